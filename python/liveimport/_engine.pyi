@@ -1,0 +1,161 @@
+"""Type stub and contract of ``liveimport._engine``, the Rust sync engine (pyo3).
+
+The engine owns everything that does not need the Python runtime: parsing
+import statements and module sources (ruff_python_parser), the module graph
+and reload schedule (petgraph), source-file mtimes (read with ``std::fs``,
+which inside Pyodide is the Emscripten FS), the workspace and the per-namespace
+registration journals. The Python package (``liveimport._core``) does what only
+Python can: look modules up in ``sys.modules``, check namespaces, run
+``importlib.reload`` and rebind names.
+
+Calls are coarse: one per registration step or sync, never one per file.
+
+Shapes used below
+-----------------
+``Record``: one registered import, one bound name per record, as a tuple
+``(kind, module, name, asname)``:
+
+=============  ===============================  =======  ===========
+kind           statement (canonical form)       name     asname
+=============  ===============================  =======  ===========
+``"import"``   ``import a.b``                   None     None
+``"import"``   ``import a.b as x``              None     ``"x"``
+``"from"``     ``from m import n``              ``"n"``  None
+``"from"``     ``from m import n as k``         ``"n"``  ``"k"``
+``"star"``     ``from m import *``              None     None
+=============  ===============================  =======  ===========
+
+``module`` is always absolute (relative imports are resolved by the engine).
+``from m import a, b as c`` yields two records. ``import a.b`` binds ``a``;
+``import a.b as x`` binds ``x`` to ``a.b``.
+
+``ModuleSpec``: ``(name, file, package)``: the module's name, the absolute
+path of its ``.py`` source file, and its parent package (``__spec__.parent``,
+``""`` for a top-level module).
+
+``Mtime``: a float, seconds since the epoch, as ``os.stat().st_mtime``.
+
+Namespace ids are ``id(namespace)``; the Python side keeps the namespace
+alive while it has registrations.
+"""
+
+from typing import Literal, Optional
+
+Record = tuple[str, str, Optional[str], Optional[str]]
+ModuleSpec = tuple[str, str, str]
+PlanEntry = tuple[str, Literal["modified", "dependent"], float, list[str]]
+
+
+class AnalysisError(Exception):
+    """A tracked module's source could not be analysed.
+
+    Attributes: ``module`` (str, the module name) and ``cause`` (a
+    ``SyntaxError`` with ``filename``, ``lineno``, ``offset``, ``text``; also
+    for undecodable bytes and unknown PEP 263 encodings). The Python side
+    raises ``ModuleError(module, "analysis") from cause``.
+    """
+    module: str
+    cause: SyntaxError
+
+
+class Engine:
+    """All state of one LiveImport instance. ``liveimport._reset()`` replaces it."""
+
+    def __init__(self, workspace: list[str]) -> None:
+        """Start with no modules and no registrations; ``workspace`` as in
+        :meth:`set_workspace`."""
+
+    def parse_statements(self, text: str, package: str,
+                         allow_other_statements: bool) -> list[Record]:
+        """Parse registration text (already dedented by the caller) into records,
+        in statement order.
+
+        Only module-level statements count. Relative imports resolve against
+        ``package`` with ``importlib.util.resolve_name`` rules.
+
+        Raises ``SyntaxError`` (filename ``"<importstmts>"``, with line and
+        offset), ``ImportError`` ("Relative import .x is outside any package" /
+        "... would escape package p"), ``ValueError`` ("Expected only imports,
+        found <statement source>") for a non-import statement unless
+        ``allow_other_statements``.
+        """
+
+    def register(self, namespace_id: int, records: list[Record],
+                 modules: list[ModuleSpec], clear: bool) -> None:
+        """Register validated records for a namespace, atomically.
+
+        ``modules`` are the modules to attach to the namespace (those the records
+        name, plus submodules bound by ``from m import sub``); untracked ones
+        start being tracked: their mtime is read and their source analysed
+        (read once). If ``clear``, the namespace's journal and attachments are
+        discarded first. Records equal to an existing one move to the end of
+        the journal.
+
+        Raises ``AnalysisError`` (and changes nothing) when a module's source
+        cannot be analysed.
+        """
+
+    def untracked_dependencies(self) -> list[str]:
+        """Names of possible dependencies of all tracked modules that are not
+        tracked, sorted. ``from A import B`` contributes ``A`` and ``A.B``."""
+
+    def track_indirect(self, modules: list[ModuleSpec]
+                       ) -> tuple[list[str], list[tuple[str, SyntaxError]]]:
+        """Start tracking those of ``modules`` whose file lies under the
+        workspace (others are ignored). Returns the untracked dependency names
+        of the modules newly tracked by this call, and the analysis errors of
+        modules that could not be tracked (they stay untracked)."""
+
+    def set_workspace(self, directories: list[str]) -> None:
+        """Replace the workspace: absolute, normalised directory paths (the
+        caller validates that they exist). Affects future tracking decisions,
+        and which indirectly tracked modules sync considers."""
+
+    def workspace(self) -> list[str]:
+        """The workspace directories, in the order given."""
+
+    def plan_sync(self) -> tuple[list[PlanEntry],
+                                 list[tuple[int, list[str], list[Record]]]]:
+        """Detect modified modules and schedule reloads.
+
+        Reads the mtime of every tracked module that is eligible (source file
+        exists, and attached to a namespace or in the workspace); one whose
+        mtime differs from the last seen is modified and its source is
+        re-analysed (on an analysis error its previous dependencies are kept;
+        the reload will report the error). Returns ``(entries, namespaces)``:
+
+        - ``entries``: ``(module, reason, mtime, after)`` in reload order,
+          dependencies first: every modified module reachable from an
+          attached module, and every reachable module depending on one.
+          ``after`` lists the scheduled modules it depends on (dependency
+          order). Import cycles are broken by ignoring the imports of the most
+          recently tracked module in the cycle.
+        - ``namespaces``: for each namespace attached to a scheduled module,
+          ``(namespace_id, attached_module_names, journal_records)`` in
+          registration order.
+
+        Nothing changes until :meth:`commit`; with nothing modified returns
+        ``([], [])``.
+        """
+
+    def commit(self, reloaded: list[str]) -> None:
+        """Record the mtimes planned for the reloaded modules as seen. Modules
+        planned but not committed stay modified, so the next sync retries."""
+
+    def journal(self, namespace_id: int) -> list[Record]:
+        """The namespace's records in replay order (empty if none)."""
+
+    def status(self, namespace_id: Optional[int]) -> tuple[
+            list[str],
+            list[tuple[str, Optional[str], Optional[float], bool, list[str]]],
+            list[str]]:
+        """Snapshot: ``(workspace, modules, statements)``. ``modules`` in
+        tracking order as ``(name, file, last_seen_mtime or None if the file
+        was missing, direct, imported_by)`` where ``direct`` is true when a
+        registered statement names it and ``imported_by`` lists the tracked
+        modules that import it. ``statements``: the namespace's records in
+        canonical form, in replay order (empty for ``None``)."""
+
+
+def canonical_statement(record: Record) -> str:
+    """The canonical statement text of a record, e.g. ``from m import n as k``."""
