@@ -1,14 +1,22 @@
-//! The LiveImport sync engine (work in progress: the binding layer lands next).
+//! The LiveImport sync engine.
+//!
+//! Pure logic, one concept per module, tested with `cargo test`:
+//! - [`source`]: decoding Python source bytes as CPython does (UTF-8, BOM, PEP 263).
+//! - [`imports`]: top-level import extraction and registration parsing (`ruff_python_parser`).
+//! - [`records`]: registered import records and per-namespace journals.
+//! - [`mtime`]: source-file modification times through `std::fs`.
+//! - [`graph`]: the module graph and reload schedule (`petgraph`).
+//! - [`engine`]: the state tying them together.
+//!
+//! With the `python` feature, `python` adds the pyo3 binding layer: the extension module
+//! `liveimport._engine`, built for `wasm32-unknown-emscripten` (Pyodide) and natively.
+
+pub mod engine;
+pub mod graph;
+pub mod imports;
+pub mod mtime;
+pub mod records;
+pub mod source;
 
 #[cfg(feature = "python")]
-mod python {
-    use pyo3::prelude::*;
-
-    /// The extension module `liveimport._engine`.
-    #[pymodule]
-    #[pyo3(name = "_engine")]
-    fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-        Ok(())
-    }
-}
+mod python;

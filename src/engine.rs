@@ -1,0 +1,388 @@
+//! The engine state: tracked modules, the workspace and the registrations of each namespace.
+//!
+//! The Python side (`liveimport._core`) looks modules up in `sys.modules`, validates
+//! registrations against namespaces, reloads and rebinds; everything else happens here, in
+//! coarse calls (one per registration step or sync). See `python/liveimport/_engine.pyi` for
+//! the contract as Python sees it.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::graph::{self, Node};
+use crate::imports::{module_dependencies, SyntaxErrorInfo};
+use crate::mtime::{read_mtime, Mtime};
+use crate::records::{Journal, Record};
+use crate::source::decode_source;
+
+/// Identifies a namespace (Python: `id(namespace)`).
+pub type NamespaceId = u64;
+
+/// A module to track: its name, the absolute path of its `.py` source file and its parent
+/// package (`""` for a top-level module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleSpec {
+    /// Fully qualified module name.
+    pub name: String,
+    /// Absolute, normalised path of the source file.
+    pub file: String,
+    /// `__spec__.parent`: the package relative imports resolve against.
+    pub package: String,
+}
+
+/// A module's source could not be analysed (read, decoded or parsed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalysisError {
+    /// The module's name.
+    pub module: String,
+    /// The source error, located in the module's file.
+    pub cause: SyntaxErrorInfo,
+}
+
+impl fmt::Display for AnalysisError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Analysis of {} failed: {} ({}, line {})", self.module, self.cause.message, self.cause.filename, self.cause.line)
+    }
+}
+
+/// Why a module reloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Its source file's mtime changed.
+    Modified,
+    /// Only because modules it depends on reload.
+    Dependent,
+}
+
+impl Reason {
+    /// `"modified"` or `"dependent"`, as `ReloadEvent.reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Modified => "modified",
+            Reason::Dependent => "dependent",
+        }
+    }
+}
+
+/// One reload of a sync plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanEntry {
+    /// The module to reload.
+    pub module: String,
+    /// Why it reloads.
+    pub reason: Reason,
+    /// Its source file's mtime, seconds since the epoch.
+    pub mtime: f64,
+    /// Scheduled modules it depends on, in reload order.
+    pub after: Vec<String>,
+}
+
+/// A namespace affected by a sync plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffectedNamespace {
+    /// The namespace.
+    pub id: NamespaceId,
+    /// All modules attached to it (named by its registered statements), in tracking order.
+    pub attached: Vec<String>,
+    /// Its records in replay order.
+    pub records: Vec<Record>,
+}
+
+/// A sync plan: reloads in order and the namespaces to rebind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// Reloads, dependencies first.
+    pub entries: Vec<PlanEntry>,
+    /// Namespaces attached to a scheduled module, in registration order.
+    pub namespaces: Vec<AffectedNamespace>,
+}
+
+/// One tracked module in a [`Engine::status`] snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleStatus {
+    /// Module name.
+    pub name: String,
+    /// Source file.
+    pub file: String,
+    /// Last seen mtime (seconds since the epoch); `None` if the file was missing.
+    pub mtime: Option<f64>,
+    /// Whether a registered statement names it.
+    pub direct: bool,
+    /// Tracked modules importing it, in tracking order.
+    pub imported_by: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Tracked {
+    file: String,
+    package: String,
+    /// The mtime last seen by a successful reload or at tracking; `None` = file missing.
+    seen: Option<Mtime>,
+    /// The mtime of the last stat; `deps` were analysed at it.
+    current: Option<Mtime>,
+    deps: Vec<String>,
+    attached: BTreeSet<NamespaceId>,
+}
+
+impl Tracked {
+    fn modified(&self) -> bool {
+        self.current.is_some() && self.current != self.seen
+    }
+}
+
+/// All LiveImport state of one interpreter.
+#[derive(Debug, Default)]
+pub struct Engine {
+    modules: IndexMap<String, Tracked>,
+    workspace: Vec<PathBuf>,
+    namespaces: IndexMap<NamespaceId, Journal>,
+}
+
+/// Reads and analyses a module's source at its current mtime: `(mtime, dependencies)`; a missing
+/// file gives `(None, [])`.
+fn analyze(spec_name: &str, file: &str, package: &str) -> Result<(Option<Mtime>, Vec<String>), AnalysisError> {
+    let Some(mtime) = read_mtime(Path::new(file)) else {
+        return Ok((None, Vec::new()));
+    };
+    let Ok(bytes) = std::fs::read(file) else {
+        return Ok((None, Vec::new()));
+    };
+    let error = |cause: SyntaxErrorInfo| AnalysisError { module: spec_name.to_string(), cause };
+    let text = decode_source(&bytes, file).map_err(|e| {
+        error(SyntaxErrorInfo { message: e.message, filename: file.to_string(), line: e.line, column: 1, text: None })
+    })?;
+    let deps = module_dependencies(&text, package, file).map_err(error)?;
+    Ok((Some(mtime), deps))
+}
+
+impl Engine {
+    /// A fresh engine whose workspace is `workspace` (absolute, normalised directories).
+    pub fn new(workspace: Vec<String>) -> Self {
+        Engine { workspace: workspace.into_iter().map(PathBuf::from).collect(), ..Default::default() }
+    }
+
+    /// Replaces the workspace. Tracking decisions already made stay; sync considers an
+    /// indirectly tracked module only while its file is in the workspace.
+    pub fn set_workspace(&mut self, directories: Vec<String>) {
+        self.workspace = directories.into_iter().map(PathBuf::from).collect();
+    }
+
+    /// The workspace directories, in the order given.
+    pub fn workspace(&self) -> Vec<String> {
+        self.workspace.iter().map(|p| p.to_string_lossy().into_owned()).collect()
+    }
+
+    fn in_workspace(&self, file: &str) -> bool {
+        let path = Path::new(file);
+        self.workspace.iter().any(|dir| path.starts_with(dir))
+    }
+
+    /// Registers validated `records` for namespace `ns`, attaching `modules` (tracking the
+    /// untracked ones: one stat and one read of each source). With `clear`, the namespace's
+    /// journal and attachments are discarded first. Atomic: on an [`AnalysisError`] nothing
+    /// changes.
+    pub fn register(&mut self, ns: NamespaceId, records: &[Record], modules: &[ModuleSpec], clear: bool) -> Result<(), AnalysisError> {
+        let mut fresh: Vec<(&ModuleSpec, Option<Mtime>, Vec<String>)> = Vec::new();
+        for spec in modules {
+            let known = self.modules.get(&spec.name).is_some_and(|t| t.file == spec.file && t.package == spec.package);
+            if !known && !fresh.iter().any(|(s, _, _)| s.name == spec.name) {
+                let (mtime, deps) = analyze(&spec.name, &spec.file, &spec.package)?;
+                fresh.push((spec, mtime, deps));
+            }
+        }
+        if clear {
+            self.namespaces.shift_remove(&ns);
+            for tracked in self.modules.values_mut() {
+                tracked.attached.remove(&ns);
+            }
+        }
+        for (spec, mtime, deps) in fresh {
+            let attached = self.modules.get(&spec.name).map(|t| t.attached.clone()).unwrap_or_default();
+            let tracked = Tracked {
+                file: spec.file.clone(),
+                package: spec.package.clone(),
+                seen: mtime,
+                current: mtime,
+                deps,
+                attached,
+            };
+            self.modules.insert(spec.name.clone(), tracked);
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        for spec in modules {
+            if let Some(tracked) = self.modules.get_mut(&spec.name) {
+                tracked.attached.insert(ns);
+            }
+        }
+        self.namespaces.entry(ns).or_default().extend(records);
+        Ok(())
+    }
+
+    /// Possible dependencies of all tracked modules that are not tracked, sorted.
+    pub fn untracked_dependencies(&self) -> Vec<String> {
+        self.untracked_of(self.modules.keys())
+    }
+
+    fn untracked_of<'a>(&self, names: impl Iterator<Item = &'a String>) -> Vec<String> {
+        let mut wanted = BTreeSet::new();
+        for name in names {
+            if let Some(tracked) = self.modules.get(name) {
+                for dep in &tracked.deps {
+                    if !self.modules.contains_key(dep) {
+                        wanted.insert(dep.clone());
+                    }
+                }
+            }
+        }
+        wanted.into_iter().collect()
+    }
+
+    /// Tracks those of `modules` that are untracked and whose file is in the workspace. Returns
+    /// the untracked dependencies of the newly tracked modules, and the analysis errors of those
+    /// that could not be tracked (they stay untracked).
+    pub fn track_indirect(&mut self, modules: &[ModuleSpec]) -> (Vec<String>, Vec<AnalysisError>) {
+        let mut added = Vec::new();
+        let mut errors = Vec::new();
+        for spec in modules {
+            if self.modules.contains_key(&spec.name) || !self.in_workspace(&spec.file) {
+                continue;
+            }
+            match analyze(&spec.name, &spec.file, &spec.package) {
+                Ok((mtime, deps)) => {
+                    let tracked = Tracked {
+                        file: spec.file.clone(),
+                        package: spec.package.clone(),
+                        seen: mtime,
+                        current: mtime,
+                        deps,
+                        attached: BTreeSet::new(),
+                    };
+                    self.modules.insert(spec.name.clone(), tracked);
+                    added.push(spec.name.clone());
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        (self.untracked_of(added.iter()), errors)
+    }
+
+    /// Stats every eligible tracked module (attached, or in the workspace), re-analyses those
+    /// whose mtime changed since the last stat, and schedules reloads. Changes nothing that
+    /// [`Engine::commit`] would; a module with an unreadable or unparsable new source keeps its
+    /// previous dependencies (its reload will report the error).
+    pub fn plan_sync(&mut self) -> Plan {
+        let mut eligible = vec![false; self.modules.len()];
+        for (i, (name, tracked)) in self.modules.iter_mut().enumerate() {
+            let considered = !tracked.attached.is_empty() || self.workspace.iter().any(|d| Path::new(&tracked.file).starts_with(d));
+            if !considered {
+                continue;
+            }
+            let Some(now) = read_mtime(Path::new(&tracked.file)) else {
+                continue;
+            };
+            eligible[i] = true;
+            if tracked.current != Some(now) {
+                tracked.current = Some(now);
+                if let Ok((_, deps)) = analyze(name, &tracked.file, &tracked.package) {
+                    tracked.deps = deps;
+                }
+            }
+        }
+        if !self.modules.values().zip(&eligible).any(|(t, &e)| e && t.modified()) {
+            return Plan::default();
+        }
+        let nodes: Vec<Node> = self
+            .modules
+            .values()
+            .zip(&eligible)
+            .map(|(t, &eligible)| Node {
+                deps: t.deps.iter().filter_map(|d| self.modules.get_index_of(d)).collect(),
+                eligible,
+                attached: !t.attached.is_empty(),
+                modified: t.modified(),
+            })
+            .collect();
+        let scheduled = graph::schedule(&nodes);
+        let name_of = |i: usize| self.modules.get_index(i).map(|(n, _)| n.clone()).unwrap_or_default();
+        let mut affected: BTreeSet<usize> = BTreeSet::new();
+        let entries = scheduled
+            .iter()
+            .map(|s| {
+                let (_, tracked) = self.modules.get_index(s.module).expect("scheduled index is tracked");
+                for ns in &tracked.attached {
+                    if let Some(position) = self.namespaces.get_index_of(ns) {
+                        affected.insert(position);
+                    }
+                }
+                PlanEntry {
+                    module: name_of(s.module),
+                    reason: if tracked.modified() { Reason::Modified } else { Reason::Dependent },
+                    mtime: tracked.current.or(tracked.seen).map(Mtime::seconds).unwrap_or(f64::NAN),
+                    after: s.after.iter().map(|&i| name_of(i)).collect(),
+                }
+            })
+            .collect();
+        let namespaces = affected
+            .into_iter()
+            .filter_map(|position| self.namespaces.get_index(position))
+            .map(|(&id, journal)| AffectedNamespace {
+                id,
+                attached: self.modules.iter().filter(|(_, t)| t.attached.contains(&id)).map(|(n, _)| n.clone()).collect(),
+                records: journal.records().to_vec(),
+            })
+            .collect();
+        Plan { entries, namespaces }
+    }
+
+    /// Records the planned mtimes of `reloaded` modules as seen. Planned modules not committed
+    /// stay modified, so the next sync retries them. Unknown names are ignored.
+    pub fn commit(&mut self, reloaded: &[String]) {
+        for name in reloaded {
+            if let Some(tracked) = self.modules.get_mut(name) {
+                tracked.seen = tracked.current;
+            }
+        }
+    }
+
+    /// The namespace's records in replay order (empty if it has none).
+    pub fn journal(&self, ns: NamespaceId) -> Vec<Record> {
+        self.namespaces.get(&ns).map(|j| j.records().to_vec()).unwrap_or_default()
+    }
+
+    /// Tracked modules in tracking order, and the canonical statements of namespace `ns` (none
+    /// for `None`).
+    pub fn status(&self, ns: Option<NamespaceId>) -> (Vec<ModuleStatus>, Vec<String>) {
+        let mut importers: HashMap<&str, Vec<String>> = HashMap::new();
+        for (name, tracked) in &self.modules {
+            for dep in &tracked.deps {
+                if self.modules.contains_key(dep) && dep != name {
+                    let list = importers.entry(dep.as_str()).or_default();
+                    if !list.contains(name) {
+                        list.push(name.clone());
+                    }
+                }
+            }
+        }
+        let modules = self
+            .modules
+            .iter()
+            .map(|(name, t)| ModuleStatus {
+                name: name.clone(),
+                file: t.file.clone(),
+                mtime: t.seen.map(Mtime::seconds),
+                direct: !t.attached.is_empty(),
+                imported_by: importers.remove(name.as_str()).unwrap_or_default(),
+            })
+            .collect();
+        let statements = ns.map(|ns| self.journal(ns).iter().map(Record::statement).collect()).unwrap_or_default();
+        (modules, statements)
+    }
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

@@ -1,0 +1,190 @@
+//! Tests of [`Engine`] through its Rust API, on real files in a temporary directory.
+
+use super::*;
+use crate::records::RecordKind;
+use std::time::{Duration, UNIX_EPOCH};
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        Workspace { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn root(&self) -> String {
+        self.dir.path().to_string_lossy().into_owned()
+    }
+
+    /// Writes `name.py` with `source` and mtime `seconds` since the epoch; returns its spec.
+    fn write(&self, name: &str, source: &str, seconds: u64) -> ModuleSpec {
+        let file = self.dir.path().join(format!("{}.py", name.replace('.', "/")));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, source).unwrap();
+        self.touch(name, seconds);
+        let package = name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
+        ModuleSpec { name: name.into(), file: file.to_string_lossy().into_owned(), package }
+    }
+
+    fn touch(&self, name: &str, seconds: u64) {
+        let file = self.dir.path().join(format!("{}.py", name.replace('.', "/")));
+        let when = UNIX_EPOCH + Duration::from_secs(seconds);
+        std::fs::File::options().write(true).open(file).unwrap().set_modified(when).unwrap();
+    }
+}
+
+fn import(module: &str) -> Record {
+    Record { kind: RecordKind::Import, module: module.into(), name: None, asname: None }
+}
+
+/// Tracks everything `wanted` names that the workspace has, as the Python side would.
+fn track_all(engine: &mut Engine, specs: &[ModuleSpec]) -> Vec<AnalysisError> {
+    let mut wanted = engine.untracked_dependencies();
+    let mut errors = Vec::new();
+    loop {
+        let found: Vec<ModuleSpec> = specs.iter().filter(|s| wanted.contains(&s.name)).cloned().collect();
+        if found.is_empty() {
+            return errors;
+        }
+        let (next, errs) = engine.track_indirect(&found);
+        errors.extend(errs);
+        if next == wanted {
+            return errors;
+        }
+        wanted = next;
+    }
+}
+
+fn plan_names(plan: &Plan) -> Vec<(String, &'static str, Vec<String>)> {
+    plan.entries.iter().map(|e| (e.module.clone(), e.reason.as_str(), e.after.clone())).collect()
+}
+
+#[test]
+fn modified_module_and_its_dependents_reload_dependencies_first() {
+    let ws = Workspace::new();
+    let units = ws.write("units", "M = 1\n", 100);
+    let physics = ws.write("physics", "from units import M\n", 100);
+    let plots = ws.write("plots", "import physics\nimport os\n", 100);
+    let mut engine = Engine::new(vec![ws.root()]);
+    engine.register(1, &[import("plots")], &[plots.clone()], false).unwrap();
+    assert!(track_all(&mut engine, &[units.clone(), physics.clone(), plots.clone()]).is_empty());
+    assert!(engine.plan_sync().entries.is_empty());
+
+    ws.touch("units", 200);
+    let plan = engine.plan_sync();
+    assert_eq!(
+        plan_names(&plan),
+        [
+            ("units".into(), "modified", vec![]),
+            ("physics".into(), "dependent", vec!["units".into()]),
+            ("plots".into(), "dependent", vec!["physics".into()]),
+        ]
+    );
+    assert_eq!(plan.entries[0].mtime, 200.0);
+    assert_eq!(plan.namespaces.len(), 1);
+    assert_eq!(plan.namespaces[0].attached, ["plots"]);
+
+    // Not committed: the next plan retries. Committed: nothing left.
+    assert_eq!(engine.plan_sync().entries.len(), 3);
+    engine.commit(&["units".into(), "physics".into(), "plots".into()]);
+    assert!(engine.plan_sync().entries.is_empty());
+
+    // Reverting to an older mtime counts as a change.
+    ws.touch("units", 150);
+    assert_eq!(engine.plan_sync().entries.len(), 3);
+}
+
+#[test]
+fn register_is_atomic_on_analysis_errors() {
+    let ws = Workspace::new();
+    let good = ws.write("good", "x = 1\n", 100);
+    let bad = ws.write("bad", "def f(:\n", 100);
+    let mut engine = Engine::new(vec![ws.root()]);
+    let err = engine.register(7, &[import("good"), import("bad")], &[good.clone(), bad], false).unwrap_err();
+    assert_eq!(err.module, "bad");
+    assert_eq!(err.cause.line, 1);
+    assert!(engine.status(Some(7)).0.is_empty());
+    assert!(engine.journal(7).is_empty());
+}
+
+#[test]
+fn indirect_tracking_needs_the_workspace() {
+    let ws = Workspace::new();
+    let other = Workspace::new();
+    let helper = other.write("helper", "x = 1\n", 100);
+    let main = ws.write("main", "import helper\n", 100);
+    let mut engine = Engine::new(vec![ws.root()]);
+    engine.register(1, &[import("main")], &[main], false).unwrap();
+    assert_eq!(engine.untracked_dependencies(), ["helper"]);
+    let (wanted, errors) = engine.track_indirect(&[helper.clone()]);
+    assert!(wanted.is_empty() && errors.is_empty());
+    assert_eq!(engine.status(None).0.len(), 1, "helper is outside the workspace");
+
+    engine.set_workspace(vec![ws.root(), other.root()]);
+    engine.track_indirect(&[helper]);
+    let (modules, _) = engine.status(None);
+    assert_eq!(modules[1].name, "helper");
+    assert_eq!(modules[1].imported_by, ["main"]);
+    assert!(!modules[1].direct);
+}
+
+#[test]
+fn deleted_files_are_skipped_and_registration_order_is_kept() {
+    let ws = Workspace::new();
+    let a = ws.write("a", "x = 1\n", 100);
+    let b = ws.write("b", "y = 1\n", 100);
+    let mut engine = Engine::new(vec![ws.root()]);
+    engine.register(1, &[import("a"), import("b")], &[a.clone(), b], false).unwrap();
+    engine.register(1, &[import("a")], &[a.clone()], false).unwrap();
+    assert_eq!(engine.status(Some(1)).1, ["import b", "import a"]);
+
+    std::fs::remove_file(&a.file).unwrap();
+    ws.touch("b", 300);
+    assert_eq!(plan_names(&engine.plan_sync()), [("b".into(), "modified", vec![])]);
+
+    engine.register(1, &[import("a")], &[a], true).unwrap();
+    assert_eq!(engine.status(Some(1)).1, ["import a"]);
+    let (modules, _) = engine.status(None);
+    assert!(modules.iter().find(|m| m.name == "b").is_some_and(|m| !m.direct));
+}
+
+#[test]
+fn modified_source_with_syntax_error_still_schedules() {
+    let ws = Workspace::new();
+    let a = ws.write("a", "x = 1\n", 100);
+    let mut engine = Engine::new(vec![ws.root()]);
+    engine.register(1, &[import("a")], &[a], false).unwrap();
+    ws.write("a", "x = (\n", 200);
+    assert_eq!(plan_names(&engine.plan_sync()), [("a".into(), "modified", vec![])]);
+}
+
+#[test]
+fn new_dependency_after_edit_is_wanted() {
+    let ws = Workspace::new();
+    let a = ws.write("a", "x = 1\n", 100);
+    let mut engine = Engine::new(vec![ws.root()]);
+    engine.register(1, &[import("a")], &[a], false).unwrap();
+    assert!(engine.untracked_dependencies().is_empty());
+    ws.write("a", "import fresh\nx = 2\n", 200);
+    engine.plan_sync();
+    assert_eq!(engine.untracked_dependencies(), ["fresh"]);
+}
+
+#[test]
+fn package_relative_dependencies() {
+    let ws = Workspace::new();
+    let init = ws.write("pkg.__init__", "from . import core\n", 100);
+    let core = ws.write("pkg.core", "from .util import helper\n", 100);
+    let util = ws.write("pkg.util", "def helper(): pass\n", 100);
+    let init = ModuleSpec { name: "pkg".into(), package: "pkg".into(), ..init };
+    let mut engine = Engine::new(vec![ws.root()]);
+    engine.register(1, &[import("pkg")], &[init], false).unwrap();
+    assert_eq!(engine.untracked_dependencies(), ["pkg.core"]);
+    assert!(track_all(&mut engine, &[core, util]).is_empty());
+    let names: Vec<String> = engine.status(None).0.into_iter().map(|m| m.name).collect();
+    assert_eq!(names, ["pkg", "pkg.core", "pkg.util"]);
+    ws.touch("pkg.util", 500);
+    let order: Vec<String> = engine.plan_sync().entries.into_iter().map(|e| e.module).collect();
+    assert_eq!(order, ["pkg.util", "pkg.core", "pkg"]);
+}

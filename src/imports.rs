@@ -1,0 +1,276 @@
+//! Top-level import statements: parsing registration text into [`Record`]s and extracting a
+//! module's possible dependencies from its source, with `ruff_python_parser`.
+//!
+//! Only statements directly in the module body count; imports nested in `if`, `try`, `def`,
+//! `class` and the like are ignored, as in the LiveImport API (seed 000, `sync`: "top level
+//! import statements"). PEP 810 `lazy import` statements count like plain ones.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use ruff_python_ast::{Stmt, StmtImportFrom};
+use ruff_python_parser::parse_module;
+use ruff_source_file::LineIndex;
+use ruff_text_size::{Ranged, TextSize};
+
+use crate::records::{Record, RecordKind};
+
+/// A Python `SyntaxError`'s fields. Lines and columns are one-based; columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxErrorInfo {
+    /// The message, e.g. `Expected an import name`.
+    pub message: String,
+    /// The file name (`<importstmts>` for registration text).
+    pub filename: String,
+    /// One-based line of the error.
+    pub line: usize,
+    /// One-based column (characters) of the error.
+    pub column: usize,
+    /// The offending source line, without its line ending, when known.
+    pub text: Option<String>,
+}
+
+/// Why registration text was rejected; each maps to the exception the LiveImport API documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationError {
+    /// The text is not valid Python: `SyntaxError`.
+    Syntax(SyntaxErrorInfo),
+    /// An improper relative import: `ImportError`.
+    Import(String),
+    /// A non-import statement while other statements are not allowed: `ValueError`.
+    Value(String),
+}
+
+/// File name used for registration text in syntax errors (as the reference LiveImport does).
+pub const IMPORTSTMTS: &str = "<importstmts>";
+
+/// Resolves a `from` import's module against `package`, following
+/// `importlib.util.resolve_name`: level 1 is the package itself, each further level its parent.
+///
+/// Errors (the `ImportError` message): `Relative import .x is outside any package` when
+/// `package` is empty, `Relative import ...x would escape package a.b` when `level` exceeds the
+/// package's depth. A `file` is appended to the message when given.
+pub fn resolve_module(
+    level: u32,
+    module: Option<&str>,
+    package: &str,
+    file: Option<&str>,
+) -> Result<String, String> {
+    if level == 0 {
+        return Ok(module.unwrap_or_default().to_string());
+    }
+    let segments: Vec<&str> = if package.is_empty() { Vec::new() } else { package.split('.').collect() };
+    let level = level as usize;
+    if !segments.is_empty() && level <= segments.len() {
+        let mut result = segments[..segments.len() - level + 1].join(".");
+        if let Some(module) = module {
+            result.push('.');
+            result.push_str(module);
+        }
+        return Ok(result);
+    }
+    let mut message = format!("Relative import {}{}", ".".repeat(level), module.unwrap_or_default());
+    if segments.is_empty() {
+        message.push_str(" is outside any package");
+    } else {
+        message.push_str(&format!(" would escape package {package}"));
+    }
+    if let Some(file) = file {
+        message.push_str(&format!(" in file {file}"));
+    }
+    Err(message)
+}
+
+/// Parses Python source, turning a parser failure (or, defensively, a parser panic) into a
+/// [`SyntaxErrorInfo`] for `filename`.
+fn parse_body(source: &str, filename: &str) -> Result<Vec<Stmt>, SyntaxErrorInfo> {
+    let parsed = catch_unwind(AssertUnwindSafe(|| parse_module(source)));
+    match parsed {
+        Ok(Ok(parsed)) => Ok(parsed.into_syntax().body.into_iter().collect()),
+        Ok(Err(error)) => Err(syntax_error(source, filename, error.location.start(), error.error.to_string())),
+        Err(_) => Err(SyntaxErrorInfo {
+            message: "source could not be parsed (internal parser error)".into(),
+            filename: filename.into(),
+            line: 1,
+            column: 1,
+            text: None,
+        }),
+    }
+}
+
+fn syntax_error(source: &str, filename: &str, offset: TextSize, message: String) -> SyntaxErrorInfo {
+    let index = LineIndex::from_source_text(source);
+    let location = index.line_column(offset.min(TextSize::of(source)), source);
+    let line = location.line.get();
+    let text = source.lines().nth(line - 1).map(|l| l.trim_end_matches('\r').to_string());
+    SyntaxErrorInfo { message, filename: filename.into(), line, column: location.column.get(), text }
+}
+
+/// Parses registration text (already dedented) into records, one per bound name, in order.
+///
+/// `import a.b, c as d` gives `import a.b` and `import c as d`; `from m import x, y as z`
+/// gives `from m import x` and `from m import y as z`; `from m import *` gives a star record.
+/// Relative imports resolve against `package` ([`resolve_module`]).
+///
+/// Errors: [`RegistrationError::Syntax`] for invalid Python (including inconsistent
+/// indentation), [`RegistrationError::Import`] for an improper relative import,
+/// [`RegistrationError::Value`] for another statement unless `allow_other_statements`.
+pub fn parse_registration(
+    text: &str,
+    package: &str,
+    allow_other_statements: bool,
+) -> Result<Vec<Record>, RegistrationError> {
+    let body = parse_body(text, IMPORTSTMTS).map_err(RegistrationError::Syntax)?;
+    let mut records = Vec::new();
+    for stmt in &body {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    records.push(Record {
+                        kind: RecordKind::Import,
+                        module: alias.name.id.to_string(),
+                        name: None,
+                        asname: alias.asname.as_ref().map(|a| a.id.to_string()),
+                    });
+                }
+            }
+            Stmt::ImportFrom(from) => {
+                let module = resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, None)
+                    .map_err(RegistrationError::Import)?;
+                records.extend(from_records(from, &module));
+            }
+            other if !allow_other_statements => {
+                let range = other.range();
+                let found = text
+                    .get(usize::from(range.start())..usize::from(range.end()))
+                    .unwrap_or("something else");
+                return Err(RegistrationError::Value(format!("Expected only imports, found {found}")));
+            }
+            _ => {}
+        }
+    }
+    Ok(records)
+}
+
+fn from_records(from: &StmtImportFrom, module: &str) -> Vec<Record> {
+    if from.names.len() == 1 && from.names[0].name.id.as_str() == "*" {
+        return vec![Record { kind: RecordKind::Star, module: module.to_string(), name: None, asname: None }];
+    }
+    from.names
+        .iter()
+        .map(|alias| Record {
+            kind: RecordKind::From,
+            module: module.to_string(),
+            name: Some(alias.name.id.to_string()),
+            asname: alias.asname.as_ref().map(|a| a.id.to_string()),
+        })
+        .collect()
+}
+
+/// The possible dependencies of a module: the modules named by its top-level imports, in first
+/// appearance order without repeats. `import a.b` gives `a.b`; `from A import B` gives `A` and
+/// `A.B` (B may be a submodule). Relative imports resolve against the module's `package`.
+///
+/// Errors: a [`SyntaxErrorInfo`] for `filename` when the source does not parse or a relative
+/// import escapes its package (CPython reports the latter as `ImportError` only at run time;
+/// analysis reports it as a source error of the module).
+pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Result<Vec<String>, SyntaxErrorInfo> {
+    let body = parse_body(source, filename)?;
+    let mut deps: Vec<String> = Vec::new();
+    let push = |name: String, deps: &mut Vec<String>| {
+        if !deps.contains(&name) {
+            deps.push(name);
+        }
+    };
+    for stmt in &body {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    push(alias.name.id.to_string(), &mut deps);
+                }
+            }
+            Stmt::ImportFrom(from) => {
+                let module = resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, Some(filename))
+                    .map_err(|message| syntax_error(source, filename, from.range().start(), message))?;
+                push(module.clone(), &mut deps);
+                for alias in &from.names {
+                    if alias.name.id.as_str() != "*" {
+                        push(format!("{module}.{}", alias.name.id), &mut deps);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(deps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statements(text: &str, package: &str) -> Vec<String> {
+        parse_registration(text, package, false).unwrap().iter().map(Record::statement).collect()
+    }
+
+    #[test]
+    fn registration_forms_one_record_per_name() {
+        assert_eq!(
+            statements("import a.b, c as d\nfrom m import x, y as z\nfrom v import *", ""),
+            ["import a.b", "import c as d", "from m import x", "from m import y as z", "from v import *"]
+        );
+        assert_eq!(statements("import red; import green", ""), ["import red", "import green"]);
+        assert_eq!(statements("", ""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn relative_imports() {
+        assert_eq!(statements("from . import x", "p.q"), ["from p.q import x"]);
+        assert_eq!(statements("from ..m import x", "p.q"), ["from p.m import x"]);
+        let err = parse_registration("from .m import x", "", false).unwrap_err();
+        assert_eq!(err, RegistrationError::Import("Relative import .m is outside any package".into()));
+        let err = parse_registration("from ...m import x", "p.q", false).unwrap_err();
+        assert_eq!(err, RegistrationError::Import("Relative import ...m would escape package p.q".into()));
+    }
+
+    #[test]
+    fn bad_registration_text() {
+        let Err(RegistrationError::Syntax(info)) = parse_registration("import red\n    import green", "", false) else {
+            panic!("expected a syntax error")
+        };
+        assert_eq!((info.line, info.filename.as_str()), (2, IMPORTSTMTS));
+        assert!(matches!(parse_registration("import", "", false), Err(RegistrationError::Syntax(_))));
+        assert_eq!(
+            parse_registration("import a\nx = 1", "", false).unwrap_err(),
+            RegistrationError::Value("Expected only imports, found x = 1".into())
+        );
+        assert_eq!(statements_allowing("x = 1\nimport a\nif x:\n    import b"), ["import a"]);
+    }
+
+    fn statements_allowing(text: &str) -> Vec<String> {
+        parse_registration(text, "", true).unwrap().iter().map(Record::statement).collect()
+    }
+
+    #[test]
+    fn dependencies_are_top_level_only() {
+        let src = "import os, a.b\nfrom c import d, e\nfrom . import sib\nfrom .x import *\n\
+                   if True:\n    import nested\ndef f():\n    import inner\ntry:\n    import t\nexcept ImportError:\n    pass\n";
+        let deps = module_dependencies(src, "pkg", "pkg/m.py").unwrap();
+        assert_eq!(deps, ["os", "a.b", "c", "c.d", "c.e", "pkg", "pkg.sib", "pkg.x"]);
+    }
+
+    #[test]
+    fn dependencies_report_syntax_errors_with_line() {
+        let err = module_dependencies("import os\r\ndef f(:\r\n    pass\r\n", "", "/w/m.py").unwrap_err();
+        assert_eq!((err.line, err.filename.as_str()), (2, "/w/m.py"));
+        assert_eq!(err.text.as_deref(), Some("def f(:"));
+        let err = module_dependencies("from .. import x\n", "top", "/w/top/m.py").unwrap_err();
+        assert!(err.message.contains("would escape package top"));
+    }
+
+    #[test]
+    fn modern_syntax_parses() {
+        let src = "type Point = tuple[float, float]\nclass C[T]: pass\nx = f\"{'a' + f'{1}'}\"\ny = t\"hi {x}\"\n\
+                   try:\n    pass\nexcept A, B:\n    pass\nimport late\n";
+        assert_eq!(module_dependencies(src, "", "m.py").unwrap(), ["late"]);
+    }
+}

@@ -1,0 +1,58 @@
+//! Source-file modification times, read with `std::fs` (inside Pyodide: the Emscripten FS).
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A modification time in nanoseconds since the Unix epoch (negative before it). Compared
+/// exactly: any difference, earlier included, means modified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Mtime(pub i128);
+
+impl Mtime {
+    /// Seconds since the epoch, computed as CPython computes `os.stat().st_mtime`
+    /// (`sec + nsec * 1e-9`), so the two compare equal.
+    pub fn seconds(self) -> f64 {
+        let sec = self.0.div_euclid(1_000_000_000);
+        let nsec = self.0.rem_euclid(1_000_000_000);
+        sec as f64 + nsec as f64 * 1e-9
+    }
+
+    /// From a `SystemTime`.
+    pub fn from_system_time(time: SystemTime) -> Self {
+        match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => Mtime(after.as_nanos() as i128),
+            Err(before) => Mtime(-(before.duration().as_nanos() as i128)),
+        }
+    }
+}
+
+/// Reads a file's mtime; `None` when the file is missing or cannot be examined (a missing source
+/// file is skipped by sync, never an error).
+pub fn read_mtime(path: &Path) -> Option<Mtime> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    metadata.modified().ok().map(Mtime::from_system_time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn reads_and_converts() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.py");
+        assert_eq!(read_mtime(&file), None);
+        std::fs::write(&file, "x = 1\n").unwrap();
+        let when = UNIX_EPOCH + Duration::from_millis(1_700_000_000_250);
+        std::fs::File::options().write(true).open(&file).unwrap().set_modified(when).unwrap();
+        let mtime = read_mtime(&file).unwrap();
+        assert_eq!(mtime.seconds(), 1_700_000_000.25);
+        assert_eq!(read_mtime(dir.path()), None, "directories are not source files");
+        let before = UNIX_EPOCH - Duration::from_secs(2);
+        assert_eq!(Mtime::from_system_time(before).seconds(), -2.0);
+    }
+}
