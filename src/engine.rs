@@ -122,11 +122,28 @@ struct Tracked {
     seen: Option<Mtime>,
     /// The mtime of the last stat; `deps` were analysed at it.
     current: Option<Mtime>,
+    /// Whether the source file existed at the last stat.
+    present: bool,
+    /// Whether the frontend reported a change since the last stat (see [`Engine::mark_dirty`]).
+    dirty: bool,
     deps: Vec<String>,
     attached: BTreeSet<NamespaceId>,
 }
 
 impl Tracked {
+    fn new(spec: &ModuleSpec, mtime: Option<Mtime>, deps: Vec<String>, attached: BTreeSet<NamespaceId>) -> Self {
+        Tracked {
+            file: spec.file.clone(),
+            package: spec.package.clone(),
+            seen: mtime,
+            current: mtime,
+            present: mtime.is_some(),
+            dirty: false,
+            deps,
+            attached,
+        }
+    }
+
     fn modified(&self) -> bool {
         self.current.is_some() && self.current != self.seen
     }
@@ -200,15 +217,7 @@ impl Engine {
         }
         for (spec, mtime, deps) in fresh {
             let attached = self.modules.get(&spec.name).map(|t| t.attached.clone()).unwrap_or_default();
-            let tracked = Tracked {
-                file: spec.file.clone(),
-                package: spec.package.clone(),
-                seen: mtime,
-                current: mtime,
-                deps,
-                attached,
-            };
-            self.modules.insert(spec.name.clone(), tracked);
+            self.modules.insert(spec.name.clone(), Tracked::new(spec, mtime, deps, attached));
         }
         if records.is_empty() {
             return Ok(());
@@ -253,15 +262,7 @@ impl Engine {
             }
             match analyze(&spec.name, &spec.file, &spec.package) {
                 Ok((mtime, deps)) => {
-                    let tracked = Tracked {
-                        file: spec.file.clone(),
-                        package: spec.package.clone(),
-                        seen: mtime,
-                        current: mtime,
-                        deps,
-                        attached: BTreeSet::new(),
-                    };
-                    self.modules.insert(spec.name.clone(), tracked);
+                    self.modules.insert(spec.name.clone(), Tracked::new(spec, mtime, deps, BTreeSet::new()));
                     added.push(spec.name.clone());
                 }
                 Err(error) => errors.push(error),
@@ -270,27 +271,47 @@ impl Engine {
         (self.untracked_of(added.iter()), errors)
     }
 
-    /// Stats every eligible tracked module (attached, or in the workspace), re-analyses those
-    /// whose mtime changed since the last stat, and schedules reloads. Changes nothing that
-    /// [`Engine::commit`] would; a module with an unreadable or unparsable new source keeps its
-    /// previous dependencies (its reload will report the error).
-    pub fn plan_sync(&mut self) -> Plan {
+    /// Marks the tracked modules whose source file is one of `paths`, or lies under one of them
+    /// (a renamed or deleted directory), as changed: the next [`Engine::plan_sync`] without
+    /// `full` stats them. Returns how many modules were marked.
+    pub fn mark_dirty(&mut self, paths: &[String]) -> usize {
+        let mut marked = 0;
+        for tracked in self.modules.values_mut() {
+            if paths.iter().any(|p| Path::new(&tracked.file).starts_with(p)) {
+                tracked.dirty = true;
+                marked += 1;
+            }
+        }
+        marked
+    }
+
+    /// Detects modified modules and schedules reloads.
+    ///
+    /// With `full`, stats every eligible tracked module (attached, or in the workspace); without
+    /// it, stats only those marked by [`Engine::mark_dirty`] and trusts the last stat of the
+    /// others, so nothing is read when nothing is marked. A module whose mtime changed since
+    /// the last stat is re-analysed (one read); with an unreadable or unparsable new source it
+    /// keeps its previous dependencies (its reload will report the error). Changes nothing that
+    /// [`Engine::commit`] would, so uncommitted reloads are planned again.
+    pub fn plan_sync(&mut self, full: bool) -> Plan {
         let mut eligible = vec![false; self.modules.len()];
         for (i, (name, tracked)) in self.modules.iter_mut().enumerate() {
             let considered = !tracked.attached.is_empty() || self.workspace.iter().any(|d| Path::new(&tracked.file).starts_with(d));
             if !considered {
                 continue;
             }
-            let Some(now) = read_mtime(Path::new(&tracked.file)) else {
-                continue;
-            };
-            eligible[i] = true;
-            if tracked.current != Some(now) {
-                tracked.current = Some(now);
-                if let Ok((_, deps)) = analyze(name, &tracked.file, &tracked.package) {
-                    tracked.deps = deps;
+            if full || tracked.dirty {
+                tracked.dirty = false;
+                let now = read_mtime(Path::new(&tracked.file));
+                tracked.present = now.is_some();
+                if now.is_some() && tracked.current != now {
+                    tracked.current = now;
+                    if let Ok((_, deps)) = analyze(name, &tracked.file, &tracked.package) {
+                        tracked.deps = deps;
+                    }
                 }
             }
+            eligible[i] = tracked.present;
         }
         if !self.modules.values().zip(&eligible).any(|(t, &e)| e && t.modified()) {
             return Plan::default();

@@ -69,10 +69,10 @@ fn modified_module_and_its_dependents_reload_dependencies_first() {
     let mut engine = Engine::new(vec![ws.root()]);
     engine.register(1, &[import("plots")], &[plots.clone()], false).unwrap();
     assert!(track_all(&mut engine, &[units.clone(), physics.clone(), plots.clone()]).is_empty());
-    assert!(engine.plan_sync().entries.is_empty());
+    assert!(engine.plan_sync(true).entries.is_empty());
 
     ws.touch("units", 200);
-    let plan = engine.plan_sync();
+    let plan = engine.plan_sync(true);
     assert_eq!(
         plan_names(&plan),
         [
@@ -86,13 +86,13 @@ fn modified_module_and_its_dependents_reload_dependencies_first() {
     assert_eq!(plan.namespaces[0].attached, ["plots"]);
 
     // Not committed: the next plan retries. Committed: nothing left.
-    assert_eq!(engine.plan_sync().entries.len(), 3);
+    assert_eq!(engine.plan_sync(true).entries.len(), 3);
     engine.commit(&["units".into(), "physics".into(), "plots".into()]);
-    assert!(engine.plan_sync().entries.is_empty());
+    assert!(engine.plan_sync(true).entries.is_empty());
 
     // Reverting to an older mtime counts as a change.
     ws.touch("units", 150);
-    assert_eq!(engine.plan_sync().entries.len(), 3);
+    assert_eq!(engine.plan_sync(true).entries.len(), 3);
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn deleted_files_are_skipped_and_registration_order_is_kept() {
 
     std::fs::remove_file(&a.file).unwrap();
     ws.touch("b", 300);
-    assert_eq!(plan_names(&engine.plan_sync()), [("b".into(), "modified", vec![])]);
+    assert_eq!(plan_names(&engine.plan_sync(true)), [("b".into(), "modified", vec![])]);
 
     engine.register(1, &[import("a")], &[a], true).unwrap();
     assert_eq!(engine.status(Some(1)).1, ["import a"]);
@@ -156,7 +156,7 @@ fn modified_source_with_syntax_error_still_schedules() {
     let mut engine = Engine::new(vec![ws.root()]);
     engine.register(1, &[import("a")], &[a], false).unwrap();
     ws.write("a", "x = (\n", 200);
-    assert_eq!(plan_names(&engine.plan_sync()), [("a".into(), "modified", vec![])]);
+    assert_eq!(plan_names(&engine.plan_sync(true)), [("a".into(), "modified", vec![])]);
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn new_dependency_after_edit_is_wanted() {
     engine.register(1, &[import("a")], &[a], false).unwrap();
     assert!(engine.untracked_dependencies().is_empty());
     ws.write("a", "import fresh\nx = 2\n", 200);
-    engine.plan_sync();
+    engine.plan_sync(true);
     assert_eq!(engine.untracked_dependencies(), ["fresh"]);
 }
 
@@ -185,6 +185,31 @@ fn package_relative_dependencies() {
     let names: Vec<String> = engine.status(None).0.into_iter().map(|m| m.name).collect();
     assert_eq!(names, ["pkg", "pkg.core", "pkg.util"]);
     ws.touch("pkg.util", 500);
-    let order: Vec<String> = engine.plan_sync().entries.into_iter().map(|e| e.module).collect();
+    let order: Vec<String> = engine.plan_sync(true).entries.into_iter().map(|e| e.module).collect();
     assert_eq!(order, ["pkg.util", "pkg.core", "pkg"]);
+}
+
+#[test]
+fn without_full_only_marked_files_are_examined() {
+    let ws = Workspace::new();
+    let a = ws.write("a", "x = 1\n", 100);
+    let b = ws.write("b", "import a\n", 100);
+    let mut engine = Engine::new(vec![ws.root()]);
+    engine.register(1, &[import("b")], &[b], false).unwrap();
+    track_all(&mut engine, &[a.clone()]);
+    ws.touch("a", 200);
+    assert!(engine.plan_sync(false).entries.is_empty(), "no event, no stat");
+    assert_eq!(engine.mark_dirty(&[ws.root()]), 2, "a directory marks the files under it");
+    let plan = engine.plan_sync(false);
+    assert_eq!(plan_names(&plan), [("a".into(), "modified", vec![]), ("b".into(), "dependent", vec!["a".into()])]);
+    // Not committed (say the reload failed): planned again without a new event.
+    assert_eq!(engine.plan_sync(false).entries.len(), 2);
+    engine.commit(&["a".into(), "b".into()]);
+    assert!(engine.plan_sync(false).entries.is_empty());
+    // A deleted file reported by an event is skipped.
+    std::fs::remove_file(&a.file).unwrap();
+    assert_eq!(engine.mark_dirty(&[a.file.clone()]), 1);
+    ws.touch("b", 300);
+    engine.mark_dirty(&[ws.root()]);
+    assert_eq!(plan_names(&engine.plan_sync(false)), [("b".into(), "modified", vec![])]);
 }

@@ -126,12 +126,20 @@ impl Engine {
         self.inner.workspace()
     }
 
-    /// Detect modified modules and schedule reloads: (entries, namespaces).
+    /// Mark tracked files at or under `paths` as changed; returns how many were marked.
+    fn mark_dirty(&mut self, paths: Vec<String>) -> usize {
+        self.inner.mark_dirty(&paths)
+    }
+
+    /// Detect modified modules and schedule reloads: (entries, namespaces). Without `full`, only
+    /// files marked by `mark_dirty` are examined.
     #[allow(clippy::type_complexity)]
+    #[pyo3(signature = (full=true))]
     fn plan_sync(
         &mut self,
+        full: bool,
     ) -> (Vec<(String, &'static str, f64, Vec<String>)>, Vec<(NamespaceId, Vec<String>, Vec<RecordTuple>)>) {
-        let plan = self.inner.plan_sync();
+        let plan = self.inner.plan_sync(full);
         let entries = plan.entries.into_iter().map(|e| (e.module, e.reason.as_str(), e.mtime, e.after)).collect();
         let namespaces = plan
             .namespaces

@@ -114,15 +114,23 @@ class Engine:
     def workspace(self) -> list[str]:
         """The workspace directories, in the order given."""
 
-    def plan_sync(self) -> tuple[list[PlanEntry],
+    def mark_dirty(self, paths: list[str]) -> int:
+        """Mark the tracked modules whose source file is one of ``paths`` (absolute)
+        or lies under one of them (a renamed or deleted directory) as changed, for
+        the next ``plan_sync(full=False)``. Returns how many were marked."""
+
+    def plan_sync(self, full: bool = True) -> tuple[list[PlanEntry],
                                  list[tuple[int, list[str], list[Record]]]]:
         """Detect modified modules and schedule reloads.
 
-        Reads the mtime of every tracked module that is eligible (source file
-        exists, and attached to a namespace or in the workspace); one whose
-        mtime differs from the last seen is modified and its source is
-        re-analysed (on an analysis error its previous dependencies are kept;
-        the reload will report the error). Returns ``(entries, namespaces)``:
+        With ``full`` (the default), reads the mtime of every tracked module
+        that is eligible (attached to a namespace or in the workspace); without
+        it, only of those marked by :meth:`mark_dirty` (no file access at all
+        when none is marked), trusting the last stat of the others. A module
+        whose file is missing is skipped. One whose mtime differs from the last
+        seen is modified; its source is re-analysed when the mtime differs from
+        the previous stat (on an analysis error its previous dependencies are
+        kept; the reload will report the error). Returns ``(entries, namespaces)``:
 
         - ``entries``: ``(module, reason, mtime, after)`` in reload order,
           dependencies first: every modified module reachable from an
