@@ -1,0 +1,21 @@
+"""LiveImport: reload modified Python modules in notebooks and scripts, in
+JupyterLite (Pyodide) and in desktop Python.
+
+Register the imports a notebook made (``register`` or the ``%%liveimport``
+cell magic); when a module's source file changes, ``sync`` (run automatically
+before notebook cells) reloads it, and the modules depending on it, in
+dependency order, and rebinds the registered names.
+
+Public API: :func:`register`, :func:`sync`, :func:`workspace`,
+:func:`auto_sync`, :func:`hidden_cell_magic`, :func:`poll_lazy_imports`,
+:func:`status`, :class:`ReloadEvent`, :class:`ModuleError`. Importing this
+package works without IPython; the notebook features then do nothing.
+"""
+
+__all__ = ("register", "sync", "workspace", "auto_sync", "hidden_cell_magic",
+           "poll_lazy_imports", "status", "ReloadEvent", "ModuleError")
+
+from ._errors import ModuleError, ReloadEvent
+from ._core import register, sync, workspace, poll_lazy_imports, _reset
+from ._status import status, Status, TrackedModule
+from ._nbi import auto_sync, hidden_cell_magic

@@ -1,0 +1,330 @@
+"""The LiveImport API: :func:`register`, :func:`sync`, :func:`workspace` and
+:func:`poll_lazy_imports`, plus ``_reset()`` for tests.
+
+The Rust engine (``liveimport._engine``, contract in ``_engine.pyi``) owns
+parsing, the module graph, mtimes, the workspace and the registration
+journals. This module does what needs the Python runtime: look modules up in
+``sys.modules``, check namespaces, run ``importlib.reload`` (transactionally:
+a failed reload leaves the module as it was) and rebind names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import textwrap
+import time
+from os import PathLike
+from typing import Any, Callable, Optional
+
+from . import _engine
+from . import _records
+from ._errors import ModuleError, ReloadEvent
+
+__all__ = ("register", "sync", "workspace", "poll_lazy_imports")
+
+
+def _new_engine() -> "_engine.Engine":
+    return _engine.Engine(workspace=[os.path.abspath(os.getcwd())])
+
+
+#: The engine holding all state; replaced by :func:`_reset`.
+_ENGINE = _new_engine()
+
+#: Registered namespaces by ``id()``, kept alive while they have registrations.
+_NAMESPACES: dict[int, dict[str, Any]] = {}
+
+#: Lazily imported (PEP 810) dependency names not yet loaded; see
+#: :func:`poll_lazy_imports`.
+_REIFY_WATCH: set[str] = set()
+
+
+def _analysis_error(module: str, cause: BaseException) -> ModuleError:
+    error = ModuleError(module, "analysis")
+    error.__cause__ = cause
+    return error
+
+
+def _track_indirects() -> Optional[ModuleError]:
+    """Start tracking every loaded, not yet tracked dependency of a tracked
+    module whose source file is in the workspace, transitively (the engine
+    decides on the workspace). Returns the first analysis error (the module
+    stays untracked), after tracking everything else."""
+    first_error: Optional[ModuleError] = None
+    wanted = list(_ENGINE.untracked_dependencies())
+    looked: set[str] = set()
+    while wanted:
+        found: list[_records.ModuleSpec] = []
+        for name in wanted:
+            if name in looked:
+                continue
+            looked.add(name)
+            module = sys.modules.get(name)
+            if module is None:
+                if _records.is_lazy(name):
+                    _REIFY_WATCH.add(name)
+                continue
+            spec = _records.module_spec(name, module)
+            if spec is not None:
+                found.append(spec)
+        if not found:
+            break
+        wanted, errors = _ENGINE.track_indirect(found)
+        for module_name, cause in errors:
+            if first_error is None:
+                first_error = _analysis_error(module_name, cause)
+    return first_error
+
+
+def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
+             clear: bool = False, allow_other_statements: bool = False) -> None:
+    """Register import statements for syncing.
+
+    All modules referenced by the import statements must already be loaded and
+    have ``.py`` source files, and all names mentioned must already exist in
+    `namespace`. If a source file is later modified, a sync reloads the module
+    and updates the names bound from it.
+
+    :param namespace: The import statements' target, usually the caller's
+        ``globals()``. LiveImport keeps it alive while it has registrations.
+    :param importstmts: Python code of zero or more import statements (the
+        text is dedented first; all statements must share one indentation).
+        The application should already have executed these or equivalent
+        imports.
+    :param package: Context for relative imports, usually the caller's
+        ``__spec__.parent``. Without it, relative imports are not allowed.
+    :param clear: If true, discard all prior registrations targeting
+        `namespace` first.
+    :param allow_other_statements: If true, non-import statements are allowed
+        in `importstmts` and ignored; otherwise they raise ``ValueError``.
+
+    :raises SyntaxError: `importstmts` is not syntactically valid.
+    :raises ImportError: `importstmts` includes an improper relative import.
+    :raises ValueError: a non-import statement without
+        `allow_other_statements`, a referenced module not loaded or without a
+        source file, or a name that does not already exist (the message names
+        the missing statement, e.g. ``No name x in namespace; missing from m
+        import x?``).
+    :raises ModuleError: the source of a module to track cannot be analysed
+        (phase ``"analysis"``, cause a ``SyntaxError``).
+
+    Registration is idempotent; overlapping registrations are fine. A statement
+    registered again moves to the end of the replay order, so later
+    registrations win when two statements bind the same name. Example::
+
+        liveimport.register(globals(), \"\"\"
+        import printmath as pm
+        from simulator import stop as halt
+        from verify import *
+        \"\"\")
+    """
+    if not isinstance(namespace, dict):
+        raise TypeError(f"namespace must be a dict, not {type(namespace).__name__}")
+    records = _ENGINE.parse_statements(textwrap.dedent(importstmts), package,
+                                       allow_other_statements)
+    modules: list[_records.ModuleSpec] = []
+    for record in records:
+        for spec in _records.validate(record, namespace):
+            if spec not in modules:
+                modules.append(spec)
+
+    nsid = id(namespace)
+    try:
+        _ENGINE.register(nsid, records, modules, clear)
+    except _engine.AnalysisError as error:
+        raise ModuleError(error.module, "analysis") from error.cause
+    if _ENGINE.journal(nsid):
+        _NAMESPACES[nsid] = namespace
+    else:
+        _NAMESPACES.pop(nsid, None)
+
+    error = _track_indirects()
+    if error is not None:
+        raise error
+
+
+def _restore(name: str, module: Any, saved: dict[str, Any]) -> None:
+    """Put ``module`` back exactly as it was before a reload attempt."""
+    contents = module.__dict__
+    contents.clear()
+    contents.update(saved)
+    sys.modules[name] = module
+
+
+def _reload(name: str, records: list[_records.Record]) -> Optional[BaseException]:
+    """Reload module ``name`` transactionally: on failure (it raises, or a
+    registered statement could no longer rebind from it) restore it and
+    return the exception; ``None`` on success."""
+    module = sys.modules.get(name)
+    if module is None:
+        return ImportError(f"module {name} not in sys.modules", name=name)
+    saved = dict(module.__dict__)
+    try:
+        importlib.reload(module)
+    except BaseException as error:
+        _restore(name, module, saved)
+        return error
+    for record in records:
+        problem = _records.rebind_problem(record, module)
+        if problem is not None:
+            _restore(name, module, saved)
+            return problem
+    return None
+
+
+def sync(*, observer: Optional[Callable[[ReloadEvent], None]] = None) -> None:
+    """Bring all registered imports up to date: reload out-of-date tracked
+    modules and rebind the registered names.
+
+    A tracked module is out of date if its source file's modification time
+    changed since registration or the last sync (an older time counts too, so
+    reverted files reload), or if it depends on an out-of-date tracked module.
+    Reloads follow the "depends on" order computed from the modules' top-level
+    imports (dependencies first; an import cycle is broken by ignoring the
+    imports of the most recently tracked module). A missing source file is
+    skipped, not an error.
+
+    A reload is transactional: if a module raises while reloading, or no
+    longer defines a name a registered statement imports from it, the module
+    is restored to its state before the attempt, names bound from it keep
+    their values, modules depending on it are not reloaded, and the next sync
+    retries. Reloads that succeeded in the same sync keep their rebinds.
+
+    :param observer: Called with a :class:`ReloadEvent` for each successful
+        reload, in reload order, after names are rebound.
+
+    :raises ModuleError: phase ``"reload"`` for the first module that failed
+        to reload (cause: its exception, e.g. a ``SyntaxError``); phase
+        ``"analysis"`` when a module newly imported by a reloaded one cannot be
+        analysed.
+    """
+    entries, namespaces = _ENGINE.plan_sync()
+    if not entries:
+        return
+    detected = time.time()
+    importlib.invalidate_caches()
+
+    records_by_module: dict[str, list[_records.Record]] = {}
+    for _, _, journal in namespaces:
+        for record in journal:
+            records_by_module.setdefault(record[1], []).append(record)
+
+    failed: dict[str, BaseException] = {}
+    not_reloaded: set[str] = set()
+    reloaded: list[str] = []
+    events: list[ReloadEvent] = []
+    interrupt: Optional[BaseException] = None
+    for name, reason, mtime, after in entries:
+        if interrupt is not None or any(dep in not_reloaded for dep in after):
+            not_reloaded.add(name)
+            continue
+        error = _reload(name, records_by_module.get(name, []))
+        if error is not None:
+            failed[name] = error
+            not_reloaded.add(name)
+            if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit
+                interrupt = error
+            continue
+        reloaded.append(name)
+        events.append(ReloadEvent(name, reason, mtime, list(after), detected=detected))
+
+    _ENGINE.commit(reloaded)
+    done = set(reloaded)
+    for nsid, attached, journal in namespaces:
+        namespace = _NAMESPACES.get(nsid)
+        if namespace is not None and done.intersection(attached):
+            namespace.update(_records.bindings(journal))
+
+    analysis_error = _track_indirects()
+    if interrupt is not None:
+        raise interrupt
+    if observer is not None:
+        for event in events:
+            observer(event)
+    if failed:
+        name, cause = next(iter(failed.items()))
+        raise ModuleError(name, "reload") from cause
+    if analysis_error is not None:
+        raise analysis_error
+
+
+def workspace(*directories: str | PathLike, extend: bool = False) -> None:
+    """Define (or extend) the workspace, a list of directories.
+
+    LiveImport tracks modules that are imported by a registered statement, or
+    imported at top level by a tracked module and have a source file under a
+    workspace directory. The default workspace is the current working directory
+    when ``liveimport`` is imported (in a notebook, the notebook's directory).
+    Paths are made absolute without resolving symbolic links.
+
+    Changing the workspace affects future tracking decisions, and modules now
+    in the workspace that tracked modules import start being tracked at once;
+    indirectly tracked modules outside the new workspace are no longer synced.
+
+    :param directories: Zero or more path strings or path-like objects, each
+        an existing directory. None gives an empty workspace: only modules
+        named by registered statements are tracked.
+    :param extend: If true, add `directories` to the current workspace
+        instead of replacing it.
+    :raises ValueError: A path does not exist or is not a directory (the
+        workspace is left unchanged).
+    :raises ModuleError: The source of a module newly tracked because of the
+        new workspace cannot be analysed.
+
+    Example: ``liveimport.workspace("src", "/opt/notebook-utils")``.
+    """
+    given: list[str] = []
+    for directory in directories:
+        path = os.path.abspath(os.fspath(directory))
+        if not os.path.exists(path):
+            raise ValueError(f"Path {path} does not exist")
+        if not os.path.isdir(path):
+            raise ValueError(f"Path {path} is not a directory")
+        given.append(path)
+    combined = list(_ENGINE.workspace()) + given if extend else given
+    unique = list(dict.fromkeys(combined))
+    _ENGINE.set_workspace(unique)
+    error = _track_indirects()
+    if error is not None:
+        raise error
+
+
+def poll_lazy_imports() -> None:
+    """Begin tracking dependencies that were lazily imported and have loaded since.
+
+    Lazy imports are PEP 810 (Python 3.15+). While analysing a tracked module,
+    LiveImport may find a dependency that is lazily imported but not loaded
+    yet; it starts tracking it (if it is in the workspace) at the first call
+    after the application loads it. On Python versions without lazy imports
+    (``sys.lazy_modules`` absent, e.g. 3.11 to 3.14) this does nothing.
+
+    :raises ModuleError: The source of a newly tracked module cannot be
+        analysed.
+
+    In a notebook, LiveImport polls after every cell; calling this yourself
+    should not be necessary.
+    """
+    loaded = [name for name in _REIFY_WATCH if name in sys.modules]
+    if not loaded:
+        return
+    _REIFY_WATCH.difference_update(loaded)
+    error = _track_indirects()
+    if error is not None:
+        raise error
+
+
+def _reset() -> None:
+    """Return LiveImport to the state of a fresh import: a new engine (no
+    tracked modules, no registrations; workspace = the current directory),
+    no kept namespaces, and the notebook settings reset (``_nbi._reset()``
+    when that module is loaded). For tests: a pyo3 module cannot be imported
+    twice."""
+    global _ENGINE
+    _ENGINE = _new_engine()
+    _NAMESPACES.clear()
+    _REIFY_WATCH.clear()
+    nbi = sys.modules.get(f"{__package__}._nbi")
+    hook = getattr(nbi, "_reset", None)
+    if callable(hook):
+        hook()

@@ -1,0 +1,98 @@
+"""Introspection: :func:`status` returns an immutable snapshot of what
+LiveImport tracks and, for one namespace, what it will replay."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from . import _core
+
+__all__ = ("status", "Status", "TrackedModule")
+
+
+@dataclass(frozen=True)
+class TrackedModule:
+    """One tracked module.
+
+    :ivar name: the module name, e.g. ``"pkg.sub"``.
+    :ivar file: absolute path of its ``.py`` source file (``None`` if unknown).
+    :ivar mtime: the source file's modification time (seconds since the
+        epoch) last seen by LiveImport, ``None`` if the file was missing.
+    :ivar direct: true when a registered import statement names the module;
+        false when it is tracked because a tracked module imports it and its
+        file is in the workspace.
+    :ivar imported_by: names of the tracked modules that import it at top level.
+    """
+
+    name: str
+    file: Optional[str]
+    mtime: Optional[float]
+    direct: bool
+    imported_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Status:
+    """A snapshot of LiveImport's state (later changes do not alter it).
+
+    :ivar workspace: the workspace directories (absolute paths), in order.
+    :ivar modules: every tracked module, in the order tracking began.
+    :ivar statements: the registered statements of the namespace given to
+        :func:`status`, one bound name per statement in canonical form
+        (``import a.b``, ``import a.b as x``, ``from m import n``,
+        ``from m import n as k``, ``from m import *``), in replay order
+        (empty when no namespace was given or it has no registrations).
+
+    ``str()`` is a plain-text report with one table row per module.
+    """
+
+    workspace: tuple[str, ...]
+    modules: tuple[TrackedModule, ...]
+    statements: tuple[str, ...]
+
+    def module(self, name: str) -> Optional[TrackedModule]:
+        """The tracked module called ``name``, or ``None``."""
+        for module in self.modules:
+            if module.name == name:
+                return module
+        return None
+
+    def __str__(self) -> str:
+        lines = ["Workspace:"]
+        lines += [f"  {d}" for d in self.workspace] or ["  (empty)"]
+        lines.append("Tracked modules:")
+        if self.modules:
+            header = ("module", "tracked", "last modified", "imported by", "file")
+            rows = [header] + [
+                (m.name, "direct" if m.direct else "indirect",
+                 "missing" if m.mtime is None
+                 else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.mtime)),
+                 ", ".join(m.imported_by) or "-", m.file or "-")
+                for m in self.modules]
+            widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+            for row in rows:
+                cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+                lines.append("  " + "  ".join(cells + [row[-1]]))
+        else:
+            lines.append("  (none)")
+        lines.append("Registered statements:")
+        lines += [f"  {s}" for s in self.statements] or ["  (none)"]
+        return "\n".join(lines)
+
+
+def status(namespace: Optional[dict[str, Any]] = None) -> Status:
+    """A :class:`Status` snapshot: the workspace, every tracked module (name,
+    source file, last seen mtime, whether a registered statement names it,
+    which tracked modules import it) and, if `namespace` is given, its
+    registered statements in replay order."""
+    nsid = None if namespace is None else id(namespace)
+    if nsid is not None and _core._NAMESPACES.get(nsid) is not namespace:
+        nsid = None  # not registered (ids are only meaningful while registered)
+    workspace, modules, statements = _core._ENGINE.status(nsid)
+    return Status(
+        workspace=tuple(workspace),
+        modules=tuple(TrackedModule(name, file, mtime, bool(direct), tuple(importers))
+                      for name, file, mtime, direct, importers in modules),
+        statements=tuple(statements))

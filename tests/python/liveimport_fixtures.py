@@ -1,0 +1,102 @@
+"""Shared fixtures for the core API tests (imported by ``test_*.py``).
+
+``mods`` gives each test a fresh directory of module files, on ``sys.path``,
+as the current directory and the LiveImport workspace (``liveimport._reset()``
+runs before and after), and removes the modules the test imported. Every write
+sets the file's mtime explicitly (a strictly increasing clock, 10 s apart):
+file systems with coarse mtimes (or Pyodide's MEMFS) then still see changes.
+Runs natively and inside Pyodide: no subprocesses, threads or network.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any, Union
+
+import pytest
+
+import liveimport
+
+
+class ModuleDir:
+    """A directory of module files with controlled mtimes."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._clock = float(int(time.time()) - 3600)
+
+    def path(self, relpath: str) -> Path:
+        return self.root / relpath
+
+    def write(self, relpath: str, text: Union[str, bytes], *,
+              mtime: float | None = None) -> Path:
+        """Write ``relpath`` (dedented text, UTF-8, or raw bytes) and set its
+        mtime to ``mtime`` or the next tick of the clock; returns the path."""
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = text if isinstance(text, bytes) else textwrap.dedent(text).encode()
+        path.write_bytes(data)
+        self.touch(relpath, mtime)
+        return path
+
+    def touch(self, relpath: str, mtime: float | None = None) -> float:
+        """Set ``relpath``'s mtime (default: next tick); returns it."""
+        if mtime is None:
+            self._clock += 10.0
+            mtime = self._clock
+        os.utime(self.root / relpath, (mtime, mtime))
+        return mtime
+
+    def mtime(self, relpath: str) -> float:
+        return os.stat(self.root / relpath).st_mtime
+
+    def load(self, ns: dict[str, Any], statements: str, **options: Any) -> None:
+        """Execute ``statements`` in ``ns``, then register them."""
+        statements = textwrap.dedent(statements)
+        importlib.invalidate_caches()
+        exec(statements, ns)
+        liveimport.register(ns, statements, **options)
+
+
+@pytest.fixture
+def mods(tmp_path, monkeypatch):
+    """A :class:`ModuleDir` that is the cwd, on ``sys.path`` and the workspace."""
+    root = tmp_path / "work"
+    root.mkdir()
+    old_cwd = os.getcwd()
+    os.chdir(root)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    monkeypatch.syspath_prepend(str(root))
+    before = set(sys.modules)
+    liveimport._reset()
+    importlib.invalidate_caches()
+    try:
+        yield ModuleDir(root)
+    finally:
+        for name in set(sys.modules) - before:
+            del sys.modules[name]
+        os.chdir(old_cwd)
+        liveimport._reset()
+
+
+@pytest.fixture
+def ns():
+    """A fresh namespace dict standing in for a notebook's ``globals()``."""
+    return {}
+
+
+def synced(**options: Any) -> list[liveimport.ReloadEvent]:
+    """Run ``liveimport.sync`` and return the events it reported."""
+    events: list[liveimport.ReloadEvent] = []
+    liveimport.sync(observer=events.append, **options)
+    return events
+
+
+def reloads(events: list[liveimport.ReloadEvent]) -> list[tuple[str, str, list[str]]]:
+    """``(module, reason, after)`` of each event, for compact assertions."""
+    return [(e.module, e.reason, list(e.after)) for e in events]
