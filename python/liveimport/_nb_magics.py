@@ -1,0 +1,142 @@
+"""The ``%%liveimport`` cell magic and the ``%liveimport`` line magic.
+
+Imported only inside an IPython shell (by ``liveimport._nbi``), since it needs
+IPython's magic machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Optional
+
+from IPython.core.error import UsageError
+from IPython.core.inputtransformer2 import TransformerManager
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+__all__ = ("LiveImportMagics",)
+
+_CELL_USAGE = "%%liveimport [-c|--clear]"
+
+_transformer: Optional[TransformerManager] = None
+
+
+def _to_python(cell: str) -> str:
+    """The cell as plain Python (IPython syntax such as ``!cmd`` turned into
+    calls), for finding its top-level import statements."""
+    global _transformer
+    if _transformer is None:
+        _transformer = TransformerManager()
+    return _transformer.transform_cell(cell)
+
+
+def _arguments(line: str) -> list[str]:
+    """The words of a magic line, without the ``#`` comment."""
+    return line.split("#", 1)[0].split()
+
+
+def _parse_cell_line(line: str) -> bool:
+    """Return the ``clear`` flag of a ``%%liveimport`` line.
+
+    :raises UsageError: naming every argument that is not ``-c``/``--clear``.
+    """
+    clear = False
+    unknown = []
+    for word in _arguments(line):
+        if word in ("-c", "--clear"):
+            clear = True
+        else:
+            unknown.append(word)
+    if unknown:
+        raise UsageError(
+            f"Unknown %%liveimport argument{'s' if len(unknown) > 1 else ''}: "
+            f"{' '.join(unknown)}. Usage: {_CELL_USAGE}")
+    return clear
+
+
+def _first_code_line(cell: str) -> str:
+    for text in cell.splitlines():
+        if text.strip():
+            return text.lstrip()
+    return ""
+
+
+@magics_class
+class LiveImportMagics(Magics):
+    """LiveImport's magics (registered by ``liveimport._nbi``)."""
+
+    @cell_magic("liveimport")
+    def liveimport_cell(self, line: str, cell: str) -> None:
+        """Usage: ``%%liveimport [-c|--clear]``
+
+        Run the cell as ordinary code, then, if it ran without error, register
+        its top-level import statements for syncing (other statements are
+        allowed and ignored). ``-c``/``--clear`` first discards the earlier
+        registrations of the notebook's namespace. Anything after a ``#`` on
+        the magic line is a comment. A cell whose first line is
+        ``#_%%liveimport`` does the same (see ``liveimport.hidden_cell_magic``).
+
+        Raises ``UsageError`` for any other argument; errors of the cell
+        itself are shown as usual and fail the cell.
+        """
+        from . import _nbi
+
+        clear = _parse_cell_line(line)
+        shell = self.shell
+        if shell is None:
+            raise RuntimeError("No IPython shell for %%liveimport")
+
+        # Modules created since the kernel started must import even where
+        # directory mtimes never change (JupyterLite's /drive).
+        importlib.invalidate_caches()
+
+        # Keep the cell's line numbers in tracebacks: the magic line becomes a
+        # comment line, unless the body starts with another cell magic.
+        if _first_code_line(cell).startswith("%%"):
+            code = cell
+        else:
+            code = ("#%%liveimport " + line.strip()).rstrip() + "\n" + cell
+
+        outer = getattr(shell.displayhook, "exec_result", None)
+        handler = _nbi._HANDLER
+        if handler is not None:
+            handler.nested += 1
+        try:
+            inner = shell.run_cell(code)
+        finally:
+            if handler is not None:
+                handler.nested -= 1
+            shell.displayhook.exec_result = outer
+
+        error = inner.error_before_exec or inner.error_in_exec
+        if error is not None:
+            # The error is already shown; make the enclosing cell fail too
+            # (ipykernel answers "error", so Run All stops here).
+            if outer is not None and outer.error_in_exec is None:
+                outer.error_in_exec = error
+            return
+
+        api = importlib.import_module(__package__ or "liveimport")
+        api.register(shell.user_ns, _to_python(cell), clear=clear,
+                     allow_other_statements=True)
+
+    @line_magic("liveimport")
+    def liveimport_line(self, line: str) -> None:
+        """Usage: ``%liveimport``
+
+        Show LiveImport's status for the notebook's namespace: the workspace,
+        the tracked modules (why each is tracked, its file and last seen
+        modification time) and the registered import statements.
+
+        Raises ``UsageError`` if given arguments (a ``#`` comment is fine).
+        """
+        words = _arguments(line)
+        if words:
+            raise UsageError(
+                f"%liveimport takes no arguments, got: {' '.join(words)}")
+        shell: Any = self.shell
+        api = importlib.import_module(__package__ or "liveimport")
+        snapshot = api.status(shell.user_ns)
+        data, metadata = shell.display_formatter.format(snapshot)
+        data = dict(data)
+        data["text/plain"] = str(snapshot)
+        shell.display_pub.publish(data=data, metadata=metadata)

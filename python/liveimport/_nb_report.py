@@ -1,0 +1,115 @@
+"""Text of what LiveImport shows in a notebook: reload reports and failures.
+
+Pure Python with no IPython dependency, so the formatting can be used (and
+tested) anywhere. ``liveimport._nbi`` decides when and where to show it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from types import TracebackType
+from typing import Iterable, Optional
+
+__all__ = ("report_bundle", "failure_text")
+
+
+def report_bundle(lines: Iterable[str]) -> dict[str, str]:
+    """Return the display data of a reload report.
+
+    :param lines: One line per reload, usually ``str(event)`` of each
+        ``ReloadEvent`` in reload order.
+    :returns: A MIME bundle with ``text/markdown`` (a Markdown ``console``
+        code block, as LiveImport shows in Jupyter) and ``text/plain`` (the
+        bare lines, what a terminal IPython shows).
+    """
+    text = "\n".join(lines)
+    return {
+        "text/markdown": f"```console\n{text}\n```",
+        "text/plain": text,
+    }
+
+
+def _same_file(a: Optional[str], b: Optional[str]) -> bool:
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.abspath(a)) == \
+            os.path.normcase(os.path.abspath(b))
+
+
+def _module_file(module: Optional[str], cause: BaseException) -> Optional[str]:
+    mod = sys.modules.get(module) if module else None
+    file = getattr(mod, "__file__", None)
+    if file is None and isinstance(cause, SyntaxError):
+        file = cause.filename
+    return file
+
+
+def _trim(tb: Optional[TracebackType], file: Optional[str]
+          ) -> tuple[Optional[TracebackType], Optional[int]]:
+    """Skip the frames before the module's own code; also return the line of
+    the innermost frame that runs the module's file."""
+    first = None
+    lineno = None
+    while tb is not None:
+        if _same_file(tb.tb_frame.f_code.co_filename, file):
+            if first is None:
+                first = tb
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return first, lineno
+
+
+def failure_text(error: BaseException, *, action: str = "reload") -> str:
+    """Return the concise report of a module that LiveImport could not reload.
+
+    :param error: Usually a ``ModuleError`` (attributes ``module`` and
+        ``phase``, the problem as ``__cause__``); any other exception is
+        reported with its full traceback.
+    :param action: ``"reload"`` (the module's previous version stays in use)
+        or ``"track"`` (the module is not tracked).
+    :returns: Several lines ending with a newline: a headline naming the
+        module, the file and line and the cause; the module's own traceback
+        frames (for a ``SyntaxError``, the offending line); and what happens
+        next.
+    """
+    module = getattr(error, "module", None)
+    cause = error.__cause__ if error.__cause__ is not None else error
+    if not isinstance(module, str):
+        trace = "".join(traceback.format_exception(
+            type(error), error, error.__traceback__))
+        return (f"LiveImport: automatic sync failed: "
+                f"{type(error).__name__}: {error}\n{trace}")
+
+    file = _module_file(module, cause)
+    tb, lineno = _trim(cause.__traceback__, file)
+    if isinstance(cause, SyntaxError):
+        tb = None
+        if cause.filename:
+            file = cause.filename
+        lineno = cause.lineno
+    elif tb is None:
+        tb = cause.__traceback__
+
+    where = []
+    if file:
+        where.append(file)
+    if lineno is not None:
+        where.append(f"line {lineno}")
+    place = f" ({', '.join(where)})" if where else ""
+    cause_text = traceback.format_exception_only(type(cause), cause)[-1].strip()
+    verb = "reload" if action == "reload" else "track"
+    head = f"LiveImport could not {verb} {module}{place}: {cause_text}\n"
+    trace = "".join(traceback.format_exception(type(cause), cause, tb))
+    if action == "reload":
+        tail = (f"The previous version of {module} stays in use; fix the file "
+                f"and run a cell to reload it.\n")
+    else:
+        tail = f"{module} is not tracked until it is fixed.\n"
+    return head + trace + tail

@@ -1,0 +1,311 @@
+"""Notebook integration: LiveImport inside an IPython shell.
+
+When ``liveimport`` is imported in an IPython shell (``IPython.get_ipython()``
+is not None; that includes Jupyter's ipykernel and JupyterLite's Pyodide
+kernel), this module installs into that shell:
+
+- the ``%%liveimport`` cell magic and the ``%liveimport`` line magic
+  (``liveimport._nb_magics``);
+- the hidden cell magic: an ``input_transformers_cleanup`` entry that turns a
+  first line ``#_%%liveimport`` (or ``# _%%liveimport``) into
+  ``%%liveimport``;
+- ``pre_run_cell`` / ``post_run_cell`` hooks that sync before a cell runs
+  (unless within the grace period after the previous cell) and show reload
+  reports and reload failures.
+
+Everything is installed once per shell, however often ``liveimport`` is
+imported, reloaded or reset: installing first removes whatever an earlier copy
+of this module installed. In plain Python nothing is installed, IPython is not
+even imported, and :func:`auto_sync` / :func:`hidden_cell_magic` only record
+their settings.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+import sys
+import time
+from typing import Any, Callable, Optional
+
+from ._nb_report import failure_text, report_bundle
+
+__all__ = ("auto_sync", "hidden_cell_magic")
+
+#: Clock used for the grace period, in seconds. Tests replace it.
+_monotonic: Callable[[], float] = time.monotonic
+
+_DEFAULT_GRACE = 1.0
+
+
+class _Settings:
+    """The user's choices (see :func:`auto_sync`, :func:`hidden_cell_magic`)."""
+
+    __slots__ = ("enabled", "grace", "report", "hidden")
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.grace = _DEFAULT_GRACE
+        self.report = True
+        self.hidden = True
+
+
+_SETTINGS = _Settings()
+
+
+def _api() -> Any:
+    """The ``liveimport`` package, looked up when needed (it imports us)."""
+    return importlib.import_module(__package__ or "liveimport")
+
+
+def _current_shell() -> Any:
+    """The running IPython shell, or None (never imports IPython)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return None
+    try:
+        return ipython.get_ipython()
+    except Exception:
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Hidden cell magic
+# ---------------------------------------------------------------------------
+
+_HIDDEN_MAGIC_RE = re.compile(r"#[ \t]*_(?=%%liveimport\b)")
+
+
+def _unhide_cell_magic(lines: list[str]) -> list[str]:
+    """IPython cleanup transformer: ``#_%%liveimport`` -> ``%%liveimport``.
+
+    Only the first line changes (the prefix is dropped), so the cell keeps its
+    line count.
+    """
+    if lines and (match := _HIDDEN_MAGIC_RE.match(lines[0])):
+        return [lines[0][match.end():]] + lines[1:]
+    return lines
+
+
+_unhide_cell_magic._liveimport_hook = True  # type: ignore[attr-defined]
+
+
+def _is_ours(obj: Any) -> bool:
+    """True for hooks installed by any copy of this module."""
+    return bool(getattr(obj, "_liveimport_hook", False) or
+                getattr(getattr(obj, "__self__", None),
+                        "_liveimport_hook", False))
+
+
+def _set_transformer(shell: Any, enabled: bool) -> None:
+    cleanup: list = shell.input_transformers_cleanup
+    for fn in [fn for fn in cleanup if _is_ours(fn)]:
+        cleanup.remove(fn)
+    if enabled:
+        cleanup.append(_unhide_cell_magic)
+
+
+# ---------------------------------------------------------------------------
+# Automatic sync
+# ---------------------------------------------------------------------------
+
+
+class _Handler:
+    """The ``pre_run_cell`` / ``post_run_cell`` hooks of one shell.
+
+    Reports of a sync done before a frontend's bootstrap cell (one run with
+    ``store_history`` false) are deferred: they are shown before the next
+    ordinary cell if it starts within the grace period, and dropped
+    otherwise, so reports never show up at surprising times.
+    """
+
+    _liveimport_hook = True
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        #: When the previous cell finished (``_monotonic`` seconds).
+        self.last_cell_end = -math.inf
+        #: Report lines and failure texts held back from a bootstrap cell.
+        self.deferred_lines: list[str] = []
+        self.deferred_failures: list[str] = []
+        #: Depth of cells run by ``%%liveimport`` inside a cell: their hooks
+        #: are ignored, the enclosing cell's hooks did the work.
+        self.nested = 0
+
+    def pre_run_cell(self, info: Any) -> None:
+        """Sync before a cell unless within the grace period."""
+        if self.nested:
+            return
+        now = _monotonic()
+        previous_end, self.last_cell_end = self.last_cell_end, now
+        if not _SETTINGS.enabled:
+            return
+        bootstrap = not getattr(info, "store_history", True)
+        if now - previous_end >= _SETTINGS.grace:
+            self.deferred_lines = []
+            self.deferred_failures = []
+            lines, failures = self._sync()
+            if bootstrap:
+                self.deferred_lines = lines
+                self.deferred_failures = failures
+            else:
+                self._show(lines, failures)
+        elif not bootstrap and (self.deferred_lines or self.deferred_failures):
+            lines, failures = self.deferred_lines, self.deferred_failures
+            self.deferred_lines = []
+            self.deferred_failures = []
+            self._show(lines, failures)
+
+    def post_run_cell(self, result: Any) -> None:
+        """Track newly loaded lazy imports; start the grace period."""
+        if self.nested:
+            return
+        try:
+            poll = getattr(_api(), "poll_lazy_imports", None)
+            if poll is not None:
+                poll()
+        except Exception as error:
+            _write_failure(failure_text(error, action="track"))
+        finally:
+            self.last_cell_end = _monotonic()
+
+    def _sync(self) -> tuple[list[str], list[str]]:
+        """Run one sync; return report lines and failure texts."""
+        lines: list[str] = []
+        failures: list[str] = []
+        # A tracked module may now import a module created after the kernel
+        # started (JupyterLite's /drive never updates directory mtimes).
+        importlib.invalidate_caches()
+        try:
+            # str() at once: the age is the age when the change was detected.
+            _api().sync(observer=lambda event: lines.append(str(event)))
+        except Exception as error:
+            failures.append(failure_text(error))
+        return lines, failures
+
+    def _show(self, lines: list[str], failures: list[str]) -> None:
+        if lines and _SETTINGS.report:
+            self.shell.display_pub.publish(data=report_bundle(lines),
+                                           metadata={})
+        for text in failures:
+            _write_failure(text)
+
+
+def _write_failure(text: str) -> None:
+    """Show a failure as error text: stderr is what Jupyter frontends render
+    as an error stream and terminals print, without failing the cell."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------
+# Installation into the shell
+# ---------------------------------------------------------------------------
+
+_HANDLER: Optional[_Handler] = None
+
+
+def _uninstall(shell: Any) -> None:
+    """Remove every hook any copy of this module installed in ``shell``."""
+    for event in ("pre_run_cell", "post_run_cell"):
+        for callback in list(shell.events.callbacks.get(event, [])):
+            if _is_ours(callback):
+                shell.events.unregister(event, callback)
+    _set_transformer(shell, False)
+
+
+def _install(shell: Any) -> _Handler:
+    """Install magics, hooks and (if enabled) the hidden magic in ``shell``."""
+    from ._nb_magics import LiveImportMagics
+
+    _uninstall(shell)
+    shell.register_magics(LiveImportMagics)
+    handler = _Handler(shell)
+    shell.events.register("pre_run_cell", handler.pre_run_cell)
+    shell.events.register("post_run_cell", handler.post_run_cell)
+    _set_transformer(shell, _SETTINGS.hidden)
+    return handler
+
+
+def _attach() -> None:
+    """Install into the current shell, if any, replacing earlier installs."""
+    global _HANDLER
+    shell = _current_shell()
+    old = _HANDLER
+    if old is not None and old.shell is not shell:
+        try:
+            _uninstall(old.shell)
+        except Exception:
+            pass
+    _HANDLER = _install(shell) if shell is not None else None
+
+
+def _reset() -> None:
+    """Restore the default settings and reinstall into the current shell.
+
+    Called by ``liveimport._reset()``. Afterwards the shell (if any) has
+    exactly one copy of each hook, the grace period starts afresh and no
+    deferred report is pending.
+    """
+    global _SETTINGS
+    _SETTINGS = _Settings()
+    _attach()
+
+
+_attach()
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+def auto_sync(enabled: Optional[bool] = None, *,
+              grace: Optional[float] = None,
+              report: Optional[bool] = None) -> None:
+    """Configure automatic sync behavior. By default, automatic syncing is
+    enabled with a grace period of 1.0 seconds and reloads are reported.
+
+    :param enabled: LiveImport syncs whenever a notebook cell runs if and only
+        if `enabled` is true and a grace period since the end of the last cell
+        execution has expired.
+    :param grace: The minimum time in seconds that must pass between the end
+        of one cell execution and the beginning of another before LiveImport
+        will sync. The grace period inhibits syncing between cell executions
+        during a multi-cell run, such as running the entire notebook.
+    :param report: Use Markdown console blocks to report when modules are
+        reloaded by automatic syncing.
+    :raises ValueError: `grace` is negative or not a number.
+
+    Arguments left as None keep their current value. Outside an IPython shell
+    the settings are recorded but have no effect. Reload failures are always
+    shown, whatever `report` says.
+    """
+    if grace is not None:
+        grace = float(grace)
+        if not grace >= 0.0:
+            raise ValueError(f"grace must be a non-negative number of "
+                             f"seconds, not {grace!r}")
+    if enabled is not None:
+        _SETTINGS.enabled = bool(enabled)
+    if grace is not None:
+        _SETTINGS.grace = grace
+    if report is not None:
+        _SETTINGS.report = bool(report)
+
+
+def hidden_cell_magic(enabled: Optional[bool] = None) -> None:
+    """Configure hidden cell magic.
+
+    :param enabled: Notebook cells that begin with ``#_%%liveimport`` run as
+        if they began with ``%%liveimport`` if and only if `enabled` is true.
+        This makes LiveImport cell magic transparent to IDEs like Visual
+        Studio Code, yet still function as desired. Hidden cell magic is
+        enabled by default. None leaves the setting unchanged.
+    """
+    if enabled is None:
+        return
+    _SETTINGS.hidden = bool(enabled)
+    if _HANDLER is not None:
+        _set_transformer(_HANDLER.shell, _SETTINGS.hidden)
