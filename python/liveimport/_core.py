@@ -199,7 +199,22 @@ def sync(*, observer: Optional[Callable[[ReloadEvent], None]] = None) -> None:
         ``"analysis"`` when a module newly imported by a reloaded one cannot be
         analysed.
     """
-    entries, namespaces = _ENGINE.plan_sync()
+    _sync(observer)
+
+
+def _mark_dirty(paths: list[str | PathLike]) -> int:
+    """Tell LiveImport these files (or directories: every tracked file under
+    them) changed, e.g. from a frontend's file-changed events; the next
+    ``_sync(full=False)`` stats only marked files. Returns how many tracked
+    modules were marked."""
+    return _ENGINE.mark_dirty([os.path.abspath(os.fspath(p)) for p in paths])
+
+
+def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
+          full: bool = True) -> None:
+    """:func:`sync`; with ``full=False`` only files marked by
+    :func:`_mark_dirty` are checked (no file access when none is marked)."""
+    entries, namespaces = _ENGINE.plan_sync(full)
     if not entries:
         return
     detected = time.time()

@@ -305,3 +305,54 @@ def test_module_removed_from_sys_modules(mods, ns):
     assert ns["x"] == 1
     importlib.import_module("m")
     assert [e.module for e in synced()] == ["m"]  # retried with the new module
+
+
+# --- dependency analysis -----------------------------------------------------
+
+def test_relative_imports_inside_packages_are_dependencies(mods, ns):
+    mods.write("pkg/__init__.py", "")
+    mods.write("pkg/base.py", "V = 1\n")
+    mods.write("pkg/user.py", "from .base import V\nfrom . import base\n")
+    mods.load(ns, "from pkg.user import V")
+    assert liveimport.status().module("pkg.base").imported_by == ("pkg.user",)
+    mods.write("pkg/base.py", "V = 2\n")
+    assert reloads(synced()) == [("pkg.base", "modified", []),
+                                 ("pkg.user", "dependent", ["pkg.base"])]
+    assert ns["V"] == 2
+
+
+def test_only_top_level_imports_are_dependencies(mods, ns):
+    for name in ("infunc", "inif", "intry", "inclass"):
+        mods.write(f"{name}.py", "X = 1\n")
+    mods.write("m.py", """
+        import sys
+        def f():
+            import infunc
+        if sys:
+            import inif
+        try:
+            import intry
+        except ImportError:
+            pass
+        class C:
+            import inclass
+        """)
+    mods.load(ns, "import m")
+    exec("import infunc, inif, intry, inclass", {})  # all loaded, in the workspace
+    liveimport.workspace(mods.root)  # looks for new indirect modules again
+    assert [m.name for m in liveimport.status().modules] == ["m"]
+
+
+# --- event-driven sync (private hooks for frontends) ---------------------------
+
+def test_mark_dirty_and_partial_sync(mods, ns):
+    mods.write("m.py", "x = 1\n")
+    mods.load(ns, "from m import x")
+    mods.write("m.py", "x = 2\n")
+    events = []
+    liveimport._core._sync(events.append, full=False)
+    assert events == [] and ns["x"] == 1  # nothing marked: no file looked at
+    assert liveimport._core._mark_dirty([mods.path("m.py")]) == 1
+    liveimport._core._sync(events.append, full=False)
+    assert reloads(events) == [("m", "modified", [])] and ns["x"] == 2
+    assert liveimport._core._mark_dirty([mods.path("unrelated.py")]) == 0
