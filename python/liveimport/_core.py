@@ -107,7 +107,9 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
         the missing statement, e.g. ``No name x in namespace; missing from m
         import x?``).
     :raises ModuleError: the source of a module to track cannot be analysed
-        (phase ``"analysis"``, cause a ``SyntaxError``).
+        (phase ``"analysis"``, cause a ``SyntaxError``). The statements are
+        registered when the failing module is only tracked indirectly.
+    :raises TypeError: `namespace` is not a dict.
 
     Registration is idempotent; overlapping registrations are fine. A statement
     registered again moves to the end of the replay order, so later
@@ -121,8 +123,8 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
     """
     if not isinstance(namespace, dict):
         raise TypeError(f"namespace must be a dict, not {type(namespace).__name__}")
-    records = _ENGINE.parse_statements(textwrap.dedent(importstmts), package,
-                                       allow_other_statements)
+    records = _ENGINE.parse_statements(textwrap.dedent(importstmts), package or "",
+                                       bool(allow_other_statements))
     modules: list[_records.ModuleSpec] = []
     for record in records:
         for spec in _records.validate(record, namespace):
