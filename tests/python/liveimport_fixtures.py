@@ -78,8 +78,10 @@ def mods(tmp_path, monkeypatch):
     try:
         yield ModuleDir(root)
     finally:
-        for name in set(sys.modules) - before:
-            del sys.modules[name]
+        for name in set(sys.modules) - before:  # the test's own modules only
+            file = getattr(sys.modules[name], "__file__", None) or ""
+            if os.path.abspath(file).startswith(str(tmp_path) + os.sep):
+                del sys.modules[name]
         os.chdir(old_cwd)
         liveimport._reset()
 
