@@ -189,8 +189,10 @@ def nb(tmp_path, tmp_path_factory, monkeypatch):
     try:
         yield Notebook(shell, root, clock)
     finally:
-        for name in set(sys.modules) - before:
-            del sys.modules[name]
+        for name in set(sys.modules) - before:  # the test's own modules only
+            file = getattr(sys.modules[name], "__file__", None) or ""
+            if os.path.abspath(file).startswith(str(tmp_path) + os.sep):
+                del sys.modules[name]
         os.chdir(old_cwd)
         shell.reset(new_session=False)
         liveimport._reset()
