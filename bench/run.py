@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Benchmark driver: ours vs reference LiveImport 1.3.1, in Pyodide and natively.
+
+Usage (normally through ``scripts/bench.sh``, which prepares everything)::
+
+    run.py --ours-pyodide WHL --ours-native WHL --ref WHL --ipython-wheels DIR
+           --pyodide DIR --python EXE --cache DIR --out DIR
+           [--rounds 5] [--runtime pyodide|native|both] [--ref-only]
+
+Each session is one fresh interpreter (native: a ``python`` subprocess;
+Pyodide: a fresh ``loadPyodide()`` instance, a round's sessions sharing one
+Node process) with one implementation installed, running one session kind of
+:data:`KINDS`. A round runs every kind for ours then the reference (A B A B);
+figures are medians over rounds (at least 5). Writes ``OUT/results.json``
+(every session's raw figures, the environment and the summary rows) and
+``OUT/results.md``, and prints the Markdown table. Exit status 1 when a
+session failed or a correctness check of a scenario failed.
+"""
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import report  # noqa: E402
+
+# (kind, steps, preimport IPython before `import liveimport`)
+KINDS = [
+    ("nochange", ["nochange"], False),
+    ("register200", ["register200"], False),
+    ("fanin", ["fanin"], True),
+    ("chain", ["chain"], True),
+    ("memory", ["memory"], True),
+]
+IMPLS = ("ours", "ref")
+
+
+def sha16(path):
+    """First 16 hex digits of the file's sha256."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def unpack(wheel, cache):
+    """Unpack a wheel once into ``cache/site/<sha>``; returns that directory."""
+    dest = os.path.join(cache, "site", sha16(wheel))
+    if not os.path.isfile(os.path.join(dest, ".complete")):
+        shutil.rmtree(dest, ignore_errors=True)
+        with zipfile.ZipFile(wheel) as z:
+            z.extractall(dest)
+        open(os.path.join(dest, ".complete"), "w").close()
+    return dest
+
+
+def ipython_site(wheels_dir, pyodide_pkg, cache):
+    """IPython's closure for Pyodide, unpacked and byte-compiled (once, cached).
+
+    ``wheels_dir`` holds the pure-Python wheels of scripts/fetch_pyodide_wheels.py
+    (``index.json``); pytest's own closure and jedi's bundled typeshed stubs
+    are left out. The .pyc files are compiled inside Pyodide (Python 3.14).
+    """
+    with open(os.path.join(wheels_dir, "index.json")) as f:
+        index = json.load(f)
+    skip = ("pytest-", "pluggy-", "iniconfig-", "micropip-")
+    wheels = sorted(w for w in index["test"] if not w.startswith(skip))
+    key = hashlib.sha256(json.dumps([index.get("key"), wheels, 1]).encode()).hexdigest()[:16]
+    dest = os.path.join(cache, "site", f"ipython-py314-{key}")
+    if os.path.isfile(os.path.join(dest, ".complete")):
+        return dest
+    print(f"bench: preparing IPython for Pyodide in {dest}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "src")
+        for w in wheels:
+            with zipfile.ZipFile(os.path.join(wheels_dir, w)) as z:
+                z.extractall(src)
+        shutil.rmtree(os.path.join(src, "jedi", "third_party", "typeshed"), ignore_errors=True)
+        shutil.rmtree(dest, ignore_errors=True)
+        subprocess.run(["node", os.path.join(HERE, "pyodide_runner.mjs"), "--compile",
+                        pyodide_pkg, src, dest], check=True)
+    open(os.path.join(dest, ".complete"), "w").close()
+    return dest
+
+
+def parse_results(text):
+    """The JSON objects of the ``BENCH-RESULT `` lines of a runner's stdout."""
+    return [json.loads(line[len("BENCH-RESULT "):]) for line in text.splitlines()
+            if line.startswith("BENCH-RESULT ")]
+
+
+def run_native(python, site, spec):
+    """One native session in a fresh ``python`` process; returns its record."""
+    spec = dict(spec, site=site)
+    t0 = time.perf_counter()
+    proc = subprocess.run([python, "-X", "utf8", os.path.join(HERE, "scenarios.py"),
+                           json.dumps(spec)], capture_output=True, text=True,
+                          cwd=tempfile.gettempdir())
+    rec = {"wall_ms": (time.perf_counter() - t0) * 1e3}
+    got = parse_results(proc.stdout)
+    if proc.returncode != 0 or not got:
+        rec["error"] = (proc.stderr or proc.stdout)[-4000:]
+    else:
+        rec["result"] = got[0]
+    return rec
+
+
+def run_pyodide_round(pyodide_pkg, sessions):
+    """Run a round's Pyodide sessions in one Node process; returns records by id."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"pyodide": pyodide_pkg, "bench": HERE, "sessions": sessions}, f)
+        plan = f.name
+    try:
+        proc = subprocess.run(["node", "--expose-gc", os.path.join(HERE, "pyodide_runner.mjs"),
+                               plan], capture_output=True, text=True)
+    finally:
+        os.unlink(plan)
+    recs = {r["id"]: r for r in parse_results(proc.stdout)}
+    for s in sessions:
+        if s["id"] not in recs:
+            recs[s["id"]] = {"id": s["id"], "error": f"node exited {proc.returncode}: "
+                             + proc.stderr[-4000:]}
+    return recs
+
+
+def wheel_sizes(wheel):
+    """Sizes in bytes: ``so_raw``/``so_gzip`` (the engine extension, when the wheel
+    has one), ``py_raw``/``py_gzip`` (the package's .py files), ``wheel``."""
+    out = {"wheel": os.path.getsize(wheel), "so_raw": 0, "so_gzip": 0, "py_raw": 0, "py_gzip": 0}
+    with zipfile.ZipFile(wheel) as z:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename.startswith("liveimport/") and info.filename.endswith(".so"):
+                out["so_raw"] += len(data)
+                out["so_gzip"] += len(gzip.compress(data, 9))
+                out["so_file"] = info.filename
+            elif info.filename.startswith("liveimport/") and info.filename.endswith(".py"):
+                out["py_raw"] += len(data)
+                out["py_gzip"] += len(gzip.compress(data, 9))
+    return out
+
+
+def environment(args, pyodide_pkg):
+    """What ran: machine, Node, Pyodide and Python versions."""
+    def cmd(*c):
+        try:
+            return subprocess.run(c, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return None
+    with open(os.path.join(pyodide_pkg, "package.json")) as f:
+        pyodide_version = json.load(f)["version"]
+    return {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count(),
+            "machine": platform.machine(), "kernel": platform.release(),
+            "loadavg_start": os.getloadavg(), "node": cmd("node", "--version"),
+            "pyodide": pyodide_version,
+            "native_python": cmd(args.python, "-c", "import sys; print(sys.version)"),
+            "rounds": args.rounds}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--ours-pyodide")
+    ap.add_argument("--ours-native")
+    ap.add_argument("--ref", required=True, help="liveimport-1.3.1-py3-none-any.whl")
+    ap.add_argument("--ipython-wheels", required=True, help="dir with index.json (fetch_pyodide_wheels.py)")
+    ap.add_argument("--pyodide", required=True, help="the pyodide npm package directory")
+    ap.add_argument("--python", required=True, help="native CPython with IPython installed")
+    ap.add_argument("--cache", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--runtime", choices=("pyodide", "native", "both"), default="both")
+    ap.add_argument("--kinds", default=",".join(k for k, _, _ in KINDS),
+                    help="comma-separated session kinds to run")
+    ap.add_argument("--ref-only", action="store_true", help="run the reference only")
+    args = ap.parse_args(argv)
+    t_start = time.perf_counter()
+
+    impls = ("ref",) if args.ref_only else IMPLS
+    if not args.ref_only and not (args.ours_pyodide and args.ours_native):
+        ap.error("--ours-pyodide and --ours-native are required (or --ref-only)")
+    kinds = [k for k in KINDS if k[0] in args.kinds.split(",")]
+    runtimes = ("pyodide", "native") if args.runtime == "both" else (args.runtime,)
+    wheels = {("ref", "pyodide"): args.ref, ("ref", "native"): args.ref}
+    if not args.ref_only:
+        wheels[("ours", "pyodide")] = args.ours_pyodide
+        wheels[("ours", "native")] = args.ours_native
+    sites = {key: unpack(w, args.cache) for key, w in wheels.items()}
+    ipy = ipython_site(args.ipython_wheels, args.pyodide, args.cache) if "pyodide" in runtimes else None
+
+    sessions = []  # flat list of records with id, runtime, impl, kind, round
+    for rnd in range(args.rounds):
+        for runtime in runtimes:
+            planned = []
+            for kind, steps, pre in kinds:
+                for impl in impls:  # A B A B
+                    planned.append({"id": f"{runtime}-{rnd}-{kind}-{impl}", "runtime": runtime,
+                                    "impl": impl, "kind": kind, "round": rnd,
+                                    "spec": {"steps": steps, "preimport_ipython": pre}})
+            t0 = time.perf_counter()
+            if runtime == "pyodide":
+                recs = run_pyodide_round(args.pyodide, [
+                    {"id": p["id"], "sites": [ipy, sites[(p["impl"], "pyodide")]], "spec": p["spec"]}
+                    for p in planned])
+                for p in planned:
+                    p.update({k: v for k, v in recs[p["id"]].items() if k != "id"})
+            else:
+                for p in planned:
+                    p.update(run_native(args.python, sites[(p["impl"], "native")], p["spec"]))
+            for p in planned:
+                res = p.get("result")
+                if res and p["runtime"] == "native" and not res["liveimport_file"].startswith(
+                        sites[(p["impl"], "native")]):
+                    p["error"] = f"imported the wrong liveimport: {res['liveimport_file']}"
+                if res and res.get("checks"):
+                    p["error"] = "correctness check failed: " + "; ".join(res["checks"])
+            sessions.extend(planned)
+            bad = [p["id"] for p in planned if "error" in p]
+            print(f"bench: round {rnd + 1}/{args.rounds} {runtime}: {len(planned)} sessions in "
+                  f"{time.perf_counter() - t0:.0f} s" + (f", FAILED: {bad}" if bad else ""),
+                  file=sys.stderr)
+
+    sizes = {key: wheel_sizes(w) for key, w in wheels.items()}
+    summary = report.summarize(sessions, sizes, impls, runtimes)
+    env = environment(args, args.pyodide)
+    env["wall_s"] = time.perf_counter() - t_start
+    env["wheels"] = {f"{i}-{r}": os.path.basename(w) for (i, r), w in wheels.items()}
+    table = report.markdown(summary, env)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"environment": env, "sizes": {f"{i}-{r}": v for (i, r), v in sizes.items()},
+                   "summary": summary, "sessions": sessions}, f, indent=1)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(table)
+    print(table)
+    failed = [s for s in sessions if "error" in s]
+    for s in failed[:5]:
+        print(f"\nsession {s['id']} failed:\n{s['error']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
