@@ -1,0 +1,149 @@
+/**
+ * jupyterlite-liveimport: LiveImport in JupyterLite notebooks.
+ *
+ * - Before a cell that uses LiveImport (`%%liveimport`, `#_%%liveimport`,
+ *   `import liveimport`, `%liveimport`) runs in a kernel where LiveImport is
+ *   not loaded, sends one silent bootstrap request that installs the wheel
+ *   shipped in this extension's `static/pypi` (piplite) and imports it: no
+ *   setup cell.
+ * - Everything else goes over the `liveimport` comm: settings from the
+ *   Settings Editor (applied to running kernels at once) and the status shown
+ *   in the status bar.
+ */
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import { Kernel } from '@jupyterlab/services';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
+
+import { LiveImportKernel } from './kernel';
+import { DEFAULT_SETTINGS, ILiveImportSettings, needsLiveImport } from './protocol';
+import { LiveImportStatus } from './statusbar';
+
+/** The plugin id (also the id of its settings, schema/plugin.json). */
+export const PLUGIN_ID = 'jupyterlite-liveimport:plugin';
+
+/** Read the composite settings, falling back to LiveImport's defaults. */
+function readSettings(settings: ISettingRegistry.ISettings | null): ILiveImportSettings {
+  if (!settings) {
+    return { ...DEFAULT_SETTINGS };
+  }
+  const get = <T>(key: keyof ILiveImportSettings): T =>
+    (settings.get(key).composite ?? DEFAULT_SETTINGS[key]) as T;
+  const grace = Number(get<number>('grace'));
+  return {
+    autoSync: !!get<boolean>('autoSync'),
+    grace: Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_SETTINGS.grace,
+    report: !!get<boolean>('report'),
+    hiddenCellMagic: !!get<boolean>('hiddenCellMagic')
+  };
+}
+
+/**
+ * Tracks every notebook's kernel connections, bootstraps LiveImport on first
+ * use and keeps the kernels' settings in step with the Settings Editor.
+ */
+class LiveImportManager {
+  constructor(private readonly tracker: INotebookTracker) {
+    tracker.widgetAdded.connect((_, panel) => this.watch(panel));
+    tracker.forEach(panel => this.watch(panel));
+    NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
+      if (cell.model.type !== 'code') {
+        return;
+      }
+      const panel = this.tracker.find(p => p.content === notebook);
+      const kernel = panel?.sessionContext.session?.kernel;
+      if (!kernel || !needsLiveImport(cell.model.sharedModel.getSource(), this.settings.hiddenCellMagic)) {
+        return;
+      }
+      this.forKernel(kernel).ensureLoaded();
+    });
+  }
+
+  /** The current settings. */
+  settings: ILiveImportSettings = { ...DEFAULT_SETTINGS };
+
+  /** LiveImport's object for a kernel connection (created on first use). */
+  forKernel(kernel: Kernel.IKernelConnection): LiveImportKernel {
+    let li = this.kernels.get(kernel);
+    if (!li) {
+      li = new LiveImportKernel(kernel, () => this.settings);
+      this.kernels.set(kernel, li);
+      kernel.disposed.connect(() => this.kernels.delete(kernel));
+    }
+    return li;
+  }
+
+  /** LiveImport's object for a notebook's current kernel, if any. */
+  forPanel(panel: NotebookPanel | null): LiveImportKernel | null {
+    const kernel = panel?.sessionContext.session?.kernel;
+    return kernel ? this.forKernel(kernel) : null;
+  }
+
+  /** Apply new settings to every connected kernel. */
+  updateSettings(settings: ILiveImportSettings): void {
+    this.settings = settings;
+    for (const li of this.kernels.values()) {
+      li.sendSettings();
+    }
+  }
+
+  private watch(panel: NotebookPanel): void {
+    const attach = (): void => {
+      const kernel = panel.sessionContext.session?.kernel;
+      if (kernel) {
+        this.forKernel(kernel);
+      }
+    };
+    panel.sessionContext.kernelChanged.connect(attach);
+    attach();
+  }
+
+  private kernels = new Map<Kernel.IKernelConnection, LiveImportKernel>();
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'LiveImport: reload edited modules in notebooks, with no setup cell',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ISettingRegistry, IStatusBar],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    registry: ISettingRegistry | null,
+    statusBar: IStatusBar | null
+  ) => {
+    const manager = new LiveImportManager(tracker);
+
+    if (registry) {
+      registry
+        .load(PLUGIN_ID)
+        .then(settings => {
+          manager.updateSettings(readSettings(settings));
+          settings.changed.connect(() => manager.updateSettings(readSettings(settings)));
+        })
+        .catch(reason => console.error('LiveImport: cannot load settings', reason));
+    }
+
+    if (statusBar) {
+      const item = new LiveImportStatus();
+      const follow = (): void => {
+        item.source = manager.forPanel(tracker.currentWidget);
+      };
+      tracker.currentChanged.connect(follow);
+      tracker.widgetAdded.connect((_, panel) =>
+        panel.sessionContext.kernelChanged.connect(follow)
+      );
+      follow();
+      statusBar.registerStatusItem(PLUGIN_ID, {
+        item,
+        align: 'left',
+        rank: 4,
+        isActive: () => true
+      });
+    }
+  }
+};
+
+export default plugin;

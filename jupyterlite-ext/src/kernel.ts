@@ -1,0 +1,254 @@
+/**
+ * One kernel connection as LiveImport sees it: whether LiveImport is loaded
+ * in the kernel (the bootstrap), the `liveimport` comm, and the last status.
+ */
+import { Notification } from '@jupyterlab/apputils';
+import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { PromiseDelegate, UUID } from '@lumino/coreutils';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  bootstrapCode,
+  COMM_TARGET,
+  ILiveImportSettings,
+  IStatusMessage,
+  IStatusTextMessage,
+  settingsMessage
+} from './protocol';
+
+/** Where LiveImport stands in one kernel. */
+export type BootstrapState = 'absent' | 'loading' | 'loaded' | 'failed';
+
+/** What the status bar shows for a kernel. */
+export interface IKernelStatus {
+  /** Whether LiveImport is loaded and its comm is open. */
+  connected: boolean;
+  /** Tracked modules (0 until the kernel reports). */
+  modules: number;
+  /** Time of the last reload (ms since the epoch), or null. */
+  lastReload: number | null;
+  /** Reloads since LiveImport was loaded. */
+  reloads: number;
+}
+
+/**
+ * LiveImport's view of one kernel connection.
+ *
+ * Created for every kernel connection of a notebook; registers the comm
+ * target at once, so that the comm opens whichever way LiveImport got
+ * imported (the bootstrap, or the user's own `import liveimport`).
+ */
+export class LiveImportKernel {
+  /**
+   * @param kernel the kernel connection (owned by its session; this object
+   *   follows its restarts and disposal).
+   * @param getSettings the current extension settings.
+   */
+  constructor(
+    readonly kernel: Kernel.IKernelConnection,
+    private readonly getSettings: () => ILiveImportSettings
+  ) {
+    kernel.registerCommTarget(COMM_TARGET, this._onOpen);
+    kernel.statusChanged.connect(this.onKernelStatus, this);
+    kernel.disposed.connect(() => this.dispose());
+  }
+
+  /** Emitted when the status (connection, counts, last reload) changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The status to show. */
+  get status(): IKernelStatus {
+    return { ...this._status, connected: this._comm !== null };
+  }
+
+  /** Whether LiveImport is (being) loaded in the kernel. */
+  get state(): BootstrapState {
+    return this._state;
+  }
+
+  /** Resolves when the bootstrap request ended (at once when none ran). */
+  get bootstrapped(): Promise<void> {
+    return this._bootstrapped.promise;
+  }
+
+  /**
+   * Make sure LiveImport is loaded before the next execute request runs.
+   *
+   * Sends the bootstrap execute request (silent, no history) unless it was
+   * already sent for this kernel or the comm is open. Must be called
+   * synchronously before the cell's own execute request is sent: the kernel
+   * handles requests one at a time, in order, so the cell then runs after it.
+   */
+  ensureLoaded(): void {
+    if (this._state === 'loading' || this._state === 'loaded' || this._comm) {
+      return;
+    }
+    this._state = 'loading';
+    this._bootstrapped = new PromiseDelegate<void>();
+    const future = this.kernel.requestExecute(
+      {
+        code: bootstrapCode(this.getSettings()),
+        silent: true,
+        store_history: false,
+        allow_stdin: false,
+        stop_on_error: false
+      },
+      true
+    );
+    const done = this._bootstrapped;
+    future.done.then(
+      reply => {
+        const content = reply.content;
+        if (content.status === 'ok') {
+          this._state = 'loaded';
+        } else {
+          this.fail(
+            content.status === 'error' ? `${content.ename}: ${content.evalue}` : content.status
+          );
+        }
+        done.resolve();
+      },
+      (reason: unknown) => {
+        this.fail(String(reason));
+        done.resolve();
+      }
+    );
+  }
+
+  /** Send the current settings to the kernel (no-op without a comm). */
+  sendSettings(): void {
+    this._comm?.send(settingsMessage(this.getSettings()) as any);
+  }
+
+  /**
+   * The text `%liveimport` shows, from the kernel.
+   *
+   * @throws Error when LiveImport is not connected in this kernel, or the
+   *   kernel does not answer within `timeoutMs`.
+   */
+  async statusText(timeoutMs = 10000): Promise<string> {
+    const comm = this._comm;
+    if (!comm) {
+      throw new Error('LiveImport is not loaded in this kernel');
+    }
+    const id = UUID.uuid4();
+    const answer = new PromiseDelegate<string>();
+    this._pending.set(id, answer);
+    comm.send({ type: 'status_text_request', request_id: id });
+    const timer = setTimeout(
+      () => answer.reject(new Error('The kernel did not answer (is a cell running?)')),
+      timeoutMs
+    );
+    try {
+      return await answer.promise;
+    } finally {
+      clearTimeout(timer);
+      this._pending.delete(id);
+    }
+  }
+
+  /** Stop listening; the kernel connection is going away. */
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this.kernel.statusChanged.disconnect(this.onKernelStatus, this);
+    try {
+      this.kernel.removeCommTarget(COMM_TARGET, this._onOpen);
+    } catch {
+      // the kernel connection may already be disposed
+    }
+    this.reset();
+    Signal.clearData(this);
+  }
+
+  private onCommOpen(comm: Kernel.IComm, msg: KernelMessage.ICommOpenMsg): void {
+    this._comm?.dispose();
+    this._comm = comm;
+    this._state = 'loaded';
+    comm.onMsg = m => this.onCommMsg(m);
+    comm.onClose = () => {
+      if (this._comm === comm) {
+        this._comm = null;
+        this._state = 'absent';
+        this._changed.emit();
+      }
+    };
+    // Settings chosen in the Settings Editor win over the kernel's defaults
+    // (the bootstrap passed them already; a user's own import did not).
+    this.sendSettings();
+    this.onData(msg.content.data);
+  }
+
+  private onCommMsg(msg: KernelMessage.ICommMsgMsg): void {
+    this.onData(msg.content.data);
+  }
+
+  private onData(data: unknown): void {
+    const message = data as Partial<IStatusMessage | IStatusTextMessage> | undefined;
+    if (!message || typeof message !== 'object') {
+      return;
+    }
+    if (message.type === 'status') {
+      const s = message as IStatusMessage;
+      this._status = {
+        connected: true,
+        modules: s.modules ?? 0,
+        lastReload: typeof s.last_reload === 'number' ? s.last_reload * 1000 : null,
+        reloads: s.reloads ?? 0
+      };
+      this._changed.emit();
+    } else if (message.type === 'status_text') {
+      const t = message as IStatusTextMessage;
+      this._pending.get(t.request_id)?.resolve(t.text);
+    }
+  }
+
+  private onKernelStatus(_: Kernel.IKernelConnection, status: KernelMessage.Status): void {
+    if (status === 'restarting' || status === 'autorestarting' || status === 'dead') {
+      this.reset();
+    }
+  }
+
+  private fail(reason: string): void {
+    // Retry on the next LiveImport cell: the failure may be transient.
+    this._state = 'absent';
+    Notification.error(`LiveImport could not be loaded in the kernel: ${reason}`, {
+      autoClose: 10000
+    });
+  }
+
+  private reset(): void {
+    this._comm = null;
+    this._state = 'absent';
+    this._status = { connected: false, modules: 0, lastReload: null, reloads: 0 };
+    for (const pending of this._pending.values()) {
+      pending.reject(new Error('The kernel restarted'));
+    }
+    this._pending.clear();
+    this._bootstrapped.resolve();
+    this._changed.emit();
+  }
+
+  private _onOpen = (comm: Kernel.IComm, msg: KernelMessage.ICommOpenMsg): void =>
+    this.onCommOpen(comm, msg);
+  private _comm: Kernel.IComm | null = null;
+  private _state: BootstrapState = 'absent';
+  private _status: IKernelStatus = { connected: false, modules: 0, lastReload: null, reloads: 0 };
+  private _pending = new Map<string, PromiseDelegate<string>>();
+  private _bootstrapped = Private.resolved();
+  private _changed = new Signal<this, void>(this);
+  private _disposed = false;
+}
+
+namespace Private {
+  /** An already resolved delegate. */
+  export function resolved(): PromiseDelegate<void> {
+    const d = new PromiseDelegate<void>();
+    d.resolve();
+    return d;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The messages the extension and the kernel exchange over the `liveimport`
+ * comm, and the Python code of the one execute request the extension sends
+ * (the bootstrap that installs and imports LiveImport in a fresh kernel).
+ *
+ * The kernel side is `liveimport._frontend` (python/liveimport/_frontend.py);
+ * keep both ends in step (PROTOCOL_VERSION).
+ */
+
+/** Comm target name; the kernel opens the comm, the frontend registers the target. */
+export const COMM_TARGET = 'liveimport';
+
+/** Version of the message shapes below. */
+export const PROTOCOL_VERSION = 1;
+
+/** Name of the distribution the extension ships in `static/pypi` (piplite). */
+export const WHEEL_NAME = 'liveimport-lite';
+
+/**
+ * LiveImport's notebook settings, as in the Settings Editor and as sent to
+ * the kernel (`liveimport.auto_sync(enabled, grace=, report=)` and
+ * `liveimport.hidden_cell_magic(enabled)`).
+ */
+export interface ILiveImportSettings {
+  /** Sync before each cell (after the grace period). */
+  autoSync: boolean;
+  /** Grace period in seconds (>= 0). */
+  grace: number;
+  /** Show reload reports (Markdown console blocks). */
+  report: boolean;
+  /** Treat a first line `#_%%liveimport` as `%%liveimport`. */
+  hiddenCellMagic: boolean;
+}
+
+/** The defaults of LiveImport itself (and of schema/plugin.json). */
+export const DEFAULT_SETTINGS: ILiveImportSettings = {
+  autoSync: true,
+  grace: 1.0,
+  report: true,
+  hiddenCellMagic: true
+};
+
+/** Frontend -> kernel: apply settings. */
+export interface ISettingsMessage {
+  type: 'settings';
+  auto_sync: boolean;
+  grace: number;
+  report: boolean;
+  hidden_cell_magic: boolean;
+}
+
+/** Frontend -> kernel: ask for the `%liveimport` table. */
+export interface IStatusTextRequest {
+  type: 'status_text_request';
+  request_id: string;
+}
+
+/**
+ * Kernel -> frontend: what the status bar shows. Sent when the comm opens
+ * and whenever a value changes (after a cell, or after a sync that reloaded).
+ */
+export interface IStatusMessage {
+  type: 'status';
+  /** Protocol version of the kernel side. */
+  version: number;
+  /** Number of tracked modules. */
+  modules: number;
+  /** Time of the last sync that reloaded a module (seconds since the epoch), or null. */
+  last_reload: number | null;
+  /** Number of module reloads since LiveImport was loaded in this kernel. */
+  reloads: number;
+}
+
+/** Kernel -> frontend: answer to an IStatusTextRequest. */
+export interface IStatusTextMessage {
+  type: 'status_text';
+  request_id: string;
+  /** `str(liveimport.status(user_ns))`, what `%liveimport` prints. */
+  text: string;
+}
+
+/** The settings as the kernel-side message. */
+export function settingsMessage(s: ILiveImportSettings): ISettingsMessage {
+  return {
+    type: 'settings',
+    auto_sync: s.autoSync,
+    grace: s.grace,
+    report: s.report,
+    hidden_cell_magic: s.hiddenCellMagic
+  };
+}
+
+/**
+ * The bootstrap code: install the wheel with piplite (from this extension's
+ * `static/pypi`, no network), import LiveImport, apply the settings and open
+ * the comm. It binds no name in the user's namespace; the kernel side also
+ * takes the request back out of IPython's history and execution count
+ * (`liveimport._frontend.bootstrap`).
+ */
+export function bootstrapCode(s: ILiveImportSettings): string {
+  const settings = JSON.stringify(JSON.stringify(settingsMessage(s)));
+  return (
+    `await __import__("piplite").install(${JSON.stringify(WHEEL_NAME)})\n` +
+    `__import__("liveimport._frontend", fromlist=["_"]).bootstrap(${settings})\n`
+  );
+}
+
+const MAGIC_RE = /^\s*%%liveimport\b/;
+const HIDDEN_MAGIC_RE = /^#[ \t]*_%%liveimport\b/;
+const USES_RE = /^[ \t]*(?:import[ \t]+liveimport\b|from[ \t]+liveimport\b|%liveimport\b)/m;
+
+/**
+ * Whether running `source` needs LiveImport in the kernel: its first
+ * non-blank line is `%%liveimport` (or `#_%%liveimport` when hidden cell
+ * magic is on), or a line imports liveimport or uses `%liveimport`.
+ */
+export function needsLiveImport(source: string, hiddenCellMagic: boolean): boolean {
+  const first = source.split('\n').find(line => line.trim() !== '') ?? '';
+  if (MAGIC_RE.test(first)) {
+    return true;
+  }
+  if (hiddenCellMagic && HIDDEN_MAGIC_RE.test(first.trimStart())) {
+    return true;
+  }
+  return USES_RE.test(source);
+}

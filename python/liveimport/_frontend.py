@@ -1,0 +1,240 @@
+"""The kernel side of the jupyterlite-liveimport extension: the ``liveimport`` comm.
+
+The extension (``jupyterlite-ext/``) loads LiveImport into a JupyterLite
+Pyodide kernel with one silent execute request, the *bootstrap*::
+
+    await __import__("piplite").install("liveimport-lite")
+    __import__("liveimport._frontend", fromlist=["_"]).bootstrap('<settings JSON>')
+
+and from then on talks to the kernel over a comm only (the Pyodide kernel runs
+every execute request as a user cell with history; comm messages never do).
+
+The kernel opens the comm (target ``"liveimport"``), so it also opens when the
+user imported LiveImport some other way; a frontend without the extension just
+closes it. Messages (JSON objects, field ``type``):
+
+frontend -> kernel
+  ``{"type": "settings", "auto_sync": bool, "grace": float, "report": bool,
+  "hidden_cell_magic": bool}``: applied with :func:`liveimport.auto_sync` and
+  :func:`liveimport.hidden_cell_magic` (missing keys are left unchanged).
+  ``{"type": "status_text_request", "request_id": str}``: answered with
+  ``{"type": "status_text", "request_id": str, "text": str}``, the text
+  ``%liveimport`` prints (``str(liveimport.status(user_ns))``).
+
+kernel -> frontend
+  ``{"type": "status", "version": 1, "modules": int, "last_reload": float or
+  None, "reloads": int}``: the comm's open data, and sent again whenever a
+  value changes (checked before and after every cell). ``last_reload`` is the
+  time (seconds since the epoch) of the last sync that reloaded a module;
+  ``reloads`` counts such syncs since LiveImport was loaded.
+
+Nothing here runs unless :func:`bootstrap` or :func:`attach` is called; both
+are no-ops outside an IPython kernel with the ``comm`` package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from typing import Any, Optional
+
+__all__ = ("COMM_TARGET", "PROTOCOL_VERSION", "attach", "bootstrap", "apply_settings",
+           "status_message")
+
+#: The comm target name registered by the extension.
+COMM_TARGET = "liveimport"
+#: Version of the message shapes (the extension's ``PROTOCOL_VERSION``).
+PROTOCOL_VERSION = 1
+
+#: A substring of the bootstrap request's code, to recognise it in the history.
+_BOOTSTRAP_MARK = "liveimport._frontend"
+
+
+def _api() -> Any:
+    return importlib.import_module(__package__ or "liveimport")
+
+
+def _shell() -> Any:
+    """The running IPython shell, or None (never imports IPython)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return None
+    try:
+        return ipython.get_ipython()
+    except Exception:
+        return None
+
+
+class _Link:
+    """The comm to the frontend and what the frontend last heard."""
+
+    def __init__(self) -> None:
+        self.comm: Any = None
+        self.snapshot: dict[str, Optional[float]] = {}
+        self.last_reload: Optional[float] = None
+        self.reloads = 0
+        self.sent: Optional[tuple[int, Optional[float], int]] = None
+
+    def observe(self) -> None:
+        """Compare the tracked modules' last-seen mtimes with the previous
+        snapshot: a changed mtime means a sync reloaded that module (failed
+        reloads do not record the new mtime)."""
+        try:
+            modules = _api().status().modules
+        except Exception:
+            return
+        current = {m.name: m.mtime for m in modules}
+        if any(old is not None and current.get(name) not in (None, old)
+               for name, old in self.snapshot.items()):
+            self.last_reload = time.time()
+            self.reloads += 1
+        self.snapshot = current
+
+    def message(self) -> dict[str, Any]:
+        return {"type": "status", "version": PROTOCOL_VERSION,
+                "modules": len(self.snapshot), "last_reload": self.last_reload,
+                "reloads": self.reloads}
+
+    def push(self) -> None:
+        """Observe, and send the status if it changed since last sent."""
+        self.observe()
+        key = (len(self.snapshot), self.last_reload, self.reloads)
+        if self.comm is None or key == self.sent:
+            return
+        self.sent = key
+        try:
+            self.comm.send(self.message())
+        except Exception:
+            self.comm = None
+
+    # IPython event hooks (marked so a re-import replaces them).
+    def pre_run_cell(self, info: Any = None) -> None:
+        self.push()
+
+    def post_run_cell(self, result: Any = None) -> None:
+        self.push()
+
+    _liveimport_frontend_hook = True
+
+
+_LINK = _Link()
+
+
+def status_message() -> dict[str, Any]:
+    """The current ``status`` message (after taking a fresh snapshot)."""
+    _LINK.observe()
+    return _LINK.message()
+
+
+def apply_settings(message: dict[str, Any]) -> None:
+    """Apply a ``settings`` message; keys that are missing or None are left as
+    they are.
+
+    :raises ValueError: a negative or non-numeric ``grace``.
+    """
+    api = _api()
+    api.auto_sync(message.get("auto_sync"), grace=message.get("grace"),
+                  report=message.get("report"))
+    hidden = message.get("hidden_cell_magic")
+    if hidden is not None:
+        api.hidden_cell_magic(bool(hidden))
+
+
+def _on_msg(msg: dict[str, Any]) -> None:
+    data = (msg.get("content") or {}).get("data") or {}
+    kind = data.get("type")
+    if kind == "settings":
+        apply_settings(data)
+    elif kind == "status_text_request":
+        shell = _shell()
+        namespace = shell.user_ns if shell is not None else None
+        text = str(_api().status(namespace))
+        if _LINK.comm is not None:
+            _LINK.comm.send({"type": "status_text",
+                             "request_id": data.get("request_id"), "text": text})
+
+
+def _on_close(msg: Any = None) -> None:
+    _LINK.comm = None
+    _LINK.sent = None
+
+
+def _install_hooks(shell: Any) -> None:
+    for event in ("pre_run_cell", "post_run_cell"):
+        for callback in list(shell.events.callbacks.get(event, [])):
+            owner = getattr(callback, "__self__", None)
+            if getattr(owner, "_liveimport_frontend_hook", False):
+                shell.events.unregister(event, callback)
+    shell.events.register("pre_run_cell", _LINK.pre_run_cell)
+    shell.events.register("post_run_cell", _LINK.post_run_cell)
+
+
+def attach() -> bool:
+    """Install the status hooks in the current shell and open the comm to the
+    frontend, unless it is open. Returns whether a comm is open.
+
+    Does nothing (returns False) outside an IPython kernel that has the
+    ``comm`` package.
+    """
+    shell = _shell()
+    if shell is None:
+        return False
+    _install_hooks(shell)
+    if _LINK.comm is not None:
+        return True
+    try:
+        import comm as comm_package
+        link = comm_package.create_comm(target_name=COMM_TARGET,
+                                        data=status_message())
+    except Exception:
+        return False
+    _LINK.sent = (len(_LINK.snapshot), _LINK.last_reload, _LINK.reloads)
+    link.on_msg(_on_msg)
+    link.on_close(_on_close)
+    _LINK.comm = link
+    return True
+
+
+def _forget_bootstrap_cell(shell: Any) -> None:
+    """Take the running bootstrap request back out of IPython's execution
+    count and input history, where the Pyodide kernel (which ignores
+    ``store_history=False``) put it; the frontend's count did not move.
+    Does nothing when the last stored input is not the bootstrap (kernels that
+    honour ``store_history``)."""
+    history = getattr(shell, "history_manager", None)
+    if history is None:
+        return
+    raw = history.input_hist_raw
+    if not raw or _BOOTSTRAP_MARK not in raw[-1]:
+        return
+    count = shell.execution_count - 1  # the bootstrap's number
+    raw.pop()
+    if history.input_hist_parsed:
+        history.input_hist_parsed.pop()
+    cache = getattr(history, "db_input_cache", None)
+    if cache and cache[-1][0] == count:
+        cache.pop()
+    history._i00, history._i, history._ii = history._i, history._ii, history._iii
+    shell.user_ns.update(_i=history._i, _ii=history._ii, _iii=history._iii)
+    shell.user_ns.pop(f"_i{count}", None)
+    shell.execution_count = count
+
+
+def bootstrap(settings_json: str = "{}") -> None:
+    """Entry point of the extension's bootstrap request: undo the request's
+    traces in IPython's history, apply the settings (a ``settings`` message as
+    JSON text) and open the comm.
+
+    :raises ValueError: ``settings_json`` is not a JSON object, or holds an
+        invalid ``grace``.
+    """
+    shell = _shell()
+    if shell is not None:
+        _forget_bootstrap_cell(shell)
+    settings = json.loads(settings_json)
+    if not isinstance(settings, dict):
+        raise ValueError("settings must be a JSON object")
+    apply_settings(settings)
+    attach()

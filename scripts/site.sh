@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The offline JupyterLite demo site (JupyterLite 0.8.6, Pyodide 314.0.7, the LiveImport extension).
+#
+#   scripts/site.sh build          build the site into build/site (idempotent set-up, cached downloads)
+#   scripts/site.sh serve [PORT]   build if needed, then serve build/site on 127.0.0.1 (default port 8765)
+#   scripts/site.sh test [ARGS]    build, then run the browser tests (tests/browser, headless Chromium)
+#
+# Downloads (PyPI, npm) are cached under $LIVEIMPORT_CACHE (default ~/.cache/liveimport-dev):
+#   lite-venv/            jupyterlite-core, jupyterlite-pyodide-kernel, jupyterlab (extension build)
+#   site-npm/             pyodide-314.0.7.tgz from npm, unpacked
+#   site-wheels/          pure-Python wheels the kernel loads (see scripts/site_prepare.py)
+# The site needs the Pyodide wheel of LiveImport in dist/ (scripts/build.sh makes it; run here
+# when missing). Nothing in the built site refers to anything beyond its own origin.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+SITE_DIR="${LIVEIMPORT_SITE_DIR:-$ROOT/build/site}"
+LITE_DIR="$ROOT/build/lite-dir"
+LITE_VENV="$LIVEIMPORT_CACHE/lite-venv"
+PYODIDE_VERSION="314.0.7"
+PYODIDE_NPM_DIR="$LIVEIMPORT_CACHE/site-npm/pyodide-$PYODIDE_VERSION"
+SITE_WHEELS="$LIVEIMPORT_CACHE/site-wheels"
+EXT_DIR="$ROOT/jupyterlite-ext"
+LITE_REQUIREMENTS=(jupyterlite-core==0.8.6 jupyterlite-pyodide-kernel==0.8.6 jupyterlab==4.6.6
+                   hatchling==1.33.0 hatch-jupyter-builder==0.10.0 hatch-nodejs-version==0.4.0)
+
+lite_venv() {
+    local key
+    key="$(stamp_key "$(host_python) $($(host_python) --version 2>&1)" "${LITE_REQUIREMENTS[@]}")"
+    if [ "$(cat "$LITE_VENV/.liveimport-stamp" 2>/dev/null)" != "$key" ]; then
+        log "lite venv: $LITE_VENV"
+        [ -x "$LITE_VENV/bin/python" ] || "$(host_python)" -m venv "$LITE_VENV"
+        "$LITE_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${LITE_REQUIREMENTS[@]}"
+        echo "$key" > "$LITE_VENV/.liveimport-stamp"
+    fi
+}
+
+pyodide_npm() {
+    [ -f "$PYODIDE_NPM_DIR/pyodide-lock.json" ] && return
+    log "pyodide $PYODIDE_VERSION from npm"
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "pyodide@$PYODIDE_VERSION" >/dev/null && tar xzf "pyodide-$PYODIDE_VERSION.tgz")
+    mkdir -p "$(dirname "$PYODIDE_NPM_DIR")"
+    rm -rf "$PYODIDE_NPM_DIR"
+    mv "$tmp/package" "$PYODIDE_NPM_DIR"
+    rm -rf "$tmp"
+}
+
+pyodide_wheel() {
+    ls "$DIST"/liveimport_lite-*-"$PYODIDE_PLATFORM_TAG".whl 2>/dev/null | head -1
+}
+
+extension() {
+    if [ -z "$(pyodide_wheel)" ]; then
+        log "no Pyodide wheel of LiveImport in dist/: running scripts/build.sh"
+        "$ROOT/scripts/build.sh"
+    fi
+    [ -n "$(pyodide_wheel)" ] || die "scripts/build.sh made no $PYODIDE_PLATFORM_TAG wheel"
+    log "extension: npm ci + build ($EXT_DIR)"
+    local npm_key
+    npm_key="$(stamp_key "$(node --version)" "$(cat "$EXT_DIR/package-lock.json")")"
+    if [ "$(cat "$EXT_DIR/node_modules/.liveimport-stamp" 2>/dev/null)" != "$npm_key" ]; then
+        (cd "$EXT_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$npm_key" > "$EXT_DIR/node_modules/.liveimport-stamp"
+    fi
+    (cd "$EXT_DIR" && PATH="$LITE_VENV/bin:$PATH" LIVEIMPORT_PYODIDE_WHEEL="$(pyodide_wheel)" \
+        npm run --silent build:prod)
+    log "extension: pip install into the lite venv"
+    "$LITE_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        --no-build-isolation --no-deps --force-reinstall "$EXT_DIR"
+}
+
+build() {
+    lite_venv
+    pyodide_npm
+    "$LITE_VENV/bin/python" "$ROOT/scripts/site_prepare.py" wheels "$PYODIDE_NPM_DIR" "$SITE_WHEELS"
+    [ "${LIVEIMPORT_SITE_NO_EXTENSION:-}" = 1 ] || extension
+    log "lite dir: $LITE_DIR"
+    mkdir -p "$ROOT/build"
+    local piplite
+    piplite="$("$LITE_VENV/bin/python" "$ROOT/scripts/site_prepare.py" lite-dir \
+        "$PYODIDE_NPM_DIR" "$SITE_WHEELS" "$ROOT/demo/jupyter-lite.json" "$LITE_DIR")"
+    local args=()
+    for w in $piplite; do args+=(--piplite-wheels "$w"); done
+    log "jupyter lite build -> $SITE_DIR"
+    rm -rf "$SITE_DIR"
+    (cd "$LITE_DIR" && "$LITE_VENV/bin/jupyter" lite build --lite-dir "$LITE_DIR" \
+        --contents "$ROOT/demo/content" --output-dir "$SITE_DIR" --no-sourcemaps "${args[@]}" \
+        --log-level WARN)
+    # The site must never point the browser beyond its origin (the tests also check at run time).
+    if grep -rl "cdn.jsdelivr.net/pyodide" "$SITE_DIR/jupyter-lite.json" >/dev/null 2>&1; then
+        die "the built site still refers to the Pyodide CDN"
+    fi
+    log "site: $SITE_DIR"
+}
+
+serve() {
+    local port="${1:-8765}"
+    [ -f "$SITE_DIR/jupyter-lite.json" ] || build
+    echo "Serving the LiveImport demo at http://127.0.0.1:$port/lab/index.html?path=demo.ipynb"
+    echo "(Ctrl+C to stop)"
+    exec python3 -m http.server "$port" --bind 127.0.0.1 --directory "$SITE_DIR"
+}
+
+case "${1:-}" in
+    build) build ;;
+    serve) shift; serve "$@" ;;
+    test) shift; build; exec "$ROOT/tests/browser/run.sh" --no-build "$@" ;;
+    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Assemble the input folder (``--lite-dir``) of the offline JupyterLite demo site.
+
+Usage:
+  site_prepare.py wheels PYODIDE_DIR WHEEL_CACHE
+      Download, once, the pure-Python wheels the Pyodide kernel needs into
+      WHEEL_CACHE (pip, from PyPI): the kernel's closure from ``pyodide-lock.json``
+      (micropip, IPython and its dependencies, jedi, parso; versions pinned to
+      the lock) and the piplite-only wheels (comm, ipython-pygments-lexers).
+      Writes WHEEL_CACHE/index.json ``{"key", "lock": [FILE...], "piplite": [FILE...]}``.
+  site_prepare.py lite-dir PYODIDE_DIR WHEEL_CACHE CONFIG LITE_DIR
+      (Re)create LITE_DIR: ``static/pyodide/`` = the files of the pyodide npm
+      package (PYODIDE_DIR) plus the lock wheels, with the lock's ``sha256`` of
+      those wheels rewritten to the files we have; ``jupyter-lite.json`` = CONFIG.
+      Prints the piplite wheel paths (one per line) for ``--piplite-wheels``.
+
+Nothing is fetched at run time by the built site: every file the kernel loads
+is in the site. Exit status: non-zero (pip's, or 2 with a message) on failure.
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+#: Lock packages the kernel loads while starting (micropip, then piplite
+#: installs ipykernel, comm, pyodide-kernel, jedi, ipython from the lock).
+LOCK_ROOTS = ["micropip", "ipython", "jedi"]
+#: Wheels the kernel installs through piplite that are not in the lock.
+PIPLITE_WHEELS = ["comm==0.2.3", "ipython-pygments-lexers==1.1.1"]
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _norm(name):
+    """PEP 503 normalised package name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _lock(pyodide_dir):
+    with open(os.path.join(pyodide_dir, "pyodide-lock.json"), "rb") as f:
+        raw = f.read()
+    return raw, json.loads(raw)
+
+
+def _closure(lock):
+    """Lock package names reachable from LOCK_ROOTS (lower-case names)."""
+    packages = {_norm(name): p for name, p in lock["packages"].items()}
+    seen, todo = set(), list(LOCK_ROOTS)
+    while todo:
+        name = _norm(todo.pop())
+        if name in seen:
+            continue
+        if name not in packages:
+            raise SystemExit(f"site_prepare: {name} is not in pyodide-lock.json")
+        seen.add(name)
+        todo.extend(packages[name]["depends"])
+    return sorted(seen)
+
+
+def _pip_download(reqs, dest):
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+           "--no-deps", "--only-binary=:all:", "--python-version", "3.14",
+           "--implementation", "py", "--abi", "none", "--platform", "any", "-d", dest, *reqs]
+    print("site wheels:", " ".join(reqs), file=sys.stderr)
+    return subprocess.run(cmd).returncode
+
+
+def wheels(pyodide_dir, cache):
+    raw, lock = _lock(pyodide_dir)
+    names = _closure(lock)
+    packages = {_norm(name): p for name, p in lock["packages"].items()}
+    lock_reqs = [f"{n}=={packages[n]['version']}" for n in names]
+    key = hashlib.sha256(raw + json.dumps([lock_reqs, PIPLITE_WHEELS]).encode()).hexdigest()
+    index_path = os.path.join(cache, "index.json")
+    try:
+        with open(index_path) as f:
+            old = json.load(f)
+        if old["key"] == key and all(os.path.exists(os.path.join(cache, w))
+                                     for s in ("lock", "piplite") for w in old[s]):
+            return 0
+    except (OSError, ValueError, KeyError):
+        pass
+    os.makedirs(cache, exist_ok=True)
+    index = {"key": key}
+    with tempfile.TemporaryDirectory() as tmp:
+        for set_name, reqs in (("lock", lock_reqs), ("piplite", PIPLITE_WHEELS)):
+            dest = os.path.join(tmp, set_name)
+            rc = _pip_download(reqs, dest)
+            if rc:
+                return rc
+            files = sorted(os.listdir(dest))
+            for name in files:
+                shutil.move(os.path.join(dest, name), os.path.join(cache, name))
+            index[set_name] = files
+    with open(index_path, "w") as f:
+        json.dump(index, f, indent=1)
+    return 0
+
+
+def lite_dir(pyodide_dir, cache, config, out):
+    with open(os.path.join(cache, "index.json")) as f:
+        index = json.load(f)
+    _, lock = _lock(pyodide_dir)
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    static = os.path.join(out, "static", "pyodide")
+    shutil.copytree(pyodide_dir, static)
+    by_file = {p["file_name"]: p for p in lock["packages"].values()}
+    for name in index["lock"]:
+        if name not in by_file:
+            raise SystemExit(f"site_prepare: {name} does not match a file of pyodide-lock.json")
+        target = os.path.join(static, name)
+        shutil.copy2(os.path.join(cache, name), target)
+        by_file[name]["sha256"] = _sha256(target)
+    with open(os.path.join(static, "pyodide-lock.json"), "w") as f:
+        json.dump(lock, f)
+    shutil.copy2(config, os.path.join(out, "jupyter-lite.json"))
+    for name in index["piplite"]:
+        print(os.path.join(cache, name))
+    return 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[0] == "wheels":
+        return wheels(*argv[1:])
+    if len(argv) == 5 and argv[0] == "lite-dir":
+        return lite_dir(*argv[1:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
