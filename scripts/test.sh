@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# THE test command. On a fresh machine too: idempotent set-up (scripts/setup.sh), then
+#   1. build both wheels into dist/ (scripts/build.sh)
+#   2. cargo test                          the engine's Rust tests
+#   3. pytest tests/python, natively       CPython + the native wheel, in the dev venv
+#   4. pytest tests/python, in Pyodide     Pyodide 314.0.7 under Node + the Pyodide wheel
+#   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheel
+# Every step runs even when an earlier test step failed (a failed build skips 2-5).
+# Prints a summary (counts per step, .so size, import time, total time) ending with the line
+# "total: N passed, N failed"; exits 1 when any step failed or ran no test (pytest exit 5 counts
+# as a failure). Logs: build/test-logs/*.log.
+#
+# Options: --no-setup (skip scripts/setup.sh); any other arguments go to both pytest runs.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+start=$SECONDS
+setup=1
+pytest_args=()
+for arg in "$@"; do
+    if [ "$arg" = "--no-setup" ]; then setup=0; else pytest_args+=("$arg"); fi
+done
+LOGS="$ROOT/build/test-logs"
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log
+
+names=() statuses=() counts=()
+total_passed=0 total_failed=0 any_failed=0
+
+# record NAME STATUS PASSED FAILED [NOTE]
+record() {
+    local note="${5:-}"
+    names+=("$1")
+    counts+=("$3 passed, $4 failed${note:+, $note}")
+    total_passed=$((total_passed + $3)); total_failed=$((total_failed + $4))
+    if [ "$2" -ne 0 ] || [ "$3" -eq 0 ]; then
+        statuses+=("FAIL (exit $2)"); any_failed=1
+    else
+        statuses+=("ok")
+    fi
+}
+
+# run_step NAME LOGFILE CMD...: runs CMD with output shown and logged; returns its exit status.
+run_step() {
+    local name="$1" logfile="$2"; shift 2
+    log "$name"
+    set +e
+    "$@" 2>&1 | tee "$logfile"
+    local rc=${PIPESTATUS[0]}
+    set -e
+    return "$rc"
+}
+
+# Counts from a pytest log: "N passed", "N failed", "N error(s)" in its closing line.
+pytest_counts() {
+    local line
+    line="$(grep -E '^=+ .*(passed|failed|error|no tests ran).* in [0-9.]+s' "$1" | tail -1 || true)"
+    [ -n "$line" ] || line="$(grep -E '^[0-9]+ (passed|failed).* in [0-9.]+s' "$1" | tail -1 || true)"
+    local p f e
+    p="$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1 || true)"
+    f="$(grep -oE '[0-9]+ failed' <<<"$line" | cut -d' ' -f1 || true)"
+    e="$(grep -oE '[0-9]+ errors?' <<<"$line" | cut -d' ' -f1 || true)"
+    echo "${p:-0} $(( ${f:-0} + ${e:-0} ))"
+}
+
+if [ "$setup" = 1 ]; then
+    "$ROOT/scripts/setup.sh"
+fi
+
+if run_step "build (both wheels)" "$LOGS/build.log" "$ROOT/scripts/build.sh" --no-setup; then
+    build_ok=1
+else
+    build_ok=0
+    names+=("build"); statuses+=("FAIL"); counts+=("-"); any_failed=1
+fi
+
+# cargo test (default features: the engine's Rust API, no Python).
+set +e
+run_step "cargo test" "$LOGS/cargo-test.log" cargo test --manifest-path "$ROOT/Cargo.toml"
+rc=$?
+set -e
+cp=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$LOGS/cargo-test.log" | awk '{s+=$4} END {print s+0}')
+cf=$(grep -oE '[0-9]+ failed;' "$LOGS/cargo-test.log" | awk '{s+=$1} END {print s+0}')
+record "cargo test" "$rc" "$cp" "$cf"
+
+if [ "$build_ok" = 1 ]; then
+    native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v "$PYODIDE_PLATFORM_TAG" | head -1)"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+        "$native_wheel"
+
+    set +e
+    (cd "$ROOT" && run_step "pytest, native CPython ($("$VENV/bin/python" -c 'import platform; print(platform.python_version())'))" \
+        "$LOGS/pytest-native.log" "$VENV/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}")
+    rc=$?
+    set -e
+    read -r p f < <(pytest_counts "$LOGS/pytest-native.log")
+    record "pytest native" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+
+    set +e
+    run_step "pytest, Pyodide 314.0.7 under Node" "$LOGS/pytest-pyodide.log" \
+        node "$ROOT/tests/pyodide/run-tests.mjs" "${pytest_args[@]}"
+    rc=$?
+    set -e
+    read -r p f < <(pytest_counts "$LOGS/pytest-pyodide.log")
+    record "pytest Pyodide" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+
+    set +e
+    run_step "node --test (liveimport-pyodide, micropip + wheel)" "$LOGS/node-test.log" \
+        node --test "$ROOT"/tests/pyodide/*.test.mjs
+    rc=$?
+    set -e
+    np=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
+    nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
+    record "node --test" "$rc" "${np:-0}" "${nf:-0}"
+fi
+
+echo
+echo "================================ summary ================================"
+for i in "${!names[@]}"; do
+    printf '%-16s %-14s %s\n' "${names[$i]}" "${statuses[$i]}" "${counts[$i]}"
+done
+[ -f "$ROOT/build/so-size.txt" ] && cat "$ROOT/build/so-size.txt"
+if [ -f "$ROOT/build/pyodide-timings.json" ]; then
+    "$VENV/bin/python" - "$ROOT/build/pyodide-timings.json" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+print(f"Pyodide under Node: boot {t['boot_ms']} ms, installLiveImport {t['install_ms']} ms "
+      f"(loads the engine), import liveimport {t['import_ms']} ms")
+EOF
+fi
+echo "test command: $((SECONDS - start)) s"
+echo "total: $total_passed passed, $total_failed failed"
+exit "$any_failed"
