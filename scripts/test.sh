@@ -40,14 +40,12 @@ record() {
 }
 
 # run_step NAME LOGFILE CMD...: runs CMD with output shown and logged; returns its exit status.
+# Call it as `rc=0; run_step ... || rc=$?` (errexit stays off inside such a call).
 run_step() {
     local name="$1" logfile="$2"; shift 2
     log "$name"
-    set +e
     "$@" 2>&1 | tee "$logfile"
-    local rc=${PIPESTATUS[0]}
-    set -e
-    return "$rc"
+    return "${PIPESTATUS[0]}"
 }
 
 # Counts from a pytest log: "N passed", "N failed", "N error(s)" in its closing line.
@@ -74,10 +72,8 @@ else
 fi
 
 # cargo test (default features: the engine's Rust API, no Python).
-set +e
-run_step "cargo test" "$LOGS/cargo-test.log" cargo test --manifest-path "$ROOT/Cargo.toml"
-rc=$?
-set -e
+rc=0
+run_step "cargo test" "$LOGS/cargo-test.log" cargo test --manifest-path "$ROOT/Cargo.toml" || rc=$?
 cp=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$LOGS/cargo-test.log" | awk '{s+=$4} END {print s+0}')
 cf=$(grep -oE '[0-9]+ failed;' "$LOGS/cargo-test.log" | awk '{s+=$1} END {print s+0}')
 record "cargo test" "$rc" "$cp" "$cf"
@@ -87,27 +83,22 @@ if [ "$build_ok" = 1 ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
         "$native_wheel"
 
-    set +e
-    (cd "$ROOT" && run_step "pytest, native CPython ($("$VENV/bin/python" -c 'import platform; print(platform.python_version())'))" \
-        "$LOGS/pytest-native.log" "$VENV/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}")
-    rc=$?
-    set -e
+    rc=0
+    cd "$ROOT"
+    run_step "pytest, native CPython ($("$VENV/bin/python" -c 'import platform; print(platform.python_version())'))" \
+        "$LOGS/pytest-native.log" "$VENV/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" || rc=$?
     read -r p f < <(pytest_counts "$LOGS/pytest-native.log")
     record "pytest native" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
 
-    set +e
+    rc=0
     run_step "pytest, Pyodide 314.0.7 under Node" "$LOGS/pytest-pyodide.log" \
-        node "$ROOT/tests/pyodide/run-tests.mjs" "${pytest_args[@]}"
-    rc=$?
-    set -e
+        node "$ROOT/tests/pyodide/run-tests.mjs" "${pytest_args[@]}" || rc=$?
     read -r p f < <(pytest_counts "$LOGS/pytest-pyodide.log")
     record "pytest Pyodide" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
 
-    set +e
+    rc=0
     run_step "node --test (liveimport-pyodide, micropip + wheel)" "$LOGS/node-test.log" \
-        node --test "$ROOT"/tests/pyodide/*.test.mjs
-    rc=$?
-    set -e
+        node --test "$ROOT"/tests/pyodide/*.test.mjs || rc=$?
     np=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
     nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
     record "node --test" "$rc" "${np:-0}" "${nf:-0}"
