@@ -5,7 +5,8 @@
 #   3. pytest tests/python, natively       CPython + the native wheel, in the dev venv
 #   4. pytest tests/python, in Pyodide     Pyodide 314.0.7 under Node + the Pyodide wheel
 #   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheel
-# Every step runs even when an earlier test step failed (a failed build skips 2-5).
+#   6. the demo's scripted example (scripts/demo-node.mjs) must succeed
+# Every step runs even when an earlier test step failed (a failed build skips 3-6).
 # Prints a summary (counts per step, .so size, import time, total time) ending with the line
 # "total: N passed, N failed"; exits 1 when any step failed or ran no test (pytest exit 5 counts
 # as a failure). Logs: build/test-logs/*.log.
@@ -102,6 +103,11 @@ if [ "$build_ok" = 1 ]; then
     np=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
     nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
     record "node --test" "$rc" "${np:-0}" "${nf:-0}"
+
+    rc=0
+    run_step "demo in Pyodide (scripts/demo-node.mjs)" "$LOGS/demo.log" \
+        node "$ROOT/scripts/demo-node.mjs" || rc=$?
+    record "demo" "$rc" "$((rc == 0 ? 1 : 0))" "$((rc == 0 ? 0 : 1))"
 fi
 
 echo
