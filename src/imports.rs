@@ -81,8 +81,13 @@ pub fn resolve_module(
 }
 
 /// Parses Python source, turning a parser failure (or, defensively, a parser panic) into a
-/// [`SyntaxErrorInfo`] for `filename`.
+/// [`SyntaxErrorInfo`] for `filename`. Source nested too deeply to parse without exhausting the
+/// stack is rejected first ([`crate::guard`]).
 fn parse_body(source: &str, filename: &str) -> Result<Vec<Stmt>, SyntaxErrorInfo> {
+    if let Err(too_deep) = crate::guard::check(source) {
+        let text = source.lines().nth(too_deep.line - 1).map(|l| l.trim_end_matches('\r').to_string());
+        return Err(SyntaxErrorInfo { message: too_deep.message, filename: filename.into(), line: too_deep.line, column: 1, text });
+    }
     let parsed = catch_unwind(AssertUnwindSafe(|| parse_module(source)));
     match parsed {
         Ok(Ok(parsed)) => Ok(parsed.into_syntax().body.into_iter().collect()),

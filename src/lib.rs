@@ -2,6 +2,7 @@
 //!
 //! Pure logic, one concept per module, tested with `cargo test`:
 //! - [`source`]: decoding Python source bytes as CPython does (UTF-8, BOM, PEP 263).
+//! - [`guard`]: rejecting source nested too deeply to parse safely (CPython's limits).
 //! - [`imports`]: top-level import extraction and registration parsing (`ruff_python_parser`).
 //! - [`records`]: registered import records and per-namespace journals.
 //! - [`mtime`]: source-file modification times through `std::fs`.
@@ -13,6 +14,7 @@
 
 pub mod engine;
 pub mod graph;
+pub mod guard;
 pub mod imports;
 pub mod mtime;
 pub mod records;
