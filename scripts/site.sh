@@ -50,9 +50,17 @@ pyodide_wheel() {
     ls "$DIST"/liveimport_lite-*-"$PYODIDE_PLATFORM_TAG".whl 2>/dev/null | head -1
 }
 
+# True when dist/ has no Pyodide wheel, or one older than a file of python/liveimport.
+pyodide_wheel_stale() {
+    local wheel
+    wheel="$(pyodide_wheel)"
+    [ -z "$wheel" ] && return 0
+    [ -n "$(find "$ROOT/python/liveimport" -name '*.py' -newer "$wheel" -print -quit)" ]
+}
+
 extension() {
-    if [ -z "$(pyodide_wheel)" ]; then
-        log "no Pyodide wheel of LiveImport in dist/: running scripts/build.sh"
+    if pyodide_wheel_stale; then
+        log "Pyodide wheel of LiveImport missing or older than python/: running scripts/build.sh"
         "$ROOT/scripts/build.sh"
     fi
     [ -n "$(pyodide_wheel)" ] || die "scripts/build.sh made no $PYODIDE_PLATFORM_TAG wheel"

@@ -1,0 +1,377 @@
+/**
+ * Test harness: serve the built demo site on 127.0.0.1, drive it in Debian's
+ * Chromium (playwright-core, headless, fresh profile, offline), and act on
+ * JupyterLite the way a person does (open files, type, save, Shift+Enter).
+ *
+ * Every request the page, its workers or its service worker make is
+ * recorded; `Session.assertOffline()` fails the test on any request that
+ * leaves the site's origin (and Chromium cannot resolve any host name but
+ * 127.0.0.1 anyway).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The repository root. */
+export const ROOT = path.resolve(here, '..', '..', '..');
+/** The built site (scripts/site.sh build). */
+export const SITE_DIR = process.env.LIVEIMPORT_SITE_DIR ?? path.join(ROOT, 'build', 'site');
+/** Screenshots and logs (gitignored: build/ is). */
+export const ARTIFACTS = process.env.LIVEIMPORT_ARTIFACTS ?? path.join(ROOT, 'build', 'browser-artifacts');
+/** Chromium: Debian's package. */
+export const CHROMIUM = process.env.LIVEIMPORT_CHROMIUM ?? '/usr/bin/chromium';
+/** LiveImport's default grace period (seconds), plus a margin. */
+export const PAST_GRACE_MS = 1300;
+
+/** Chromium flags (notes/offline-jupyterlite.md), plus: resolve no host but 127.0.0.1. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'
+];
+
+/** Sleep `ms` milliseconds. */
+export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/**
+ * Serve `dir` with Python's http.server on 127.0.0.1 (a free port).
+ * @returns {Promise<{url: string, stop: () => Promise<void>}>}
+ * @throws Error when the server does not start within 15 s.
+ */
+export async function startServer(dir = SITE_DIR) {
+  assert.ok(fs.existsSync(path.join(dir, 'jupyter-lite.json')), `no built site in ${dir}: run scripts/site.sh build`);
+  const proc = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('http.server did not start')), 15000);
+    let out = '';
+    proc.stdout.on('data', chunk => {
+      out += chunk;
+      const m = /port (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}/`);
+      }
+    });
+    proc.on('exit', code => reject(new Error(`http.server exited (${code})`)));
+  });
+  proc.stderr.resume(); // access log
+  return {
+    url,
+    stop: async () => {
+      if (proc.exitCode === null) {
+        proc.kill();
+        await new Promise(resolve => proc.once('exit', resolve));
+      }
+    }
+  };
+}
+
+/**
+ * A browser session on the demo site: fresh Chromium profile (so fresh
+ * browser storage: the site's files as built), one page.
+ */
+export class Session {
+  /** @param {{name: string}} options  name: used for artifacts. */
+  static async start({ name }) {
+    const server = await startServer();
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'liveimport-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 900 }
+    });
+    const session = new Session(name, server, profile, context);
+    await session.open();
+    return session;
+  }
+
+  constructor(name, server, profile, context) {
+    this.name = name;
+    this.server = server;
+    this.profile = profile;
+    this.context = context;
+    /** URLs requested outside the site's origin. */
+    this.offsite = [];
+    /** Console errors and page errors, for failure messages. */
+    this.errors = [];
+    const local = u => u.startsWith(server.url) || /^(data|blob|about|chrome-extension):/.test(u);
+    context.on('request', request => {
+      if (!local(request.url())) {
+        this.offsite.push(request.url());
+      }
+    });
+  }
+
+  async open() {
+    this.page = this.context.pages()[0] ?? (await this.context.newPage());
+    this.page.on('console', msg => {
+      if (msg.type() === 'error') {
+        this.errors.push(msg.text());
+      }
+    });
+    this.page.on('pageerror', error => this.errors.push(String(error)));
+    await this.page.goto(`${this.server.url}lab/index.html`);
+    await this.page.waitForFunction(() => !!window.jupyterapp, null, { timeout: 60000 });
+    await this.page.evaluate(() => window.jupyterapp.restored);
+  }
+
+  /** Fail if anything was requested beyond 127.0.0.1 (the site's origin). */
+  assertOffline() {
+    assert.deepEqual(this.offsite, [], `requests left 127.0.0.1: ${this.offsite.join(', ')}`);
+  }
+
+  /** Save a screenshot as ARTIFACTS/<session name>-<label>.png; returns its path. */
+  async screenshot(label, locator = null) {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, `${this.name}-${label}.png`);
+    await (locator ?? this.page).screenshot({ path: file });
+    return file;
+  }
+
+  async close() {
+    try {
+      await this.context.close();
+    } finally {
+      await this.server.stop();
+      fs.rmSync(this.profile, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Open a notebook with the Pyodide kernel and make it the current widget.
+   * @returns {Promise<number>} milliseconds until its kernel reported idle.
+   */
+  async openNotebook(file) {
+    const t0 = Date.now();
+    await this.page.evaluate(async file => {
+      const app = window.jupyterapp;
+      const widget = await app.commands.execute('docmanager:open', {
+        path: file,
+        factory: 'Notebook',
+        kernel: { name: 'python' }
+      });
+      await widget.context.ready;
+      await widget.sessionContext.ready;
+      window.__liveimportTest = { notebook: widget };
+    }, file);
+    await this.page.waitForFunction(
+      () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
+      null,
+      { timeout: 120000 }
+    );
+    return Date.now() - t0;
+  }
+
+  /** Bring the test notebook to the front. */
+  async showNotebook() {
+    await this.page.evaluate(() => {
+      const nb = window.__liveimportTest.notebook;
+      window.jupyterapp.shell.activateById(nb.id);
+    });
+  }
+
+  /** Cells as {type, source}. */
+  async cells() {
+    return this.page.evaluate(() =>
+      window.__liveimportTest.notebook.content.widgets.map(c => ({
+        type: c.model.type,
+        source: c.model.sharedModel.getSource()
+      }))
+    );
+  }
+
+  /** Replace a cell's source (as pasting would). */
+  async setCellSource(index, source) {
+    await this.page.evaluate(
+      ([index, source]) => window.__liveimportTest.notebook.content.widgets[index].model.sharedModel.setSource(source),
+      [index, source]
+    );
+  }
+
+  /** Index of the first code cell whose source contains `text`. */
+  async cellIndex(text) {
+    const cells = await this.cells();
+    const index = cells.findIndex(c => c.type === 'code' && c.source.includes(text));
+    assert.ok(index >= 0, `no code cell contains ${JSON.stringify(text)}`);
+    return index;
+  }
+
+  /** The execution count shown for a cell (null if none). */
+  async executionCount(index) {
+    return this.page.evaluate(
+      index => window.__liveimportTest.notebook.content.widgets[index].model.executionCount,
+      index
+    );
+  }
+
+  /** The text a person sees in a cell's output area. */
+  async outputText(index) {
+    return this.page.evaluate(
+      index => window.__liveimportTest.notebook.content.widgets[index].outputArea.node.innerText,
+      index
+    );
+  }
+
+  /** Outputs of a cell as nbformat JSON. */
+  async outputs(index) {
+    return this.page.evaluate(
+      index => window.__liveimportTest.notebook.content.widgets[index].model.outputs.toJSON(),
+      index
+    );
+  }
+
+  /**
+   * Select a cell and press Shift+Enter; wait until it ran.
+   * @returns {Promise<{ms: number, text: string, count: number}>} ms: from
+   *   the key press to the end of the execution (reply received), text: the
+   *   output a person sees, count: its execution count.
+   */
+  async runCell(index, { timeout = 120000 } = {}) {
+    await this.showNotebook();
+    const before = await this.page.evaluate(index => {
+      const nb = window.__liveimportTest.notebook.content;
+      nb.activeCellIndex = index;
+      nb.mode = 'command';
+      nb.node.focus();
+      return nb.widgets[index].model.executionCount;
+    }, index);
+    const t0 = Date.now();
+    await this.page.keyboard.press('Shift+Enter');
+    await this.waitRan(index, before, timeout);
+    const ms = Date.now() - t0;
+    return { ms, text: await this.outputText(index), count: await this.executionCount(index) };
+  }
+
+  /**
+   * Wait until cell `index` finished a run: it is idle with an execution
+   * count other than `before` (every run gets a new number).
+   */
+  async waitRan(index, before, timeout = 120000) {
+    await this.page.waitForFunction(
+      ([index, before]) => {
+        const model = window.__liveimportTest.notebook.content.widgets[index].model;
+        return model.executionState === 'idle' && model.executionCount !== null && model.executionCount !== before;
+      },
+      [index, before],
+      { timeout, polling: 20 }
+    );
+  }
+
+  /** Run every cell (Run > Run All Cells) and wait until all code cells ran. */
+  async runAll({ timeout = 120000 } = {}) {
+    await this.showNotebook();
+    await this.page.evaluate(() => {
+      const nb = window.__liveimportTest.notebook.content;
+      for (const cell of nb.widgets) {
+        if (cell.model.type === 'code') {
+          cell.model.sharedModel.transact(() => cell.model.clearExecution?.());
+        }
+      }
+    });
+    await this.page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
+    await this.page.waitForFunction(
+      () =>
+        window.__liveimportTest.notebook.content.widgets
+          .filter(c => c.model.type === 'code')
+          .every(c => c.model.executionState === 'idle' && c.model.executionCount !== null),
+      null,
+      { timeout, polling: 20 }
+    );
+  }
+
+  /** Write a file through the contents API (as another tool saving it would). */
+  async saveFile(file, content) {
+    await this.page.evaluate(
+      ([file, content]) =>
+        window.jupyterapp.serviceManager.contents.save(file, { type: 'file', format: 'text', content }),
+      [file, content]
+    );
+  }
+
+  /** Read a file through the contents API. */
+  async readFile(file) {
+    return this.page.evaluate(
+      async file => (await window.jupyterapp.serviceManager.contents.get(file, { content: true })).content,
+      file
+    );
+  }
+
+  /**
+   * Edit a file in JupyterLite's file editor as a person does: open it,
+   * select the first occurrence of `find`, type `replacement`, press Ctrl+S,
+   * and wait for the save.
+   */
+  async editInEditor(file, find, replacement) {
+    const found = await this.page.evaluate(
+      async ([file, find]) => {
+        const app = window.jupyterapp;
+        const widget = await app.commands.execute('docmanager:open', { path: file, factory: 'Editor' });
+        await widget.context.ready;
+        app.shell.activateById(widget.id);
+        const editor = widget.content.editor;
+        const text = editor.model.sharedModel.getSource();
+        const start = text.indexOf(find);
+        if (start < 0) {
+          return false;
+        }
+        editor.focus();
+        editor.setSelection({
+          start: editor.getPositionAt(start),
+          end: editor.getPositionAt(start + find.length)
+        });
+        window.__liveimportTest.editor = widget;
+        return true;
+      },
+      [file, find]
+    );
+    assert.ok(found, `${file} does not contain ${JSON.stringify(find)}`);
+    await this.page.keyboard.type(replacement, { delay: 10 });
+    await this.page.keyboard.press('Control+s');
+    await this.page.waitForFunction(
+      ([replacement]) => {
+        const w = window.__liveimportTest.editor;
+        return !w.context.model.dirty && w.content.editor.model.sharedModel.getSource().includes(replacement);
+      },
+      [replacement],
+      { timeout: 20000 }
+    );
+  }
+
+  /** The LiveImport status-bar item's text ('' when hidden). */
+  async statusBarText() {
+    return this.page.evaluate(() => {
+      const node = document.querySelector('.jp-LiveImport-status');
+      return node && !node.classList.contains('lm-mod-hidden') ? node.textContent : '';
+    });
+  }
+}
+
+/** Lines of `text` that start with "Reloaded ". */
+export function reportLines(text) {
+  return text
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line.startsWith('Reloaded '));
+}
+
+/** Print a measurement so that it shows in the test output (and in build/browser-artifacts/timings.txt). */
+export function measure(label, ms) {
+  const line = `TIMING ${label}: ${Math.round(ms)} ms`;
+  console.log(line);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.appendFileSync(path.join(ARTIFACTS, 'timings.txt'), `${new Date().toISOString()} ${line}\n`);
+}
