@@ -80,18 +80,68 @@ pub fn resolve_module(
     Err(message)
 }
 
-/// Parses Python source, turning a parser failure (or, defensively, a parser panic) into a
-/// [`SyntaxErrorInfo`] for `filename`. Source nested too deeply to parse without exhausting the
-/// stack is rejected first ([`crate::guard`]).
-fn parse_body(source: &str, filename: &str) -> Result<Vec<Stmt>, SyntaxErrorInfo> {
-    if let Err(too_deep) = crate::guard::check(source) {
+/// A module-level statement found by [`top_level`].
+enum TopLevel {
+    /// A parsed statement; its ranges are relative to byte `base` of the source.
+    Parsed { stmt: Stmt, base: usize },
+    /// A non-import statement left unparsed because the source is too deep to parse whole.
+    Unparsed(String),
+}
+
+/// The module-level statements of `source`, parsed with `ruff_python_parser`.
+///
+/// Source nested too deeply to parse safely in one piece ([`crate::guard`]) is analysed
+/// statement by statement instead: each unindented import statement is parsed on its own and
+/// the other statements are returned unparsed (CPython reports their errors when it runs them).
+///
+/// Errors: a [`SyntaxErrorInfo`] for `filename` for invalid syntax, CPython's bracket and
+/// indentation limits, or (defensively) a parser panic.
+fn top_level(source: &str, filename: &str) -> Result<Vec<TopLevel>, SyntaxErrorInfo> {
+    let scan = crate::guard::scan(source).map_err(|too_deep| {
         let text = source.lines().nth(too_deep.line - 1).map(|l| l.trim_end_matches('\r').to_string());
-        return Err(SyntaxErrorInfo { message: too_deep.message, filename: filename.into(), line: too_deep.line, column: 1, text });
+        SyntaxErrorInfo { message: too_deep.message, filename: filename.into(), line: too_deep.line, column: 1, text }
+    })?;
+    if scan.deepest <= crate::guard::SAFE_DEPTH {
+        let body = parse_piece(source, 0, source, filename)?;
+        return Ok(body.into_iter().map(|stmt| TopLevel::Parsed { stmt, base: 0 }).collect());
     }
-    let parsed = catch_unwind(AssertUnwindSafe(|| parse_module(source)));
+    let mut statements = Vec::new();
+    for (range, _) in scan.top_level {
+        let piece = &source[range.clone()];
+        let trimmed = piece.trim_start();
+        let base = range.start + (piece.len() - trimmed.len());
+        if !starts_import(trimmed) {
+            statements.push(TopLevel::Unparsed(trimmed.trim_end().to_string()));
+            continue;
+        }
+        let deep = crate::guard::scan(trimmed).map(|s| s.deepest > crate::guard::SAFE_DEPTH).unwrap_or(true);
+        if deep {
+            return Err(syntax_error(source, filename, TextSize::try_from(base).unwrap_or_default(), "import statement nested too deeply".into()));
+        }
+        for stmt in parse_piece(trimmed, base, source, filename)? {
+            statements.push(TopLevel::Parsed { stmt, base });
+        }
+    }
+    Ok(statements)
+}
+
+/// Whether a statement's text begins with `import`, `from` or `lazy` as a keyword.
+fn starts_import(text: &str) -> bool {
+    ["import", "from", "lazy"].iter().any(|keyword| {
+        text.strip_prefix(keyword)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    })
+}
+
+/// Parses `piece`, which starts at byte `base` of `source`; errors are located in `source`.
+fn parse_piece(piece: &str, base: usize, source: &str, filename: &str) -> Result<Vec<Stmt>, SyntaxErrorInfo> {
+    let parsed = catch_unwind(AssertUnwindSafe(|| parse_module(piece)));
     match parsed {
         Ok(Ok(parsed)) => Ok(parsed.into_syntax().body.into_iter().collect()),
-        Ok(Err(error)) => Err(syntax_error(source, filename, error.location.start(), error.error.to_string())),
+        Ok(Err(error)) => {
+            let offset = TextSize::try_from(base).unwrap_or_default() + error.location.start();
+            Err(syntax_error(source, filename, offset, error.error.to_string()))
+        }
         Err(_) => Err(SyntaxErrorInfo {
             message: "source could not be parsed (internal parser error)".into(),
             filename: filename.into(),
@@ -124,10 +174,15 @@ pub fn parse_registration(
     package: &str,
     allow_other_statements: bool,
 ) -> Result<Vec<Record>, RegistrationError> {
-    let body = parse_body(text, IMPORTSTMTS).map_err(RegistrationError::Syntax)?;
+    let body = top_level(text, IMPORTSTMTS).map_err(RegistrationError::Syntax)?;
     let mut records = Vec::new();
-    for stmt in &body {
-        match stmt {
+    for top in body {
+        let (stmt, base) = match top {
+            TopLevel::Parsed { stmt, base } => (stmt, base),
+            TopLevel::Unparsed(_) if allow_other_statements => continue,
+            TopLevel::Unparsed(found) => return Err(RegistrationError::Value(format!("Expected only imports, found {found}"))),
+        };
+        match &stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
                     records.push(Record {
@@ -146,7 +201,7 @@ pub fn parse_registration(
             other if !allow_other_statements => {
                 let range = other.range();
                 let found = text
-                    .get(usize::from(range.start())..usize::from(range.end()))
+                    .get(base + usize::from(range.start())..base + usize::from(range.end()))
                     .unwrap_or("something else");
                 return Err(RegistrationError::Value(format!("Expected only imports, found {found}")));
             }
@@ -179,14 +234,15 @@ fn from_records(from: &StmtImportFrom, module: &str) -> Vec<Record> {
 /// import escapes its package (CPython reports the latter as `ImportError` only at run time;
 /// analysis reports it as a source error of the module).
 pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Result<Vec<String>, SyntaxErrorInfo> {
-    let body = parse_body(source, filename)?;
+    let body = top_level(source, filename)?;
     let mut deps: Vec<String> = Vec::new();
     let push = |name: String, deps: &mut Vec<String>| {
         if !deps.contains(&name) {
             deps.push(name);
         }
     };
-    for stmt in &body {
+    for top in &body {
+        let TopLevel::Parsed { stmt, base } = top else { continue };
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
@@ -195,7 +251,10 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
             }
             Stmt::ImportFrom(from) => {
                 let module = resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, Some(filename))
-                    .map_err(|message| syntax_error(source, filename, from.range().start(), message))?;
+                    .map_err(|message| {
+                        let offset = TextSize::try_from(*base).unwrap_or_default() + from.range().start();
+                        syntax_error(source, filename, offset, message)
+                    })?;
                 push(module.clone(), &mut deps);
                 for alias in &from.names {
                     if alias.name.id.as_str() != "*" {
@@ -277,5 +336,24 @@ mod tests {
         let src = "type Point = tuple[float, float]\nclass C[T]: pass\nx = f\"{'a' + f'{1}'}\"\ny = t\"hi {x}\"\n\
                    try:\n    pass\nexcept A, B:\n    pass\nimport late\n";
         assert_eq!(module_dependencies(src, "", "m.py").unwrap(), ["late"]);
+    }
+
+    #[test]
+    fn deep_source_is_analysed_statement_by_statement() {
+        let src = format!(
+            "\"\"\"Doc.\"\"\"\nimport os\nx = {}1; from .sib import y\nif x:\n    import nested\nfrom c import (d,\n    e)\n",
+            "-".repeat(5000)
+        );
+        assert_eq!(module_dependencies(&src, "pkg", "m.py").unwrap(), ["os", "pkg.sib", "pkg.sib.y", "c", "c.d", "c.e"]);
+        let bad = format!("x = {}1\nfrom .. import z\n", "-".repeat(5000));
+        let err = module_dependencies(&bad, "top", "m.py").unwrap_err();
+        assert_eq!(err.line, 2);
+        let err = module_dependencies(&format!("x = {}1\nimport (a\n", "-".repeat(5000)), "", "m.py").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert_eq!(
+            parse_registration(&format!("import a\nx = {}1", "-".repeat(5000)), "", false).unwrap_err(),
+            RegistrationError::Value(format!("Expected only imports, found x = {}1", "-".repeat(5000)))
+        );
+        assert_eq!(statements_allowing(&format!("import a\nx = {}1", "-".repeat(5000))), ["import a"]);
     }
 }
