@@ -5,12 +5,15 @@
 // PLAN: {
 //   "pyodide": "/abs/path/to/node_modules/pyodide",   // the pyodide npm package directory
 //   "bench": "/abs/path/to/bench",                      // holds scenarios.py, workload.py
-//   "sessions": [{ "id": str, "sites": [hostDir, ...], "spec": {...} }, ...]
+//   "sessions": [{ "id": str, "sites": [hostDir, ...], "wheel": path, "spec": {...} }, ...]
 // }
 // For each session: loadPyodide(), copy every host directory of "sites" into
-// /lib/python3.14/site-packages (MEMFS), copy scenarios.py and workload.py to /bench,
-// run scenarios.run_session(spec), and print one line
-//   BENCH-RESULT {"id": ..., "boot_ms": ..., "install_ms": ..., "result": {...}}
+// /lib/python3.14/site-packages (MEMFS), install the implementation's wheel with
+// pyodide.loadPackage (as installLiveImport and piplite do: it unpacks the wheel and
+// loads its shared libraries), copy scenarios.py and workload.py to /bench, run
+// scenarios.run_session(spec), and print one line
+//   BENCH-RESULT {"id": ..., "boot_ms": ..., "sites_ms": ..., "install_ms": ..., "result": {...}}
+// (install_ms: the loadPackage call alone)
 // or, when the session raised, {"id": ..., "error": "traceback text"}.
 // Sessions run one after another; each instance is dropped before the next starts.
 // Exit status: 0, or 1 when the plan cannot be read or Pyodide cannot be loaded.
@@ -76,7 +79,13 @@ for (const session of plan.sessions) {
     for (const f of ["scenarios.py", "workload.py"]) {
       py.FS.writeFile(`/bench/${f}`, fs.readFileSync(path.join(plan.bench, f)));
     }
-    out.install_ms = performance.now() - t1;
+    out.sites_ms = performance.now() - t1;
+    const errors = [];
+    const t2 = performance.now();
+    const loaded = await py.loadPackage(session.wheel, {
+      checkIntegrity: false, messageCallback: () => {}, errorCallback: (m) => errors.push(m) });
+    out.install_ms = performance.now() - t2;
+    if (errors.length || !loaded.length) throw new Error(`loadPackage ${session.wheel}: ${errors.join("; ")}`);
     py.globals.set("_bench_spec", JSON.stringify(session.spec));
     const text = py.runPython(`
 import sys, json

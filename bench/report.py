@@ -91,6 +91,14 @@ def summarize(sessions, sizes, impls, runtimes):
                     "ref imports IPython itself"
             rows.append(row)
 
+        if rt == "pyodide":
+            def inst(impl):
+                return [s["install_ms"] for s in sessions if s["runtime"] == rt and
+                        s["impl"] == impl and "install_ms" in s] if impl in impls else []
+            rows.append(_row("4. install: pyodide.loadPackage(wheel)", rt, "", "ms",
+                             inst("ours"), inst("ref"),
+                             "as installLiveImport/piplite do; loads the engine .so"))
+
         so = sizes.get(("ours", rt), {})
         ref = sizes.get(("ref", rt), {})
         for key, label in (("so_raw", "raw"), ("so_gzip", "gzip -9")):

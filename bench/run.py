@@ -5,7 +5,8 @@ Usage (normally through ``scripts/bench.sh``, which prepares everything)::
 
     run.py --ours-pyodide WHL --ours-native WHL --ref WHL --ipython-wheels DIR
            --pyodide DIR --python EXE --cache DIR --out DIR
-           [--rounds 5] [--runtime pyodide|native|both] [--ref-only]
+           [--rounds 5] [--runtime pyodide|native|both] [--kinds K,...] [--ref-only]
+           [--profile]
 
 Each session is one fresh interpreter (native: a ``python`` subprocess;
 Pyodide: a fresh ``loadPyodide()`` instance, a round's sessions sharing one
@@ -15,6 +16,11 @@ figures are medians over rounds (at least 5). Writes ``OUT/results.json``
 (every session's raw figures, the environment and the summary rows) and
 ``OUT/results.md``, and prints the Markdown table. Exit status 1 when a
 session failed or a correctness check of a scenario failed.
+
+``--profile`` runs the timed calls under cProfile and writes everything to
+``OUT/profile/`` instead, with each session's top functions in
+``<session id>.txt`` (times are then inflated; use it to see what dominates,
+not for the table).
 """
 import argparse
 import gzip
@@ -52,6 +58,26 @@ def sha16(path):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()[:16]
+
+
+def snapshot(wheel, cache):
+    """Copy a wheel into ``cache/wheels/<sha>/`` (a rebuild of dist/ during the run
+    cannot pull it away); returns the copy's path."""
+    dest = os.path.join(cache, "wheels", sha16(wheel), os.path.basename(wheel))
+    if not os.path.isfile(dest):
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copyfile(wheel, dest + ".tmp")
+        os.replace(dest + ".tmp", dest)
+    return dest
+
+
+def prune(directory, keep):
+    """Remove the entries of ``directory`` whose paths are not in ``keep`` (old builds)."""
+    if os.path.isdir(directory):
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            if path not in keep:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def unpack(wheel, cache):
@@ -104,9 +130,15 @@ def run_native(python, site, spec):
     """One native session in a fresh ``python`` process; returns its record."""
     spec = dict(spec, site=site)
     t0 = time.perf_counter()
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # CPython's default: reloads may use .pyc files
+    if "memory" in spec["steps"]:
+        # every Python allocation through malloc, so mallinfo2 sees Python and engine alike
+        env["PYTHONMALLOC"] = "malloc"
     proc = subprocess.run([python, "-X", "utf8", os.path.join(HERE, "scenarios.py"),
                            json.dumps(spec)], capture_output=True, text=True,
-                          cwd=tempfile.gettempdir())
+                          cwd=tempfile.gettempdir(), env=env)
     rec = {"wall_ms": (time.perf_counter() - t0) * 1e3}
     got = parse_results(proc.stdout)
     if proc.returncode != 0 or not got:
@@ -183,7 +215,11 @@ def main(argv=None):
     ap.add_argument("--kinds", default=",".join(k for k, _, _ in KINDS),
                     help="comma-separated session kinds to run")
     ap.add_argument("--ref-only", action="store_true", help="run the reference only")
+    ap.add_argument("--profile", action="store_true",
+                    help="cProfile the timed calls; writes OUT/profile/*.txt")
     args = ap.parse_args(argv)
+    if args.profile:  # inflated figures: keep them away from OUT/results.*
+        args.out = os.path.join(args.out, "profile")
     t_start = time.perf_counter()
 
     impls = ("ref",) if args.ref_only else IMPLS
@@ -195,8 +231,16 @@ def main(argv=None):
     if not args.ref_only:
         wheels[("ours", "pyodide")] = args.ours_pyodide
         wheels[("ours", "native")] = args.ours_native
-    sites = {key: unpack(w, args.cache) for key, w in wheels.items()}
+    wheels = {key: snapshot(w, args.cache) for key, w in wheels.items()}
+    sites = {key: unpack(w, args.cache) for key, w in wheels.items() if key[1] == "native"}
     ipy = ipython_site(args.ipython_wheels, args.pyodide, args.cache) if "pyodide" in runtimes else None
+    prune(os.path.join(args.cache, "wheels"), {os.path.dirname(w) for w in wheels.values()})
+    keep = set(sites.values()) | {os.path.join(args.cache, "site", sha16(w)) for w in wheels.values()}
+    site_root = os.path.join(args.cache, "site")
+    if os.path.isdir(site_root):  # an IPython tree is kept when this run did not need one
+        keep |= {ipy} if ipy else {os.path.join(site_root, n) for n in os.listdir(site_root)
+                                   if n.startswith("ipython-py314-")}
+    prune(site_root, keep)
 
     sessions = []  # flat list of records with id, runtime, impl, kind, round
     for rnd in range(args.rounds):
@@ -206,11 +250,13 @@ def main(argv=None):
                 for impl in impls:  # A B A B
                     planned.append({"id": f"{runtime}-{rnd}-{kind}-{impl}", "runtime": runtime,
                                     "impl": impl, "kind": kind, "round": rnd,
-                                    "spec": {"steps": steps, "preimport_ipython": pre}})
+                                    "spec": {"steps": steps, "preimport_ipython": pre,
+                                             "profile": args.profile}})
             t0 = time.perf_counter()
             if runtime == "pyodide":
                 recs = run_pyodide_round(args.pyodide, [
-                    {"id": p["id"], "sites": [ipy, sites[(p["impl"], "pyodide")]], "spec": p["spec"]}
+                    {"id": p["id"], "sites": [ipy], "wheel": wheels[(p["impl"], "pyodide")],
+                     "spec": p["spec"]}
                     for p in planned])
                 for p in planned:
                     p.update({k: v for k, v in recs[p["id"]].items() if k != "id"})
@@ -230,7 +276,7 @@ def main(argv=None):
                   f"{time.perf_counter() - t0:.0f} s" + (f", FAILED: {bad}" if bad else ""),
                   file=sys.stderr)
 
-    sizes = {key: wheel_sizes(w) for key, w in wheels.items()}
+    sizes = {key: wheel_sizes(w) for key, w in wheels.items() if key[1] in runtimes}
     summary = report.summarize(sessions, sizes, impls, runtimes)
     env = environment(args, args.pyodide)
     env["wall_s"] = time.perf_counter() - t_start
@@ -242,6 +288,12 @@ def main(argv=None):
                    "summary": summary, "sessions": sessions}, f, indent=1)
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write(table)
+    if args.profile:
+        for s in sessions:
+            text = (s.get("result") or {}).get("profile")
+            if text:
+                with open(os.path.join(args.out, s["id"] + ".txt"), "w") as f:
+                    f.write(text)
     print(table)
     failed = [s for s in sessions if "error" in s]
     for s in failed[:5]:

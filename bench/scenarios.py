@@ -5,8 +5,12 @@ One *session* = one fresh interpreter, one implementation of ``liveimport``
 steps. :func:`run_session` takes a spec dict and returns a JSON-able dict:
 
 ``spec``: ``{"steps": [str, ...], "preimport_ipython": bool,
-"site": str | None, "reps": {step: int}}``; ``site`` is put first on
-``sys.path`` (native runs; in Pyodide the package sits in site-packages).
+"site": str | None, "reps": {step: int}, "profile": bool}``; ``site`` is put
+first on ``sys.path`` (native runs; in Pyodide the package sits in
+site-packages). With ``profile``, the timed calls (sync at N = 1000, the
+register, the reload syncs) run under cProfile and the result gets
+``"profile"``: the top functions by cumulative and by own time (text); the
+times are then inflated by the profiler.
 
 Result: ``{"import_ms": float, "ipython_preimported": bool, "liveimport_file":
 str, "steps": {step: {...figures...}}, "checks": [str, ...]}``. Times are
@@ -49,6 +53,33 @@ class Session:
         self.dir = tempfile.mkdtemp(prefix="libench_")
         sys.path.insert(0, self.dir)
         self.li = None
+        self.profiler = None
+        if spec.get("profile"):
+            import cProfile
+            self.profiler = cProfile.Profile()
+
+    def profiled(self, fn):
+        """``fn`` wrapped so that its calls run under the session's profiler."""
+        if self.profiler is None:
+            return fn
+
+        def wrapper(*args, **kwargs):
+            self.profiler.enable()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.profiler.disable()
+        return wrapper
+
+    def profile_text(self, limit=25):
+        """The profile's top ``limit`` functions by cumulative and by own time."""
+        import io
+        import pstats
+        out = io.StringIO()
+        stats = pstats.Stats(self.profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(limit)
+        stats.sort_stats("tottime").print_stats(limit)
+        return out.getvalue()
 
     def check(self, ok, what):
         """Record a failed correctness check (``what``) when ``ok`` is false."""
@@ -104,10 +135,11 @@ def step_nochange(s):
         li.sync()
         files = [paths[m] for m in names[:n]]
         reps = s.reps("nochange", max(20, 3000 // n))
+        sync = s.profiled(li.sync) if n == 1000 else li.sync
         # interleave sync and floor in blocks so drift hits both alike
         syncs, floors = [], []
         for _ in range(5):
-            syncs.append(_timed(li.sync, reps // 5 + 1))
+            syncs.append(_timed(sync, reps // 5 + 1))
             floors.append(_timed(lambda: _stat_loop(files), reps // 5 + 1))
         out[str(n)] = {"sync_ms": statistics.median(syncs),
                        "stat_floor_ms": statistics.median(floors)}
@@ -129,8 +161,9 @@ def step_register200(s):
     mods, paths = s.load(sources)
     ns = {"r_m000": mods["r_m000"]}
     gc.collect()
+    register = s.profiled(li.register)
     t0 = time.perf_counter_ns()
-    li.register(ns, "import r_m000")
+    register(ns, "import r_m000")
     elapsed = time.perf_counter_ns() - t0
     leaf = "r_m150"
     expect = workload.dependents(graph, leaf)
@@ -154,13 +187,14 @@ def _reload_bench(s, step, graph, roots, leaf, expect):
     li.register(ns, "\n".join(f"import {r}" for r in roots))
     li.sync()
     reps = s.reps(step, 15)
+    sync = s.profiled(li.sync)
     samples, counts = [], []
     for k in range(1, reps + 2):
         events = []
         workload.touch(paths[leaf], k)
         gc.collect()
         t0 = time.perf_counter_ns()
-        li.sync(observer=events.append)
+        sync(observer=events.append)
         if k > 1:  # the first one also compiles and warms caches
             samples.append(time.perf_counter_ns() - t0)
         counts.append(len(events))
@@ -192,7 +226,8 @@ def step_chain(s):
 
 def _heap_probe():
     """Memory now, in bytes: ``malloc_in_use`` (dlmalloc's mallinfo uordblks
-    in Pyodide; glibc mallinfo2 uordblks + hblkhd natively) and, in Pyodide,
+    in Pyodide; glibc mallinfo2 uordblks + hblkhd natively, where run.py sets
+    PYTHONMALLOC=malloc so that Python objects are counted too) and, in Pyodide,
     ``wasm_heap`` (the WebAssembly memory size, HEAPU8.length)."""
     if EMSCRIPTEN:
         import pyodide_js  # the Pyodide JS API object
@@ -276,6 +311,8 @@ def run_session(spec):
         result["steps"][step] = STEPS[step](s)
         result["steps"][step]["step_wall_ms"] = _ms(time.perf_counter_ns() - t0)
     result["checks"] = s.checks
+    if s.profiler is not None:
+        result["profile"] = s.profile_text()
     if not EMSCRIPTEN:
         import shutil
         shutil.rmtree(s.dir, ignore_errors=True)

@@ -4,12 +4,13 @@
 # build/bench/results.json (every session's raw figures) and build/bench/results.md.
 #
 #   scripts/bench.sh [--rounds N] [--runtime pyodide|native|both] [--kinds K1,K2]
-#                    [--ref-only] [--build] [--no-setup]
+#                    [--ref-only] [--profile] [--build] [--no-setup]
 #
 #   --rounds N    sessions per implementation and scenario (default 5; medians are over these)
 #   --runtime     run only Pyodide or only native CPython (default both)
 #   --kinds       session kinds: nochange,register200,fanin,chain,memory (default all)
 #   --ref-only    benchmark the reference only (no wheels of ours needed)
+#   --profile     cProfile the timed calls, top functions in build/bench/profile/ (slows them)
 #   --build       rebuild our wheels (scripts/build.sh) even when dist/ has them
 #   --no-setup    skip scripts/setup.sh (the dev venv, npm packages, Pyodide wheels)
 #
@@ -31,8 +32,9 @@ while [ $# -gt 0 ]; do
         --no-setup) setup=0 ;;
         --build) build=1 ;;
         --ref-only) ref_only=1; run_args+=(--ref-only) ;;
+        --profile) run_args+=(--profile) ;;
         --rounds|--runtime|--kinds) [ $# -ge 2 ] || die "$1 needs a value"; run_args+=("$1" "$2"); shift ;;
-        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option: $1 (see --help)" ;;
     esac
     shift
