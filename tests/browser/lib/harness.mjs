@@ -293,6 +293,20 @@ export class Session {
     );
   }
 
+  /**
+   * Append a code cell with `source` to the notebook and run it (Shift+Enter).
+   * @returns the same as runCell.
+   */
+  async runNewCell(source) {
+    const index = await this.page.evaluate(source => {
+      const nb = window.__liveimportTest.notebook.content;
+      const n = nb.model.sharedModel.cells.length;
+      nb.model.sharedModel.insertCell(n, { cell_type: 'code', source });
+      return n;
+    }, source);
+    return this.runCell(index);
+  }
+
   /** Write a file through the contents API (as another tool saving it would). */
   async saveFile(file, content) {
     await this.page.evaluate(
