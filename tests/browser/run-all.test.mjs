@@ -1,0 +1,90 @@
+/**
+ * Run All right after an edit reloads once, before the first cell, and never
+ * between cells, even when a module file changes during the run.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { PAST_GRACE_MS, reportLines, Session, sleep } from './lib/harness.mjs';
+
+let s;
+let imports;
+let range;
+let plot;
+
+before(async () => {
+  s = await Session.start({ name: 'run-all' });
+  await s.openNotebook('demo.ipynb');
+  imports = await s.cellIndex('#_%%liveimport');
+  range = await s.cellIndex('projectile_range(speed, angle)');
+  plot = await s.cellIndex('plot_trajectory(speed, 45)');
+});
+after(async () => {
+  await s?.close();
+});
+
+/** The report lines of every code cell, by cell index. */
+async function reportsByCell() {
+  const cells = await s.cells();
+  const out = {};
+  for (let i = 0; i < cells.length; i++) {
+    if (cells[i].type === 'code') {
+      out[i] = reportLines(await s.outputText(i));
+    }
+  }
+  return out;
+}
+
+test('Run All in a fresh kernel: LiveImport loads before the first cell, counts 1..n', async () => {
+  await s.runAll();
+  assert.equal(await s.executionCount(imports), 1);
+  assert.equal(await s.executionCount(range), 2);
+  assert.equal(await s.executionCount(plot), 3);
+  assert.match(await s.outputText(range), /g = 9\.81/);
+  assert.match(await s.outputText(plot), /lands 40\.8 m away/);
+  s.assertOffline();
+});
+
+test('Run All right after an edit: one reload before the first cell, none between cells', async () => {
+  // A cell between `range` and `plot` that changes physics.py from inside the
+  // kernel and outlasts the grace period: the cells after it in the same run
+  // must still not reload.
+  await s.page.evaluate(index => {
+    const nb = window.__liveimportTest.notebook.content;
+    nb.model.sharedModel.insertCell(index, {
+      cell_type: 'code',
+      source:
+        'import pathlib, time\n' +
+        'p = pathlib.Path("physics.py")\n' +
+        'p.write_text(p.read_text().replace("GRAVITY = 1.62", "GRAVITY = 3.71"))\n' +
+        'time.sleep(1.5)\n' +
+        'print("physics.py rewritten")'
+    });
+  }, plot);
+  const writer = plot;
+  plot += 1;
+
+  await s.editInEditor('physics.py', '9.81', '1.62');
+  await sleep(PAST_GRACE_MS);
+  await s.runAll();
+
+  const reports = await reportsByCell();
+  assert.equal(reports[imports].length, 2, `report before the first cell: ${JSON.stringify(reports)}`);
+  assert.match(reports[imports][0], /^Reloaded physics modified/);
+  assert.equal(reports[imports][1], 'Reloaded plotting because physics reloaded');
+  for (const [index, lines] of Object.entries(reports)) {
+    if (Number(index) !== imports) {
+      assert.deepEqual(lines, [], `no reload reported at cell ${index}`);
+    }
+  }
+  assert.match(await s.outputText(range), /g = 1\.62/);
+  assert.match(await s.outputText(writer), /physics\.py rewritten/);
+  assert.match(await s.outputText(plot), /lands 246\.9 m away/, 'the cell after the in-run change used the version of the run');
+  await s.screenshot('run-all', s.page.locator('.jp-Notebook'));
+
+  // After the run, the next cell (past the grace period) picks the change up.
+  await sleep(PAST_GRACE_MS);
+  const r = await s.runCell(range);
+  assert.match(r.text, /g = 3\.71/);
+  assert.match(reportLines(r.text)[0], /^Reloaded physics modified/);
+});

@@ -1,0 +1,110 @@
+/**
+ * LiveImport's settings in the Settings Editor apply to the running kernel:
+ * reports off hides the reload report (the reload still happens), automatic
+ * sync off stops reloading, hidden cell magic off makes #_%%liveimport a
+ * plain comment.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { PAST_GRACE_MS, reportLines, Session, sleep } from './lib/harness.mjs';
+
+const PLUGIN = 'jupyterlite-liveimport:plugin';
+
+let s;
+let range;
+
+before(async () => {
+  s = await Session.start({ name: 'settings' });
+  await s.openNotebook('demo.ipynb');
+  await s.runCell(await s.cellIndex('#_%%liveimport'));
+  range = await s.cellIndex('projectile_range(speed, angle)');
+  await s.runCell(range);
+});
+after(async () => {
+  await s?.close();
+});
+
+/**
+ * Click a LiveImport checkbox in the Settings Editor so that it ends up
+ * `checked`, and wait until the setting is saved (the extension then sends
+ * it to the kernel over the comm).
+ */
+async function setCheckbox(key, checked) {
+  await s.page.evaluate(() => window.jupyterapp.commands.execute('settingeditor:open', { query: 'LiveImport' }));
+  const box = s.page.locator(`input[id="jp-SettingsEditor-${PLUGIN}_${key}"]`);
+  await box.waitFor({ timeout: 20000 });
+  if ((await box.isChecked()) !== checked) {
+    await box.click();
+  }
+  await s.page.waitForFunction(
+    async ([plugin, key, checked]) => {
+      const saved = await window.jupyterapp.serviceManager.settings.fetch(plugin);
+      return (saved.settings?.[key] ?? true) === checked;
+    },
+    [PLUGIN, key, checked],
+    { timeout: 20000, polling: 100 }
+  );
+  await sleep(300); // the comm message is queued behind nothing: the kernel is idle
+}
+
+/** Replace `find` by `replacement` in a file, through the contents API. */
+async function rewrite(file, find, replacement) {
+  const text = await s.readFile(file);
+  assert.ok(text.includes(find), `${file} contains ${find}`);
+  await s.saveFile(file, text.replace(find, replacement));
+}
+
+test('reports off: the module reloads, no report is shown', async () => {
+  await setCheckbox('report', false);
+  await s.screenshot('settings-reports-off');
+  await rewrite('physics.py', 'GRAVITY = 9.81', 'GRAVITY = 1.62');
+  await sleep(PAST_GRACE_MS);
+  const r = await s.runCell(range);
+  assert.match(r.text, /g = 1\.62/, 'reloaded');
+  assert.deepEqual(reportLines(r.text), [], r.text);
+  s.assertOffline();
+});
+
+test('reports on again: the next reload is reported', async () => {
+  await setCheckbox('report', true);
+  await rewrite('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 3.71');
+  await sleep(PAST_GRACE_MS);
+  const r = await s.runCell(range);
+  assert.match(r.text, /g = 3\.71/);
+  assert.match(reportLines(r.text)[0] ?? '', /^Reloaded physics modified/);
+});
+
+test('automatic sync off: edits are not picked up until it is back on', async () => {
+  await setCheckbox('autoSync', false);
+  await rewrite('physics.py', 'GRAVITY = 3.71', 'GRAVITY = 24.79');
+  await sleep(PAST_GRACE_MS);
+  let r = await s.runCell(range);
+  assert.match(r.text, /g = 3\.71/, 'not reloaded');
+  assert.deepEqual(reportLines(r.text), []);
+
+  await setCheckbox('autoSync', true);
+  await sleep(PAST_GRACE_MS);
+  r = await s.runCell(range);
+  assert.match(r.text, /g = 24\.79/);
+  assert.match(reportLines(r.text)[0] ?? '', /^Reloaded physics modified/);
+});
+
+test('hidden cell magic off: #_%%liveimport is a plain comment', async () => {
+  await setCheckbox('hiddenCellMagic', false);
+  await sleep(PAST_GRACE_MS);
+  const r = await s.runNewCell(
+    '#_%%liveimport\nimport plotting as plots\n' +
+      'print(sorted(__import__("liveimport").status(globals()).statements))'
+  );
+  assert.doesNotMatch(r.text, /import plotting as plots/, 'not registered');
+  await setCheckbox('hiddenCellMagic', true);
+  await sleep(PAST_GRACE_MS);
+  const again = await s.runNewCell(
+    '#_%%liveimport\nimport plotting as plots\n' +
+      'print(sorted(__import__("liveimport").status(globals()).statements))'
+  );
+  // The cell's own print runs before %%liveimport registers the cell's imports.
+  const check = await s.runNewCell('print(sorted(__import__("liveimport").status(globals()).statements))');
+  assert.match(check.text, /import plotting as plots/, `registered: ${again.text} / ${check.text}`);
+});
