@@ -49,6 +49,7 @@ test('edit in the file editor: the next cell uses the new value and reports the 
     null,
     { timeout: 10000 }
   );
+  await s.screenshot('reload-report-page');
   s.assertOffline();
 });
 
