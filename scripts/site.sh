@@ -64,6 +64,17 @@ extension() {
         "$ROOT/scripts/build.sh"
     fi
     [ -n "$(pyodide_wheel)" ] || die "scripts/build.sh made no $PYODIDE_PLATFORM_TAG wheel"
+    # Skip the build when neither the extension's sources nor the wheel changed.
+    local ext_key
+    ext_key="$(cd "$EXT_DIR" && cat package.json package-lock.json pyproject.toml install.json \
+        src/* schema/* style/* scripts/* jupyterlite_liveimport/__init__.py | sha256sum | cut -c1-16)"
+    ext_key="$ext_key-$(sha256sum "$(pyodide_wheel)" | cut -c1-16)"
+    local ext_stamp="$LITE_VENV/.liveimport-ext-stamp"
+    if [ "$(cat "$ext_stamp" 2>/dev/null)" = "$ext_key" ] &&
+       [ -f "$LITE_VENV/share/jupyter/labextensions/jupyterlite-liveimport/static/pypi/all.json" ]; then
+        log "extension: up to date"
+        return
+    fi
     log "extension: npm ci + build ($EXT_DIR)"
     local npm_key
     npm_key="$(stamp_key "$(node --version)" "$(cat "$EXT_DIR/package-lock.json")")"
@@ -76,6 +87,7 @@ extension() {
     log "extension: pip install into the lite venv"
     "$LITE_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         --no-build-isolation --no-deps --force-reinstall "$EXT_DIR"
+    echo "$ext_key" > "$ext_stamp"
 }
 
 build() {
@@ -94,7 +106,7 @@ build() {
     rm -rf "$SITE_DIR"
     (cd "$LITE_DIR" && "$LITE_VENV/bin/jupyter" lite build --lite-dir "$LITE_DIR" \
         --contents "$ROOT/demo/content" --output-dir "$SITE_DIR" --no-sourcemaps "${args[@]}" \
-        --log-level WARN)
+        | { grep -v '^\.  ' || true; })
     # The site must never point the browser beyond its origin (the tests also check at run time).
     if grep -rl "cdn.jsdelivr.net/pyodide" "$SITE_DIR/jupyter-lite.json" >/dev/null 2>&1; then
         die "the built site still refers to the Pyodide CDN"
