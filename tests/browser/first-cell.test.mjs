@@ -70,3 +70,26 @@ test('the status bar shows the tracked modules; clicking it shows the %liveimpor
   await s.page.keyboard.press('Escape');
   s.assertOffline();
 });
+
+test('after a kernel restart, the first #_%%liveimport cell loads LiveImport again', async () => {
+  await s.page.evaluate(async () => {
+    const ctx = window.__liveimportTest.notebook.sessionContext;
+    await ctx.session.kernel.restart();
+  });
+  await s.page.waitForFunction(
+    () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
+    null,
+    { timeout: 120000 }
+  );
+  const imports = await s.cellIndex('#_%%liveimport');
+  const first = await s.runCell(imports);
+  assert.equal(first.text.trim(), '');
+  assert.equal(first.count, 1);
+  const probe = await s.runNewCell('print(sorted(m.name for m in __import__("liveimport").status().modules))');
+  assert.match(probe.text, /\['physics', 'plotting', 'units'\]/);
+  await s.page.waitForFunction(
+    () => /LiveImport: 3 modules/.test(document.querySelector('.jp-LiveImport-status')?.textContent ?? ''),
+    null,
+    { timeout: 10000 }
+  );
+});

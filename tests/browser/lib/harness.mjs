@@ -247,7 +247,10 @@ export class Session {
       nb.activeCellIndex = index;
       nb.mode = 'command';
       nb.node.focus();
-      return nb.widgets[index].model.executionCount;
+      // A new run always ends with a count; clearing it first tells runs apart
+      // even when counts start again at 1 (kernel restart).
+      nb.widgets[index].model.executionCount = null;
+      return null;
     }, index);
     const t0 = Date.now();
     await this.page.keyboard.press('Shift+Enter');
@@ -258,7 +261,7 @@ export class Session {
 
   /**
    * Wait until cell `index` finished a run: it is idle with an execution
-   * count other than `before` (every run gets a new number).
+   * count other than `before`.
    */
   async waitRan(index, before, timeout = 120000) {
     await this.page.waitForFunction(
