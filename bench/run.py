@@ -9,8 +9,8 @@ Usage (normally through ``scripts/bench.sh``, which prepares everything)::
            [--profile]
 
 Each session is one fresh interpreter (native: a ``python`` subprocess;
-Pyodide: a fresh ``loadPyodide()`` instance, a round's sessions sharing one
-Node process) with one implementation installed, running one session kind of
+Pyodide: a ``loadPyodide()`` instance in a fresh Node process) with one
+implementation installed, running one session kind of
 :data:`KINDS`. A round runs every kind for ours then the reference (A B A B);
 figures are medians over rounds (at least 5). Writes ``OUT/results.json``
 (every session's raw figures, the environment and the summary rows) and
@@ -148,8 +148,12 @@ def run_native(python, site, spec):
     return rec
 
 
-def run_pyodide_round(pyodide_pkg, sessions):
-    """Run a round's Pyodide sessions in one Node process; returns records by id."""
+def run_pyodide(pyodide_pkg, sessions):
+    """Run Pyodide sessions in one Node process; returns records by id.
+
+    run.py passes one session at a time: within a Node process V8 reuses
+    compiled code (JavaScript and WebAssembly) between Pyodide instances, so a
+    later session would start warm, which a user's fresh kernel does not."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump({"pyodide": pyodide_pkg, "bench": HERE, "sessions": sessions}, f)
         plan = f.name
@@ -254,11 +258,10 @@ def main(argv=None):
                                              "profile": args.profile}})
             t0 = time.perf_counter()
             if runtime == "pyodide":
-                recs = run_pyodide_round(args.pyodide, [
-                    {"id": p["id"], "sites": [ipy], "wheel": wheels[(p["impl"], "pyodide")],
-                     "spec": p["spec"]}
-                    for p in planned])
-                for p in planned:
+                for p in planned:  # one Node process per session (see run_pyodide)
+                    recs = run_pyodide(args.pyodide, [
+                        {"id": p["id"], "sites": [ipy], "wheel": wheels[(p["impl"], "pyodide")],
+                         "spec": p["spec"]}])
                     p.update({k: v for k, v in recs[p["id"]].items() if k != "id"})
             else:
                 for p in planned:
