@@ -21,6 +21,10 @@ before(async () => {
   range = await s.cellIndex('projectile_range(speed, angle)');
   const first = await s.runCell(range);
   assert.match(first.text, /g = 9\.81/);
+  await sleep(PAST_GRACE_MS);
+  const unchanged = await s.runCell(range);
+  assert.deepEqual(reportLines(unchanged.text), []);
+  measure('Shift+Enter with nothing changed -> output (same cell, 3 tracked modules)', unchanged.ms);
 });
 after(async () => {
   await s?.close();
