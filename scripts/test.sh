@@ -5,6 +5,7 @@
 #   3. pytest tests/python, natively       CPython + the native wheel, in the dev venv
 #   4. pytest tests/python, in Pyodide     Pyodide 314.0.7 under Node + the Pyodide wheel
 #   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheel
+#   6. browser tests                       the demo JupyterLite site in headless Chromium (site.sh test)
 #   6. the demo's scripted example (scripts/demo-node.mjs) must succeed
 # Every step runs even when an earlier test step failed (a failed build skips 3-6).
 # Prints a summary (counts per step, .so size, import time, total time) ending with the line
@@ -108,6 +109,15 @@ if [ "$build_ok" = 1 ]; then
     run_step "demo in Pyodide (scripts/demo-node.mjs)" "$LOGS/demo.log" \
         node "$ROOT/scripts/demo-node.mjs" || rc=$?
     record "demo" "$rc" "$((rc == 0 ? 1 : 0))" "$((rc == 0 ? 0 : 1))"
+
+    set +e
+    run_step "browser tests (JupyterLite site, headless Chromium)" "$LOGS/browser.log" \
+        "$ROOT/scripts/site.sh" test
+    rc=$?
+    set -e
+    bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
+    bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
+    record "browser" "$rc" "${bp:-0}" "${bf:-0}"
 fi
 
 echo
