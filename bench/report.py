@@ -67,23 +67,25 @@ def summarize(sessions, sizes, impls, runtimes):
 
         def reg(r):
             return r["steps"]["register200"]["register_ms"]
-        row = _row("2. first register(), 200 modules x ~300 lines", rt, "200", "ms",
+        row = _row("2. first register(), 200 modules x ~310 lines", rt, "200", "ms",
                    get("ours", "register200", reg), get("ref", "register200", reg))
         if row["ratio"]:
             row["target"] = f"{1 / row['ratio']:.1f}x faster (target >= 10x: {_ok(row['ratio'] <= 0.1)})"
         rows.append(row)
 
-        for kind, label, n in (("fanin", "3. sync() after touching a leaf, fan-in", "50+1"),
+        for case, label, n in (("fanin", "3. sync() after touching a leaf, fan-in", "50+1"),
                                ("chain", "3. sync() after touching a leaf, chain", "50")):
-            def rel(r, kind=kind):
-                return r["steps"][kind]["sync_ms"]
-            row = _row(label, rt, n, "ms", get("ours", kind, rel), get("ref", kind, rel))
+            def rel(r, case=case):
+                return r["steps"]["reload"][case]["sync_ms"]
+            row = _row(label, rt, n, "ms", get("ours", "reload", rel), get("ref", "reload", rel))
             if row["ratio"]:
-                row["target"] = f"no slower than ref: {_ok(row['ratio'] <= 1.0)}"
+                slower = row["ratio"] - 1
+                row["target"] = "no slower than ref: " + (
+                    "met" if slower <= 0 else f"MISSED (+{slower:.0%})")
             rows.append(row)
 
         for pre, label in ((True, "4. import liveimport (IPython already imported)"),
-                           (False, "4. import liveimport (fresh interpreter)")):
+                           (False, "4. import liveimport (nothing imported before)")):
             def imp(r, pre=pre):
                 return r["import_ms"] if r["ipython_preimported"] == pre else None
             row = _row(label, rt, "", "ms", get("ours", None, imp), get("ref", None, imp))

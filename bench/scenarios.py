@@ -179,49 +179,52 @@ def step_register200(s):
             "reloaded_after_leaf_touch": len(got)}
 
 
-def _reload_bench(s, step, graph, roots, leaf, expect):
+def step_reload(s):
+    """Scenario 3: ``sync()`` after touching one leaf module.
+
+    Two cases, both tracked in the session and measured alternately (so each
+    sync also stats the other case's files, alike for both): ``fanin``, a
+    leaf imported by 50 registered modules (51 reloads), and ``chain``, ch_00
+    imports ch_01 ... imports ch_49, ch_00 registered (50 reloads). The
+    leaf's mtime is set to a new second before each timed sync; the first
+    sync of each case is not counted (it warms caches)."""
     li = s.li
-    sources = {n: workload.small_source(n, d) for n, d in graph.items()}
+    chain = [f"ch_{i:02d}" for i in range(50)]
+    cases = {
+        "fanin": ({"fan_leaf": [], **{f"fan_d{i:02d}": ["fan_leaf"] for i in range(50)}},
+                  [f"fan_d{i:02d}" for i in range(50)], "fan_leaf", 51),
+        "chain": ({n: chain[i + 1:i + 2] for i, n in enumerate(chain)}, ["ch_00"], "ch_49", 50),
+    }
+    sources = {n: workload.small_source(n, d) for graph, _, _, _ in cases.values()
+               for n, d in graph.items()}
     mods, paths = s.load(sources)
+    roots = [r for _, rs, _, _ in cases.values() for r in rs]
     ns = {r: mods[r] for r in roots}
     li.register(ns, "\n".join(f"import {r}" for r in roots))
     li.sync()
-    reps = s.reps(step, 15)
+    reps = s.reps("reload", 15)
     sync = s.profiled(li.sync)
-    samples, counts = [], []
+    samples = {c: [] for c in cases}
+    counts = {c: [] for c in cases}
     for k in range(1, reps + 2):
-        events = []
-        workload.touch(paths[leaf], k)
-        gc.collect()
-        t0 = time.perf_counter_ns()
-        sync(observer=events.append)
-        if k > 1:  # the first one also compiles and warms caches
-            samples.append(time.perf_counter_ns() - t0)
-        counts.append(len(events))
-        s.check(events and events[0].module == leaf,
-                f"{step}: first reload was not {leaf}")
-    s.check(all(c == expect for c in counts),
-            f"{step}: reload counts {sorted(set(counts))}, expected {expect}")
-    s.check(ns[roots[0]] is sys.modules[roots[0]], f"{step}: binding lost")
-    return {"sync_ms": _ms(statistics.median(samples)), "reloads": expect,
-            "samples_ms": [_ms(x) for x in samples]}
-
-
-def step_fanin(s):
-    """Scenario 3a: ``sync()`` after touching one leaf module imported by 50
-    registered modules (51 reloads)."""
-    graph = {"fan_leaf": []}
-    roots = [f"fan_d{i:02d}" for i in range(50)]
-    graph.update({r: ["fan_leaf"] for r in roots})
-    return _reload_bench(s, "fanin", graph, roots, "fan_leaf", 51)
-
-
-def step_chain(s):
-    """Scenario 3b: ``sync()`` after touching the end of a chain of 50 modules
-    (ch_00 imports ch_01 ... imports ch_49; ch_00 registered; 50 reloads)."""
-    names = [f"ch_{i:02d}" for i in range(50)]
-    graph = {n: names[i + 1:i + 2] for i, n in enumerate(names)}
-    return _reload_bench(s, "chain", graph, ["ch_00"], "ch_49", 50)
+        for case, (_, _, leaf, _) in cases.items():
+            events = []
+            workload.touch(paths[leaf], k)
+            gc.collect()
+            t0 = time.perf_counter_ns()
+            sync(observer=events.append)
+            if k > 1:
+                samples[case].append(time.perf_counter_ns() - t0)
+            counts[case].append(len(events))
+            s.check(events and events[0].module == leaf, f"{case}: first reload was not {leaf}")
+    out = {}
+    for case, (_, _, _, expect) in cases.items():
+        s.check(all(c == expect for c in counts[case]),
+                f"{case}: reload counts {sorted(set(counts[case]))}, expected {expect}")
+        out[case] = {"sync_ms": _ms(statistics.median(samples[case])), "reloads": expect,
+                     "samples_ms": [_ms(x) for x in samples[case]]}
+    s.check(all(ns[r] is sys.modules[r] for r in roots), "reload: binding lost")
+    return out
 
 
 def _heap_probe():
@@ -285,7 +288,7 @@ def step_memory(s):
 
 
 STEPS = {"nochange": step_nochange, "register200": step_register200,
-         "fanin": step_fanin, "chain": step_chain, "memory": step_memory}
+         "reload": step_reload, "memory": step_memory}
 
 
 def run_session(spec):

@@ -8,7 +8,7 @@
 #
 #   --rounds N    sessions per implementation and scenario (default 5; medians are over these)
 #   --runtime     run only Pyodide or only native CPython (default both)
-#   --kinds       session kinds: nochange,register200,fanin,chain,memory (default all)
+#   --kinds       session kinds: nochange,register200,reload,memory (default all)
 #   --ref-only    benchmark the reference only (no wheels of ours needed)
 #   --profile     cProfile the timed calls, top functions in build/bench/profile/ (slows them)
 #   --build       rebuild our wheels (scripts/build.sh) even when dist/ has them
