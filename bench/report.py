@@ -81,7 +81,7 @@ def summarize(sessions, sizes, impls, runtimes):
             if row["ratio"]:
                 slower = row["ratio"] - 1
                 row["target"] = "no slower than ref: " + (
-                    "met" if slower <= 0 else f"MISSED (+{slower:.0%})")
+                    "met" if slower <= 0 else f"MISSED (+{slower:.1%})")
             rows.append(row)
 
         for pre, label in ((True, "4. import liveimport (IPython already imported)"),
