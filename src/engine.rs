@@ -5,7 +5,7 @@
 //! coarse calls (one per registration step or sync). See `python/liveimport/_engine.pyi` for
 //! the contract as Python sees it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,7 @@ use crate::imports::{module_dependencies, SyntaxErrorInfo};
 use crate::mtime::{read_mtime, Mtime};
 use crate::records::{Journal, Record};
 use crate::source::decode_source;
+use crate::writes::Noted;
 
 /// Identifies a namespace (Python: `id(namespace)`).
 pub type NamespaceId = u64;
@@ -126,6 +127,9 @@ struct Tracked {
     present: bool,
     /// Whether the frontend reported a change since the last stat (see [`Engine::mark_dirty`]).
     dirty: bool,
+    /// Whether code in this interpreter wrote the file (see [`Engine::note_writes`]): examined
+    /// at every sync from then on.
+    written: bool,
     deps: Vec<String>,
     attached: BTreeSet<NamespaceId>,
 }
@@ -139,6 +143,7 @@ impl Tracked {
             current: mtime,
             present: mtime.is_some(),
             dirty: false,
+            written: false,
             deps,
             attached,
         }
@@ -155,6 +160,8 @@ pub struct Engine {
     modules: IndexMap<String, Tracked>,
     workspace: Vec<PathBuf>,
     namespaces: IndexMap<NamespaceId, Journal>,
+    /// The next [`Engine::plan_sync`] examines every module (noted writes overflowed).
+    examine_all: bool,
 }
 
 /// Reads and analyses a module's source at its current mtime: `(mtime, dependencies)`; a missing
@@ -285,22 +292,55 @@ impl Engine {
         marked
     }
 
+    /// Takes note of files changed by code in this interpreter ([`crate::writes::take`]): the
+    /// tracked modules at or under `noted.paths` are examined at every later sync, even without
+    /// `full`; an overflowing note makes the next sync examine every module once.
+    pub fn note_writes(&mut self, noted: Noted) {
+        if noted.overflow {
+            self.examine_all = true;
+        }
+        if noted.paths.is_empty() {
+            return;
+        }
+        // O(1) per noted path: a cell may write thousands of data files.
+        let files: HashMap<&Path, usize> =
+            self.modules.values().enumerate().map(|(i, t)| (Path::new(t.file.as_str()), i)).collect();
+        let directories: HashSet<&Path> =
+            self.modules.values().flat_map(|t| Path::new(t.file.as_str()).ancestors().skip(1)).collect();
+        let mut hits: Vec<usize> = Vec::new();
+        for path in &noted.paths {
+            if let Some(&i) = files.get(path.as_path()) {
+                hits.push(i);
+            } else if directories.contains(path.as_path()) {
+                // A directory (renamed or removed): every tracked file under it.
+                hits.extend(self.modules.values().enumerate().filter(|(_, t)| Path::new(&t.file).starts_with(path)).map(|(i, _)| i));
+            }
+        }
+        for i in hits {
+            if let Some((_, tracked)) = self.modules.get_index_mut(i) {
+                tracked.written = true;
+            }
+        }
+    }
+
     /// Detects modified modules and schedules reloads.
     ///
     /// With `full`, stats every eligible tracked module (attached, or in the workspace); without
-    /// it, stats only those marked by [`Engine::mark_dirty`] and trusts the last stat of the
-    /// others, so nothing is read when nothing is marked. A module whose mtime changed since
+    /// it, stats only those marked by [`Engine::mark_dirty`] or written by code in this
+    /// interpreter ([`Engine::note_writes`]) and trusts the last stat of the others, so nothing
+    /// is read when nothing is marked. A module whose mtime changed since
     /// the last stat is re-analysed (one read); with an unreadable or unparsable new source it
     /// keeps its previous dependencies (its reload will report the error). Changes nothing that
     /// [`Engine::commit`] would, so uncommitted reloads are planned again.
     pub fn plan_sync(&mut self, full: bool) -> Plan {
+        let full = full || std::mem::take(&mut self.examine_all);
         let mut eligible = vec![false; self.modules.len()];
         for (i, (name, tracked)) in self.modules.iter_mut().enumerate() {
             let considered = !tracked.attached.is_empty() || self.workspace.iter().any(|d| Path::new(&tracked.file).starts_with(d));
             if !considered {
                 continue;
             }
-            if full || tracked.dirty {
+            if full || tracked.dirty || tracked.written {
                 tracked.dirty = false;
                 let now = read_mtime(Path::new(&tracked.file));
                 tracked.present = now.is_some();

@@ -213,3 +213,35 @@ fn without_full_only_marked_files_are_examined() {
     engine.mark_dirty(&[ws.root()]);
     assert_eq!(plan_names(&engine.plan_sync(false)), [("b".into(), "modified", vec![])]);
 }
+
+#[test]
+fn noted_writes_are_examined_at_every_sync() {
+    let ws = Workspace::new();
+    let a = ws.write("pkg.a", "x = 1\n", 100);
+    let b = ws.write("b", "x = 1\n", 100);
+    let c = ws.write("sub.c", "x = 1\n", 100);
+    let mut engine = Engine::new(vec![ws.root()]);
+    engine.register(1, &[import("pkg.a"), import("b"), import("sub.c")], &[a.clone(), b, c], false).unwrap();
+    let unrelated = PathBuf::from(ws.root()).join("data.csv");
+    engine.note_writes(Noted { paths: vec![unrelated, PathBuf::from(&a.file)], overflow: false });
+    ws.touch("pkg.a", 200);
+    ws.touch("b", 200);
+    let names = |plan: Plan| plan.entries.into_iter().map(|e| e.module).collect::<Vec<_>>();
+    assert_eq!(names(engine.plan_sync(false)), ["pkg.a"], "only the written file is examined");
+    engine.commit(&["pkg.a".into()]);
+    // Sticky: written again later (say through a file object kept open), no new note needed.
+    ws.touch("pkg.a", 300);
+    assert_eq!(names(engine.plan_sync(false)), ["pkg.a"]);
+    engine.commit(&["pkg.a".into()]);
+    // A directory (say renamed away and back): every tracked file under it.
+    engine.note_writes(Noted { paths: vec![PathBuf::from(ws.root()).join("sub")], overflow: false });
+    ws.touch("sub.c", 200);
+    assert_eq!(names(engine.plan_sync(false)), ["sub.c"]);
+    engine.commit(&["sub.c".into()]);
+    // Overflow: the next sync examines everything once.
+    engine.note_writes(Noted { paths: vec![], overflow: true });
+    assert_eq!(names(engine.plan_sync(false)), ["b"]);
+    engine.commit(&["b".into()]);
+    ws.touch("b", 400);
+    assert!(engine.plan_sync(false).entries.is_empty(), "b was not written by the kernel");
+}

@@ -7,10 +7,11 @@
 //! - [`records`]: registered import records and per-namespace journals.
 //! - [`mtime`]: source-file modification times through `std::fs`.
 //! - [`graph`]: the module graph and reload schedule (`petgraph`).
+//! - [`writes`]: files changed by code in this interpreter (noted by an audit hook).
 //! - [`engine`]: the state tying them together.
 //!
 //! With the `python` feature, `python` adds the pyo3 binding layer: the extension module
-//! `liveimport._engine`, built for `wasm32-unknown-emscripten` (Pyodide) and natively.
+//! `liveimport._engine`, and `audit` its audit hook noting file writes; built for `wasm32-unknown-emscripten` (Pyodide) and natively.
 
 pub mod engine;
 pub mod graph;
@@ -19,6 +20,9 @@ pub mod imports;
 pub mod mtime;
 pub mod records;
 pub mod source;
+pub mod writes;
 
+#[cfg(feature = "python")]
+mod audit;
 #[cfg(feature = "python")]
 mod python;

@@ -95,6 +95,8 @@ impl Engine {
         clear: bool,
     ) -> PyResult<()> {
         let records = records.into_iter().map(record_from_tuple).collect::<PyResult<Vec<_>>>()?;
+        // Writes noted so far concern the modules tracked so far; new ones are read now.
+        self.inner.note_writes(crate::writes::take());
         self.inner
             .register(namespace_id, &records, &specs(modules), clear)
             .map_err(|e| analysis_error(py, &e))
@@ -111,6 +113,7 @@ impl Engine {
         py: Python<'py>,
         modules: Vec<SpecTuple>,
     ) -> (Vec<String>, Vec<(String, Bound<'py, PyAny>)>) {
+        self.inner.note_writes(crate::writes::take());
         let (wanted, errors) = self.inner.track_indirect(&specs(modules));
         let errors = errors.iter().map(|e| (e.module.clone(), syntax_error_value(py, &e.cause))).collect();
         (wanted, errors)
@@ -139,6 +142,7 @@ impl Engine {
         &mut self,
         full: bool,
     ) -> (Vec<(String, &'static str, f64, Vec<String>)>, Vec<(NamespaceId, Vec<String>, Vec<RecordTuple>)>) {
+        self.inner.note_writes(crate::writes::take());
         let plan = self.inner.plan_sync(full);
         let entries = plan.entries.into_iter().map(|e| (e.module, e.reason.as_str(), e.mtime, e.after)).collect();
         let namespaces = plan
@@ -178,6 +182,15 @@ fn canonical_statement(record: RecordTuple) -> PyResult<String> {
     Ok(record_from_tuple(record)?.statement())
 }
 
+/// Start noting files changed by code in this interpreter (a PEP 578 audit hook, added once
+/// per process and never removed): every later `Engine.plan_sync`, with or without `full`,
+/// examines the tracked files among them. Raises the interpreter's exception if it refuses
+/// the hook.
+#[pyfunction]
+fn note_writes(py: Python<'_>) -> PyResult<()> {
+    crate::audit::install(py)
+}
+
 /// The extension module `liveimport._engine`.
 #[pymodule]
 #[pyo3(name = "_engine")]
@@ -186,5 +199,6 @@ fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
     m.add("AnalysisError", m.py().get_type::<AnalysisError>())?;
     m.add_function(wrap_pyfunction!(canonical_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(note_writes, m)?)?;
     Ok(())
 }

@@ -125,8 +125,9 @@ class Engine:
 
         With ``full`` (the default), reads the mtime of every tracked module
         that is eligible (attached to a namespace or in the workspace); without
-        it, only of those marked by :meth:`mark_dirty` (no file access at all
-        when none is marked), trusting the last stat of the others. A module
+        it, only of those marked by :meth:`mark_dirty` or written by code in
+        this interpreter since :func:`note_writes` (no file access at all when
+        none is), trusting the last stat of the others. A module
         whose file is missing is skipped. One whose mtime differs from the last
         seen is modified; its source is re-analysed when the mtime differs from
         the previous stat (on an analysis error its previous dependencies are
@@ -167,3 +168,21 @@ class Engine:
 
 def canonical_statement(record: Record) -> str:
     """The canonical statement text of a record, e.g. ``from m import n as k``."""
+
+
+def note_writes() -> None:
+    """Start noting files changed by code in this interpreter, through a PEP 578
+    audit hook written in Rust (added once per process; audit hooks cannot be
+    removed). Noted: ``open`` for writing (``open()``, ``os.open``,
+    ``pathlib``, ``shutil``), ``os.rename``/``os.replace``, ``os.link``,
+    ``os.symlink``, ``os.remove``, ``os.rmdir``, ``os.truncate`` and
+    ``os.utime``. Every later :meth:`Engine.plan_sync`, with or without
+    ``full``, examines the tracked files among the noted paths (at every sync
+    from then on: a file object opened for writing may be written later).
+    Notes are applied to the modules tracked when the next ``plan_sync``,
+    ``register`` or ``track_indirect`` runs (a module tracked later is read
+    then).
+
+    :raises RuntimeError: (or the vetoing hook's exception) when the
+        interpreter refuses the audit hook.
+    """

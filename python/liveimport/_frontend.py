@@ -9,24 +9,39 @@ Pyodide kernel with one silent execute request, the *bootstrap*::
 and from then on talks to the kernel over a comm only (the Pyodide kernel runs
 every execute request as a user cell with history; comm messages never do).
 
-The kernel opens the comm (target ``"liveimport"``), so it also opens when the
-user imported LiveImport some other way; a frontend without the extension just
-closes it. Messages (JSON objects, field ``type``):
+The kernel opens the comm (target ``"liveimport"``); a frontend without the
+extension just closes it. Messages (JSON objects, field ``type``; protocol
+version 2, the extension's ``protocol.ts``):
 
 frontend -> kernel
   ``{"type": "settings", "auto_sync": bool, "grace": float, "report": bool,
-  "hidden_cell_magic": bool}``: applied with :func:`liveimport.auto_sync` and
-  :func:`liveimport.hidden_cell_magic` (missing keys are left unchanged).
+  "hidden_cell_magic": bool, "file_events": bool}``: applied with
+  :func:`liveimport.auto_sync`, :func:`liveimport.hidden_cell_magic` and, for
+  ``file_events`` (false: poll every tracked file before each cell, as
+  without the extension), ``_page.PageState.allowed``. Missing keys are left
+  unchanged. The bootstrap's settings may also hold ``"run": true``: the
+  bootstrap was sent at the start of a notebook run (see ``run_start``).
+  ``{"type": "file_events", "notebook_path": str, "paths": [str],
+  "complete": bool}``: sent once the comm is open; the page reports every
+  file change from now on, ``paths`` changed since the page connected to the
+  kernel (all of them unless ``complete`` is false). Contents paths, relative
+  to the drive root (see ``_page``).
+  ``{"type": "files_changed", "paths": [str]}``: files saved, created,
+  renamed (both paths) or deleted through the page's contents manager.
+  ``{"type": "run_start"}`` / ``{"type": "run_end"}``: a notebook run (one or
+  more cells executed together, e.g. Run All) starts / ended; the kernel syncs
+  before the run's first cell only.
   ``{"type": "status_text_request", "request_id": str}``: answered with
   ``{"type": "status_text", "request_id": str, "text": str}``, the text
   ``%liveimport`` prints (``str(liveimport.status(user_ns))``).
 
 kernel -> frontend
-  ``{"type": "status", "version": 1, "modules": int, "last_reload": float or
-  None, "reloads": int}``: the comm's open data, and sent again whenever a
-  value changes (checked before and after every cell). ``last_reload`` is the
-  time (seconds since the epoch) of the last sync that reloaded a module;
-  ``reloads`` counts such syncs since LiveImport was loaded.
+  ``{"type": "status", "version": 2, "modules": int, "last_reload": float or
+  None, "reloads": int, "file_events": bool}``: the comm's open data, and sent
+  again whenever a value changes (checked before and after every cell).
+  ``last_reload`` is the time (seconds since the epoch) of the last sync that
+  reloaded a module; ``reloads`` counts such syncs since LiveImport was loaded;
+  ``file_events`` tells whether syncs rely on the page's file events.
 
 Nothing here runs unless :func:`bootstrap` or :func:`attach` is called; both
 are no-ops outside an IPython kernel with the ``comm`` package.
@@ -40,31 +55,19 @@ import sys
 import time
 from typing import Any, Optional
 
+from . import _page
+from ._nbi import _api, _current_shell as _shell
+
 __all__ = ("COMM_TARGET", "PROTOCOL_VERSION", "attach", "bootstrap", "apply_settings",
            "status_message")
 
 #: The comm target name registered by the extension.
 COMM_TARGET = "liveimport"
 #: Version of the message shapes (the extension's ``PROTOCOL_VERSION``).
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 #: A substring of the bootstrap request's code, to recognise it in the history.
 _BOOTSTRAP_MARK = "liveimport._frontend"
-
-
-def _api() -> Any:
-    return importlib.import_module(__package__ or "liveimport")
-
-
-def _shell() -> Any:
-    """The running IPython shell, or None (never imports IPython)."""
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return None
-    try:
-        return ipython.get_ipython()
-    except Exception:
-        return None
 
 
 def _tracked_mtimes() -> Optional[dict[str, Optional[float]]]:
@@ -91,7 +94,7 @@ class _Link:
         self.snapshot: dict[str, Optional[float]] = {}
         self.last_reload: Optional[float] = None
         self.reloads = 0
-        self.sent: Optional[tuple[int, Optional[float], int]] = None
+        self.sent: Optional[tuple[int, Optional[float], int, bool]] = None
 
     def observe(self) -> None:
         """Compare the tracked modules' last-seen mtimes with the previous
@@ -106,15 +109,21 @@ class _Link:
             self.reloads += 1
         self.snapshot = current
 
+    def key(self) -> tuple[int, Optional[float], int, bool]:
+        page = _page.active()
+        return (len(self.snapshot), self.last_reload, self.reloads,
+                page is not None and page.in_use)
+
     def message(self) -> dict[str, Any]:
+        modules, last_reload, reloads, file_events = self.key()
         return {"type": "status", "version": PROTOCOL_VERSION,
-                "modules": len(self.snapshot), "last_reload": self.last_reload,
-                "reloads": self.reloads}
+                "modules": modules, "last_reload": last_reload,
+                "reloads": reloads, "file_events": file_events}
 
     def push(self) -> None:
         """Observe, and send the status if it changed since last sent."""
         self.observe()
-        key = (len(self.snapshot), self.last_reload, self.reloads)
+        key = self.key()
         if self.comm is None or key == self.sent:
             return
         self.sent = key
@@ -144,7 +153,7 @@ def status_message() -> dict[str, Any]:
 
 def apply_settings(message: dict[str, Any]) -> None:
     """Apply a ``settings`` message; keys that are missing or None are left as
-    they are.
+    they are. ``"run": true`` opens a notebook run (the bootstrap's).
 
     :raises ValueError: a negative or non-numeric ``grace``.
     """
@@ -154,6 +163,16 @@ def apply_settings(message: dict[str, Any]) -> None:
     hidden = message.get("hidden_cell_magic")
     if hidden is not None:
         api.hidden_cell_magic(bool(hidden))
+    file_events = message.get("file_events")
+    if file_events is not None:
+        _page.activate().allowed = bool(file_events)
+    if message.get("run"):
+        _page.activate().run_start()
+
+
+def _paths(data: dict[str, Any]) -> list[str]:
+    paths = data.get("paths")
+    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
 
 
 def _on_msg(msg: dict[str, Any]) -> None:
@@ -161,6 +180,16 @@ def _on_msg(msg: dict[str, Any]) -> None:
     kind = data.get("type")
     if kind == "settings":
         apply_settings(data)
+    elif kind == "files_changed":
+        _page.activate().files_changed(_paths(data))
+    elif kind == "run_start":
+        _page.activate().run_start()
+    elif kind == "run_end":
+        _page.activate().run_end()
+    elif kind == "file_events":
+        _page.activate().connect(str(data.get("notebook_path") or ""), _paths(data),
+                                 bool(data.get("complete")))
+        _LINK.push()
     elif kind == "status_text_request":
         shell = _shell()
         namespace = shell.user_ns if shell is not None else None
@@ -173,6 +202,9 @@ def _on_msg(msg: dict[str, Any]) -> None:
 def _on_close(msg: Any = None) -> None:
     _LINK.comm = None
     _LINK.sent = None
+    page = _page.active()
+    if page is not None:
+        page.disconnect()
 
 
 def _install_hooks(shell: Any) -> None:
@@ -204,10 +236,11 @@ def attach() -> bool:
                                         data=status_message())
     except Exception:
         return False
-    _LINK.sent = (len(_LINK.snapshot), _LINK.last_reload, _LINK.reloads)
+    _LINK.sent = _LINK.key()
     link.on_msg(_on_msg)
     link.on_close(_on_close)
     _LINK.comm = link
+    _page.activate()
     return True
 
 

@@ -10,8 +10,10 @@ kernel), this module installs into that shell:
   first line ``#_%%liveimport`` (or ``# _%%liveimport``) into
   ``%%liveimport``;
 - ``pre_run_cell`` / ``post_run_cell`` hooks that sync before a cell runs
-  (unless within the grace period after the previous cell) and show reload
-  reports and reload failures.
+  (unless within the grace period after the previous cell, or, when the
+  jupyterlite-liveimport extension announces notebook runs, unless the cell
+  is not the first of its run; see ``_page``) and show reload reports and
+  reload failures.
 
 Everything is installed once per shell, however often ``liveimport`` is
 imported, reloaded or reset: installing first removes whatever an earlier copy
@@ -29,6 +31,7 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
+from . import _core, _page
 from ._nb_report import failure_text, report_bundle
 
 __all__ = ("auto_sync", "hidden_cell_magic")
@@ -142,7 +145,11 @@ class _Handler:
         if not _SETTINGS.enabled:
             return
         bootstrap = not getattr(info, "store_history", True)
-        if now - previous_end >= _SETTINGS.grace:
+        page = _page.active()
+        decision = page.cell_decision(now - previous_end) if page is not None else None
+        if decision is None:
+            decision = now - previous_end >= _SETTINGS.grace
+        if decision:
             self.deferred_lines = []
             self.deferred_failures = []
             lines, failures = self._sync()
@@ -171,17 +178,26 @@ class _Handler:
             self.last_cell_end = _monotonic()
 
     def _sync(self) -> tuple[list[str], list[str]]:
-        """Run one sync; return report lines and failure texts."""
+        """Run one sync; return report lines and failure texts. It examines
+        every tracked file unless the page's file events can be relied on
+        (``_page``): then only the files the page reported changed."""
         lines: list[str] = []
         failures: list[str] = []
-        # A tracked module may now import a module created after the kernel
-        # started (JupyterLite's /drive never updates directory mtimes).
-        importlib.invalidate_caches()
+        page = _page.active()
+        full = page is None or page.full_sync()
+        if full or page.changed:
+            # A tracked module may now import a module created after the
+            # kernel started (JupyterLite's /drive never updates directory
+            # mtimes).
+            importlib.invalidate_caches()
         try:
             # str() at once: the age is the age when the change was detected.
-            _api().sync(observer=lambda event: lines.append(str(event)))
+            _core._sync(lambda event: lines.append(str(event)), full=full)
         except Exception as error:
             failures.append(failure_text(error))
+        finally:
+            if page is not None:
+                page.synced(full)
         return lines, failures
 
     def _show(self, lines: list[str], failures: list[str]) -> None:
@@ -245,11 +261,12 @@ def _reset() -> None:
     """Restore the default settings and reinstall into the current shell.
 
     Called by ``liveimport._reset()``. Afterwards the shell (if any) has
-    exactly one copy of each hook, the grace period starts afresh and no
-    deferred report is pending.
+    exactly one copy of each hook, the grace period starts afresh, no
+    deferred report is pending and no page is connected.
     """
     global _SETTINGS
     _SETTINGS = _Settings()
+    _page._reset()
     _attach()
 
 

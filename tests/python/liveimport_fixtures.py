@@ -10,6 +10,7 @@ Runs natively and inside Pyodide: no subprocesses, threads or network.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import sys
@@ -21,6 +22,30 @@ from typing import Any, Union
 import pytest
 
 import liveimport
+
+
+def page_write(path: Path, text: str, mtime: float) -> None:
+    """Change a file the way the page does, behind Python's back (no audit
+    event, so the kernel's write notes cannot see it): through Emscripten's FS
+    in Pyodide (the page writes the drive the same way), through libc
+    natively."""
+    data = text.encode()
+    if sys.platform == "emscripten":
+        import pyodide_js  # type: ignore[import-not-found]
+        pyodide_js.FS.writeFile(str(path), data)
+        pyodide_js.FS.utime(str(path), mtime * 1000, mtime * 1000)
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.fopen.restype = ctypes.c_void_p
+    stream = libc.fopen(str(path).encode(), b"wb")
+    assert stream, "fopen failed"
+    libc.fwrite(data, 1, len(data), ctypes.c_void_p(stream))
+    libc.fclose(ctypes.c_void_p(stream))
+
+    class Utimbuf(ctypes.Structure):
+        _fields_ = [("actime", ctypes.c_long), ("modtime", ctypes.c_long)]
+
+    assert libc.utime(str(path).encode(), ctypes.byref(Utimbuf(int(mtime), int(mtime)))) == 0
 
 
 class ModuleDir:

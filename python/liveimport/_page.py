@@ -1,0 +1,212 @@
+"""What the notebook page tells the kernel, and the sync policy that follows.
+
+The jupyterlite-liveimport extension sends the kernel (over the ``liveimport``
+comm, see ``_frontend``) the files that change in the page's contents manager
+and the boundaries of notebook runs. This module keeps that state and answers
+the two questions the notebook hooks (``_nbi``) ask before a cell:
+
+- :meth:`PageState.cell_decision`: sync before this cell? Within a run (a
+  multi-cell execution the page announced) the kernel syncs once, before its
+  first cell, and never between its cells. Outside a run (no extension, a
+  console, a dropped comm) the time-based grace period applies.
+- :meth:`PageState.full_sync`: examine every tracked file (poll), or only the
+  ones the page reported? Events are an optimisation: the kernel polls whenever
+  it cannot be sure it has seen every change: before the page's ``file_events``
+  message arrived, after the comm dropped, when the page's event list
+  overflowed, when the files are not the page's own (only JupyterLite's
+  ``/drive`` is written through the page alone), when the user turned events
+  off, and for an explicit ``liveimport.sync()``. Files written by code in the
+  kernel are noted by an audit hook (``_engine.note_writes``) and examined at
+  every sync.
+
+Paths in messages are contents paths (relative to the page's drive root, ``/``
+separated, e.g. ``"lib/helpers.py"``); the kernel maps them below the root it
+derives from the notebook's path and its own working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from typing import Callable, Optional
+
+__all__ = ("PageState", "STALE_RUN_GAP", "active", "activate")
+
+#: A run the page announced but whose end never arrived is treated as over when
+#: this many seconds passed between the end of one cell and the start of the
+#: next (cells of a real run follow each other within milliseconds).
+STALE_RUN_GAP = 5.0
+
+
+def _page_owns(root: str) -> bool:
+    """Whether every change to files under ``root`` goes through the page (or
+    kernel code, noted by the audit hook): true for JupyterLite's ``/drive``,
+    the Pyodide kernel's mount of the page's contents. A kernel on a real file
+    system (JupyterLab with a server) also sees edits made by other programs,
+    which no page event reports."""
+    return sys.platform == "emscripten" and (root == "/drive" or root.startswith("/drive/"))
+
+
+class PageState:
+    """The page's file events and run boundaries as the kernel knows them.
+
+    :param mark_dirty: marks kernel paths as changed (``_core._mark_dirty``).
+    :param note_writes: starts noting writes by kernel code
+        (``_engine.note_writes``); called when events are first used.
+    """
+
+    def __init__(self, mark_dirty: Callable[[list[str]], int],
+                 note_writes: Callable[[], None]) -> None:
+        self._mark_dirty = mark_dirty
+        self._note_writes = note_writes
+        #: The user's choice (setting ``fileEvents``, message key ``file_events``).
+        self.allowed = True
+        #: The kernel path of the page's drive root, once the page connected.
+        self.root: Optional[str] = None
+        #: Whether a ``file_events`` message has been received before (a later
+        #: one is a reconnection: changes in between may have been lost).
+        self.connected_before = False
+        #: The next sync must examine every file.
+        self.need_full = True
+        #: A file changed since the last sync (new modules: import caches).
+        self.changed = False
+        #: A run is open, and whether its sync has happened.
+        self.run_open = False
+        self.run_synced = False
+
+    # -- messages from the page ------------------------------------------------
+
+    def connect(self, notebook_path: str, paths: list[str], complete: bool,
+                cwd: Optional[str] = None) -> bool:
+        """The page's ``file_events`` message: it reports every change from
+        now on; ``paths`` changed since it connected to the kernel (all of
+        them when ``complete``). Returns whether events are now in use.
+
+        The drive root is the working directory minus the notebook's directory
+        (JupyterLite starts the kernel in the notebook's directory); it must
+        hold the notebook. Otherwise events stay unused.
+        """
+        cwd = os.getcwd() if cwd is None else cwd
+        root = _drive_root(cwd, notebook_path)
+        self.root = root if root is not None and _page_owns(root) else None
+        if self.root is None:
+            return False
+        try:
+            self._note_writes()
+        except Exception:
+            self.root = None
+            return False
+        # The page's list covers every change since it connected to the
+        # kernel, before which nothing was tracked; after a reconnection the
+        # changes in between may have been lost.
+        self.need_full = self.connected_before or not complete
+        self.connected_before = True
+        self.files_changed(paths)
+        return self.in_use
+
+    def disconnect(self) -> None:
+        """The comm closed: poll, and forget any open run."""
+        self.root = None
+        self.run_open = False
+
+    def files_changed(self, paths: list[str]) -> None:
+        """Mark the kernel files of these contents paths as changed."""
+        if not paths:
+            return
+        self.changed = True
+        root = self.root
+        if root is None:
+            return
+        kernel_paths = [self.kernel_path(p) for p in paths if isinstance(p, str)]
+        self._mark_dirty([p for p in kernel_paths if p is not None])
+
+    def kernel_path(self, contents_path: str) -> Optional[str]:
+        """The kernel path of a contents path, or None for a path on another
+        drive (``"Drive:path"``) or outside the root."""
+        if self.root is None or ":" in contents_path.split("/", 1)[0]:
+            return None
+        relative = posixpath.normpath("/" + contents_path.strip("/")).lstrip("/")
+        return self.root if relative in ("", ".") else posixpath.join(self.root, relative)
+
+    def run_start(self) -> None:
+        """A notebook run starts: sync before its first cell only."""
+        self.run_open = True
+        self.run_synced = False
+
+    def run_end(self) -> None:
+        """The run ended: the next cell syncs (the next run's first cell)."""
+        self.run_open = False
+
+    # -- questions from the notebook hooks ---------------------------------------
+
+    @property
+    def in_use(self) -> bool:
+        """Whether syncs rely on the page's events (see the module docstring)."""
+        return self.allowed and self.root is not None
+
+    def cell_decision(self, gap: float) -> Optional[bool]:
+        """Whether to sync before a cell, from run boundaries: True for a
+        run's first cell, False for its others, None when no run is open (the
+        caller applies the grace period). ``gap``: seconds since the previous
+        cell ended (``math.inf`` for the first cell)."""
+        if not self.run_open:
+            return None
+        if self.run_synced and gap >= STALE_RUN_GAP:
+            self.run_open = False  # its end was lost
+            return None
+        first = not self.run_synced
+        self.run_synced = True
+        return first
+
+    def full_sync(self) -> bool:
+        """Whether the next sync must examine every tracked file."""
+        return self.need_full or not self.in_use
+
+    def synced(self, full: bool) -> None:
+        """Record that a sync ran (``full``: it examined every file)."""
+        if full:
+            self.need_full = False
+        self.changed = False
+
+
+def _drive_root(cwd: str, notebook_path: str) -> Optional[str]:
+    """The drive root, given the kernel's working directory and the
+    notebook's contents path, or None when they do not fit together."""
+    if not isinstance(notebook_path, str) or ":" in notebook_path.split("/", 1)[0]:
+        return None
+    directory = posixpath.dirname(posixpath.normpath("/" + notebook_path.strip("/")))
+    cwd = posixpath.normpath(cwd)
+    if directory == "/":
+        root = cwd
+    elif cwd.endswith(directory):
+        root = cwd[: len(cwd) - len(directory)] or "/"
+    else:
+        return None
+    notebook = posixpath.join(root, notebook_path.strip("/"))
+    return root if os.path.isfile(notebook) else None
+
+
+_ACTIVE: Optional[PageState] = None
+
+
+def active() -> Optional[PageState]:
+    """The page state, once a page connected (``activate``), else None: then
+    the notebook hooks apply the grace period and poll, as without a page."""
+    return _ACTIVE
+
+
+def activate() -> PageState:
+    """The page state, created on first use (by ``_frontend`` when the comm
+    opens); it outlives comms, so that a reconnection is recognised."""
+    global _ACTIVE
+    if _ACTIVE is None:
+        from . import _core, _engine
+        _ACTIVE = PageState(_core._mark_dirty, _engine.note_writes)
+    return _ACTIVE
+
+
+def _reset() -> None:
+    """Forget the page state (``liveimport._reset()``, for tests)."""
+    global _ACTIVE
+    _ACTIVE = None

@@ -1,0 +1,124 @@
+//! The PEP 578 audit hook that notes file changes made by code in this interpreter
+//! ([`crate::writes`]).
+//!
+//! Written against CPython's C API (`PySys_AddAuditHook`, Python >= 3.8) rather than
+//! `sys.addaudithook`, because audit hooks run for every audited event of the interpreter
+//! (`open`, `import`, `exec`, `builtins.id`, ...): this one costs a few byte comparisons for
+//! events it ignores. An audit hook cannot be removed; [`install`] adds it once per process.
+//!
+//! Events noted (argument shapes from CPython's audit events table):
+//! - `open(path, mode, flags)` with `flags` opening for writing (`O_WRONLY` or `O_RDWR`),
+//!   raised by `open()`, `io.open()`, `os.open()` and everything built on them (`shutil`,
+//!   `pathlib`);
+//! - `os.rename(src, dst, ...)` (also `os.replace`), `os.link` and `os.symlink`: both paths;
+//! - `os.remove(path, ...)`, `os.rmdir`, `os.truncate(path, ...)`, `os.utime(path, ...)`.
+//!
+//! Paths given as file descriptors are ignored (the file was noted when opened); a path
+//! relative to a `dir_fd` cannot be located, so it makes the next sync examine everything.
+
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::writes;
+
+type AuditHookFunction = unsafe extern "C" fn(*const c_char, *mut ffi::PyObject, *mut c_void) -> c_int;
+
+extern "C" {
+    /// `int PySys_AddAuditHook(Py_AuditHookFunction hook, void *userData)` (cpython/sysmodule.h).
+    fn PySys_AddAuditHook(hook: AuditHookFunction, user_data: *mut c_void) -> c_int;
+}
+
+/// `O_WRONLY | O_RDWR`: the access-mode bits that allow writing (1 and 2 on every POSIX
+/// system CPython and Emscripten support).
+const WRITE_ACCESS: i64 = 0b11;
+
+/// Which arguments of an event are changed paths, and where its `dir_fd` is (if any).
+struct Shape {
+    paths: &'static [usize],
+    dir_fd: Option<usize>,
+}
+
+fn shape(event: &[u8]) -> Option<Shape> {
+    Some(match event {
+        b"open" => Shape { paths: &[0], dir_fd: None },
+        b"os.rename" => Shape { paths: &[0, 1], dir_fd: Some(2) },
+        b"os.link" | b"os.symlink" => Shape { paths: &[1], dir_fd: Some(2) },
+        b"os.remove" | b"os.rmdir" => Shape { paths: &[0], dir_fd: Some(1) },
+        b"os.utime" => Shape { paths: &[0], dir_fd: Some(3) },
+        b"os.truncate" => Shape { paths: &[0], dir_fd: None },
+        _ => return None,
+    })
+}
+
+fn note_event(event: &[u8], args: &Bound<'_, PyTuple>) {
+    let Some(shape) = shape(event) else { return };
+    if event == b"open" {
+        let writes = args.get_item(2).ok().and_then(|f| f.extract::<i64>().ok()).is_some_and(|f| f & WRITE_ACCESS != 0);
+        if !writes {
+            return;
+        }
+    }
+    let relative_to_fd = shape
+        .dir_fd
+        .and_then(|i| args.get_item(i).ok())
+        .is_some_and(|fd| !fd.is_none());
+    for &i in shape.paths {
+        let Ok(arg) = args.get_item(i) else { continue };
+        if arg.extract::<i64>().is_ok() {
+            continue; // a file descriptor
+        }
+        match arg.extract::<PathBuf>() {
+            Ok(path) if relative_to_fd && path.is_relative() => writes::note_unknown(),
+            Ok(path) => writes::note(&path),
+            Err(_) => writes::note_unknown(),
+        }
+    }
+}
+
+unsafe extern "C" fn hook(event: *const c_char, args: *mut ffi::PyObject, _user_data: *mut c_void) -> c_int {
+    if event.is_null() || args.is_null() {
+        return 0;
+    }
+    // SAFETY: CPython passes a NUL-terminated event name.
+    let name = unsafe { CStr::from_ptr(event) }.to_bytes();
+    if !(name == b"open" || name.starts_with(b"os.")) {
+        return 0;
+    }
+    let _ = std::panic::catch_unwind(|| {
+        // SAFETY: audit hooks run with the thread attached to the interpreter (GIL held), and
+        // `args` is a borrowed reference to a tuple valid for the duration of the call.
+        let py = unsafe { Python::assume_attached() };
+        let args = unsafe { Bound::from_borrowed_ptr(py, args) };
+        if let Ok(args) = args.cast::<PyTuple>() {
+            note_event(name, args);
+        }
+    });
+    // Failed conversions above returned their errors as values (no exception stays set);
+    // returning 0 lets the audited operation proceed.
+    0
+}
+
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// Adds the audit hook to this process, once: later calls do nothing. Callers hold the GIL,
+/// which serialises the check and the installation.
+///
+/// Errors: the Python exception when CPython refused the hook (another audit hook may veto
+/// `sys.addaudithook`); a later call tries again.
+pub fn install(py: Python<'_>) -> PyResult<()> {
+    if INSTALLED.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    // SAFETY: `hook` matches Py_AuditHookFunction and lives for the whole process.
+    if unsafe { PySys_AddAuditHook(hook, std::ptr::null_mut()) } != 0 {
+        return Err(PyErr::take(py)
+            .unwrap_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("PySys_AddAuditHook failed")));
+    }
+    INSTALLED.store(true, Ordering::Release);
+    Ok(())
+}
