@@ -50,17 +50,19 @@ pyodide_wheel() {
     ls "$DIST"/liveimport_lite-*-"$PYODIDE_PLATFORM_TAG".whl 2>/dev/null | head -1
 }
 
-# True when dist/ has no Pyodide wheel, or one older than a file of python/liveimport.
+# True when dist/ has no Pyodide wheel, or one older than a source of it (python/liveimport, src/,
+# Cargo.toml).
 pyodide_wheel_stale() {
     local wheel
     wheel="$(pyodide_wheel)"
     [ -z "$wheel" ] && return 0
-    [ -n "$(find "$ROOT/python/liveimport" -name '*.py' -newer "$wheel" -print -quit)" ]
+    [ -n "$(find "$ROOT/python/liveimport" "$ROOT/src" "$ROOT/Cargo.toml" "$ROOT/Cargo.lock" \
+        -type f -newer "$wheel" -print -quit)" ]
 }
 
 extension() {
     if pyodide_wheel_stale; then
-        log "Pyodide wheel of LiveImport missing or older than python/: running scripts/build.sh"
+        log "Pyodide wheel of LiveImport missing or older than its sources: running scripts/build.sh"
         "$ROOT/scripts/build.sh"
     fi
     [ -n "$(pyodide_wheel)" ] || die "scripts/build.sh made no $PYODIDE_PLATFORM_TAG wheel"

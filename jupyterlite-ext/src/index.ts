@@ -7,12 +7,17 @@
  *   shipped in this extension's `static/pypi` (piplite) and imports it: no
  *   setup cell.
  * - Everything else goes over the `liveimport` comm: settings from the
- *   Settings Editor (applied to running kernels at once) and the status shown
- *   in the status bar.
+ *   Settings Editor (applied to running kernels at once), the status shown
+ *   in the status bar, the files that change in the page's contents (saves,
+ *   uploads, new files, renames, deletions, also those made in other tabs of
+ *   the same site), so that the kernel examines only those instead of every
+ *   tracked file before each cell, and the start and end of notebook runs, so
+ *   that it syncs before a run's first cell only.
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
-import { Kernel } from '@jupyterlab/services';
+import { Contents, Kernel } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 
@@ -35,16 +40,39 @@ function readSettings(settings: ISettingRegistry.ISettings | null): ILiveImportS
     autoSync: !!get<boolean>('autoSync'),
     grace: Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_SETTINGS.grace,
     report: !!get<boolean>('report'),
-    hiddenCellMagic: !!get<boolean>('hiddenCellMagic')
+    hiddenCellMagic: !!get<boolean>('hiddenCellMagic'),
+    fileEvents: !!get<boolean>('fileEvents')
   };
+}
+
+/** The contents paths a change touches (both paths of a rename). */
+export function changedPaths(change: Contents.IChangedArgs): string[] {
+  const paths = new Set<string>();
+  for (const model of [change.oldValue, change.newValue]) {
+    if (model && typeof model.path === 'string') {
+      paths.add(model.path);
+    }
+  }
+  return [...paths];
 }
 
 /**
  * Tracks every notebook's kernel connections, bootstraps LiveImport on first
- * use and keeps the kernels' settings in step with the Settings Editor.
+ * use, keeps the kernels' settings in step with the Settings Editor, and
+ * tells them of file changes and notebook runs.
  */
 class LiveImportManager {
-  constructor(private readonly tracker: INotebookTracker) {
+  /**
+   * @param contents the page's contents manager (every save, upload, rename
+   *   and deletion in the page goes through it).
+   * @param channelName the BroadcastChannel shared with the other tabs of
+   *   the same site, which write the same browser storage.
+   */
+  constructor(
+    private readonly tracker: INotebookTracker,
+    contents: Contents.IManager,
+    channelName: string
+  ) {
     tracker.widgetAdded.connect((_, panel) => this.watch(panel));
     tracker.forEach(panel => this.watch(panel));
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
@@ -53,21 +81,39 @@ class LiveImportManager {
       }
       const panel = this.tracker.find(p => p.content === notebook);
       const kernel = panel?.sessionContext.session?.kernel;
-      if (!kernel || !needsLiveImport(cell.model.sharedModel.getSource(), this.settings.hiddenCellMagic)) {
+      if (!panel || !kernel) {
         return;
       }
-      this.forKernel(kernel).ensureLoaded();
+      const li = this.forKernel(kernel, panel);
+      li.runScheduled();
+      if (needsLiveImport(cell.model.sharedModel.getSource(), this.settings.hiddenCellMagic)) {
+        li.ensureLoaded();
+      }
     });
+    contents.fileChanged.connect((_, change) => {
+      const paths = changedPaths(change);
+      this.filesChanged(paths);
+      this.channel?.postMessage({ paths });
+    });
+    if (typeof BroadcastChannel !== 'undefined') {
+      this.channel = new BroadcastChannel(channelName);
+      this.channel.onmessage = (event: MessageEvent) => {
+        const paths = (event.data as { paths?: unknown })?.paths;
+        if (Array.isArray(paths)) {
+          this.filesChanged(paths.filter((p): p is string => typeof p === 'string'));
+        }
+      };
+    }
   }
 
   /** The current settings. */
   settings: ILiveImportSettings = { ...DEFAULT_SETTINGS };
 
-  /** LiveImport's object for a kernel connection (created on first use). */
-  forKernel(kernel: Kernel.IKernelConnection): LiveImportKernel {
+  /** LiveImport's object for a notebook's kernel connection (created on first use). */
+  forKernel(kernel: Kernel.IKernelConnection, panel: NotebookPanel): LiveImportKernel {
     let li = this.kernels.get(kernel);
     if (!li) {
-      li = new LiveImportKernel(kernel, () => this.settings);
+      li = new LiveImportKernel(kernel, () => this.settings, () => panel.sessionContext.path);
       this.kernels.set(kernel, li);
       kernel.disposed.connect(() => this.kernels.delete(kernel));
     }
@@ -77,7 +123,14 @@ class LiveImportManager {
   /** LiveImport's object for a notebook's current kernel, if any. */
   forPanel(panel: NotebookPanel | null): LiveImportKernel | null {
     const kernel = panel?.sessionContext.session?.kernel;
-    return kernel ? this.forKernel(kernel) : null;
+    return panel && kernel ? this.forKernel(kernel, panel) : null;
+  }
+
+  /** Tell every kernel of changed files (contents paths). */
+  filesChanged(paths: string[]): void {
+    for (const li of this.kernels.values()) {
+      li.filesChanged(paths);
+    }
   }
 
   /** Apply new settings to every connected kernel. */
@@ -92,7 +145,7 @@ class LiveImportManager {
     const attach = (): void => {
       const kernel = panel.sessionContext.session?.kernel;
       if (kernel) {
-        this.forKernel(kernel);
+        this.forKernel(kernel, panel);
       }
     };
     panel.sessionContext.kernelChanged.connect(attach);
@@ -100,6 +153,7 @@ class LiveImportManager {
   }
 
   private kernels = new Map<Kernel.IKernelConnection, LiveImportKernel>();
+  private channel: BroadcastChannel | null = null;
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -114,7 +168,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     registry: ISettingRegistry | null,
     statusBar: IStatusBar | null
   ) => {
-    const manager = new LiveImportManager(tracker);
+    const manager = new LiveImportManager(
+      tracker,
+      app.serviceManager.contents,
+      `${PLUGIN_ID}:files:${PageConfig.getBaseUrl()}`
+    );
 
     if (registry) {
       registry

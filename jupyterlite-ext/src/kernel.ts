@@ -1,6 +1,7 @@
 /**
  * One kernel connection as LiveImport sees it: whether LiveImport is loaded
- * in the kernel (the bootstrap), the `liveimport` comm, and the last status.
+ * in the kernel (the bootstrap), the `liveimport` comm, the last status, the
+ * notebook runs in flight and the file changes the kernel has to hear of.
  */
 import { Notification } from '@jupyterlab/apputils';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
@@ -10,11 +11,20 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   bootstrapCode,
   COMM_TARGET,
+  IFileEventsMessage,
+  IFilesChangedMessage,
   ILiveImportSettings,
+  IRunMessage,
   IStatusMessage,
   IStatusTextMessage,
   settingsMessage
 } from './protocol';
+
+/**
+ * At most this many changed paths are kept for a kernel whose comm is not
+ * open; beyond, the kernel is told the list is incomplete (it polls once).
+ */
+export const MAX_BUFFERED_PATHS = 1000;
 
 /** Where LiveImport stands in one kernel. */
 export type BootstrapState = 'absent' | 'loading' | 'loaded' | 'failed';
@@ -29,7 +39,17 @@ export interface IKernelStatus {
   lastReload: number | null;
   /** Reloads since LiveImport was loaded. */
   reloads: number;
+  /** Whether the kernel relies on this page's file events (else it polls). */
+  fileEvents: boolean;
 }
+
+const EMPTY_STATUS: IKernelStatus = {
+  connected: false,
+  modules: 0,
+  lastReload: null,
+  reloads: 0,
+  fileEvents: false
+};
 
 /**
  * LiveImport's view of one kernel connection.
@@ -43,13 +63,17 @@ export class LiveImportKernel {
    * @param kernel the kernel connection (owned by its session; this object
    *   follows its restarts and disposal).
    * @param getSettings the current extension settings.
+   * @param getNotebookPath the contents path of the notebook using the
+   *   kernel (the kernel derives the drive root from it).
    */
   constructor(
     readonly kernel: Kernel.IKernelConnection,
-    private readonly getSettings: () => ILiveImportSettings
+    private readonly getSettings: () => ILiveImportSettings,
+    private readonly getNotebookPath: () => string
   ) {
     kernel.registerCommTarget(COMM_TARGET, this._onOpen);
     kernel.statusChanged.connect(this.onKernelStatus, this);
+    kernel.anyMessage.connect(this.onAnyMessage, this);
     kernel.disposed.connect(() => this.dispose());
   }
 
@@ -61,6 +85,11 @@ export class LiveImportKernel {
   /** The status to show. */
   get status(): IKernelStatus {
     return { ...this._status, connected: this._comm !== null };
+  }
+
+  /** Whether a notebook run is in flight (see {@link runScheduled}). */
+  get runOpen(): boolean {
+    return this._runOpen;
   }
 
   /** Whether LiveImport is (being) loaded in the kernel. */
@@ -89,7 +118,7 @@ export class LiveImportKernel {
     this._bootstrapped = new PromiseDelegate<void>();
     const future = this.kernel.requestExecute(
       {
-        code: bootstrapCode(this.getSettings()),
+        code: bootstrapCode(this.getSettings(), this._runOpen),
         silent: true,
         store_history: false,
         allow_stdin: false,
@@ -120,6 +149,45 @@ export class LiveImportKernel {
   /** Send the current settings to the kernel (no-op without a comm). */
   sendSettings(): void {
     this._comm?.send(settingsMessage(this.getSettings()) as any);
+  }
+
+  /**
+   * A notebook cell is about to be sent to this kernel (JupyterLab's
+   * `NotebookActions.executionScheduled`, emitted just before the execute
+   * request goes out). Opens a run unless one is open: the kernel syncs
+   * before a run's first cell only. A run lasts until every execute request
+   * sent on this connection has its reply, so cells queued while others run
+   * (Run All, or Shift+Enter pressed again) belong to it, as they would fall
+   * within the grace period. Call before {@link ensureLoaded}.
+   */
+  runScheduled(): void {
+    if (!this._runOpen) {
+      this._runOpen = true;
+      this.send<IRunMessage>({ type: 'run_start' });
+    }
+    // An empty cell sends no request: then the run ends at once.
+    queueMicrotask(() => this.maybeEndRun());
+  }
+
+  /**
+   * Files changed in the page's contents (contents paths). Sent to the
+   * kernel at once when the comm is open, kept until it opens otherwise.
+   */
+  filesChanged(paths: string[]): void {
+    if (paths.length === 0) {
+      return;
+    }
+    if (this._comm && this._helloSent) {
+      this.send<IFilesChangedMessage>({ type: 'files_changed', paths });
+      return;
+    }
+    for (const path of paths) {
+      if (this._buffered.size >= MAX_BUFFERED_PATHS) {
+        this._bufferOverflow = true;
+        break;
+      }
+      this._buffered.add(path);
+    }
   }
 
   /**
@@ -156,6 +224,7 @@ export class LiveImportKernel {
     }
     this._disposed = true;
     this.kernel.statusChanged.disconnect(this.onKernelStatus, this);
+    this.kernel.anyMessage.disconnect(this.onAnyMessage, this);
     try {
       this.kernel.removeCommTarget(COMM_TARGET, this._onOpen);
     } catch {
@@ -173,6 +242,7 @@ export class LiveImportKernel {
     comm.onClose = () => {
       if (this._comm === comm) {
         this._comm = null;
+        this._helloSent = false;
         this._state = 'absent';
         this._changed.emit();
       }
@@ -180,7 +250,46 @@ export class LiveImportKernel {
     // Settings chosen in the Settings Editor win over the kernel's defaults
     // (the bootstrap passed them already; a user's own import did not).
     this.sendSettings();
+    // From now on every change goes to the kernel; these are the ones made
+    // since this page connected to the kernel.
+    this.send<IFileEventsMessage>({
+      type: 'file_events',
+      notebook_path: this.getNotebookPath(),
+      paths: [...this._buffered],
+      complete: !this._bufferOverflow
+    });
+    this._helloSent = true;
+    this._buffered.clear();
+    this._bufferOverflow = false;
     this.onData(msg.content.data);
+  }
+
+  private send<T extends object>(message: T): void {
+    try {
+      this._comm?.send(message as any);
+    } catch (reason) {
+      console.warn('LiveImport: cannot send to the kernel', reason);
+    }
+  }
+
+  /** Count this connection's execute requests until their replies arrive. */
+  private onAnyMessage(_: Kernel.IKernelConnection, args: Kernel.IAnyMessageArgs): void {
+    const { msg, direction } = args;
+    if (direction === 'send' && msg.header.msg_type === 'execute_request') {
+      this._executing.add(msg.header.msg_id);
+    } else if (direction === 'recv' && msg.header.msg_type === 'execute_reply') {
+      const parent = (msg.parent_header as Partial<KernelMessage.IHeader>).msg_id;
+      if (parent !== undefined && this._executing.delete(parent)) {
+        this.maybeEndRun();
+      }
+    }
+  }
+
+  private maybeEndRun(): void {
+    if (this._runOpen && this._executing.size === 0) {
+      this._runOpen = false;
+      this.send<IRunMessage>({ type: 'run_end' });
+    }
   }
 
   private onCommMsg(msg: KernelMessage.ICommMsgMsg): void {
@@ -198,7 +307,8 @@ export class LiveImportKernel {
         connected: true,
         modules: s.modules ?? 0,
         lastReload: typeof s.last_reload === 'number' ? s.last_reload * 1000 : null,
-        reloads: s.reloads ?? 0
+        reloads: s.reloads ?? 0,
+        fileEvents: s.file_events === true
       };
       this._changed.emit();
     } else if (message.type === 'status_text') {
@@ -222,9 +332,16 @@ export class LiveImportKernel {
   }
 
   private reset(): void {
+    // A restarted kernel forgets everything: so do we (changes made before
+    // it imports LiveImport again do not matter: it reads files then).
     this._comm = null;
+    this._helloSent = false;
+    this._buffered.clear();
+    this._bufferOverflow = false;
+    this._executing.clear();
+    this._runOpen = false;
     this._state = 'absent';
-    this._status = { connected: false, modules: 0, lastReload: null, reloads: 0 };
+    this._status = { ...EMPTY_STATUS };
     for (const pending of this._pending.values()) {
       pending.reject(new Error('The kernel restarted'));
     }
@@ -237,7 +354,12 @@ export class LiveImportKernel {
     this.onCommOpen(comm, msg);
   private _comm: Kernel.IComm | null = null;
   private _state: BootstrapState = 'absent';
-  private _status: IKernelStatus = { connected: false, modules: 0, lastReload: null, reloads: 0 };
+  private _status: IKernelStatus = { ...EMPTY_STATUS };
+  private _helloSent = false;
+  private _buffered = new Set<string>();
+  private _bufferOverflow = false;
+  private _executing = new Set<string>();
+  private _runOpen = false;
   private _pending = new Map<string, PromiseDelegate<string>>();
   private _bootstrapped = Private.resolved();
   private _changed = new Signal<this, void>(this);

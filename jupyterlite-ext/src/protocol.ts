@@ -11,15 +11,16 @@
 export const COMM_TARGET = 'liveimport';
 
 /** Version of the message shapes below. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Name of the distribution the extension ships in `static/pypi` (piplite). */
 export const WHEEL_NAME = 'liveimport-lite';
 
 /**
  * LiveImport's notebook settings, as in the Settings Editor and as sent to
- * the kernel (`liveimport.auto_sync(enabled, grace=, report=)` and
- * `liveimport.hidden_cell_magic(enabled)`).
+ * the kernel (`liveimport.auto_sync(enabled, grace=, report=)`,
+ * `liveimport.hidden_cell_magic(enabled)`, and whether the kernel may rely
+ * on this page's file-change events instead of polling).
  */
 export interface ILiveImportSettings {
   /** Sync before each cell (after the grace period). */
@@ -30,6 +31,13 @@ export interface ILiveImportSettings {
   report: boolean;
   /** Treat a first line `#_%%liveimport` as `%%liveimport`. */
   hiddenCellMagic: boolean;
+  /**
+   * Let the kernel rely on this page's file-change events, examining only
+   * the files they name before a cell; false: it checks the modification
+   * time of every tracked file (one round trip to the page each in
+   * JupyterLite).
+   */
+  fileEvents: boolean;
 }
 
 /** The defaults of LiveImport itself (and of schema/plugin.json). */
@@ -37,7 +45,8 @@ export const DEFAULT_SETTINGS: ILiveImportSettings = {
   autoSync: true,
   grace: 1.0,
   report: true,
-  hiddenCellMagic: true
+  hiddenCellMagic: true,
+  fileEvents: true
 };
 
 /** Frontend -> kernel: apply settings. */
@@ -47,6 +56,38 @@ export interface ISettingsMessage {
   grace: number;
   report: boolean;
   hidden_cell_magic: boolean;
+  file_events: boolean;
+  /** Bootstrap only: it was sent at the start of a notebook run. */
+  run?: boolean;
+}
+
+/**
+ * Frontend -> kernel, once the comm is open: this page reports every file
+ * change from now on (`files_changed`); `paths` changed since it connected
+ * to the kernel. Paths are contents paths (relative to the drive root).
+ */
+export interface IFileEventsMessage {
+  type: 'file_events';
+  /** The notebook's contents path: the kernel derives the drive root from it. */
+  notebook_path: string;
+  paths: string[];
+  /** False when the page could not keep every path (the kernel then polls once). */
+  complete: boolean;
+}
+
+/** Frontend -> kernel: files saved, created, renamed (both paths) or deleted. */
+export interface IFilesChangedMessage {
+  type: 'files_changed';
+  paths: string[];
+}
+
+/**
+ * Frontend -> kernel: a notebook run (the execute requests sent together,
+ * from the first until every reply arrived) starts or ended. The kernel
+ * syncs before a run's first cell only.
+ */
+export interface IRunMessage {
+  type: 'run_start' | 'run_end';
 }
 
 /** Frontend -> kernel: ask for the `%liveimport` table. */
@@ -69,6 +110,8 @@ export interface IStatusMessage {
   last_reload: number | null;
   /** Number of module reloads since LiveImport was loaded in this kernel. */
   reloads: number;
+  /** Whether the kernel's syncs rely on this page's file events (version 2). */
+  file_events?: boolean;
 }
 
 /** Kernel -> frontend: answer to an IStatusTextRequest. */
@@ -86,7 +129,8 @@ export function settingsMessage(s: ILiveImportSettings): ISettingsMessage {
     auto_sync: s.autoSync,
     grace: s.grace,
     report: s.report,
-    hidden_cell_magic: s.hiddenCellMagic
+    hidden_cell_magic: s.hiddenCellMagic,
+    file_events: s.fileEvents
   };
 }
 
@@ -96,9 +140,13 @@ export function settingsMessage(s: ILiveImportSettings): ISettingsMessage {
  * the comm. It binds no name in the user's namespace; the kernel side also
  * takes the request back out of IPython's history and execution count
  * (`liveimport._frontend.bootstrap`).
+ *
+ * @param run whether it is sent at the start of a notebook run (the comm that
+ *   would carry `run_start` does not exist yet).
  */
-export function bootstrapCode(s: ILiveImportSettings): string {
-  const settings = JSON.stringify(JSON.stringify(settingsMessage(s)));
+export function bootstrapCode(s: ILiveImportSettings, run = false): string {
+  const message: ISettingsMessage = { ...settingsMessage(s), ...(run ? { run } : {}) };
+  const settings = JSON.stringify(JSON.stringify(message));
   return (
     `await __import__("piplite").install(${JSON.stringify(WHEEL_NAME)})\n` +
     `__import__("liveimport._frontend", fromlist=["_"]).bootstrap(${settings})\n`

@@ -77,6 +77,9 @@ export class LiveImportStatus extends Widget {
       text += ` · reloaded ${new Date(status.lastReload).toLocaleTimeString()}`;
     }
     this.node.textContent = text;
+    this.node.title = status.fileEvents
+      ? 'LiveImport: the kernel examines the files this page reports changed. Click for the tracked modules.'
+      : 'LiveImport: the kernel checks every tracked file before a cell. Click for the tracked modules.';
     this.show();
   }
 

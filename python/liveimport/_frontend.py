@@ -180,6 +180,7 @@ def _on_msg(msg: dict[str, Any]) -> None:
     kind = data.get("type")
     if kind == "settings":
         apply_settings(data)
+        _LINK.push()  # file_events may have changed
     elif kind == "files_changed":
         _page.activate().files_changed(_paths(data))
     elif kind == "run_start":
