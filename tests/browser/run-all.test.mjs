@@ -88,3 +88,40 @@ test('Run All right after an edit: one reload before the first cell, none betwee
   assert.match(r.text, /g = 3\.71/);
   assert.match(reportLines(r.text)[0], /^Reloaded physics modified/);
 });
+
+test('with the extension, notebook runs replace the grace period: Run All with grace 0 never syncs between cells', async () => {
+  // Grace 0 would sync before every cell; the run boundaries the extension
+  // sends keep the kernel from syncing inside the run.
+  const setGrace = await s.runNewCell('import liveimport\nliveimport.auto_sync(grace=0)');
+  assert.doesNotMatch(setGrace.text, /Error/);
+  await s.saveFile('physics.py', (await s.readFile('physics.py')).replace(/GRAVITY = [0-9.]+/, 'GRAVITY = 9.81'));
+  await s.setCellSource(
+    plot - 1,
+    'import pathlib\n' +
+      'p = pathlib.Path("physics.py")\n' +
+      'p.write_text(p.read_text().replace("GRAVITY = 9.81", "GRAVITY = 1.62"))\n' +
+      'print("physics.py rewritten")'
+  );
+  await s.runAll();
+  const reports = await reportsByCell();
+  assert.match(reports[imports][0] ?? '', /^Reloaded physics modified/, JSON.stringify(reports));
+  for (const [index, lines] of Object.entries(reports)) {
+    if (Number(index) !== imports) {
+      assert.deepEqual(lines, [], `no reload reported at cell ${index}: ${JSON.stringify(reports)}`);
+    }
+  }
+  assert.match(await s.outputText(plot - 1), /physics\.py rewritten/);
+  assert.match(await s.outputText(plot), /lands 40\.8 m away/, 'the cells after the in-run change use the version of the run');
+});
+
+test('a new run syncs before its first cell even within the grace period', async () => {
+  // A long grace period would skip the sync of a cell started right after
+  // the previous one; a new run still syncs.
+  const r0 = await s.runNewCell('liveimport.auto_sync(grace=30)');
+  assert.match(reportLines(r0.text)[0] ?? '', /^Reloaded physics modified/, 'the change made during Run All');
+  await s.saveFile('physics.py', (await s.readFile('physics.py')).replace('GRAVITY = 1.62', 'GRAVITY = 3.71'));
+  const r = await s.runCell(range);
+  assert.match(r.text, /g = 3\.71/, r.text);
+  assert.match(reportLines(r.text)[0] ?? '', /^Reloaded physics modified/);
+  s.assertOffline();
+});

@@ -274,7 +274,7 @@ export class Session {
     );
   }
 
-  /** Run every cell (Run > Run All Cells) and wait until all code cells ran. */
+  /** Run every cell (Run > Run All Cells) and wait until all non-empty code cells ran. */
   async runAll({ timeout = 120000 } = {}) {
     await this.showNotebook();
     await this.page.evaluate(() => {
@@ -289,7 +289,8 @@ export class Session {
     await this.page.waitForFunction(
       () =>
         window.__liveimportTest.notebook.content.widgets
-          .filter(c => c.model.type === 'code')
+          // Empty cells are not sent to the kernel (Shift+Enter on the last cell adds one).
+          .filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim() !== '')
           .every(c => c.model.executionState === 'idle' && c.model.executionCount !== null),
       null,
       { timeout, polling: 20 }
