@@ -9,12 +9,15 @@
 #   lite-venv/            jupyterlite-core, jupyterlite-pyodide-kernel, jupyterlab (extension build)
 #   site-npm/             pyodide-314.0.7.tgz from npm, unpacked
 #   site-wheels/          pure-Python wheels the kernel loads (see scripts/site_prepare.py)
+# Extra piplite wheels (space-separated paths) go into the site's piplite index through
+# $LIVEIMPORT_SITE_PIPLITE_WHEELS (scripts/bench_site.sh adds the reference LiveImport 1.3.1);
+# $LIVEIMPORT_SITE_DIR and $LIVEIMPORT_LITE_DIR move the output and the --lite-dir input folder.
 # The site needs the Pyodide wheel of LiveImport in dist/ (scripts/build.sh makes it; run here
 # when missing). Nothing in the built site refers to anything beyond its own origin.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SITE_DIR="${LIVEIMPORT_SITE_DIR:-$ROOT/build/site}"
-LITE_DIR="$ROOT/build/lite-dir"
+LITE_DIR="${LIVEIMPORT_LITE_DIR:-$ROOT/build/lite-dir}"
 LITE_VENV="$LIVEIMPORT_CACHE/lite-venv"
 PYODIDE_VERSION="314.0.7"
 PYODIDE_NPM_DIR="$LIVEIMPORT_CACHE/site-npm/pyodide-$PYODIDE_VERSION"
@@ -98,12 +101,12 @@ build() {
     "$LITE_VENV/bin/python" "$ROOT/scripts/site_prepare.py" wheels "$PYODIDE_NPM_DIR" "$SITE_WHEELS"
     [ "${LIVEIMPORT_SITE_NO_EXTENSION:-}" = 1 ] || extension
     log "lite dir: $LITE_DIR"
-    mkdir -p "$ROOT/build"
+    mkdir -p "$ROOT/build" "$(dirname "$LITE_DIR")"
     local piplite
     piplite="$("$LITE_VENV/bin/python" "$ROOT/scripts/site_prepare.py" lite-dir \
         "$PYODIDE_NPM_DIR" "$SITE_WHEELS" "$ROOT/demo/jupyter-lite.json" "$LITE_DIR")"
     local args=()
-    for w in $piplite; do args+=(--piplite-wheels "$w"); done
+    for w in $piplite ${LIVEIMPORT_SITE_PIPLITE_WHEELS:-}; do args+=(--piplite-wheels "$w"); done
     log "jupyter lite build -> $SITE_DIR"
     rm -rf "$SITE_DIR"
     (cd "$LITE_DIR" && "$LITE_VENV/bin/jupyter" lite build --lite-dir "$LITE_DIR" \
@@ -128,5 +131,5 @@ case "${1:-}" in
     build) build ;;
     serve) shift; serve "$@" ;;
     test) shift; build; exec "$ROOT/tests/browser/run.sh" --no-build "$@" ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac
