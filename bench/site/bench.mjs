@@ -28,7 +28,8 @@
  *   new value (the old one when auto-sync is off).
  * Cells of the two kernels alternate (ours, ref, ours, ...), the order of the
  * modes is reversed every other round, and a mode's config cell ends with an
- * explicit `sync()` so that each mode starts with nothing pending. The /drive
+ * explicit `sync()` when a change is pending (saved while auto-sync was off)
+ * or events are turned on, so that each mode starts from a clean state. The /drive
  * requests the kernel makes during each timed cell are counted on the page
  * (the service worker's broadcast channel).
  *
@@ -102,20 +103,16 @@ const OURS_INFO =
   '                  "engine": "liveimport._engine" in sys.modules,\n' +
   '                  "tracked": len(liveimport.status().modules)}))\n';
 
-const OURS_CONFIG = {
-  events:
-    'import liveimport, liveimport._frontend\n' +
-    'liveimport._frontend.apply_settings({"auto_sync": True, "file_events": True})\n' +
-    'liveimport.sync()\n',
-  polling:
-    'import liveimport, liveimport._frontend\n' +
-    'liveimport._frontend.apply_settings({"auto_sync": True, "file_events": False})\n' +
-    'liveimport.sync()\n',
-  disabled:
-    'import liveimport, liveimport._frontend\n' +
-    'liveimport._frontend.apply_settings({"auto_sync": False, "file_events": True})\n' +
-    'liveimport.sync()\n'
+/** Settings of ours per mode (sent as a `settings` comm message would be). */
+const OURS_SETTINGS = {
+  events: '{"auto_sync": True, "file_events": True}',
+  polling: '{"auto_sync": True, "file_events": False}',
+  disabled: '{"auto_sync": False, "file_events": True}'
 };
+const OURS_CONFIG = (mode, sync) =>
+  'import liveimport, liveimport._frontend\n' +
+  `liveimport._frontend.apply_settings(${OURS_SETTINGS[mode]})\n` +
+  (sync ? 'liveimport.sync()\n' : '');
 
 const REF_INSTALL = `await __import__("piplite").install("liveimport==${REF_VERSION}")\n`;
 
@@ -139,10 +136,7 @@ const REF_INFO =
   '                  "engine": "liveimport._engine" in sys.modules,\n' +
   '                  "tracked": len(li._MODULE_TABLE)}))\n';
 
-const REF_CONFIG = {
-  ref: 'li.auto_sync(True)\nli.sync()\n',
-  refoff: 'li.auto_sync(False)\nli.sync()\n'
-};
+const REF_CONFIG = (mode, sync) => `li.auto_sync(${mode === 'ref' ? 'True' : 'False'})\n` + (sync ? 'li.sync()\n' : '');
 
 const STAT_FLOOR = n =>
   'import json, os, time\n' +
@@ -400,10 +394,16 @@ function modeSteps(which, mode, n, round) {
 async function runStep(step) {
   const { which, mode } = step;
   if (step.kind === 'config') {
-    const source = which === 'ours' ? OURS_CONFIG[mode] : REF_CONFIG[mode];
-    await runCell(which, AUX, source);
-    for (const [name] of loadedValue[which]) {
-      loadedValue[which].set(name, fileValue.get(name)); // the explicit sync() loaded every change
+    // An explicit sync() when a change is pending (saved while auto-sync was off), and when
+    // switching to events (the kernel polls once then: not part of the steady state we time).
+    const enabledNext = mode !== 'disabled' && mode !== 'refoff';
+    const pending = [...loadedValue[which]].some(([name, value]) => fileValue.get(name) !== value);
+    const sync = enabledNext && (pending || mode === 'events');
+    await runCell(which, AUX, which === 'ours' ? OURS_CONFIG(mode, sync) : REF_CONFIG(mode, sync));
+    if (sync) {
+      for (const [name] of loadedValue[which]) {
+        loadedValue[which].set(name, fileValue.get(name));
+      }
     }
     return;
   }
@@ -504,7 +504,7 @@ function summarise() {
   return rows;
 }
 
-function markdown(rows, env) {
+function markdown(rows, env, setup) {
   const f = x => (x === null || Number.isNaN(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
   const ratio = x => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
   const signed = x => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${f(Math.abs(x))}` : '–');
@@ -526,6 +526,12 @@ function markdown(rows, env) {
         `${f(r.disabled.median)} | ${f(r.refoff.median)} | ${ratio(r.refOverEvents)} | ${ratio(r.pollingOverEvents)} | ` +
         `${signed(r.eventsMinusDisabled)} | ${r.events.drive} / ${r.polling.drive} / ${r.ref.drive} |`
     );
+  }
+  const floors = SIZES.filter(n => setup.sizes?.[n]?.statFloor).map(
+    n => `N = ${n}: ${f(setup.sizes[n].statFloor.ms_median)} ms`
+  );
+  if (floors.length) {
+    lines.push('', `\`os.stat\` of the N module files, timed inside the kernel (the floor of polling): ${floors.join(', ')}.`);
   }
   const nmax = Math.max(...SIZES);
   const target = rows.find(r => r.n === nmax && r.scenario === 'nochange');
@@ -693,7 +699,7 @@ async function main() {
   env.durationS = Math.round((Date.now() - t0run) / 1000);
   env.loadavgEnd = loadavg();
   const rows = summarise();
-  const md = markdown(rows, env);
+  const md = markdown(rows, env, setup);
   const json = { env, setup, summary: rows, cells: results, failures, notes };
   fs.writeFileSync(path.join(opts.out, 'results.json'), JSON.stringify(json, null, 1) + '\n');
   fs.writeFileSync(path.join(opts.out, 'results.md'), md + '\n');
