@@ -11,7 +11,9 @@
  *   the extension's default), `polling` (`_frontend.apply_settings({"file_events":
  *   False})`), `disabled` (`auto_sync(False)`, the baseline).
  * - "ref": `await __import__("piplite").install("liveimport==1.3.1")`, then
- *   `li = __import__("liveimport"); li.register(globals(), ...)`: no cell text
+ *   `li = __import__("liveimport"); li.register(globals(), "import r000 ...")`
+ *   (its own N modules, so that a change saved for one kernel is none of the
+ *   other's business): no cell text
  *   that the extension's auto-load rules match (checked against the regexes of
  *   jupyterlite-ext/src/protocol.ts), so the extension never installs our
  *   `liveimport` over it. Modes `ref` and `refoff` (`li.auto_sync(False)`).
@@ -23,9 +25,10 @@
  * after that kernel's previous cell ended:
  * - `nochange`: nothing changed since the last sync;
  * - `changed`: one module (nothing imports it) saved through the contents API
- *   just before; the cell's output must report its reload, and a cell run at
- *   once after it (within the grace period, so without a sync) must see the
- *   new value (the old one when auto-sync is off).
+ *   just before; the cell's output must report its reload (so it happened in
+ *   that cell), and a cell run at once after it must see the new value (the
+ *   old one when auto-sync is off: that cell, within the grace period, does
+ *   not sync without the extension's notebook runs either).
  * Cells of the two kernels alternate (ours, ref, ours, ...), the order of the
  * modes is reversed every other round, and a mode's config cell ends with an
  * explicit `sync()` when a change is pending (saved while auto-sync was off)
@@ -78,12 +81,17 @@ const log = msg => console.error(`[${((Date.now() - t0run) / 1000).toFixed(0).pa
 // ---------------------------------------------------------------------------
 // What the kernels run
 
-const modName = i => `m${String(i).padStart(3, '0')}`;
+/**
+ * Module names: each kernel has its own N modules (`m000`... for ours, `r000`... for the
+ * reference), so that a change saved for one kernel is not a change of the other's modules.
+ */
+const PREFIX = { ours: 'm', ref: 'r' };
+const modName = (which, i) => `${PREFIX[which]}${String(i).padStart(3, '0')}`;
 
 /** A small module: nothing in the workspace imports it, it imports nothing of the workspace. */
-function moduleSource(i, value) {
+function moduleSource(which, i, value) {
   return (
-    `"""Benchmark module ${modName(i)} (bench/site/bench.mjs)."""\n` +
+    `"""Benchmark module ${modName(which, i)} (bench/site/bench.mjs)."""\n` +
     'import math\n\n' +
     `VALUE = ${value}\n\n\n` +
     `def f${i}(x):\n` +
@@ -92,10 +100,10 @@ function moduleSource(i, value) {
   );
 }
 
-const importLines = n => Array.from({ length: n }, (_, i) => `import ${modName(i)}`).join('\n');
+const importLines = (which, n) => Array.from({ length: n }, (_, i) => `import ${modName(which, i)}`).join('\n');
 
 const OURS_REGISTER = n =>
-  '%%liveimport --clear\n' + '__import__("importlib").invalidate_caches()\n' + importLines(n) + '\n';
+  '%%liveimport --clear\n' + '__import__("importlib").invalidate_caches()\n' + importLines('ours', n) + '\n';
 
 const OURS_INFO =
   'import json, sys, importlib.metadata as _md, liveimport\n' +
@@ -119,7 +127,7 @@ const REF_INSTALL = `await __import__("piplite").install("liveimport==${REF_VERS
 const REF_REGISTER = n =>
   '__import__("importlib").invalidate_caches()\n' +
   'li = __import__("liveimport")\n' +
-  `_bench_src = ${JSON.stringify(importLines(n))}\n` +
+  `_bench_src = ${JSON.stringify(importLines('ref', n))}\n` +
   'exec(_bench_src, globals())\n' +
   'li.register(globals(), _bench_src, clear=True)\n';
 
@@ -351,15 +359,17 @@ function notebookJson() {
 /** Register the first `n` modules in both kernels (writing the ones not in /drive yet). */
 async function registerModules(n, written) {
   for (let i = written; i < n; i++) {
-    fileValue.set(modName(i), 0);
-    await saveFile(`${modName(i)}.py`, moduleSource(i, 0));
+    for (const which of ['ours', 'ref']) {
+      fileValue.set(modName(which, i), 0);
+      await saveFile(`${modName(which, i)}.py`, moduleSource(which, i, 0));
+    }
   }
   const registration = {};
   for (const which of ['ours', 'ref']) {
     const r = await runCell(which, AUX, which === 'ours' ? OURS_REGISTER(n) : REF_REGISTER(n));
     registration[which] = r.ms;
     for (let i = 0; i < n; i++) {
-      loadedValue[which].set(modName(i), fileValue.get(modName(i)));
+      loadedValue[which].set(modName(which, i), fileValue.get(modName(which, i)));
     }
   }
   const ours = await runInfo('ours', OURS_INFO);
@@ -409,17 +419,17 @@ async function runStep(step) {
   }
   const { scenario, n, round } = step;
   const enabled = mode !== 'disabled' && mode !== 'refoff';
-  const target = modName(n - 1);
+  const target = modName(which, n - 1);
   let newValue = null;
   let before = null;
   if (scenario === 'changed') {
     // Just before the cell, after the grace period (and with the notebook in front).
     newValue = fileValue.get(target) + 1;
     fileValue.set(target, newValue);
-    before = () => saveFile(`${target}.py`, moduleSource(n - 1, newValue));
+    before = () => saveFile(`${target}.py`, moduleSource(which, n - 1, newValue));
   }
   const r = await runCell(which, TIMED, TIMED_SOURCE, { afterGrace: true, before });
-  const reloaded = [...r.text.matchAll(/Reloaded (m\d{3})\b/g)].map(m => m[1]);
+  const reloaded = [...r.text.matchAll(/Reloaded ([mr]\d{3})\b/g)].map(m => m[1]);
   const record = {
     n,
     round,
