@@ -192,11 +192,19 @@ async function installPageHelpers(page) {
     const app = window.jupyterapp;
     const B = (window.__bench = { nbs: {}, drive: [], status: {} });
     // The service worker broadcasts every /drive request of a kernel to the page.
+    // Each request's page-side service time (request broadcast -> response broadcast) too.
     const channel = new BroadcastChannel('/sw-api.v1');
+    const inFlight = new Map();
     channel.onmessage = e => {
       const d = e.data;
       if (d && d.data && typeof d.pathname === 'string' && d.pathname.includes('/api/drive')) {
-        B.drive.push(`${d.data.method} ${d.data.path}`);
+        const entry = { method: d.data.method, path: d.data.path, ms: null };
+        B.drive.push(entry);
+        inFlight.set(d.requestId, { entry, t: performance.now() });
+      } else if (d && 'response' in d && inFlight.has(d.requestId)) {
+        const { entry, t } = inFlight.get(d.requestId);
+        entry.ms = performance.now() - t;
+        inFlight.delete(d.requestId);
       }
     };
     B.open = async (which, file) => {
@@ -366,10 +374,31 @@ async function registerModules(n, written) {
   }
   const registration = {};
   for (const which of ['ours', 'ref']) {
+    // Changes saved while auto-sync was off (the last mode of the previous size) are still
+    // pending: registering again must not hide them. Turn auto-sync on (ours: with events, no
+    // explicit sync), and check that the next cell after the grace period has the files' values.
+    const pending = [...loadedValue[which]].filter(([name, value]) => fileValue.get(name) !== value).map(([name]) => name);
     const r = await runCell(which, AUX, which === 'ours' ? OURS_REGISTER(n) : REF_REGISTER(n));
     registration[which] = r.ms;
+    await runCell(which, AUX, which === 'ours' ? OURS_CONFIG('events', false) : REF_CONFIG('ref', false));
     for (let i = 0; i < n; i++) {
       loadedValue[which].set(modName(which, i), fileValue.get(modName(which, i)));
+    }
+    if (pending.length) {
+      const wait = lastEnd[which] + GRACE_WAIT_MS - Date.now();
+      if (wait > 0) {
+        await sleep(wait);
+      }
+      const { ms: _, ...seen } = await runInfo(which, `import json\nprint(json.dumps({${pending.map(m => `"${m}": ${m}.VALUE`).join(', ')}}))\n`);
+      log(`N=${n} ${which}: change(s) saved with auto-sync off, seen after registering again: ${JSON.stringify(seen)}`);
+      for (const name of pending) {
+        if (seen[name] !== fileValue.get(name)) {
+          fail(
+            `N=${n} ${which}: ${name} was saved (VALUE = ${fileValue.get(name)}) while auto-sync was off; after ` +
+              `registering again and auto-sync on, a cell after the grace period has VALUE = ${seen[name]}`
+          );
+        }
+      }
     }
   }
   const ours = await runInfo('ours', OURS_INFO);
@@ -438,7 +467,9 @@ async function runStep(step) {
     scenario,
     ms: r.ms,
     drive: r.drive.length,
-    driveMethods: countBy(r.drive.map(d => d.split(' ')[0])),
+    driveMethods: countBy(r.drive.map(d => d.method)),
+    // Page-side service time of the requests, summed per method (ms).
+    driveMs: sumBy(r.drive),
     reloaded,
     fileEvents: r.status?.file_events ?? null
   };
@@ -471,6 +502,14 @@ async function runStep(step) {
   results.push(record);
 }
 
+function sumBy(requests) {
+  const out = {};
+  for (const { method, ms } of requests) {
+    out[method] = Math.round(((out[method] ?? 0) + (ms ?? 0)) * 10) / 10;
+  }
+  return out;
+}
+
 function countBy(items) {
   const out = {};
   for (const x of items) {
@@ -500,7 +539,10 @@ function summarise() {
           min: cells.length ? Math.min(...cells.map(c => c.ms)) : null,
           max: cells.length ? Math.max(...cells.map(c => c.ms)) : null,
           cells: cells.length,
-          drive: median(cells.map(c => c.drive))
+          drive: median(cells.map(c => c.drive)),
+          driveMs: Object.fromEntries(
+            [...new Set(cells.flatMap(c => Object.keys(c.driveMs)))].map(m => [m, median(cells.map(c => c.driveMs[m] ?? 0))])
+          )
         };
       }
       const m = mode => row[mode].median;
@@ -535,6 +577,15 @@ function markdown(rows, env, setup) {
       `| ${r.n} | ${scen} | ${f(r.events.median)} | ${f(r.polling.median)} | ${f(r.ref.median)} | ` +
         `${f(r.disabled.median)} | ${f(r.refoff.median)} | ${ratio(r.refOverEvents)} | ${ratio(r.pollingOverEvents)} | ` +
         `${signed(r.eventsMinusDisabled)} | ${r.events.drive} / ${r.polling.drive} / ${r.ref.drive} |`
+    );
+  }
+  const where = rows
+    .filter(r => r.scenario === 'changed' && Object.keys(r.events.driveMs).length)
+    .map(r => `N = ${r.n}: ${Object.entries(r.events.driveMs).map(([m, ms]) => `${m} ${f(ms)}`).join(', ')}`);
+  if (where.length) {
+    lines.push(
+      '',
+      `/drive requests of an "events" cell with one module changed, page-side time per method (ms, medians): ${where.join('; ')}.`
     );
   }
   const floors = SIZES.filter(n => setup.sizes?.[n]?.statFloor).map(
