@@ -544,7 +544,7 @@ async function runStep(step) {
     const gap = check.end - check.ms - r.end;
     const seen = Number(check.text.trim());
     const expected = expectReload ? newValue : loadedValue[which].get(target);
-    record.check = { seen, expected, gapMs: Math.round(gap) };
+    record.check = { seen, expected, gapMs: Math.round(gap), drive: check.drive.length };
     if (gap > 900) {
       notes.push(`N=${n} ${mode}: the check cell started ${Math.round(gap)} ms after the timed cell (near the grace period)`);
     }
