@@ -43,13 +43,12 @@
  *
  * Usage: node bench/site/bench.mjs [--sizes 10,50,200] [--rounds 5] [--out DIR] [--ref-version 1.3.1]
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { CHROMIUM, PAST_GRACE_MS, ROOT, SITE_DIR, Session, sleep } from '../../tests/browser/lib/harness.mjs';
+import { PAST_GRACE_MS, ROOT, SITE_DIR, Session, sleep } from '../../tests/browser/lib/harness.mjs';
+import { countBy, environment, loadavg, markdown, sumBy, summarise } from './report.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -75,6 +74,17 @@ const SCENARIOS = ['nochange', 'changed'];
 const AUX = 0; // index of the cell whose source changes (registration, config, checks)
 const TIMED = 1; // index of the `x = 1` cell
 const TIMED_SOURCE = 'x = 1';
+
+/** What the report needs to know of the run (report.mjs). */
+const CFG = {
+  sizes: SIZES,
+  rounds: ROUNDS,
+  refVersion: REF_VERSION,
+  scenarios: SCENARIOS,
+  oursModes: OURS_MODES,
+  refModes: REF_MODES,
+  graceWaitMs: GRACE_WAIT_MS
+};
 
 const t0run = Date.now();
 const log = msg => console.error(`[${((Date.now() - t0run) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
@@ -558,197 +568,12 @@ async function runStep(step) {
   results.push(record);
 }
 
-function sumBy(requests) {
-  const out = {};
-  for (const { method, ms } of requests) {
-    out[method] = Math.round(((out[method] ?? 0) + (ms ?? 0)) * 10) / 10;
-  }
-  return out;
-}
-
-function countBy(items) {
-  const out = {};
-  for (const x of items) {
-    out[x] = (out[x] ?? 0) + 1;
-  }
-  return out;
-}
-
-const median = xs => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? null : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-// ---------------------------------------------------------------------------
-// Report
-
-function summarise() {
-  const rows = [];
-  for (const n of SIZES) {
-    for (const scenario of SCENARIOS) {
-      const row = { n, scenario };
-      for (const mode of [...OURS_MODES, ...REF_MODES]) {
-        const cells = results.filter(r => r.n === n && r.scenario === scenario && r.mode === mode);
-        row[mode] = {
-          median: median(cells.map(c => c.ms)),
-          min: cells.length ? Math.min(...cells.map(c => c.ms)) : null,
-          max: cells.length ? Math.max(...cells.map(c => c.ms)) : null,
-          cells: cells.length,
-          kernelPre: median(cells.filter(c => c.kernelPreMs !== undefined).map(c => c.kernelPreMs)),
-          kernelPost: median(cells.filter(c => c.kernelPostMs !== undefined).map(c => c.kernelPostMs)),
-          drive: median(cells.map(c => c.drive)),
-          driveMs: Object.fromEntries(
-            [...new Set(cells.flatMap(c => Object.keys(c.driveMs)))].map(m => [m, median(cells.map(c => c.driveMs[m] ?? 0))])
-          )
-        };
-      }
-      const m = mode => row[mode].median;
-      row.refOverEvents = m('ref') / m('events');
-      row.pollingOverEvents = m('polling') / m('events');
-      row.eventsMinusDisabled = m('events') - m('disabled');
-      row.refMinusRefoff = m('ref') - m('refoff');
-      row.kernelEventsMinusDisabled = row.events.kernelPre - row.disabled.kernelPre;
-      rows.push(row);
-    }
-  }
-  return rows;
-}
-
-function markdown(rows, env, setup) {
-  const f = x => (x === null || Number.isNaN(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  const ratio = x => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
-  const signed = x => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${f(Math.abs(x))}` : '–');
-  const lines = [];
-  lines.push(
-    `Cell \`x = 1\` run with \`notebook:run-cell\` after the grace period, ms from the command to the execute reply ` +
-      `(page-side), median of ${ROUNDS} per cell; Chromium ${env.chromium}, ${env.cpus} CPUs, ` +
-      `reference LiveImport ${REF_VERSION} in a second kernel of the same page.`
-  );
-  lines.push('');
-  lines.push(
-    '| N | scenario | events | polling | reference | disabled | ref. disabled | ref./events | polling/events | events − disabled | /drive requests (events / polling / ref.) |'
-  );
-  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const r of rows) {
-    const scen = r.scenario === 'nochange' ? 'nothing changed' : 'one module changed';
-    lines.push(
-      `| ${r.n} | ${scen} | ${f(r.events.median)} | ${f(r.polling.median)} | ${f(r.ref.median)} | ` +
-        `${f(r.disabled.median)} | ${f(r.refoff.median)} | ${ratio(r.refOverEvents)} | ${ratio(r.pollingOverEvents)} | ` +
-        `${signed(r.eventsMinusDisabled)} | ${r.events.drive} / ${r.polling.drive} / ${r.ref.drive} |`
-    );
-  }
-  lines.push('');
-  lines.push(
-    'Inside the kernel: time in IPython\'s `pre_run_cell` hooks (where the sync runs) of the same cells, ms, medians:'
-  );
-  lines.push('');
-  lines.push('| N | scenario | events | polling | reference | disabled | ref. disabled | events − disabled |');
-  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
-  const g = x => (x === null || x === undefined || Number.isNaN(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(2));
-  for (const r of rows) {
-    const scen = r.scenario === 'nochange' ? 'nothing changed' : 'one module changed';
-    lines.push(
-      `| ${r.n} | ${scen} | ${g(r.events.kernelPre)} | ${g(r.polling.kernelPre)} | ${g(r.ref.kernelPre)} | ` +
-        `${g(r.disabled.kernelPre)} | ${g(r.refoff.kernelPre)} | ${Number.isFinite(r.kernelEventsMinusDisabled) ? (r.kernelEventsMinusDisabled >= 0 ? '+' : '−') + g(Math.abs(r.kernelEventsMinusDisabled)) : '–'} |`
-    );
-  }
-  const where = rows
-    .filter(r => r.scenario === 'changed' && Object.keys(r.events.driveMs).length)
-    .map(r => `N = ${r.n}: ${Object.entries(r.events.driveMs).map(([m, ms]) => `${m} ${f(ms)}`).join(', ')}`);
-  if (where.length) {
-    lines.push(
-      '',
-      `/drive requests of an "events" cell with one module changed, page-side time per method (ms, medians): ${where.join('; ')}.`
-    );
-  }
-  const floors = SIZES.filter(n => setup.sizes?.[n]?.statFloor).map(
-    n => `N = ${n}: ${f(setup.sizes[n].statFloor.ms_median)} ms`
-  );
-  if (floors.length) {
-    lines.push('', `\`os.stat\` of the N module files, timed inside the kernel (the floor of polling): ${floors.join(', ')}.`);
-  }
-  const nmax = Math.max(...SIZES);
-  const target = rows.find(r => r.n === nmax && r.scenario === 'nochange');
-  lines.push('');
-  if (target) {
-    const over = target.eventsMinusDisabled;
-    lines.push(
-      `Target (issue 5): nothing changed at N = ${nmax} costs under 10 ms more than with LiveImport disabled: ` +
-        `${signed(over)} ms page-side → ${over < 10 ? 'met' : 'missed'}` +
-        (Number.isFinite(target.kernelEventsMinusDisabled)
-          ? `; in the kernel's hooks ${signed(target.kernelEventsMinusDisabled)} ms → ` +
-            `${target.kernelEventsMinusDisabled < 10 ? 'met' : 'missed'}`
-          : '') +
-        (nmax !== 200 ? ` (the issue asks for N = 200)` : '') +
-        '.'
-    );
-  }
-  if (env.eventsCellsRelyingOnEvents === 0) {
-    lines.push(
-      '',
-      '**In "events" mode the kernel never relied on file events (its `status` message: ' +
-        (env.kernelReportsFileEvents ? '`file_events` false' : 'no `file_events` field') +
-        '): the "events" column measured polling too.**'
-    );
-  } else if (env.eventsCellsRelyingOnEvents < env.eventsCells) {
-    lines.push(
-      '',
-      `**In "events" mode the kernel relied on file events for only ${env.eventsCellsRelyingOnEvents} of ` +
-        `${env.eventsCells} timed cells.**`
-    );
-  }
-  if (failures.length) {
-    lines.push('', `**${failures.length} correctness check(s) failed** (see results.json).`);
-  }
-  return lines.join('\n');
-}
-
-/** The load averages (1, 5, 15 min), '?' when unknown. */
-function loadavg() {
-  try {
-    return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {
-    return '?';
-  }
-}
-
-function environment() {
-  let chromium = '?';
-  try {
-    chromium = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    // reported as '?'
-  }
-  let commit = '?';
-  try {
-    commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    if (execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim()) {
-      commit += '+dirty';
-    }
-  } catch {
-    // reported as '?'
-  }
-  return {
-    date: new Date().toISOString(),
-    chromium: chromium.replace(/^Chromium\s*/, ''),
-    cpus: os.cpus().length,
-    loadavg: loadavg(),
-    commit,
-    site: SITE_DIR,
-    sizes: SIZES,
-    rounds: ROUNDS,
-    graceWaitMs: GRACE_WAIT_MS,
-    refVersion: REF_VERSION
-  };
-}
-
 // ---------------------------------------------------------------------------
 // Main
 
 async function main() {
   fs.mkdirSync(opts.out, { recursive: true });
-  const env = environment();
+  const env = environment(CFG);
   log(`bench site ${SITE_DIR}; sizes ${SIZES.join(', ')}; ${ROUNDS} rounds`);
   session = await Session.start({ name: 'bench-site' });
   const setup = {};
@@ -841,8 +666,8 @@ async function main() {
   env.eventsCellsRelyingOnEvents = results.filter(r => r.mode === 'events' && r.fileEvents === true).length;
   env.durationS = Math.round((Date.now() - t0run) / 1000);
   env.loadavgEnd = loadavg();
-  const rows = summarise();
-  const md = markdown(rows, env, setup);
+  const rows = summarise(results, CFG);
+  const md = markdown(rows, env, setup, failures, CFG);
   const json = { env, setup, summary: rows, cells: results, failures, notes };
   fs.writeFileSync(path.join(opts.out, 'results.json'), JSON.stringify(json, null, 1) + '\n');
   fs.writeFileSync(path.join(opts.out, 'results.md'), md + '\n');
