@@ -164,7 +164,7 @@ fn analyze(spec_name: &str, file: &str, package: &str) -> Result<(Option<Mtime>,
         return Ok((None, Vec::new()));
     };
     let error = |cause: SyntaxErrorInfo| AnalysisError { module: spec_name.to_string(), cause };
-    let text = decode_source(&bytes, file).map_err(|e| {
+    let text = decode_source(bytes, file).map_err(|e| {
         error(SyntaxErrorInfo { message: e.message, filename: file.to_string(), line: e.line, column: 1, text: None })
     })?;
     let deps = module_dependencies(&text, package, file).map_err(error)?;

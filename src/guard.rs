@@ -119,8 +119,8 @@ pub fn scan(source: &str) -> Result<Scan, TooDeep> {
         result: Scan::default(),
     };
     while s.i < s.bytes.len() {
-        match s.stack.last().copied() {
-            Some(Frame::Str { quote, triple, raw, interpolated, at }) => s.in_string(quote, triple, raw, interpolated, at)?,
+        match s.stack.last() {
+            Some(&Frame::Str { quote, triple, raw, interpolated, at }) => s.in_string(quote, triple, raw, interpolated, at)?,
             Some(Frame::Spec) => s.in_spec()?,
             _ => s.in_code()?,
         }
@@ -202,7 +202,14 @@ impl Scanner<'_> {
                     self.i += 1;
                 }
             }
-            _ => self.i += 1,
+            _ => {
+                // a run of plain characters
+                let mut j = self.i + 1;
+                while j < self.bytes.len() && !matches!(self.bytes[j], b'\\' | b'\n' | b'\r' | b'{' | b'}') && self.bytes[j] != quote {
+                    j += 1;
+                }
+                self.i = j;
+            }
         }
         Ok(())
     }
@@ -239,6 +246,12 @@ impl Scanner<'_> {
             self.ends_colon = c == b':';
         }
         match c {
+            b' ' | b'\t' | b'\x0c' => {
+                while self.i < self.bytes.len() && matches!(self.bytes[self.i], b' ' | b'\t' | b'\x0c') {
+                    self.i += 1;
+                }
+                return Ok(());
+            }
             b'#' => {
                 while self.i < self.bytes.len() && !matches!(self.bytes[self.i], b'\n' | b'\r') {
                     self.i += 1;

@@ -19,6 +19,7 @@ use ruff_python_parser::parse_module;
 use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextSize};
 
+use crate::import_stmt::ImportStmt;
 use crate::records::{Record, RecordKind};
 
 /// A Python `SyntaxError`'s fields. Lines and columns are one-based; columns count characters.
@@ -275,11 +276,6 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
         return Err(error);
     }
     let mut deps: Vec<String> = Vec::new();
-    let push = |name: String, deps: &mut Vec<String>| {
-        if !deps.contains(&name) {
-            deps.push(name);
-        }
-    };
     for (range, _) in scan.top_level {
         let Some((trimmed, base)) = statement_text(source, range) else { continue };
         if base >= stop_at {
@@ -288,26 +284,29 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
         if !starts_import(trimmed) {
             continue;
         }
+        // a relative import escaping its package, or a tokenizer error further on (see above)
+        let escape = |message: String| {
+            let at = TextSize::try_from(base).unwrap_or_default();
+            tokenizer.clone().map_or_else(|| syntax_error(source, filename, at, message), |(_, error)| error)
+        };
+        if let Some(statement) = crate::import_stmt::parse(trimmed) {
+            match statement {
+                ImportStmt::Import(modules) => modules.into_iter().for_each(|m| push_new(&mut deps, m)),
+                ImportStmt::From { level, module, names } => {
+                    let module = resolve_module(level, module.as_deref(), package, Some(filename)).map_err(escape)?;
+                    push_from(&mut deps, module, names.into_iter());
+                }
+            }
+            continue;
+        }
         let stmts = parse_import(trimmed, base, source, filename).map_err(|e| tokenizer.clone().map_or(e, |(_, t)| t))?;
         for stmt in &stmts {
             match stmt {
-                Stmt::Import(import) => {
-                    for alias in &import.names {
-                        push(alias.name.id.to_string(), &mut deps);
-                    }
-                }
+                Stmt::Import(import) => import.names.iter().for_each(|a| push_new(&mut deps, a.name.id.to_string())),
                 Stmt::ImportFrom(from) => {
                     let module = resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, Some(filename))
-                        .map_err(|message| {
-                            let offset = TextSize::try_from(base).unwrap_or_default() + from.range().start();
-                            tokenizer.clone().map_or_else(|| syntax_error(source, filename, offset, message), |(_, t)| t)
-                        })?;
-                    push(module.clone(), &mut deps);
-                    for alias in &from.names {
-                        if alias.name.id.as_str() != "*" {
-                            push(format!("{module}.{}", alias.name.id), &mut deps);
-                        }
-                    }
+                        .map_err(escape)?;
+                    push_from(&mut deps, module, from.names.iter().map(|a| a.name.id.as_str()));
                 }
                 _ => {}
             }
@@ -316,6 +315,21 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
     match indentation.or(tokenizer) {
         Some((_, error)) => Err(error),
         None => Ok(deps),
+    }
+}
+
+fn push_new(deps: &mut Vec<String>, name: String) {
+    if !deps.contains(&name) {
+        deps.push(name);
+    }
+}
+
+/// `from module import names`: `module`, and `module.name` for each name but `*`.
+fn push_from<'n>(deps: &mut Vec<String>, module: String, names: impl Iterator<Item = &'n str>) {
+    let prefix = format!("{module}.");
+    push_new(deps, module);
+    for name in names.filter(|&name| name != "*") {
+        push_new(deps, format!("{prefix}{name}"));
     }
 }
 

@@ -42,14 +42,15 @@ pub fn read_mtime(path: &Path) -> Option<Mtime> {
 /// file or cannot be read.
 pub fn read_source(path: &Path) -> Option<(Mtime, Vec<u8>)> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
+    let file = std::fs::File::open(path).ok()?;
     let metadata = file.metadata().ok()?;
     if !metadata.is_file() {
         return None;
     }
     let mtime = metadata.modified().ok().map(Mtime::from_system_time)?;
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0).saturating_add(1));
-    file.read_to_end(&mut bytes).ok()?;
+    // through `Take`: `File::read_to_end` would fstat the file again for a size hint
+    file.take(u64::MAX).read_to_end(&mut bytes).ok()?;
     Some((mtime, bytes))
 }
 
