@@ -42,15 +42,28 @@ pub fn read_mtime(path: &Path) -> Option<Mtime> {
 /// file or cannot be read.
 pub fn read_source(path: &Path) -> Option<(Mtime, Vec<u8>)> {
     use std::io::Read;
-    let file = std::fs::File::open(path).ok()?;
+    let mut file = std::fs::File::open(path).ok()?;
     let metadata = file.metadata().ok()?;
     if !metadata.is_file() {
         return None;
     }
     let mtime = metadata.modified().ok().map(Mtime::from_system_time)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0).saturating_add(1));
-    // through `Take`: `File::read_to_end` would fstat the file again for a size hint
-    file.take(u64::MAX).read_to_end(&mut bytes).ok()?;
+    // Read straight into a buffer one byte longer than the file: one read, then the end of the
+    // file (`File::read_to_end` would fstat again, and read in 8 KiB steps).
+    let mut bytes = vec![0u8; usize::try_from(metadata.len()).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        }
+        if filled == bytes.len() {
+            bytes.resize(filled * 2, 0); // the file grew since the fstat
+        }
+    }
+    bytes.truncate(filled);
     Some((mtime, bytes))
 }
 
