@@ -121,3 +121,29 @@ fn long_chains_are_deep() {
     }
     assert!(deepest(&format!("x = {}", vec!["1"; 200].join("+"))) < SAFE_DEPTH);
 }
+
+/// Random soups of the characters that drive the scan: no panic, no endless loop, in the scan
+/// or in the analysis and registration parsing built on it.
+#[test]
+fn arbitrary_input_never_panics() {
+    const ALPHABET: &[&str] = &[
+        "(", ")", "[", "]", "{", "}", "'", "\"", "'''", "\"\"\"", "f'", "rb\"", "t'", "\\", "\n", "\r", "\r\n", "\t", " ",
+        "    ", ":", ";", ",", "#", "\\N{", "{{", "}}", "!r", "=", "-", "not ", "x", "é", "import ", "from ", "lazy ", ".",
+        "as ", "*", "if x:", "\x0c",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let len = (next() % 24) as usize;
+        let text: String = (0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]).collect();
+        let _ = scan(&text);
+        let _ = crate::imports::module_dependencies(&text, "p.q", "m.py");
+        let _ = crate::imports::parse_registration(&text, "p", true);
+        let _ = crate::import_stmt::parse(&text);
+    }
+}
