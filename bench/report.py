@@ -117,15 +117,18 @@ def summarize(sessions, sizes, impls, runtimes):
 
         def mem(key):
             return lambda r: r["steps"]["memory"].get(key)
-        if rt == "pyodide":
-            rows.append(_row("5. wasm heap growth, 1000 tracked modules", rt, "1000", "bytes",
-                             get("ours", "memory", mem("wasm_heap_growth_bytes")),
-                             get("ref", "memory", mem("wasm_heap_growth_bytes")),
-                             "WebAssembly memory size (grows in large steps)"))
-        rows.append(_row("5. malloc growth, 1000 tracked modules", rt, "1000", "bytes",
+        heap = ("5. Pyodide heap growth, 1000 tracked modules" if rt == "pyodide"
+                else "5. malloc growth, 1000 tracked modules")
+        rows.append(_row(heap, rt, "1000", "bytes",
                          get("ours", "memory", mem("malloc_growth_bytes")),
                          get("ref", "memory", mem("malloc_growth_bytes")),
-                         "bytes in use by malloc (Python + engine)"))
+                         "bytes in use by malloc: Python objects + engine"
+                         + (" (the wasm heap's dlmalloc)" if rt == "pyodide" else "")))
+        if rt == "pyodide":
+            rows.append(_row("5. WebAssembly memory size growth", rt, "1000", "bytes",
+                             get("ours", "memory", mem("wasm_heap_growth_bytes")),
+                             get("ref", "memory", mem("wasm_heap_growth_bytes")),
+                             "grows in steps; 0: the heap already reserved sufficed"))
         rows.append(_row("5. Python-side growth (tracemalloc)", rt, "1000", "bytes",
                          get("ours", "memory", mem("python_traced_bytes")),
                          get("ref", "memory", mem("python_traced_bytes"))))
@@ -154,6 +157,9 @@ def markdown(rows, env):
             f"{env['cpus']} CPUs, load avg {env['loadavg_start'][0]:.1f} at start; "
             f"medians of {env['rounds']} sessions per implementation (A B A B, one fresh "
             f"interpreter each); total {env['wall_s']:.0f} s.\n\n")
+    if env["rounds"] < 5:
+        head += (f"**{env['rounds']} round(s) only: a quick look; issue 6's figures are medians "
+                 f"of at least 5 (the default).**\n\n")
     lines = ["| scenario | runtime | N | ours | reference | ours/ref | target / note |",
              "| --- | --- | --- | ---: | ---: | ---: | --- |"]
     for r in rows:

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 
 use crate::graph::{self, Node};
 use crate::imports::{module_dependencies, SyntaxErrorInfo};
-use crate::mtime::{read_mtime, Mtime};
+use crate::mtime::{read_mtime, read_source, Mtime};
 use crate::records::{Journal, Record};
 use crate::source::decode_source;
 use crate::writes::Noted;
@@ -167,14 +167,11 @@ pub struct Engine {
 /// Reads and analyses a module's source at its current mtime: `(mtime, dependencies)`; a missing
 /// file gives `(None, [])`.
 fn analyze(spec_name: &str, file: &str, package: &str) -> Result<(Option<Mtime>, Vec<String>), AnalysisError> {
-    let Some(mtime) = read_mtime(Path::new(file)) else {
-        return Ok((None, Vec::new()));
-    };
-    let Ok(bytes) = std::fs::read(file) else {
+    let Some((mtime, bytes)) = read_source(Path::new(file)) else {
         return Ok((None, Vec::new()));
     };
     let error = |cause: SyntaxErrorInfo| AnalysisError { module: spec_name.to_string(), cause };
-    let text = decode_source(&bytes, file).map_err(|e| {
+    let text = decode_source(bytes, file).map_err(|e| {
         error(SyntaxErrorInfo { message: e.message, filename: file.to_string(), line: e.line, column: 1, text: None })
     })?;
     let deps = module_dependencies(&text, package, file).map_err(error)?;

@@ -4,6 +4,13 @@
 //! Only statements directly in the module body count; imports nested in `if`, `try`, `def`,
 //! `class` and the like are ignored, as in the LiveImport API (seed 000, `sync`: "top level
 //! import statements"). PEP 810 `lazy import` statements count like plain ones.
+//!
+//! Registration text is parsed whole (when shallow enough, [`crate::guard`]). A module's source
+//! is not: [`module_dependencies`] scans it once ([`crate::guard::scan`], which finds the
+//! top-level statements and the tokenizer's errors) and parses only its top-level import
+//! statements, several times faster than parsing everything. Its errors are those of the
+//! tokenizer (brackets, strings, indentation), of the import statements and of decoding;
+//! another grammar error (`x = = 1`) is left to CPython when the module runs or reloads.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -12,6 +19,7 @@ use ruff_python_parser::parse_module;
 use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextSize};
 
+use crate::import_stmt::ImportStmt;
 use crate::records::{Record, RecordKind};
 
 /// A Python `SyntaxError`'s fields. Lines and columns are one-based; columns count characters.
@@ -97,32 +105,46 @@ enum TopLevel {
 /// Errors: a [`SyntaxErrorInfo`] for `filename` for invalid syntax, CPython's bracket and
 /// indentation limits, or (defensively) a parser panic.
 fn top_level(source: &str, filename: &str) -> Result<Vec<TopLevel>, SyntaxErrorInfo> {
-    let scan = crate::guard::scan(source).map_err(|too_deep| {
-        let text = source.lines().nth(too_deep.line - 1).map(|l| l.trim_end_matches('\r').to_string());
-        SyntaxErrorInfo { message: too_deep.message, filename: filename.into(), line: too_deep.line, column: 1, text }
-    })?;
+    let scan = crate::guard::scan(source).map_err(|too_deep| too_deep_error(source, filename, too_deep))?;
     if scan.deepest <= crate::guard::SAFE_DEPTH {
         let body = parse_piece(source, 0, source, filename)?;
         return Ok(body.into_iter().map(|stmt| TopLevel::Parsed { stmt, base: 0 }).collect());
     }
     let mut statements = Vec::new();
     for (range, _) in scan.top_level {
-        let piece = &source[range.clone()];
-        let trimmed = piece.trim_start();
-        let base = range.start + (piece.len() - trimmed.len());
+        let Some((trimmed, base)) = statement_text(source, range) else { continue };
         if !starts_import(trimmed) {
             statements.push(TopLevel::Unparsed(trimmed.trim_end().to_string()));
             continue;
         }
-        let deep = crate::guard::scan(trimmed).map(|s| s.deepest > crate::guard::SAFE_DEPTH).unwrap_or(true);
-        if deep {
-            return Err(syntax_error(source, filename, TextSize::try_from(base).unwrap_or_default(), "import statement nested too deeply".into()));
-        }
-        for stmt in parse_piece(trimmed, base, source, filename)? {
+        for stmt in parse_import(trimmed, base, source, filename)? {
             statements.push(TopLevel::Parsed { stmt, base });
         }
     }
     Ok(statements)
+}
+
+fn too_deep_error(source: &str, filename: &str, too_deep: crate::guard::TooDeep) -> SyntaxErrorInfo {
+    let text = source.lines().nth(too_deep.line - 1).map(|l| l.trim_end_matches('\r').to_string());
+    SyntaxErrorInfo { message: too_deep.message, filename: filename.into(), line: too_deep.line, column: 1, text }
+}
+
+/// A top-level statement's text without leading whitespace, and the byte where it starts;
+/// `None` for an empty statement (after a trailing `;`).
+fn statement_text(source: &str, range: std::ops::Range<usize>) -> Option<(&str, usize)> {
+    let piece = source.get(range.clone())?;
+    let trimmed = piece.trim_start();
+    (!trimmed.is_empty()).then(|| (trimmed, range.start + (piece.len() - trimmed.len())))
+}
+
+/// Parses one top-level statement that starts like an import (`trimmed`, at byte `base` of
+/// `source`). Errors: its syntax error, or nesting too deep to parse safely.
+fn parse_import(trimmed: &str, base: usize, source: &str, filename: &str) -> Result<Vec<Stmt>, SyntaxErrorInfo> {
+    let deep = crate::guard::scan(trimmed).map(|s| s.deepest > crate::guard::SAFE_DEPTH).unwrap_or(true);
+    if deep {
+        return Err(syntax_error(source, filename, TextSize::try_from(base).unwrap_or_default(), "import statement nested too deeply".into()));
+    }
+    parse_piece(trimmed, base, source, filename)
 }
 
 /// Whether a statement's text begins with `import`, `from` or `lazy` as a keyword.
@@ -230,42 +252,85 @@ fn from_records(from: &StmtImportFrom, module: &str) -> Vec<Record> {
 /// appearance order without repeats. `import a.b` gives `a.b`; `from A import B` gives `A` and
 /// `A.B` (B may be a submodule). Relative imports resolve against the module's `package`.
 ///
-/// Errors: a [`SyntaxErrorInfo`] for `filename` when the source does not parse or a relative
-/// import escapes its package (CPython reports the latter as `ImportError` only at run time;
-/// analysis reports it as a source error of the module).
+/// Only the top-level import statements are parsed (see the module documentation); reading the
+/// source costs one [`crate::guard::scan`].
+///
+/// Errors: a [`SyntaxErrorInfo`] for `filename`, the one CPython would report among those
+/// checked: CPython's bracket and indentation limits; else the first in the source of an
+/// indentation error, a tokenizer error ([`crate::guard::Scan`]), an invalid top-level import
+/// statement and a relative import escaping its package (CPython reports the latter as
+/// `ImportError` only at run time; analysis reports it as a source error), except that a
+/// tokenizer error further on is reported instead of the last two, as CPython does after a
+/// generic syntax error.
 pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Result<Vec<String>, SyntaxErrorInfo> {
-    let body = top_level(source, filename)?;
-    let mut deps: Vec<String> = Vec::new();
-    let push = |name: String, deps: &mut Vec<String>| {
-        if !deps.contains(&name) {
-            deps.push(name);
-        }
+    let scan = crate::guard::scan(source).map_err(|too_deep| too_deep_error(source, filename, too_deep))?;
+    let error = |e: crate::guard::LexicalError| {
+        (e.offset, syntax_error(source, filename, TextSize::try_from(e.offset).unwrap_or_default(), e.message))
     };
-    for top in &body {
-        let TopLevel::Parsed { stmt, base } = top else { continue };
-        match stmt {
-            Stmt::Import(import) => {
-                for alias in &import.names {
-                    push(alias.name.id.to_string(), &mut deps);
+    let tokenizer = scan.tokenizer_error.map(error);
+    let indentation = scan.indentation_error.map(error);
+    // CPython meets the errors in the source's order, but a generic syntax error (as an invalid
+    // import statement is) makes it look for a tokenizer error further on and report that
+    let stop_at = indentation.as_ref().map_or(usize::MAX, |(at, _)| *at);
+    if let Some((_, error)) = tokenizer.clone().filter(|(at, _)| *at < stop_at) {
+        return Err(error);
+    }
+    let mut deps: Vec<String> = Vec::new();
+    for (range, _) in scan.top_level {
+        let Some((trimmed, base)) = statement_text(source, range) else { continue };
+        if base >= stop_at {
+            break;
+        }
+        if !starts_import(trimmed) {
+            continue;
+        }
+        // a relative import escaping its package, or a tokenizer error further on (see above)
+        let escape = |message: String| {
+            let at = TextSize::try_from(base).unwrap_or_default();
+            tokenizer.clone().map_or_else(|| syntax_error(source, filename, at, message), |(_, error)| error)
+        };
+        if let Some(statement) = crate::import_stmt::parse(trimmed) {
+            match statement {
+                ImportStmt::Import(modules) => modules.into_iter().for_each(|m| push_new(&mut deps, m)),
+                ImportStmt::From { level, module, names } => {
+                    let module = resolve_module(level, module.as_deref(), package, Some(filename)).map_err(escape)?;
+                    push_from(&mut deps, module, names.into_iter());
                 }
             }
-            Stmt::ImportFrom(from) => {
-                let module = resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, Some(filename))
-                    .map_err(|message| {
-                        let offset = TextSize::try_from(*base).unwrap_or_default() + from.range().start();
-                        syntax_error(source, filename, offset, message)
-                    })?;
-                push(module.clone(), &mut deps);
-                for alias in &from.names {
-                    if alias.name.id.as_str() != "*" {
-                        push(format!("{module}.{}", alias.name.id), &mut deps);
-                    }
+            continue;
+        }
+        let stmts = parse_import(trimmed, base, source, filename).map_err(|e| tokenizer.clone().map_or(e, |(_, t)| t))?;
+        for stmt in &stmts {
+            match stmt {
+                Stmt::Import(import) => import.names.iter().for_each(|a| push_new(&mut deps, a.name.id.to_string())),
+                Stmt::ImportFrom(from) => {
+                    let module = resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, Some(filename))
+                        .map_err(escape)?;
+                    push_from(&mut deps, module, from.names.iter().map(|a| a.name.id.as_str()));
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
-    Ok(deps)
+    match indentation.or(tokenizer) {
+        Some((_, error)) => Err(error),
+        None => Ok(deps),
+    }
+}
+
+fn push_new(deps: &mut Vec<String>, name: String) {
+    if !deps.contains(&name) {
+        deps.push(name);
+    }
+}
+
+/// `from module import names`: `module`, and `module.name` for each name but `*`.
+fn push_from<'n>(deps: &mut Vec<String>, module: String, names: impl Iterator<Item = &'n str>) {
+    let prefix = format!("{module}.");
+    push_new(deps, module);
+    for name in names.filter(|&name| name != "*") {
+        push_new(deps, format!("{prefix}{name}"));
+    }
 }
 
 #[cfg(test)]

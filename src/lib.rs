@@ -2,8 +2,10 @@
 //!
 //! Pure logic, one concept per module, tested with `cargo test`:
 //! - [`source`]: decoding Python source bytes as CPython does (UTF-8, BOM, PEP 263).
-//! - [`guard`]: rejecting source nested too deeply to parse safely (CPython's limits).
+//! - [`guard`]: one pass over source: CPython's nesting limits, tokenizer errors, top-level
+//!   statements.
 //! - [`imports`]: top-level import extraction and registration parsing (`ruff_python_parser`).
+//! - [`import_stmt`]: a fast reader of the usual forms of one import statement.
 //! - [`records`]: registered import records and per-namespace journals.
 //! - [`mtime`]: source-file modification times through `std::fs`.
 //! - [`graph`]: the module graph and reload schedule (`petgraph`).
@@ -16,6 +18,7 @@
 pub mod engine;
 pub mod graph;
 pub mod guard;
+pub mod import_stmt;
 pub mod imports;
 pub mod mtime;
 pub mod records;

@@ -29,14 +29,17 @@ impl fmt::Display for DecodeError {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Decodes the bytes of the Python source file `filename` (used only in messages) to text.
+/// UTF-8 source (the usual case) becomes the text without a copy of the bytes.
 ///
 /// Errors: invalid bytes for the declared (or default UTF-8) encoding, an unknown encoding
 /// name, or a BOM together with a non-UTF-8 declaration.
-pub fn decode_source(bytes: &[u8], filename: &str) -> Result<String, DecodeError> {
-    let (has_bom, body) = match bytes.strip_prefix(BOM) {
-        Some(rest) => (true, rest),
-        None => (false, bytes),
-    };
+pub fn decode_source(bytes: impl Into<Vec<u8>>, filename: &str) -> Result<String, DecodeError> {
+    let mut bytes = bytes.into();
+    let has_bom = bytes.starts_with(BOM);
+    if has_bom {
+        bytes.drain(..BOM.len());
+    }
+    let body = &bytes[..];
     let declared = find_declaration(body);
     let (encoding, decl_line) = match &declared {
         Some((name, line)) => (normal_name(name), *line),
@@ -49,7 +52,7 @@ pub fn decode_source(bytes: &[u8], filename: &str) -> Result<String, DecodeError
         });
     }
     match encoding.as_str() {
-        "utf-8" => decode_utf8(body, filename, declared.is_some()),
+        "utf-8" => decode_utf8(bytes, filename, declared.is_some()),
         "iso-8859-1" => Ok(body.iter().map(|&b| b as char).collect()),
         "ascii" | "us-ascii" | "646" => match body.iter().position(|&b| b >= 0x80) {
             None => Ok(body.iter().map(|&b| b as char).collect()),
@@ -88,11 +91,12 @@ fn normal_name(name: &str) -> String {
     full
 }
 
-fn decode_utf8(body: &[u8], filename: &str, declared: bool) -> Result<String, DecodeError> {
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok(text.to_string()),
+fn decode_utf8(body: Vec<u8>, filename: &str, declared: bool) -> Result<String, DecodeError> {
+    match String::from_utf8(body) {
+        Ok(text) => Ok(text),
         Err(err) => {
-            let pos = err.valid_up_to();
+            let pos = err.utf8_error().valid_up_to();
+            let body = err.as_bytes();
             let line = line_of(body, pos);
             let message = if declared {
                 format!(

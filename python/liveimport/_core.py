@@ -52,20 +52,23 @@ def _track_indirects() -> Optional[ModuleError]:
     decides on the workspace). Returns the first analysis error (the module
     stays untracked), after tracking everything else."""
     first_error: Optional[ModuleError] = None
-    wanted = list(_ENGINE.untracked_dependencies())
+    wanted = _ENGINE.untracked_dependencies()
     looked: set[str] = set()
+    modules = sys.modules
+    module_spec = _records.module_spec
+    lazy = getattr(sys, "lazy_modules", None)  # PEP 810, 3.15+
     while wanted:
         found: list[_records.ModuleSpec] = []
         for name in wanted:
             if name in looked:
                 continue
             looked.add(name)
-            module = sys.modules.get(name)
+            module = modules.get(name)
             if module is None:
-                if _records.is_lazy(name):
+                if lazy and _records.is_lazy(name):
                     _REIFY_WATCH.add(name)
                 continue
-            spec = _records.module_spec(name, module)
+            spec = module_spec(name, module)
             if spec is not None:
                 found.append(spec)
         if not found:
@@ -107,8 +110,11 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
         the missing statement, e.g. ``No name x in namespace; missing from m
         import x?``).
     :raises ModuleError: the source of a module to track cannot be analysed
-        (phase ``"analysis"``, cause a ``SyntaxError``). The statements are
-        registered when the failing module is only tracked indirectly.
+        (phase ``"analysis"``, cause a ``SyntaxError``: the source cannot be
+        decoded or tokenized, or one of its top-level import statements is
+        invalid; other syntax errors surface when the module reloads). The
+        statements are registered when the failing module is only tracked
+        indirectly.
     :raises TypeError: `namespace` is not a dict.
 
     Registration is idempotent; overlapping registrations are fine. A statement

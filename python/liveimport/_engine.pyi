@@ -1,7 +1,9 @@
 """Type stub and contract of ``liveimport._engine``, the Rust sync engine (pyo3).
 
 The engine owns everything that does not need the Python runtime: parsing
-import statements and module sources (ruff_python_parser), the module graph
+import statements (ruff_python_parser) and finding the top-level imports of
+module sources (one scan of the source, then only the import statements are
+parsed), the module graph
 and reload schedule (petgraph), source-file mtimes (read with ``std::fs``,
 which inside Pyodide is the Emscripten FS), the workspace and the per-namespace
 registration journals. The Python package (``liveimport._core``) does what only
@@ -53,6 +55,14 @@ class AnalysisError(Exception):
     ``SyntaxError`` with ``filename``, ``lineno``, ``offset``, ``text``; also
     for undecodable bytes and unknown PEP 263 encodings). The Python side
     raises ``ModuleError(module, "analysis") from cause``.
+
+    Analysis finds what CPython's tokenizer rejects (unclosed, unmatched or
+    mismatched brackets, unterminated strings, a stray ``\\``, inconsistent
+    dedents, more than 200 nested brackets or 100 indentation levels), the
+    indentation errors ``unexpected indent`` and ``expected an indented
+    block``, invalid top-level import statements, and relative imports that
+    escape their package. Other grammar errors (``x = = 1``) are not looked
+    for: CPython reports them when the module is reloaded.
     """
     module: str
     cause: SyntaxError
@@ -86,8 +96,8 @@ class Engine:
 
         ``modules`` are the modules to attach to the namespace (those the records
         name, plus submodules bound by ``from m import sub``); untracked ones
-        start being tracked: their mtime is read and their source analysed
-        (read once). If ``clear``, the namespace's journal and attachments are
+        start being tracked: each source file is opened once (its mtime is
+        read from the open file, then its contents) and analysed. If ``clear``, the namespace's journal and attachments are
         discarded first. Records equal to an existing one move to the end of
         the journal.
 

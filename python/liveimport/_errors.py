@@ -113,9 +113,10 @@ class ModuleError(Exception):
         :type: str
 
         The phase of processing during which LiveImport detected the problem:
-        ``"analysis"`` (its source could not be parsed or decoded when
-        LiveImport started tracking it) or ``"reload"`` (reloading it raised,
-        including a syntax error in the modified source).
+        ``"analysis"`` (its source could not be decoded or tokenized, or a
+        top-level import statement in it is invalid, when LiveImport started
+        tracking it) or ``"reload"`` (reloading it raised, including a syntax
+        error in the modified source).
 
     .. attribute:: __cause__
         :type: BaseException

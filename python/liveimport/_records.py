@@ -75,12 +75,14 @@ def source_file(module: Any) -> Optional[str]:
 
 def module_spec(name: str, module: Any) -> Optional[ModuleSpec]:
     """The engine's ``(name, file, package)`` for a loaded module, or ``None``
-    if it has no ``.py`` source file."""
-    file = source_file(module)
-    if file is None:
+    if it has no ``.py`` source file (as :func:`source_file`)."""
+    spec = getattr(module, "__spec__", None)
+    if spec is None or not getattr(spec, "has_location", False):
         return None
-    parent = getattr(module.__spec__, "parent", None) or ""
-    return (name, file, parent)
+    origin = spec.origin
+    if not isinstance(origin, str) or not origin.endswith(".py"):
+        return None
+    return (name, os.path.abspath(origin), getattr(spec, "parent", None) or "")
 
 
 def _require_module(modulename: str) -> ModuleType:

@@ -162,6 +162,42 @@ def test_module_with_syntax_error(mods, ns):
     assert tracked("m") is None
 
 
+@pytest.mark.parametrize("source, line, message", [
+    ("x = 1\n  y = 2\n", 2, "unexpected indent"),
+    ("x = 1\ny = 'abc\nz = 2\n", 2, "unterminated string literal"),
+    ("x = [1,\n  2)\n", 2, "does not match"),
+    ("import helper\nfrom . import\n", 2, ""),
+])
+def test_module_with_tokenizer_or_import_error(mods, ns, source, line, message):
+    mods.write("helper.py", "H = 1\n")
+    mods.write("m.py", "x = 1\n")
+    exec("from m import x", ns)
+    mods.write("m.py", source)
+    with pytest.raises(ModuleError) as info:
+        liveimport.register(ns, "from m import x")
+    assert info.value.phase == "analysis"
+    cause = info.value.__cause__
+    assert isinstance(cause, SyntaxError) and message in cause.msg
+    assert (cause.filename, cause.lineno) == (str(mods.path("m.py")), line)
+    assert tracked("m") is None
+
+
+def test_other_syntax_errors_surface_at_reload(mods, ns):
+    mods.write("helper.py", "H = 1\n")
+    mods.write("m.py", "x = 1\n")
+    exec("from m import x", ns)
+    mods.write("m.py", "import helper\nx = = 2\n")
+    exec("import helper", {})
+    liveimport.register(ns, "from m import x")  # only the imports are analysed
+    assert tracked("helper").imported_by == ("m",)
+    mods.touch("m.py")
+    with pytest.raises(ModuleError) as info:
+        liveimport.sync()
+    assert info.value.phase == "reload"
+    assert isinstance(info.value.__cause__, SyntaxError)
+    assert ns["x"] == 1
+
+
 def test_non_utf8_source_without_cookie(mods, ns):
     mods.write("m.py", "x = 1\n")
     exec("from m import x", ns)
