@@ -19,7 +19,6 @@ use ruff_python_parser::parse_module;
 use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextSize};
 
-use crate::import_stmt::ImportStmt;
 use crate::records::{Record, RecordKind};
 
 /// A Python `SyntaxError`'s fields. Lines and columns are one-based; columns count characters.
@@ -289,16 +288,6 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
             let at = TextSize::try_from(base).unwrap_or_default();
             tokenizer.clone().map_or_else(|| syntax_error(source, filename, at, message), |(_, error)| error)
         };
-        if let Some(statement) = crate::import_stmt::parse(trimmed) {
-            match statement {
-                ImportStmt::Import(modules) => modules.into_iter().for_each(|m| push_new(&mut deps, m)),
-                ImportStmt::From { level, module, names } => {
-                    let module = resolve_module(level, module.as_deref(), package, Some(filename)).map_err(escape)?;
-                    push_from(&mut deps, module, names.into_iter());
-                }
-            }
-            continue;
-        }
         let stmts = parse_import(trimmed, base, source, filename).map_err(|e| tokenizer.clone().map_or(e, |(_, t)| t))?;
         for stmt in &stmts {
             match stmt {

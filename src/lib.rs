@@ -5,7 +5,6 @@
 //! - [`guard`]: one pass over source: CPython's nesting limits, tokenizer errors, top-level
 //!   statements.
 //! - [`imports`]: top-level import extraction and registration parsing (`ruff_python_parser`).
-//! - [`import_stmt`]: a fast reader of the usual forms of one import statement.
 //! - [`records`]: registered import records and per-namespace journals.
 //! - [`mtime`]: source-file modification times through `std::fs`.
 //! - [`graph`]: the module graph and reload schedule (`petgraph`).
@@ -18,7 +17,6 @@
 pub mod engine;
 pub mod graph;
 pub mod guard;
-pub mod import_stmt;
 pub mod imports;
 pub mod mtime;
 pub mod records;
