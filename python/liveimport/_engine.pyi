@@ -97,8 +97,8 @@ class Engine:
         ``modules`` are the modules to attach to the namespace (those the records
         name, plus submodules bound by ``from m import sub``); untracked ones
         start being tracked: each source file is opened once (its mtime is
-        read from the open file, then its contents) and analysed. If ``clear``, the namespace's journal and attachments are
-        discarded first. Records equal to an existing one move to the end of
+        read from the open file, then its contents) and analysed. If
+        ``clear``, the namespace's journal and attachments are discarded first. Records equal to an existing one move to the end of
         the journal.
 
         Raises ``AnalysisError`` (and changes nothing) when a module's source

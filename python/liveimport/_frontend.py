@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import sys
 import time
 from typing import Any, Optional
 
