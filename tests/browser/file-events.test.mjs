@@ -4,8 +4,8 @@
  * missed whichever way a file is edited: the file editor, the contents API,
  * delete and re-create, rename, upload through the file browser, another tab
  * of the same site, code running in the kernel (open, os.replace), JavaScript
- * writing the kernel's file system (picked up by an explicit sync()), and
- * with events turned off (polling).
+ * writing the kernel's file system (picked up by an explicit sync()), with
+ * events turned off (polling), and for a notebook in a subdirectory.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -185,4 +185,25 @@ test('events off in the settings: the kernel polls (and sees every change)', asy
   await s.saveFile('probe.py', probeSource(++value));
   await expectValue(value, 'contents API, events on again');
   s.assertOffline();
+});
+
+test('a notebook in a subdirectory: its kernel relies on events too', async () => {
+  const notebook = { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+  await s.page.evaluate(async nb => {
+    const contents = window.jupyterapp.serviceManager.contents;
+    await contents.save('sub', { type: 'directory' });
+    await contents.save('sub/nb.ipynb', { type: 'notebook', format: 'json', content: nb });
+  }, notebook);
+  await s.saveFile('sub/helper2.py', 'VALUE = 1\n');
+  await s.openNotebook('sub/nb.ipynb');
+  const load = await s.runNewCell('%%liveimport\nimport helper2\nfrom helper2 import VALUE');
+  assert.doesNotMatch(load.text, /Error/, load.text);
+  const show = await s.runNewCell('import os; print(os.getcwd(), VALUE)');
+  assert.match(show.text, /\/drive\/sub 1/, show.text);
+  await waitFileEvents(true);
+  await s.saveFile('sub/helper2.py', 'VALUE = 2\n');
+  await sleep(PAST_GRACE_MS);
+  const r = await s.runCell(await s.cellIndex('os.getcwd()'));
+  assert.match(r.text, /\/drive\/sub 2/, r.text);
+  assert.match(reportLines(r.text)[0] ?? '', /^Reloaded helper2 modified/);
 });
