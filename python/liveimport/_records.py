@@ -60,29 +60,35 @@ def is_lazy(modulename: str) -> bool:
         return False
 
 
-def source_file(module: Any) -> Optional[str]:
-    """The absolute path of ``module``'s ``.py`` source file (from
-    ``__spec__.origin``), or ``None`` if it has no spec, no location or a
-    non-``.py`` origin (builtins, extension modules, namespace packages)."""
+def _located_spec(module: Any) -> Optional[tuple[Any, str]]:
+    """``(module.__spec__, absolute path of its .py origin)``, or ``None``
+    (see :func:`source_file`); one spec look-up, as tracking calls this for
+    every workspace module."""
     spec = getattr(module, "__spec__", None)
     if spec is None or not getattr(spec, "has_location", False):
         return None
     origin = spec.origin
     if not isinstance(origin, str) or not origin.endswith(".py"):
         return None
-    return os.path.abspath(origin)
+    return spec, os.path.abspath(origin)
+
+
+def source_file(module: Any) -> Optional[str]:
+    """The absolute path of ``module``'s ``.py`` source file (from
+    ``__spec__.origin``), or ``None`` if it has no spec, no location or a
+    non-``.py`` origin (builtins, extension modules, namespace packages)."""
+    located = _located_spec(module)
+    return located[1] if located is not None else None
 
 
 def module_spec(name: str, module: Any) -> Optional[ModuleSpec]:
     """The engine's ``(name, file, package)`` for a loaded module, or ``None``
     if it has no ``.py`` source file (as :func:`source_file`)."""
-    spec = getattr(module, "__spec__", None)
-    if spec is None or not getattr(spec, "has_location", False):
+    located = _located_spec(module)
+    if located is None:
         return None
-    origin = spec.origin
-    if not isinstance(origin, str) or not origin.endswith(".py"):
-        return None
-    return (name, os.path.abspath(origin), getattr(spec, "parent", None) or "")
+    spec, file = located
+    return (name, file, getattr(spec, "parent", None) or "")
 
 
 def _require_module(modulename: str) -> ModuleType:
