@@ -10,6 +10,7 @@ Runs natively and inside Pyodide: no subprocesses, threads or network.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib
 import os
@@ -17,7 +18,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Iterator, Union
 
 import pytest
 
@@ -88,27 +89,38 @@ class ModuleDir:
         liveimport.register(ns, statements, **options)
 
 
-@pytest.fixture
-def mods(tmp_path, monkeypatch):
-    """A :class:`ModuleDir` that is the cwd, on ``sys.path`` and the workspace."""
-    root = tmp_path / "work"
+@contextlib.contextmanager
+def isolated_directory(tmp_path: Path, monkeypatch: Any, name: str,
+                       reset: Callable[[], None] = liveimport._reset) -> Iterator[Path]:
+    """A fresh directory ``tmp_path / name`` that is the cwd and first on
+    ``sys.path`` (no bytecode written), with ``reset()`` (LiveImport's, by
+    default) called before and after; on exit, the modules imported from
+    under ``tmp_path`` leave ``sys.modules`` and the cwd is restored."""
+    root = tmp_path / name
     root.mkdir()
     old_cwd = os.getcwd()
     os.chdir(root)
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     monkeypatch.syspath_prepend(str(root))
     before = set(sys.modules)
-    liveimport._reset()
+    reset()
     importlib.invalidate_caches()
     try:
-        yield ModuleDir(root)
+        yield root
     finally:
-        for name in set(sys.modules) - before:  # the test's own modules only
-            file = getattr(sys.modules[name], "__file__", None) or ""
+        for module_name in set(sys.modules) - before:  # the test's own modules only
+            file = getattr(sys.modules[module_name], "__file__", None) or ""
             if os.path.abspath(file).startswith(str(tmp_path) + os.sep):
-                del sys.modules[name]
+                del sys.modules[module_name]
         os.chdir(old_cwd)
-        liveimport._reset()
+        reset()
+
+
+@pytest.fixture
+def mods(tmp_path, monkeypatch):
+    """A :class:`ModuleDir` that is the cwd, on ``sys.path`` and the workspace."""
+    with isolated_directory(tmp_path, monkeypatch, "work") as root:
+        yield ModuleDir(root)
 
 
 @pytest.fixture

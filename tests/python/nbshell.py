@@ -14,7 +14,6 @@ history, which would start a thread, is off), no network.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import sys
@@ -27,6 +26,7 @@ import pytest
 
 import liveimport
 import liveimport._nbi as nbi
+from liveimport_fixtures import isolated_directory
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -174,25 +174,12 @@ def hook_counts(shell: Any) -> tuple[int, int, int]:
 def nb(tmp_path, tmp_path_factory, monkeypatch):
     """A :class:`Notebook` in a fresh module directory with LiveImport reset."""
     shell = get_shell(tmp_path_factory.mktemp("ipython"))
-    root = tmp_path / "nb"
-    root.mkdir()
-    old_cwd = os.getcwd()
-    os.chdir(root)
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    monkeypatch.syspath_prepend(str(root))
     clock = FakeClock()
     monkeypatch.setattr(nbi, "_monotonic", clock)
-    before = set(sys.modules)
-    shell.reset(new_session=False)
-    liveimport._reset()
-    importlib.invalidate_caches()
-    try:
-        yield Notebook(shell, root, clock)
-    finally:
-        for name in set(sys.modules) - before:  # the test's own modules only
-            file = getattr(sys.modules[name], "__file__", None) or ""
-            if os.path.abspath(file).startswith(str(tmp_path) + os.sep):
-                del sys.modules[name]
-        os.chdir(old_cwd)
+
+    def reset() -> None:
         shell.reset(new_session=False)
         liveimport._reset()
+
+    with isolated_directory(tmp_path, monkeypatch, "nb", reset) as root:
+        yield Notebook(shell, root, clock)
