@@ -411,6 +411,11 @@ impl Engine {
         self.namespaces.get(&ns).map(|j| j.records().to_vec()).unwrap_or_default()
     }
 
+    /// How many modules are tracked (what [`Engine::status`] would list, without building it).
+    pub fn tracked_count(&self) -> usize {
+        self.modules.len()
+    }
+
     /// Tracked modules in tracking order, and the canonical statements of namespace `ns` (none
     /// for `None`).
     pub fn status(&self, ns: Option<NamespaceId>) -> (Vec<ModuleStatus>, Vec<String>) {

@@ -163,6 +163,11 @@ impl Engine {
         self.inner.journal(namespace_id).iter().map(record_to_tuple).collect()
     }
 
+    /// How many modules are tracked.
+    fn tracked_count(&self) -> usize {
+        self.inner.tracked_count()
+    }
+
     /// Snapshot: (workspace, [(name, file, mtime, direct, imported_by)], statements).
     #[allow(clippy::type_complexity)]
     #[pyo3(signature = (namespace_id=None))]

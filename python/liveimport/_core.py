@@ -39,6 +39,12 @@ _NAMESPACES: dict[int, dict[str, Any]] = {}
 #: :func:`poll_lazy_imports`.
 _REIFY_WATCH: set[str] = set()
 
+#: Syncs that reloaded at least one module since LiveImport was imported (not
+#: reset by :func:`_reset`), and when the last of them ran (seconds since the
+#: epoch); the frontend's status bar shows them (``_frontend``).
+_reload_syncs = 0
+_last_reload: Optional[float] = None
+
 
 def _analysis_error(module: str, cause: BaseException) -> ModuleError:
     error = ModuleError(module, "analysis")
@@ -222,6 +228,7 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
           full: bool = True) -> None:
     """:func:`sync`; with ``full=False`` only files marked by
     :func:`_mark_dirty` are checked (no file access when none is marked)."""
+    global _reload_syncs, _last_reload
     entries, namespaces = _ENGINE.plan_sync(full)
     if not entries:
         return
@@ -253,6 +260,9 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
         events.append(ReloadEvent(name, reason, mtime, list(after), detected=detected))
 
     _ENGINE.commit(reloaded)
+    if reloaded:
+        _reload_syncs += 1
+        _last_reload = time.time()
     done = set(reloaded)
     for nsid, attached, journal in namespaces:
         namespace = _NAMESPACES.get(nsid)

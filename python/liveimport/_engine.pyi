@@ -164,6 +164,10 @@ class Engine:
     def journal(self, namespace_id: int) -> list[Record]:
         """The namespace's records in replay order (empty if none)."""
 
+    def tracked_count(self) -> int:
+        """How many modules are tracked (``len`` of :meth:`status`'s module
+        list, without building it)."""
+
     def status(self, namespace_id: Optional[int]) -> tuple[
             list[str],
             list[tuple[str, Optional[str], Optional[float], bool, list[str]]],

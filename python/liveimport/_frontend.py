@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import time
 from typing import Any, Optional
 
 from . import _page
@@ -69,48 +68,19 @@ PROTOCOL_VERSION = 2
 _BOOTSTRAP_MARK = "liveimport._frontend"
 
 
-def _tracked_mtimes() -> Optional[dict[str, Optional[float]]]:
-    """``{module: last seen mtime}`` of every tracked module, or None if
-    LiveImport cannot say. Reads the engine's snapshot directly (no file
-    access; ~0.15 ms for 200 modules in Pyodide, where building
-    ``liveimport.status()`` takes ~1 ms)."""
-    try:
-        engine = importlib.import_module(f"{__package__ or 'liveimport'}._core")._ENGINE
-        _, modules, _ = engine.status(None)
-        return {name: mtime for name, _file, mtime, _direct, _importers in modules}
-    except Exception:
-        try:
-            return {m.name: m.mtime for m in _api().status().modules}
-        except Exception:
-            return None
-
-
 class _Link:
     """The comm to the frontend and what the frontend last heard."""
 
     def __init__(self) -> None:
         self.comm: Any = None
-        self.snapshot: dict[str, Optional[float]] = {}
-        self.last_reload: Optional[float] = None
-        self.reloads = 0
         self.sent: Optional[tuple[int, Optional[float], int, bool]] = None
 
-    def observe(self) -> None:
-        """Compare the tracked modules' last-seen mtimes with the previous
-        snapshot: a changed mtime means a sync reloaded that module (failed
-        reloads do not record the new mtime)."""
-        current = _tracked_mtimes()
-        if current is None:
-            return
-        if any(old is not None and current.get(name) not in (None, old)
-               for name, old in self.snapshot.items()):
-            self.last_reload = time.time()
-            self.reloads += 1
-        self.snapshot = current
-
     def key(self) -> tuple[int, Optional[float], int, bool]:
+        """``(tracked modules, last reload, reloads, file events in use)``,
+        read from LiveImport's counters: O(1) per cell."""
+        core = importlib.import_module(f"{__package__ or 'liveimport'}._core")
         page = _page.active()
-        return (len(self.snapshot), self.last_reload, self.reloads,
+        return (core._ENGINE.tracked_count(), core._last_reload, core._reload_syncs,
                 page is not None and page.in_use)
 
     def message(self) -> dict[str, Any]:
@@ -120,8 +90,7 @@ class _Link:
                 "reloads": reloads, "file_events": file_events}
 
     def push(self) -> None:
-        """Observe, and send the status if it changed since last sent."""
-        self.observe()
+        """Send the status if it changed since last sent."""
         key = self.key()
         if self.comm is None or key == self.sent:
             return
@@ -145,8 +114,7 @@ _LINK = _Link()
 
 
 def status_message() -> dict[str, Any]:
-    """The current ``status`` message (after taking a fresh snapshot)."""
-    _LINK.observe()
+    """The current ``status`` message."""
     return _LINK.message()
 
 
