@@ -1,9 +1,11 @@
 /** Types of liveimport-pyodide (see index.js for the full documentation). */
 
-/** Pyodide major version the engine is built for (314). */
+/** Pyodide major version of the platform wheel (314). */
 export const PYODIDE_MAJOR: number;
-/** The wheel's platform tag, "pyemscripten_2026_0_wasm32". */
+/** The platform wheel's platform tag, "pyemscripten_2026_0_wasm32". */
 export const PLATFORM_TAG: string;
+/** The oldest Pyodide supported, "0.26.0". */
+export const MIN_PYODIDE: string;
 /** Name of the package in `pyodide.loadedPackages`, "liveimport_lite". */
 export const PACKAGE_NAME: string;
 
@@ -32,15 +34,30 @@ export interface InstallResult {
   alreadyInstalled: boolean;
 }
 
-/** Where the bundled wheel is, from `wheels/manifest.json` next to the module (or under baseUrl). */
+/** One wheel of `wheels/manifest.json`. */
+export interface ManifestWheel {
+  wheel: string;
+  platform?: string;
+  python?: string;
+  /** Pyodide major version of a platform wheel; null for the universal wheel. */
+  pyodide?: number | null;
+  sha256?: string;
+  size?: number;
+}
+
+/** The manifest's wheel for a Pyodide version: its platform wheel, else the universal one. */
+export function selectWheel<W extends ManifestWheel>(wheels: W[], pyodideVersion: string): W;
+
+/** Where the bundled wheel for a Pyodide version (default 314) is, from `wheels/manifest.json`. */
 export function findBundledWheel(
   baseUrl?: string | URL,
-): Promise<{ url: URL; wheel: string; version: string; platform: string }>;
+  pyodideVersion?: string,
+): Promise<{ url: URL; wheel: string; version: string; platform: string; pyodide: number | null }>;
 
 /**
- * Install LiveImport into a Pyodide 314 instance so that `import liveimport` works.
+ * Install LiveImport into a Pyodide instance (0.26 or later) so that `import liveimport` works.
  * @throws TypeError when `pyodide` is not a Pyodide instance.
- * @throws LiveImportInstallError on a wrong Pyodide version, a missing wheel, a failed
+ * @throws LiveImportInstallError on a too old Pyodide, a missing wheel, a failed
  *   loadPackage, or liveimport already imported from elsewhere.
  */
 export function installLiveImport(pyodide: object, options?: InstallOptions): Promise<InstallResult>;

@@ -1,12 +1,19 @@
 /**
- * liveimport-pyodide: make `import liveimport` work in a Pyodide 314 instance.
+ * liveimport-pyodide: make `import liveimport` work in a Pyodide instance, any
+ * Pyodide from 0.26 on.
  *
- * The package carries the Pyodide build of LiveImport (the Python package plus
- * the Rust engine `liveimport._engine`, a wasm32 Emscripten side module) as a
- * wheel in `wheels/`, described by `wheels/manifest.json`:
- * `{"wheel": "<file>.whl", "version": "<x.y.z>", "platform": "pyemscripten_2026_0_wasm32"}`.
- * `installLiveImport` has Pyodide's own `loadPackage` unpack that wheel into the
- * instance's site-packages and load the engine's shared library.
+ * The package carries LiveImport (the Python package plus its Rust engine) as
+ * two wheels in `wheels/`, described by `wheels/manifest.json`:
+ * `{"version": "<x.y.z>", "wheels": [{"wheel": "<file>.whl", "platform",
+ * "python", "pyodide", "sha256", "size"}, ...]}`:
+ * - the Pyodide 314 wheel (`cp314-cp314-pyemscripten_2026_0_wasm32`, `"pyodide": 314`),
+ *   whose engine is a pyo3 extension module (a wasm32 Emscripten side module);
+ * - the universal wheel (`py3-none-any`, `"pyodide": null`), whose engine is a
+ *   wasm-bindgen WebAssembly module loaded through Pyodide's FFI: every other
+ *   Pyodide (0.26, 0.27, 0.29, 315, ...).
+ * `installLiveImport` picks the one for the running Pyodide ({@link selectWheel})
+ * and has Pyodide's own `loadPackage` unpack it into the instance's
+ * site-packages.
  *
  * Works in Node (reads the wheel from disk) and in browsers and web workers
  * (fetches it from a URL next to this module, or from `options.wheelUrl`).
@@ -14,18 +21,21 @@
  * @module liveimport-pyodide
  */
 
-/** Pyodide major version (= CPython 3.14, Emscripten ABI 2026_0) the engine is built for. */
+/** Pyodide major version (= CPython 3.14, Emscripten ABI 2026_0) of the platform wheel. */
 export const PYODIDE_MAJOR = 314;
 
-/** The wheel's platform tag (PEP 783), matching Pyodide 314's ABI. */
+/** The platform wheel's platform tag (PEP 783), matching Pyodide 314's ABI. */
 export const PLATFORM_TAG = "pyemscripten_2026_0_wasm32";
+
+/** The oldest Pyodide LiveImport runs in (Python 3.12; the universal wheel). */
+export const MIN_PYODIDE = "0.26.0";
 
 /** Name of the package in `pyodide.loadedPackages` (the wheel's distribution name). */
 export const PACKAGE_NAME = "liveimport_lite";
 
 /**
- * Raised by {@link installLiveImport} when LiveImport cannot be installed: wrong
- * Pyodide version, missing or unreadable wheel or manifest, a failed
+ * Raised by {@link installLiveImport} when LiveImport cannot be installed: a
+ * Pyodide older than {@link MIN_PYODIDE}, missing or unreadable wheel or manifest, a failed
  * `loadPackage`, or an instance where `liveimport` is already imported.
  * `cause` holds the underlying error when there is one.
  */
@@ -73,16 +83,61 @@ async function readBytes(url) {
 }
 
 /**
- * Where the bundled wheel is: reads `wheels/manifest.json` next to this module
- * (or under `baseUrl`).
- *
- * @param {string | URL} [baseUrl] folder holding `manifest.json` and the wheel
- *   (default: the `wheels/` folder of this package).
- * @returns {Promise<{url: URL, wheel: string, version: string, platform: string}>}
- * @throws {LiveImportInstallError} when the manifest is missing, unreadable or
- *   names no wheel (a package built without `scripts/build.sh`).
+ * `[major, minor]` of a Pyodide version string (`"0.27.7"` → `[0, 27]`,
+ * `"315.0.0-alpha.2"` → `[315, 0]`); `null` when it is not one.
+ * @param {string} version
+ * @returns {[number, number] | null}
  */
-export async function findBundledWheel(baseUrl) {
+function pyodideRelease(version) {
+  const match = /^(\d+)\.(\d+)/.exec(String(version));
+  return match ? [Number(match[1]), Number(match[2])] : null;
+}
+
+/**
+ * The wheel of a manifest for a Pyodide version: the platform wheel built for
+ * that Pyodide major version when there is one (Pyodide 314: the pyo3 engine),
+ * otherwise the universal `py3-none-any` wheel (the wasm-bindgen engine, any
+ * Pyodide from {@link MIN_PYODIDE} on). Micropip and piplite choose the same
+ * way from an index listing both.
+ *
+ * @template {{wheel: string, pyodide?: number | null}} W
+ * @param {W[]} wheels the manifest's `wheels`.
+ * @param {string} pyodideVersion e.g. `pyodide.version`.
+ * @returns {W}
+ * @throws {LiveImportInstallError} for a Pyodide older than {@link MIN_PYODIDE}
+ *   or an unparsable version, or when no wheel fits.
+ */
+export function selectWheel(wheels, pyodideVersion) {
+  const release = pyodideRelease(pyodideVersion);
+  const [minMajor, minMinor] = pyodideRelease(MIN_PYODIDE);
+  if (release === null || release[0] < minMajor || (release[0] === minMajor && release[1] < minMinor)) {
+    throw new LiveImportInstallError(
+      `LiveImport needs Pyodide ${MIN_PYODIDE} or later, this instance is Pyodide ${pyodideVersion}`,
+    );
+  }
+  const chosen =
+    wheels.find((w) => typeof w.pyodide === "number" && w.pyodide === release[0]) ??
+    wheels.find((w) => w.pyodide === null || w.pyodide === undefined);
+  if (chosen === undefined) {
+    throw new LiveImportInstallError(`no bundled wheel fits Pyodide ${pyodideVersion}`);
+  }
+  return chosen;
+}
+
+/**
+ * Where the bundled wheel for a Pyodide version is: reads `wheels/manifest.json`
+ * next to this module (or under `baseUrl`) and picks with {@link selectWheel}.
+ *
+ * @param {string | URL} [baseUrl] folder holding `manifest.json` and the wheels
+ *   (default: the `wheels/` folder of this package).
+ * @param {string} [pyodideVersion] the running Pyodide's version (default:
+ *   `"314.0.0"`, the platform wheel).
+ * @returns {Promise<{url: URL, wheel: string, version: string, platform: string, pyodide: number | null}>}
+ * @throws {LiveImportInstallError} when the manifest is missing, unreadable or
+ *   names no wheel (a package built without `scripts/build.sh`), or no wheel
+ *   fits that Pyodide.
+ */
+export async function findBundledWheel(baseUrl, pyodideVersion = `${PYODIDE_MAJOR}.0.0`) {
   const base = baseUrl === undefined ? new URL("./wheels/", import.meta.url) : new URL(baseUrl, import.meta.url);
   const manifestUrl = new URL("manifest.json", base.href.endsWith("/") ? base : new URL(base.href + "/"));
   const text = new TextDecoder().decode(await readBytes(manifestUrl));
@@ -92,14 +147,19 @@ export async function findBundledWheel(baseUrl) {
   } catch (err) {
     throw new LiveImportInstallError(`${manifestUrl.href} is not JSON: ${err.message}`, { cause: err });
   }
-  if (typeof manifest?.wheel !== "string" || !manifest.wheel.endsWith(".whl")) {
+  const wheels = Array.isArray(manifest?.wheels)
+    ? manifest.wheels.filter((w) => typeof w?.wheel === "string" && w.wheel.endsWith(".whl"))
+    : [];
+  if (wheels.length === 0) {
     throw new LiveImportInstallError(`${manifestUrl.href} names no wheel`);
   }
+  const chosen = selectWheel(wheels, pyodideVersion);
   return {
-    url: new URL(manifest.wheel, manifestUrl),
-    wheel: manifest.wheel,
+    url: new URL(chosen.wheel, manifestUrl),
+    wheel: chosen.wheel,
     version: String(manifest.version ?? ""),
-    platform: String(manifest.platform ?? ""),
+    platform: String(chosen.platform ?? ""),
+    pyodide: typeof chosen.pyodide === "number" ? chosen.pyodide : null,
   };
 }
 
@@ -108,11 +168,11 @@ export async function findBundledWheel(baseUrl) {
  * `import liveimport`. Call it once per instance, before the first
  * `import liveimport`; calling it again once installed does nothing.
  *
- * @param {object} pyodide the instance returned by `loadPyodide()` (Pyodide 314.x).
+ * @param {object} pyodide the instance returned by `loadPyodide()` (Pyodide 0.26 or later).
  * @param {object} [options]
  * @param {string | URL} [options.wheelUrl] URL (or, in Node, file path or `file:`
- *   URL) of the Pyodide wheel to install. Default: the wheel named by
- *   `wheels/manifest.json` next to this module.
+ *   URL) of the wheel to install. Default: the wheel of `wheels/manifest.json`
+ *   next to this module that fits the instance ({@link selectWheel}).
  * @param {(message: string) => void} [options.messageCallback] receives
  *   `loadPackage`'s progress messages (default: dropped).
  * @param {(message: string) => void} [options.errorCallback] receives
@@ -122,7 +182,7 @@ export async function findBundledWheel(baseUrl) {
  *   directory of the `liveimport` package inside the instance's file system,
  *   and whether it was installed before this call.
  * @throws {TypeError} when `pyodide` is not a Pyodide instance.
- * @throws {LiveImportInstallError} when the instance is not Pyodide 314.x; when
+ * @throws {LiveImportInstallError} when the instance is older than Pyodide 0.26; when
  *   the wheel or its manifest cannot be read; when `loadPackage` reports an
  *   error; when `liveimport` was imported in this instance from another
  *   installation; or when the package is not importable afterwards.
@@ -137,12 +197,7 @@ export async function installLiveImport(pyodide, options = {}) {
   ) {
     throw new TypeError("installLiveImport: expected a Pyodide instance (the result of loadPyodide())");
   }
-  const major = Number.parseInt(pyodide.version.split(".")[0], 10);
-  if (major !== PYODIDE_MAJOR) {
-    throw new LiveImportInstallError(
-      `LiveImport's engine is built for Pyodide ${PYODIDE_MAJOR}.x (${PLATFORM_TAG}), this instance is Pyodide ${pyodide.version}`,
-    );
-  }
+  selectWheel([{ wheel: "-.whl", pyodide: null }], pyodide.version); // refuses too old a Pyodide
 
   const alreadyInstalled = pyodide.loadedPackages?.[PACKAGE_NAME] !== undefined;
   let wheel = "";
@@ -156,7 +211,7 @@ export async function installLiveImport(pyodide, options = {}) {
     if (options.wheelUrl !== undefined) {
       target = options.wheelUrl instanceof URL ? options.wheelUrl : String(options.wheelUrl);
     } else {
-      target = (await findBundledWheel()).url;
+      target = (await findBundledWheel(undefined, pyodide.version)).url;
     }
     if (target instanceof URL) {
       if (target.protocol === "file:") {

@@ -58,7 +58,7 @@ ours=()
 if [ "$ref_only" = 0 ]; then
     find_wheels() {
         pyodide_wheel="$(ls "$DIST"/liveimport_lite-*-"$PYODIDE_PLATFORM_TAG".whl 2>/dev/null | head -1 || true)"
-        native_wheel="$(ls "$DIST"/liveimport_lite-*.whl 2>/dev/null | grep -v "$PYODIDE_PLATFORM_TAG" |
+        native_wheel="$(ls "$DIST"/liveimport_lite-*.whl 2>/dev/null | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any |
             head -1 || true)"
     }
     find_wheels
@@ -74,5 +74,5 @@ fi
 
 log "running the benchmark (results in build/bench/)"
 exec "$VENV/bin/python" "$ROOT/bench/run.py" "${ours[@]}" --ref "$ref_wheel" \
-    --ipython-wheels "$PYODIDE_WHEELS" --pyodide "$PYODIDE_NODE_DIR/node_modules/pyodide" \
+    --ipython-wheels "$PYODIDE_WHEELS/$PYODIDE_DEFAULT_VERSION" --pyodide "$PYODIDE_NODE_DIR/node_modules/pyodide" \
     --python "$VENV/bin/python" --cache "$BENCH_CACHE" --out "$ROOT/build/bench" "${run_args[@]}"

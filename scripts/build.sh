@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Build both wheels of LiveImport into dist/ (after the idempotent set-up):
+# Build the wheels of LiveImport into dist/ (after the idempotent set-up):
 #   dist/liveimport_lite-VER-cp3XX-cp3XX-<linux tag>.whl            native, maturin (pyproject.toml)
-#   dist/liveimport_lite-VER-cp314-cp314-pyemscripten_2026_0_wasm32.whl  Pyodide 314
-# and copy the Pyodide wheel, with wheels/manifest.json, into js/wheels/ for liveimport-pyodide.
-# Prints the engine's .so size (raw and gzipped). Options: --no-setup (skip scripts/setup.sh).
+#   dist/liveimport_lite-VER-cp314-cp314-pyemscripten_2026_0_wasm32.whl  Pyodide 314 (pyo3 engine,
+#                                                                    and the wasm-bindgen one)
+#   dist/liveimport_lite-VER-py3-none-any.whl                       every other Pyodide (wasm-bindgen)
+# and copy both Pyodide wheels, with wheels/manifest.json, into js/wheels/ for liveimport-pyodide.
+# Prints the engines' sizes (raw and gzipped) into build/so-size.txt.
+# Options: --no-setup (skip scripts/setup.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 [ "${1:-}" = "--no-setup" ] || "$ROOT/scripts/setup.sh"
 
@@ -14,7 +17,7 @@ log "native wheel (maturin)"
 # maturin and cargo test share target/release; the wasm build lives in target/$WASM_TARGET.
 "$VENV/bin/maturin" build --release --quiet --interpreter "$VENV/bin/python" \
     --manifest-path "$ROOT/Cargo.toml" --out "$DIST"
-native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v "$PYODIDE_PLATFORM_TAG" | head -1)"
+native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any | head -1)"
 [ -n "$native_wheel" ] || die "maturin produced no wheel"
 
 log "Pyodide engine (cargo, $WASM_TARGET)"
@@ -30,13 +33,34 @@ so="$target_dir/$WASM_TARGET/release/liveimport_engine.wasm"
 [ -f "$so" ] || so="$target_dir/$WASM_TARGET/release/libliveimport_engine.so"
 [ -f "$so" ] || die "no engine artifact in $target_dir/$WASM_TARGET/release"
 
-log "Pyodide wheel"
+log "wasm-bindgen engine (cargo, $WASM_BINDGEN_TARGET, wasm-bindgen $(wasm_bindgen_version))"
+cargo rustc --lib --crate-type cdylib --profile "$WASM_PROFILE" --quiet --features wasm \
+    --target "$WASM_BINDGEN_TARGET" --manifest-path "$ROOT/Cargo.toml"
+wasm_in="$target_dir/$WASM_BINDGEN_TARGET/$WASM_PROFILE/liveimport_engine.wasm"
+[ -f "$wasm_in" ] || die "no wasm-bindgen engine artifact at $wasm_in"
+rm -rf "$WASM_OUT"; mkdir -p "$WASM_OUT"
+if command -v wasm-opt >/dev/null; then
+    # Before wasm-bindgen (which keeps what it needs); the features rustc enables by default.
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        -o "$WASM_OUT/engine-opt.wasm" "$wasm_in"
+    wasm_in="$WASM_OUT/engine-opt.wasm"
+fi
+"$(wasm_bindgen_cli)" --target no-modules --no-typescript --remove-name-section \
+    --remove-producers-section --out-dir "$WASM_OUT" --out-name liveimport_engine "$wasm_in"
+rm -f "$WASM_OUT/engine-opt.wasm"
+
+log "Pyodide wheels (platform and universal)"
 SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || echo 315532800)}" \
 "$VENV/bin/python" "$ROOT/scripts/build_pyodide_wheel.py" --native-wheel "$native_wheel" --so "$so" \
-    --out-dir "$DIST" --platform-tag "$PYODIDE_PLATFORM_TAG" --python-tag "cp${PYODIDE_PY_VERSION/./}" \
-    --js-wheels-dir "$ROOT/js/wheels" >/dev/null
+    --wasm-dir "$WASM_OUT" --out-dir "$DIST" --platform-tag "$PYODIDE_PLATFORM_TAG" \
+    --python-tag "cp${PYODIDE_PY_VERSION/./}" --js-wheels-dir "$ROOT/js/wheels" >/dev/null
 
-raw=$(stat -c %s "$so"); gz=$(gzip -9 -c "$so" | wc -c)
 mkdir -p "$ROOT/build"
-printf 'engine .so: %s bytes raw, %s bytes gzip -9\n' "$raw" "$gz" | tee "$ROOT/build/so-size.txt" >&2
+{
+    size() { printf '%s: %s bytes raw, %s bytes gzip -9\n' "$1" "$(stat -c %s "$2")" "$(gzip -9 -c "$2" | wc -c)"; }
+    size "pyo3 engine .so (Pyodide 314)" "$so"
+    size "wasm-bindgen engine .wasm" "$WASM_OUT/liveimport_engine_bg.wasm"
+    size "wasm-bindgen glue .js" "$WASM_OUT/liveimport_engine.js"
+} | tee "$ROOT/build/so-size.txt" >&2
 ls -1 "$DIST"/liveimport_lite-*.whl

@@ -1,27 +1,42 @@
 #!/usr/bin/env python3
-"""Assemble the Pyodide wheel of LiveImport from the native wheel and the wasm engine.
+"""Assemble the Pyodide wheels of LiveImport from the native wheel and the wasm engines.
 
 Usage:
-  build_pyodide_wheel.py --native-wheel WHL --so ENGINE.so --out-dir DIR
+  build_pyodide_wheel.py --native-wheel WHL --so ENGINE.so --wasm-dir DIR --out-dir DIR
                          [--platform-tag pyemscripten_2026_0_wasm32] [--python-tag cp314]
                          [--js-wheels-dir DIR]
 
-maturin cannot target Emscripten without an Emscripten SDK, so the engine is
+Writes two wheels of the same version into ``--out-dir``:
+
+- ``liveimport_lite-VER-cp314-cp314-pyemscripten_2026_0_wasm32.whl`` (Pyodide
+  314): the pyo3 engine ``liveimport/_engine_pyo3.cpython-314-wasm32-emscripten.so``
+  and the wasm-bindgen engine ``liveimport/_wasm/`` (``LIVEIMPORT_ENGINE``
+  chooses; the pyo3 one by default);
+- ``liveimport_lite-VER-py3-none-any.whl`` (every other Pyodide, 0.26 on): the
+  wasm-bindgen engine only. Installers prefer any platform wheel that fits over
+  it (pip natively, micropip in Pyodide 314).
+
+maturin cannot target Emscripten without an Emscripten SDK, so the pyo3 engine is
 linked by ``cargo build --target wasm32-unknown-emscripten`` (see
-``scripts/emscripten-link``) and this script packs it. The pure-Python files and
-the metadata (``METADATA``, licences, ...) come unchanged from the native wheel
-that maturin built from ``pyproject.toml``, so both wheels carry the same
-package; the native extension module is replaced by
-``liveimport/_engine.cpython-314-wasm32-emscripten.so`` and ``WHEEL`` gets the
-Pyodide tag. ``RECORD`` is written by ``wheel.wheelfile.WheelFile``.
+``scripts/emscripten-link``); the wasm-bindgen engine is built for
+``wasm32-unknown-unknown`` and processed by ``wasm-bindgen --target
+no-modules`` (``--wasm-dir``: ``liveimport_engine.js`` and
+``liveimport_engine_bg.wasm``). This script packs them. The pure-Python files
+and the metadata (``METADATA``, licences, ...) come unchanged from the native
+wheel that maturin built from ``pyproject.toml``, so all wheels carry the same
+package; the native extension module is left out and ``WHEEL`` gets the new
+tag. ``RECORD`` is written by ``wheel.wheelfile.WheelFile``.
 
-With ``--js-wheels-dir``, the wheel is also copied there with a
-``manifest.json`` (``{"wheel", "version", "platform", "sha256", "size"}``) that
-the npm package ``liveimport-pyodide`` reads.
+With ``--js-wheels-dir``, both wheels are also copied there with a
+``manifest.json`` that the npm package ``liveimport-pyodide`` reads:
+``{"version", "wheels": [{"wheel", "platform", "python", "pyodide", "sha256",
+"size"}, ...]}``, the platform wheel first; ``pyodide`` is the Pyodide major
+version the wheel is for (``314``), or ``null`` for the universal wheel.
 
-Prints the path of the new wheel. Exits with an error message when the native
-wheel has no ``*.dist-info/WHEEL`` or no ``liveimport/_engine`` extension, or
-when the ``.so`` is not a WebAssembly side module (no ``dylink.0`` section).
+Prints the paths of the new wheels. Exits with an error message when the
+native wheel has no ``*.dist-info/WHEEL`` or no ``liveimport/_engine_pyo3``
+extension, when the ``.so`` is not a WebAssembly side module (no ``dylink.0``
+section), or when ``--wasm-dir`` lacks the wasm-bindgen files.
 """
 import argparse
 import email.parser
@@ -34,7 +49,9 @@ import zipfile
 
 from wheel.wheelfile import WheelFile
 
-ENGINE_PREFIX = "liveimport/_engine."
+ENGINE_PREFIX = "liveimport/_engine_pyo3."
+WASM_FILES = ("liveimport_engine.js", "liveimport_engine_bg.wasm")
+WASM_PREFIX = "liveimport/_wasm/"
 NATIVE_EXTENSION_SUFFIXES = (".so", ".pyd", ".dylib")
 
 
@@ -57,70 +74,93 @@ def check_side_module(data):
         sys.exit(f"build_pyodide_wheel: first custom section is {name!r}, expected dylink.0")
 
 
+def write_wheel(native, out_dir, tag, purelib, extra, generator):
+    """Copy the native wheel's files but its extension module, ``WHEEL`` and
+    ``RECORD`` into a new wheel tagged ``tag``, plus ``extra`` ({name: bytes});
+    return its path."""
+    names = native.namelist()
+    wheel_meta = [n for n in names if n.endswith(".dist-info/WHEEL") and n.count("/") == 1][0]
+    dist_info = wheel_meta.split("/")[0]
+    dist, version = dist_info[:-len(".dist-info")].split("-")
+    native_ext = {n for n in names if n.startswith(ENGINE_PREFIX) and n.endswith(NATIVE_EXTENSION_SUFFIXES)}
+    out = os.path.join(out_dir, f"{dist}-{version}-{tag}.whl")
+    with WheelFile(out, "w") as wf:
+        for info in native.infolist():
+            n = info.filename
+            if n in native_ext or n in (wheel_meta, f"{dist_info}/RECORD") or n.startswith(WASM_PREFIX):
+                continue
+            wf.writestr(n, native.read(n))
+        for name, data in extra.items():
+            wf.writestr(name, data)
+        wf.writestr(f"{dist_info}/WHEEL", (
+            "Wheel-Version: 1.0\n"
+            f"Generator: liveimport scripts/build_pyodide_wheel.py (from {generator})\n"
+            f"Root-Is-Purelib: {'true' if purelib else 'false'}\n"
+            f"Tag: {tag}\n"))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--native-wheel", required=True)
     ap.add_argument("--so", required=True)
+    ap.add_argument("--wasm-dir", required=True)
     ap.add_argument("--out-dir", required=True)
     ap.add_argument("--platform-tag", default="pyemscripten_2026_0_wasm32")
     ap.add_argument("--python-tag", default="cp314")
+    ap.add_argument("--pyodide-major", type=int, default=314)
     ap.add_argument("--js-wheels-dir")
     args = ap.parse_args()
 
     with open(args.so, "rb") as f:
         engine = f.read()
     check_side_module(engine)
+    wasm = {}
+    for name in WASM_FILES:
+        try:
+            with open(os.path.join(args.wasm_dir, name), "rb") as f:
+                wasm[WASM_PREFIX + name] = f.read()
+        except OSError as error:
+            sys.exit(f"build_pyodide_wheel: wasm-bindgen output missing: {error}")
+    if not wasm[WASM_PREFIX + WASM_FILES[1]].startswith(b"\0asm"):
+        sys.exit("build_pyodide_wheel: the wasm-bindgen engine is not a WebAssembly module")
 
     with zipfile.ZipFile(args.native_wheel) as native:
         names = native.namelist()
         wheel_meta = [n for n in names if n.endswith(".dist-info/WHEEL") and n.count("/") == 1]
         if not wheel_meta:
             sys.exit(f"build_pyodide_wheel: {args.native_wheel} has no .dist-info/WHEEL")
-        dist_info = wheel_meta[0].split("/")[0]
-        dist, version = dist_info[:-len(".dist-info")].split("-")
-        native_ext = [n for n in names
-                      if n.startswith(ENGINE_PREFIX) and n.endswith(NATIVE_EXTENSION_SUFFIXES)]
-        if not native_ext:
+        version = wheel_meta[0].split("/")[0][:-len(".dist-info")].split("-")[1]
+        if not any(n.startswith(ENGINE_PREFIX) and n.endswith(NATIVE_EXTENSION_SUFFIXES) for n in names):
             sys.exit(f"build_pyodide_wheel: {args.native_wheel} has no {ENGINE_PREFIX}* extension")
-        old_wheel = email.parser.Parser().parsestr(native.read(wheel_meta[0]).decode())
-
-        tag = f"{args.python_tag}-{args.python_tag}-{args.platform_tag}"
-        out = os.path.join(args.out_dir, f"{dist}-{version}-{tag}.whl")
+        generator = email.parser.Parser().parsestr(native.read(wheel_meta[0]).decode())["Generator"]
         os.makedirs(args.out_dir, exist_ok=True)
-        with WheelFile(out, "w") as wf:
-            for info in native.infolist():
-                n = info.filename
-                if n in native_ext or n in (wheel_meta[0], f"{dist_info}/RECORD"):
-                    continue
-                wf.writestr(n, native.read(n))
-            wf.writestr(f"{ENGINE_PREFIX}cpython-{args.python_tag[2:]}-wasm32-emscripten.so", engine)
-            new_wheel = (
-                "Wheel-Version: 1.0\n"
-                f"Generator: liveimport scripts/build_pyodide_wheel.py (from {old_wheel['Generator']})\n"
-                "Root-Is-Purelib: false\n"
-                f"Tag: {tag}\n"
-            )
-            wf.writestr(f"{dist_info}/WHEEL", new_wheel)
+        so_name = f"{ENGINE_PREFIX}cpython-{args.python_tag[2:]}-wasm32-emscripten.so"
+        platform_wheel = write_wheel(
+            native, args.out_dir, f"{args.python_tag}-{args.python_tag}-{args.platform_tag}", False,
+            {so_name: engine, **wasm}, generator)
+        universal_wheel = write_wheel(native, args.out_dir, "py3-none-any", True, wasm, generator)
 
     if args.js_wheels_dir:
         os.makedirs(args.js_wheels_dir, exist_ok=True)
         for old in os.listdir(args.js_wheels_dir):
             if old.endswith(".whl"):
                 os.remove(os.path.join(args.js_wheels_dir, old))
-        shutil.copy2(out, args.js_wheels_dir)
-        with open(out, "rb") as f:
-            data = f.read()
-        manifest = {
-            "wheel": os.path.basename(out),
-            "version": version,
-            "platform": args.platform_tag,
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "size": len(data),
-        }
+        entries = []
+        for out, platform, python, major in (
+                (platform_wheel, args.platform_tag, args.python_tag, args.pyodide_major),
+                (universal_wheel, "any", "py3", None)):
+            shutil.copy2(out, args.js_wheels_dir)
+            with open(out, "rb") as f:
+                data = f.read()
+            entries.append({"wheel": os.path.basename(out), "platform": platform, "python": python,
+                            "pyodide": major, "sha256": hashlib.sha256(data).hexdigest(),
+                            "size": len(data)})
         with open(os.path.join(args.js_wheels_dir, "manifest.json"), "w") as f:
-            json.dump(manifest, f, indent=1)
+            json.dump({"version": version, "wheels": entries}, f, indent=1)
             f.write("\n")
-    print(out)
+    print(platform_wheel)
+    print(universal_wheel)
 
 
 if __name__ == "__main__":

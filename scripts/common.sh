@@ -5,7 +5,8 @@
 #   LIVEIMPORT_CACHE downloads, the dev venv and stamps; outside the repo
 #                    (default: $HOME/.cache/liveimport-dev)
 #   VENV             the dev venv (CPython of the machine): maturin, wheel, pytest, IPython
-#   PYODIDE_WHEELS   pure-Python wheels for Pyodide 314 (pytest and IPython closures, micropip)
+#   PYODIDE_WHEELS   pure-Python wheels for each Pyodide of the tests, one folder per version
+#                    (pytest and IPython closures, micropip)
 #   DIST             the built wheels (ROOT/dist)
 
 set -euo pipefail
@@ -20,12 +21,32 @@ WASM_TARGET="wasm32-unknown-emscripten"
 PYODIDE_PY_VERSION="3.14"
 PYODIDE_PLATFORM_TAG="pyemscripten_2026_0_wasm32"
 PYODIDE_NODE_DIR="$ROOT/tests/pyodide"
+# Every Pyodide the Python suite runs in under Node (tests/pyodide/env.mjs PYODIDE_VERSIONS; npm
+# aliases pyodide-VERSION in tests/pyodide/package.json, `pyodide` itself is the default 314.0.7).
+PYODIDE_DEFAULT_VERSION="314.0.7"
+PYODIDE_TEST_VERSIONS=(0.26.4 0.27.7 0.29.5 314.0.7 315.0.0-alpha.2)
+# node_modules folder of Pyodide VERSION for the tests.
+pyodide_npm_dir() {
+    if [ "$1" = "$PYODIDE_DEFAULT_VERSION" ]; then echo "$PYODIDE_NODE_DIR/node_modules/pyodide"
+    else echo "$PYODIDE_NODE_DIR/node_modules/pyodide-$1"; fi
+}
+# The wasm-bindgen engine (every Pyodide): Rust target, Cargo profile, wasm-bindgen output dir.
+WASM_BINDGEN_TARGET="wasm32-unknown-unknown"
+WASM_PROFILE="wasm"
+WASM_OUT="$ROOT/build/wasm"
 export LIVEIMPORT_CACHE
 
 # Python packages of the dev venv. The Pyodide side uses the versions of pyodide-lock.json
 # (pytest 9.0.2, IPython 9.12.0); IPython 9.12 requires Python >= 3.12, so the native venv
 # (CPython 3.11) takes the newest 9.x.
 VENV_REQUIREMENTS=(maturin==1.16.0 wheel==0.48.0 pytest==9.0.2 ipython==9.18.1)
+
+# The wasm-bindgen version Cargo.lock pins (the CLI must be the same version).
+wasm_bindgen_version() {
+    sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' "$ROOT/Cargo.lock"
+}
+# Where scripts/setup.sh installs that wasm-bindgen CLI.
+wasm_bindgen_cli() { echo "$LIVEIMPORT_CACHE/wasm-bindgen-cli-$(wasm_bindgen_version)/bin/wasm-bindgen"; }
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -5,8 +5,9 @@ Usage: fetch_pyodide_wheels.py PYODIDE_LOCK_JSON OUT_DIR
 
 Pyodide's npm package ships no wheels, and nothing may be fetched at test time,
 so this downloads (with pip, from PyPI) two sets of ``py3-none-any`` wheels for
-Python 3.14, pinned to the versions in ``pyodide-lock.json`` wherever the lock
-lists the package:
+the lock's Python (``info.python``: 3.12 for Pyodide 0.26/0.27, 3.13 for 0.29,
+3.14 for 314, 3.15 for 315), pinned to the versions in ``pyodide-lock.json``
+wherever the lock lists the package (otherwise the newest that fits):
 
 - ``test``: pytest and IPython with their closures (installed into every
   Pyodide instance that runs ``tests/python``);
@@ -35,6 +36,7 @@ def main(lock_path, out_dir):
     lock = json.loads(lock_bytes)
     pure = {p["name"].lower(): p["version"] for p in lock["packages"].values()
             if p["file_name"].endswith("none-any.whl")}
+    python = ".".join(lock["info"]["python"].split(".")[:2])
     key = hashlib.sha256(lock_bytes + json.dumps(SETS).encode()).hexdigest()
     index_path = os.path.join(out_dir, "index.json")
     try:
@@ -57,7 +59,7 @@ def main(lock_path, out_dir):
             dest = os.path.join(tmp, set_name)
             reqs = [f"{n}=={pure[n]}" if n in pure else n for n in names]
             cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-                   "--only-binary=:all:", "--python-version", "3.14", "--implementation", "py",
+                   "--only-binary=:all:", "--python-version", python, "--implementation", "py",
                    "--abi", "none", "--platform", "any", "-c", constraints, "-d", dest, *reqs]
             print("pyodide wheels:", " ".join(reqs))
             rc = subprocess.run(cmd).returncode

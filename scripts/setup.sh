@@ -1,19 +1,39 @@
 #!/usr/bin/env bash
 # Idempotent set-up of everything the build and the tests need, on a fresh machine too:
-#   - the Rust target wasm32-unknown-emscripten (rustup) and rust-lld;
+#   - the Rust targets wasm32-unknown-emscripten and wasm32-unknown-unknown (rustup), rust-lld;
+#   - wasm-bindgen-cli of the version Cargo.lock pins (cargo install, into the cache) and
+#     binaryen's wasm-opt (Debian's binaryen, when missing: shrinks the wasm-bindgen engine);
 #   - Node >= 20 (Debian's nodejs when missing);
 #   - the dev venv in the cache (maturin, wheel, pytest, IPython);
-#   - npm packages of tests/pyodide (pyodide 314.0.7, from package-lock.json);
-#   - the pure-Python wheels that the Pyodide runs install (pytest and IPython closures, micropip).
+#   - npm packages of tests/pyodide (pyodide 314.0.7 and the other versions of the test matrix,
+#     from package-lock.json);
+#   - the pure-Python wheels that the Pyodide runs install (pytest and IPython closures, micropip),
+#     one set per Pyodide version.
 # A second run does nothing but checks (stamps in $LIVEIMPORT_CACHE).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 mkdir -p "$LIVEIMPORT_CACHE"
 
 # --- Rust ---
 command -v cargo >/dev/null || die "cargo not found: install Rust with rustup first"
-if ! rustup target list --installed 2>/dev/null | grep -qx "$WASM_TARGET"; then
-    log "rustup target add $WASM_TARGET"
-    rustup target add "$WASM_TARGET"
+for target in "$WASM_TARGET" "$WASM_BINDGEN_TARGET"; do
+    if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+        log "rustup target add $target"
+        rustup target add "$target"
+    fi
+done
+wb_version="$(wasm_bindgen_version)"
+[ -n "$wb_version" ] || die "Cargo.lock pins no wasm-bindgen"
+if [ "$("$(wasm_bindgen_cli)" --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]; then
+    log "cargo install wasm-bindgen-cli $wb_version (into $LIVEIMPORT_CACHE)"
+    wb_root="$LIVEIMPORT_CACHE/wasm-bindgen-cli-$wb_version"
+    # --locked first; a registry index that lags the CLI's lockfile needs a fresh resolution.
+    cargo install --quiet --locked --root "$wb_root" wasm-bindgen-cli --version "=$wb_version" ||
+        cargo install --quiet --root "$wb_root" wasm-bindgen-cli --version "=$wb_version"
+fi
+if ! command -v wasm-opt >/dev/null; then
+    log "installing Debian's binaryen (wasm-opt)"
+    { apt-get update -qq && apt-get install -y -qq binaryen >/dev/null; } ||
+        log "warning: no wasm-opt; the wasm-bindgen engine stays about 5% larger"
 fi
 host="$(rustc -vV | sed -n 's/^host: //p')"
 [ -x "$(rustc --print sysroot)/lib/rustlib/$host/bin/rust-lld" ] ||
@@ -46,5 +66,7 @@ if [ "$(cat "$PYODIDE_NODE_DIR/node_modules/.liveimport-stamp" 2>/dev/null)" != 
 fi
 
 # --- pure-Python wheels for Pyodide ---
-"$VENV/bin/python" "$ROOT/scripts/fetch_pyodide_wheels.py" \
-    "$PYODIDE_NODE_DIR/node_modules/pyodide/pyodide-lock.json" "$PYODIDE_WHEELS"
+for version in "${PYODIDE_TEST_VERSIONS[@]}"; do
+    "$VENV/bin/python" "$ROOT/scripts/fetch_pyodide_wheels.py" \
+        "$(pyodide_npm_dir "$version")/pyodide-lock.json" "$PYODIDE_WHEELS/$version"
+done

@@ -53,6 +53,11 @@ pyodide_wheel() {
     ls "$DIST"/liveimport_lite-*-"$PYODIDE_PLATFORM_TAG".whl 2>/dev/null | head -1
 }
 
+# The kernel wheels the extension ships (static/pypi): the Pyodide 314 wheel and the universal one.
+kernel_wheels() {
+    echo "$(pyodide_wheel) $(ls "$DIST"/liveimport_lite-*-py3-none-any.whl 2>/dev/null | head -1)"
+}
+
 # True when dist/ has no Pyodide wheel, or one older than a source of it (python/liveimport, src/,
 # Cargo.toml).
 pyodide_wheel_stale() {
@@ -73,7 +78,7 @@ extension() {
     local ext_key
     ext_key="$(cd "$EXT_DIR" && cat package.json package-lock.json pyproject.toml install.json \
         src/* schema/* style/* scripts/* jupyterlite_liveimport/__init__.py | sha256sum | cut -c1-16)"
-    ext_key="$ext_key-$(sha256sum "$(pyodide_wheel)" | cut -c1-16)"
+    ext_key="$ext_key-$(cat $(kernel_wheels) | sha256sum | cut -c1-16)"
     local ext_stamp="$LITE_VENV/.liveimport-ext-stamp"
     if [ "$(cat "$ext_stamp" 2>/dev/null)" = "$ext_key" ] &&
        [ -f "$LITE_VENV/share/jupyter/labextensions/jupyterlite-liveimport/static/pypi/all.json" ]; then
@@ -87,7 +92,7 @@ extension() {
         (cd "$EXT_DIR" && npm ci --no-audit --no-fund --loglevel=error)
         echo "$npm_key" > "$EXT_DIR/node_modules/.liveimport-stamp"
     fi
-    (cd "$EXT_DIR" && PATH="$LITE_VENV/bin:$PATH" LIVEIMPORT_PYODIDE_WHEEL="$(pyodide_wheel)" \
+    (cd "$EXT_DIR" && PATH="$LITE_VENV/bin:$PATH" LIVEIMPORT_PYODIDE_WHEELS="$(kernel_wheels)" \
         npm run --silent build:prod)
     log "extension: pip install into the lite venv"
     "$LITE_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \

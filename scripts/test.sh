@@ -81,7 +81,7 @@ cf=$(grep -oE '[0-9]+ failed;' "$LOGS/cargo-test.log" | awk '{s+=$1} END {print 
 record "cargo test" "$rc" "$cp" "$cf"
 
 if [ "$build_ok" = 1 ]; then
-    native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v "$PYODIDE_PLATFORM_TAG" | head -1)"
+    native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any | head -1)"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
         "$native_wheel"
 

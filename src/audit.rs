@@ -6,12 +6,7 @@
 //! (`open`, `import`, `exec`, `builtins.id`, ...): this one costs a few byte comparisons for
 //! events it ignores. An audit hook cannot be removed; [`install`] adds it once per process.
 //!
-//! Events noted (argument shapes from CPython's audit events table):
-//! - `open(path, mode, flags)` with `flags` opening for writing (`O_WRONLY` or `O_RDWR`),
-//!   raised by `open()`, `io.open()`, `os.open()` and everything built on them (`shutil`,
-//!   `pathlib`);
-//! - `os.rename(src, dst, ...)` (also `os.replace`), `os.link` and `os.symlink`: both paths;
-//! - `os.remove(path, ...)`, `os.rmdir`, `os.truncate(path, ...)`, `os.utime(path, ...)`.
+//! Events noted: [`writes::AUDITED_EVENTS`] (shared with the wasm-bindgen build's hook).
 //!
 //! Paths given as file descriptors are ignored (the file was noted when opened); a path
 //! relative to a `dir_fd` cannot be located, so it makes the next sync examine everything.
@@ -33,32 +28,14 @@ extern "C" {
     fn PySys_AddAuditHook(hook: AuditHookFunction, user_data: *mut c_void) -> c_int;
 }
 
-/// `O_WRONLY | O_RDWR`: the access-mode bits that allow writing (1 and 2 on every POSIX
-/// system CPython and Emscripten support).
-const WRITE_ACCESS: i64 = 0b11;
-
-/// Which arguments of an event are changed paths, and where its `dir_fd` is (if any).
-struct Shape {
-    paths: &'static [usize],
-    dir_fd: Option<usize>,
-}
-
-fn shape(event: &[u8]) -> Option<Shape> {
-    Some(match event {
-        b"open" => Shape { paths: &[0], dir_fd: None },
-        b"os.rename" => Shape { paths: &[0, 1], dir_fd: Some(2) },
-        b"os.link" | b"os.symlink" => Shape { paths: &[1], dir_fd: Some(2) },
-        b"os.remove" | b"os.rmdir" => Shape { paths: &[0], dir_fd: Some(1) },
-        b"os.utime" => Shape { paths: &[0], dir_fd: Some(3) },
-        b"os.truncate" => Shape { paths: &[0], dir_fd: None },
-        _ => return None,
-    })
-}
-
 fn note_event(event: &[u8], args: &Bound<'_, PyTuple>) {
-    let Some(shape) = shape(event) else { return };
-    if event == b"open" {
-        let writes = args.get_item(2).ok().and_then(|f| f.extract::<i64>().ok()).is_some_and(|f| f & WRITE_ACCESS != 0);
+    let Some(shape) = writes::audited_event(event) else { return };
+    if let Some(flags) = shape.flags {
+        let writes = args
+            .get_item(flags)
+            .ok()
+            .and_then(|f| f.extract::<i64>().ok())
+            .is_some_and(|f| f & writes::WRITE_ACCESS != 0);
         if !writes {
             return;
         }
@@ -66,7 +43,7 @@ fn note_event(event: &[u8], args: &Bound<'_, PyTuple>) {
     let relative_to_fd = shape
         .dir_fd
         .and_then(|i| args.get_item(i).ok())
-        .is_some_and(|fd| !fd.is_none());
+        .is_some_and(|fd| !fd.is_none() && fd.extract::<i64>().ok() != Some(writes::NO_DIR_FD));
     for &i in shape.paths {
         let Ok(arg) = args.get_item(i) else { continue };
         if arg.extract::<i64>().is_ok() {

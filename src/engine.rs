@@ -13,9 +13,10 @@ use indexmap::IndexMap;
 
 use crate::graph::{self, Node};
 use crate::imports::{module_dependencies, SyntaxErrorInfo};
-use crate::mtime::{read_mtime, read_source, Mtime};
+use crate::mtime::Mtime;
 use crate::records::{Journal, Record};
 use crate::source::decode_source;
+use crate::system::{OsSystem, System};
 use crate::writes::Noted;
 
 /// Identifies a namespace (Python: `id(namespace)`).
@@ -154,9 +155,11 @@ impl Tracked {
     }
 }
 
-/// All LiveImport state of one interpreter.
+/// All LiveImport state of one interpreter. Source files are read through `S`
+/// ([`crate::system`]): `std::fs` by default.
 #[derive(Debug, Default)]
-pub struct Engine {
+pub struct Engine<S = OsSystem> {
+    system: S,
     modules: IndexMap<String, Tracked>,
     workspace: Vec<PathBuf>,
     namespaces: IndexMap<NamespaceId, Journal>,
@@ -166,8 +169,8 @@ pub struct Engine {
 
 /// Reads and analyses a module's source at its current mtime: `(mtime, dependencies)`; a missing
 /// file gives `(None, [])`.
-fn analyze(spec_name: &str, file: &str, package: &str) -> Result<(Option<Mtime>, Vec<String>), AnalysisError> {
-    let Some((mtime, bytes)) = read_source(Path::new(file)) else {
+fn analyze(system: &impl System, spec_name: &str, file: &str, package: &str) -> Result<(Option<Mtime>, Vec<String>), AnalysisError> {
+    let Some((mtime, bytes)) = system.read_source(file) else {
         return Ok((None, Vec::new()));
     };
     let error = |cause: SyntaxErrorInfo| AnalysisError { module: spec_name.to_string(), cause };
@@ -179,9 +182,29 @@ fn analyze(spec_name: &str, file: &str, package: &str) -> Result<(Option<Mtime>,
 }
 
 impl Engine {
-    /// A fresh engine whose workspace is `workspace` (absolute, normalised directories).
+    /// A fresh engine reading files with `std::fs`, whose workspace is `workspace` (absolute,
+    /// normalised directories).
     pub fn new(workspace: Vec<String>) -> Self {
-        Engine { workspace: workspace.into_iter().map(PathBuf::from).collect(), ..Default::default() }
+        Engine::with_system(workspace, OsSystem)
+    }
+}
+
+impl<S: System> Engine<S> {
+    /// A fresh engine reading files through `system`, whose workspace is `workspace`
+    /// (absolute, normalised directories).
+    pub fn with_system(workspace: Vec<String>, system: S) -> Self {
+        Engine {
+            system,
+            modules: IndexMap::new(),
+            workspace: workspace.into_iter().map(PathBuf::from).collect(),
+            namespaces: IndexMap::new(),
+            examine_all: false,
+        }
+    }
+
+    /// The system the engine reads files through.
+    pub fn system(&self) -> &S {
+        &self.system
     }
 
     /// Replaces the workspace. Tracking decisions already made stay; sync considers an
@@ -209,7 +232,7 @@ impl Engine {
         for spec in modules {
             let known = self.modules.get(&spec.name).is_some_and(|t| t.file == spec.file && t.package == spec.package);
             if !known && !fresh.iter().any(|(s, _, _)| s.name == spec.name) {
-                let (mtime, deps) = analyze(&spec.name, &spec.file, &spec.package)?;
+                let (mtime, deps) = analyze(&self.system, &spec.name, &spec.file, &spec.package)?;
                 fresh.push((spec, mtime, deps));
             }
         }
@@ -264,7 +287,7 @@ impl Engine {
             if self.modules.contains_key(&spec.name) || !self.in_workspace(&spec.file) {
                 continue;
             }
-            match analyze(&spec.name, &spec.file, &spec.package) {
+            match analyze(&self.system, &spec.name, &spec.file, &spec.package) {
                 Ok((mtime, deps)) => {
                     self.modules.insert(spec.name.clone(), Tracked::new(spec, mtime, deps, BTreeSet::new()));
                     added.push(spec.name.clone());
@@ -339,11 +362,11 @@ impl Engine {
             }
             if full || tracked.dirty || tracked.written {
                 tracked.dirty = false;
-                let now = read_mtime(Path::new(&tracked.file));
+                let now = self.system.read_mtime(&tracked.file);
                 tracked.present = now.is_some();
                 if now.is_some() && tracked.current != now {
                     tracked.current = now;
-                    if let Ok((_, deps)) = analyze(name, &tracked.file, &tracked.package) {
+                    if let Ok((_, deps)) = analyze(&self.system, name, &tracked.file, &tracked.package) {
                         tracked.deps = deps;
                     }
                 }

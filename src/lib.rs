@@ -7,10 +7,14 @@
 //! - [`imports`]: top-level import extraction and registration parsing (`ruff_python_parser`).
 //! - [`records`]: registered import records and per-namespace journals.
 //! - [`mtime`]: source-file modification times through `std::fs`.
+//! - [`system`]: the engine's file access, one trait: `std::fs`, the Emscripten FS of the
+//!   loading Pyodide (wasm-bindgen build), or files in memory (tests).
 //! - [`graph`]: the module graph and reload schedule (`petgraph`).
 //! - [`writes`]: files changed by code in this interpreter (noted by an audit hook).
 //! - [`engine`]: the state tying them together.
 //!
+//! With the `wasm` feature, `wasm` adds the wasm-bindgen binding layer over the same core, for
+//! `wasm32-unknown-unknown` (any Pyodide, through its FFI).
 //! With the `python` feature, `python` adds the pyo3 binding layer: the extension module
 //! `liveimport._engine`, and `audit` its audit hook noting file writes; built for `wasm32-unknown-emscripten` (Pyodide) and natively.
 
@@ -21,9 +25,12 @@ pub mod imports;
 pub mod mtime;
 pub mod records;
 pub mod source;
+pub mod system;
 pub mod writes;
 
 #[cfg(feature = "python")]
 mod audit;
 #[cfg(feature = "python")]
 mod python;
+#[cfg(feature = "wasm")]
+mod wasm;

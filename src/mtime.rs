@@ -18,6 +18,19 @@ impl Mtime {
         sec as f64 + nsec as f64 * 1e-9
     }
 
+    /// From a JavaScript time value (milliseconds since the epoch, as `Date.getTime()`),
+    /// converted the way Emscripten's `stat` syscall fills `st_mtim` (`tv_sec = floor(ms /
+    /// 1000)`, `tv_nsec = (ms % 1000) * 10^6`, truncated), so that it equals Python's
+    /// `os.stat()` of the same file in Pyodide. `None` for a value that is not a time.
+    pub fn from_js_time(ms: f64) -> Option<Self> {
+        if !ms.is_finite() || ms.abs() > 8.64e15 {
+            return None; // beyond the range of a JS Date
+        }
+        let sec = (ms / 1000.0).floor();
+        let nsec = ((ms - sec * 1000.0) * 1e6).trunc();
+        Some(Mtime(sec as i128 * 1_000_000_000 + nsec as i128))
+    }
+
     /// From a `SystemTime`.
     pub fn from_system_time(time: SystemTime) -> Self {
         match time.duration_since(UNIX_EPOCH) {
@@ -86,6 +99,10 @@ mod tests {
         assert_eq!(read_source(&file), Some((mtime, b"x = 1\n".to_vec())));
         assert_eq!(read_source(dir.path()), None);
         assert_eq!(read_source(&dir.path().join("missing.py")), None);
+        assert_eq!(Mtime::from_js_time(1_700_000_000_250.0), Some(Mtime(1_700_000_000_250_000_000)));
+        assert_eq!(Mtime::from_js_time(1_700_000_000_250.0).unwrap().seconds(), 1_700_000_000.25);
+        assert_eq!(Mtime::from_js_time(-1500.0), Some(Mtime(-1_500_000_000)));
+        assert_eq!(Mtime::from_js_time(f64::NAN), None);
         let before = UNIX_EPOCH - Duration::from_secs(2);
         assert_eq!(Mtime::from_system_time(before).seconds(), -2.0);
     }

@@ -1,4 +1,5 @@
-//! The pyo3 binding layer: the extension module `liveimport._engine`.
+//! The pyo3 binding layer: the extension module `liveimport._engine_pyo3`, which
+//! `liveimport._engine` uses wherever it loads (Pyodide 314, native CPython).
 //!
 //! The contract, with shapes, is `python/liveimport/_engine.pyi`. Every failure reaches Python
 //! as the exception the LiveImport API documents; nothing here panics on user input.
@@ -12,7 +13,7 @@ use crate::imports::{parse_registration, RegistrationError, SyntaxErrorInfo};
 use crate::records::{Record, RecordKind};
 
 create_exception!(
-    _engine,
+    liveimport._engine,
     AnalysisError,
     PyException,
     "A tracked module's source could not be analysed. Attributes: `module` (str) and `cause` (SyntaxError)."
@@ -196,9 +197,9 @@ fn note_writes(py: Python<'_>) -> PyResult<()> {
     crate::audit::install(py)
 }
 
-/// The extension module `liveimport._engine`.
+/// The extension module `liveimport._engine_pyo3`.
 #[pymodule]
-#[pyo3(name = "_engine")]
+#[pyo3(name = "_engine_pyo3")]
 fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<Engine>()?;

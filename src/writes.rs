@@ -15,6 +15,54 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
+/// A PEP 578 audit event that changes files, and where its arguments are (argument shapes from
+/// CPython's audit events table). Both audit hooks (the pyo3 build's, in Rust, and the
+/// wasm-bindgen build's, `sys.addaudithook` in Python) note events by this table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditedEvent {
+    /// The event name, e.g. `os.rename`.
+    pub name: &'static str,
+    /// Indices of the arguments that are changed paths (a path, or a file descriptor to ignore).
+    pub paths: &'static [usize],
+    /// Index of the `dir_fd` argument, if the event has one: a relative path with a `dir_fd`
+    /// cannot be located, so it makes the next sync examine everything. CPython passes
+    /// [`NO_DIR_FD`] (or `None`) there when no `dir_fd` was given.
+
+    pub dir_fd: Option<usize>,
+    /// Index of the `flags` argument, if the event changes a file only when `flags` has one of
+    /// the [`WRITE_ACCESS`] bits (`open`).
+    pub flags: Option<usize>,
+}
+
+/// The `dir_fd` argument CPython's audit events carry when the call had none (its
+/// `DEFAULT_DIR_FD` is reported as -1): the path is then relative to the current directory.
+pub const NO_DIR_FD: i64 = -1;
+
+/// `O_WRONLY | O_RDWR`: the access-mode bits that allow writing (1 and 2 on every POSIX system
+/// CPython and Emscripten support).
+pub const WRITE_ACCESS: i64 = 0b11;
+
+/// The events noted: `open(path, mode, flags)` opening for writing (raised by `open()`,
+/// `io.open()`, `os.open()` and everything built on them: `shutil`, `pathlib`);
+/// `os.rename(src, dst, ...)` (also `os.replace`), `os.link` and `os.symlink`: the paths
+/// created or changed; `os.remove(path, ...)`, `os.rmdir`, `os.truncate(path, ...)`,
+/// `os.utime(path, ...)`.
+pub const AUDITED_EVENTS: &[AuditedEvent] = &[
+    AuditedEvent { name: "open", paths: &[0], dir_fd: None, flags: Some(2) },
+    AuditedEvent { name: "os.rename", paths: &[0, 1], dir_fd: Some(2), flags: None },
+    AuditedEvent { name: "os.link", paths: &[1], dir_fd: Some(2), flags: None },
+    AuditedEvent { name: "os.symlink", paths: &[1], dir_fd: Some(2), flags: None },
+    AuditedEvent { name: "os.remove", paths: &[0], dir_fd: Some(1), flags: None },
+    AuditedEvent { name: "os.rmdir", paths: &[0], dir_fd: Some(1), flags: None },
+    AuditedEvent { name: "os.utime", paths: &[0], dir_fd: Some(3), flags: None },
+    AuditedEvent { name: "os.truncate", paths: &[0], dir_fd: None, flags: None },
+];
+
+/// The [`AUDITED_EVENTS`] entry of the event `name`, if it is noted.
+pub fn audited_event(name: &[u8]) -> Option<&'static AuditedEvent> {
+    AUDITED_EVENTS.iter().find(|e| e.name.as_bytes() == name)
+}
+
 /// More noted paths than this between two syncs: the list is dropped and the next sync examines
 /// every tracked file instead (bounds memory when a cell writes many files).
 pub const MAX_NOTED: usize = 10_000;
@@ -38,7 +86,9 @@ fn noted() -> std::sync::MutexGuard<'static, Noted> {
 /// `path` made absolute against `cwd` and normalised lexically (`.` dropped, `..` removes the
 /// previous component, never going above the root), as `os.path.abspath` does.
 pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+    // `has_root`, not `is_absolute`: on wasm32-unknown-unknown (neither unix nor wasi) std's
+    // `is_absolute` is false for every path; Python paths are POSIX paths on every build.
+    let joined = if path.has_root() { path.to_path_buf() } else { cwd.join(path) };
     let mut out = PathBuf::new();
     for component in joined.components() {
         match component {
@@ -58,7 +108,7 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
 /// was changed by code in this interpreter. Never fails: when the current directory cannot be
 /// read, a relative path makes the next sync examine everything.
 pub fn note(path: &Path) {
-    let absolute_path = if path.is_absolute() {
+    let absolute_path = if path.has_root() {
         Some(absolute(path, Path::new("/")))
     } else {
         std::env::current_dir().ok().map(|cwd| absolute(path, &cwd))
@@ -92,6 +142,15 @@ pub fn take() -> Noted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audited_events_table() {
+        let open = audited_event(b"open").unwrap();
+        assert_eq!((open.paths, open.flags), (&[0usize][..], Some(2)));
+        assert_eq!(audited_event(b"os.rename").unwrap().paths, [0, 1]);
+        assert_eq!(audited_event(b"os.listdir"), None);
+        assert!(AUDITED_EVENTS.iter().all(|e| e.name == "open" || e.name.starts_with("os.")));
+    }
 
     #[test]
     fn absolute_normalises_like_abspath() {

@@ -13,12 +13,13 @@ import sys
 
 
 def pytest_report_header(config):
-    """One header line: runtime, Python version, and where ``liveimport._engine`` came from."""
+    """One header line: runtime, Python version, and which engine ``liveimport._engine``
+    uses (pyo3 or wasm-bindgen), from where."""
     runtime = "pyodide" if sys.platform == "emscripten" else "native"
     try:
         import liveimport._engine as engine
 
-        where = engine.__file__
+        where = f"{engine.BACKEND} ({engine._backend.__file__})"
     except Exception as exc:  # reported, the tests themselves will fail
         where = f"not importable: {exc!r}"
     return f"liveimport runtime: {runtime} (Python {platform.python_version()}), engine: {where}"

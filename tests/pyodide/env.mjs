@@ -1,13 +1,15 @@
 /**
- * Shared helpers for running Pyodide 314 under Node against this repository:
- * the test harness (run-tests.mjs), the node:test files (*.test.mjs) and the
- * demo (scripts/demo.mjs) use them.
+ * Shared helpers for running Pyodide under Node against this repository: the
+ * test harness (run-tests.mjs), the node:test files (*.test.mjs) and the demo
+ * (scripts/demo.mjs) use them.
  *
- * Everything is offline: Pyodide comes from npm (node_modules/pyodide), the
- * pure-Python wheels (pytest, IPython, micropip) from the cache filled by
- * scripts/setup.sh, the LiveImport wheel from js/wheels (scripts/build.sh).
+ * Everything is offline: Pyodide comes from npm (`pyodide` is 314.0.7; the
+ * other versions of {@link PYODIDE_VERSIONS} are installed under the aliases
+ * `pyodide-VERSION`, see package.json), the pure-Python wheels (pytest,
+ * IPython, micropip; one set per Pyodide version, fitting its Python) from the
+ * cache filled by scripts/setup.sh, the LiveImport wheels from js/wheels
+ * (scripts/build.sh).
  */
-import { loadPyodide } from "pyodide";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
@@ -19,17 +21,40 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** The cache directory (LIVEIMPORT_CACHE, default ~/.cache/liveimport-dev). */
 export const CACHE_DIR = process.env.LIVEIMPORT_CACHE || path.join(homedir(), ".cache", "liveimport-dev");
 
-/** Directory of the pure-Python wheels for Pyodide (see scripts/fetch_pyodide_wheels.py). */
-export const PYODIDE_WHEELS_DIR = path.join(CACHE_DIR, "pyodide-wheels");
+/** The Pyodide of the demo, the site and the default test run. */
+export const DEFAULT_PYODIDE = "314.0.7";
+
+/**
+ * Every Pyodide version the suite runs in (JupyterLite 0.4–0.6: 0.26/0.27,
+ * Python 3.12; 0.7: 0.29, Python 3.13; 0.8: 314, Python 3.14; next: 315,
+ * Python 3.15). Keep in step with tests/pyodide/package.json and
+ * scripts/common.sh (PYODIDE_TEST_VERSIONS).
+ */
+export const PYODIDE_VERSIONS = ["0.26.4", "0.27.7", "0.29.5", "314.0.7", "315.0.0-alpha.2"];
+
+/** The npm package (name or alias) holding Pyodide `version`. */
+export function pyodidePackage(version = DEFAULT_PYODIDE) {
+  if (!PYODIDE_VERSIONS.includes(version)) {
+    throw new Error(`Pyodide ${version} is not installed for the tests (one of ${PYODIDE_VERSIONS.join(", ")})`);
+  }
+  return version === DEFAULT_PYODIDE ? "pyodide" : `pyodide-${version}`;
+}
+
+/** Directory of the pure-Python wheels for Pyodide `version` (see scripts/fetch_pyodide_wheels.py). */
+export function pyodideWheelsDir(version = DEFAULT_PYODIDE) {
+  return path.join(CACHE_DIR, "pyodide-wheels", version);
+}
 
 /**
  * Absolute paths of one downloaded wheel set.
  * @param {"test" | "micropip"} set which set of scripts/fetch_pyodide_wheels.py.
+ * @param {string} [version] the Pyodide version (default {@link DEFAULT_PYODIDE}).
  * @returns {string[]}
  * @throws {Error} when the index is missing (scripts/setup.sh was not run).
  */
-export function wheelSet(set) {
-  const indexPath = path.join(PYODIDE_WHEELS_DIR, "index.json");
+export function wheelSet(set, version = DEFAULT_PYODIDE) {
+  const dir = pyodideWheelsDir(version);
+  const indexPath = path.join(dir, "index.json");
   let index;
   try {
     index = JSON.parse(readFileSync(indexPath, "utf8"));
@@ -39,23 +64,26 @@ export function wheelSet(set) {
   if (!Array.isArray(index[set])) {
     throw new Error(`${indexPath} has no wheel set "${set}"`);
   }
-  return index[set].map((name) => path.join(PYODIDE_WHEELS_DIR, name));
+  return index[set].map((name) => path.join(dir, name));
 }
 
 /**
  * Boot a Pyodide instance whose stdout/stderr go straight to this process's.
  * @param {object} [options]
  * @param {boolean} [options.quiet] drop Python's output instead.
+ * @param {string} [options.version] which Pyodide ({@link PYODIDE_VERSIONS}; default 314.0.7).
+ * @param {Record<string, string>} [options.env] environment variables of the instance.
  * @returns {Promise<object>} the Pyodide instance.
  */
-export async function bootPyodide({ quiet = false } = {}) {
+export async function bootPyodide({ quiet = false, version = DEFAULT_PYODIDE, env = {} } = {}) {
+  const { loadPyodide } = await import(pyodidePackage(version));
   const write = (stream) => ({
     write(bytes) {
       if (!quiet) stream.write(bytes);
       return bytes.length;
     },
   });
-  const pyodide = await loadPyodide({ stdout: () => {}, stderr: () => {} });
+  const pyodide = await loadPyodide({ stdout: () => {}, stderr: () => {}, env: { HOME: "/home/pyodide", ...env } });
   pyodide.setStdout(write(process.stdout));
   pyodide.setStderr(write(process.stderr));
   return pyodide;

@@ -1,7 +1,9 @@
 /**
- * node:test checks of the two ways LiveImport reaches a Pyodide 314 instance:
- * the npm package liveimport-pyodide (installLiveImport and its errors) and the
- * Pyodide wheel installed with micropip (its platform tag must be accepted).
+ * node:test checks of the ways LiveImport reaches a Pyodide instance: the npm
+ * package liveimport-pyodide (installLiveImport, the wheel it picks for each
+ * Pyodide, its errors) and the kernel wheels installed with micropip, from a
+ * file and from the same index the JupyterLite extension ships (one all.json
+ * with the Pyodide 314 wheel and the universal wheel).
  *
  * Run: node --test tests/pyodide/ (after scripts/build.sh).
  */
@@ -11,18 +13,42 @@ import {
   PLATFORM_TAG,
   findBundledWheel,
   installLiveImport,
+  selectWheel,
 } from "liveimport-pyodide";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { findKernelWheels } from "../../jupyterlite-ext/scripts/pypi-index.mjs";
 import { bootPyodide, installWheels, wheelSet } from "./env.mjs";
+import { serveIndex } from "./index-server.mjs";
 
 const wheel = await findBundledWheel();
+const universal = await findBundledWheel(undefined, "0.29.5");
+/** The Pyodide of the JupyterLite 0.7 line, where only the universal wheel fits. */
+const OLDER = "0.29.5";
 
-test("the bundled wheel is the Pyodide 314 wheel of liveimport-lite", () => {
+test("the bundled wheels: the Pyodide 314 wheel and the universal wheel of one version", () => {
   assert.match(wheel.wheel, new RegExp(`^${PACKAGE_NAME}-[^-]+-cp314-cp314-${PLATFORM_TAG}\\.whl$`));
   assert.equal(wheel.platform, PLATFORM_TAG);
+  assert.equal(wheel.pyodide, 314);
+  assert.match(universal.wheel, new RegExp(`^${PACKAGE_NAME}-[^-]+-py3-none-any\\.whl$`));
+  assert.equal(universal.pyodide, null);
+  assert.equal(universal.version, wheel.version);
+  assert.equal(universal.wheel.split("-")[1], wheel.wheel.split("-")[1]);
+});
+
+test("selectWheel: the platform wheel on 314.x, the universal wheel on every other Pyodide", () => {
+  const wheels = [
+    { wheel: "p.whl", pyodide: 314 },
+    { wheel: "u.whl", pyodide: null },
+  ];
+  for (const version of ["314.0.0", "314.0.7"]) assert.equal(selectWheel(wheels, version).wheel, "p.whl");
+  for (const version of ["0.26.4", "0.27.7", "0.29.5", "315.0.0-alpha.2"]) {
+    assert.equal(selectWheel(wheels, version).wheel, "u.whl", version);
+  }
+  assert.throws(() => selectWheel(wheels, "0.25.1"), /needs Pyodide 0\.26\.0 or later, this instance is Pyodide 0\.25\.1/);
+  assert.throws(() => selectWheel([{ wheel: "p.whl", pyodide: 314 }], "0.29.5"), /no bundled wheel fits Pyodide 0\.29\.5/);
 });
 
 test("installLiveImport rejects what is not a Pyodide instance", async () => {
@@ -30,16 +56,27 @@ test("installLiveImport rejects what is not a Pyodide instance", async () => {
   await assert.rejects(installLiveImport({ version: "314.0.7" }), TypeError);
 });
 
-test("installLiveImport rejects another Pyodide major version", async () => {
-  const fake = { version: "0.27.7", loadPackage: async () => [], runPython: () => false };
+test("installLiveImport rejects a Pyodide older than 0.26", async () => {
+  const fake = { version: "0.25.1", loadPackage: async () => [], runPython: () => false };
   await assert.rejects(installLiveImport(fake), (err) => {
     assert.ok(err instanceof LiveImportInstallError);
-    assert.match(err.message, /Pyodide 314\.x .* this instance is Pyodide 0\.27\.7/);
+    assert.match(err.message, /Pyodide 0\.26\.0 or later, this instance is Pyodide 0\.25\.1/);
     return true;
   });
 });
 
-test("installLiveImport in a real instance: import works, a second call does nothing", async () => {
+/** `(BACKEND, engine module file, canonical statement)` of the liveimport in `pyodide`. */
+function engineOf(pyodide) {
+  const result = pyodide.runPython(`
+import liveimport._engine as e
+(e.BACKEND, e._backend.__file__, e.canonical_statement(("from", "m", "n", "k")))
+`);
+  const values = result.toJs();
+  result.destroy();
+  return values;
+}
+
+test("installLiveImport in Pyodide 314: the platform wheel, pyo3 engine; a second call does nothing", async () => {
   const pyodide = await bootPyodide({ quiet: true });
   await assert.rejects(
     installLiveImport(pyodide, { wheelUrl: "/nonexistent/liveimport_lite-0-cp314-cp314-x.whl" }),
@@ -48,12 +85,25 @@ test("installLiveImport in a real instance: import works, a second call does not
   const first = await installLiveImport(pyodide);
   assert.equal(first.alreadyInstalled, false);
   assert.equal(first.version, wheel.version);
+  assert.equal(path.basename(first.wheel), wheel.wheel);
   assert.match(first.location, /site-packages\/liveimport$/);
-  const engineFile = pyodide.runPython("import liveimport._engine as e; e.__file__");
-  assert.match(engineFile, /_engine\.cpython-314-wasm32-emscripten\.so$/);
+  const [backend, file, statement] = engineOf(pyodide);
+  assert.equal(backend, "pyo3");
+  assert.match(file, /_engine_pyo3\.cpython-314-wasm32-emscripten\.so$/);
+  assert.equal(statement, "from m import n as k");
   const second = await installLiveImport(pyodide);
   assert.equal(second.alreadyInstalled, true);
   assert.equal(second.location, first.location);
+});
+
+test(`installLiveImport in Pyodide ${OLDER}: the universal wheel, wasm-bindgen engine`, async () => {
+  const pyodide = await bootPyodide({ quiet: true, version: OLDER });
+  const installed = await installLiveImport(pyodide);
+  assert.equal(path.basename(installed.wheel), universal.wheel);
+  const [backend, file, statement] = engineOf(pyodide);
+  assert.equal(backend, "wasm-bindgen");
+  assert.match(file, /liveimport\/_engine_wasm\.py$/);
+  assert.equal(statement, "from m import n as k");
 });
 
 test("installLiveImport refuses an instance where liveimport was imported from elsewhere", async () => {
@@ -67,7 +117,7 @@ test("installLiveImport refuses an instance where liveimport was imported from e
   );
 });
 
-test("micropip installs the Pyodide wheel (platform tag accepted) and the engine imports", async () => {
+test("micropip installs the Pyodide wheel from a file (platform tag accepted) and the engine imports", async () => {
   const pyodide = await bootPyodide({ quiet: true });
   await installWheels(pyodide, wheelSet("micropip"));
   pyodide.FS.mkdirTree("/tmp/wheels");
@@ -78,14 +128,44 @@ test("micropip installs the Pyodide wheel (platform tag accepted) and the engine
 import importlib.metadata, micropip
 await micropip.install("emfs:" + wheel_path)
 import liveimport._engine as engine
-(importlib.metadata.version("liveimport-lite"), engine.__name__, "liveimport-lite" in micropip.list())
+(importlib.metadata.version("liveimport-lite"), engine.BACKEND, "liveimport-lite" in micropip.list())
 `);
-  const [version, name, listed] = result.toJs();
+  const [version, backend, listed] = result.toJs();
   result.destroy();
   assert.equal(version, wheel.version);
-  assert.equal(name, "liveimport._engine");
+  assert.equal(backend, "pyo3");
   assert.equal(listed, true);
 });
+
+for (const [version, expected, backend] of [
+  ["314.0.7", "pyemscripten_2026_0_wasm32", "pyo3"],
+  [OLDER, "py3-none-any", "wasm-bindgen"],
+]) {
+  test(`micropip in Pyodide ${version}, from the extension's index of both wheels, picks the ${expected} wheel`, async () => {
+    const server = await serveIndex(findKernelWheels());
+    try {
+      const pyodide = await bootPyodide({ quiet: true, version });
+      await installWheels(pyodide, wheelSet("micropip", version));
+      pyodide.globals.set("index_url", `${server.url}{package_name}/json`);
+      const result = await pyodide.runPythonAsync(`
+import importlib.metadata, micropip
+await micropip.install("liveimport-lite", index_urls=[index_url])
+import liveimport._engine as engine
+wheel_tag = next(line.split(": ", 1)[1] for line in
+                 importlib.metadata.distribution("liveimport-lite").read_text("WHEEL").splitlines()
+                 if line.startswith("Tag: "))
+(wheel_tag, engine.BACKEND)
+`);
+      const [tag, used] = result.toJs();
+      result.destroy();
+      assert.ok(tag.endsWith(expected), `installed ${tag}`);
+      assert.equal(used, backend);
+      assert.deepEqual(server.served, [`${PACKAGE_NAME}-${wheel.version}-${tag}.whl`]);
+    } finally {
+      await server.close();
+    }
+  });
+}
 
 test("micropip refuses the wheel when its platform tag is not Pyodide's", async () => {
   const pyodide = await bootPyodide({ quiet: true });
@@ -101,4 +181,13 @@ await micropip.install("emfs:" + wheel_path)
 `),
     /Wheel was built with .*pyemscripten.2099.0 but Pyodide was built with/,
   );
+});
+
+test("LIVEIMPORT_ENGINE: wasm-bindgen forces that engine in Pyodide 314; a bad value is one clear ImportError", async () => {
+  const forced = await bootPyodide({ quiet: true, env: { LIVEIMPORT_ENGINE: "wasm-bindgen" } });
+  await installLiveImport(forced);
+  assert.equal(engineOf(forced)[0], "wasm-bindgen");
+  const bad = await bootPyodide({ quiet: true, env: { LIVEIMPORT_ENGINE: "cffi" } });
+  await installLiveImport(bad);
+  assert.throws(() => bad.runPython("import liveimport"), /ImportError: LIVEIMPORT_ENGINE='cffi' is not one of auto, pyo3, wasm-bindgen/);
 });

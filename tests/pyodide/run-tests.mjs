@@ -1,31 +1,40 @@
 #!/usr/bin/env node
 /**
- * Run the repository's Python test suite (tests/python) inside Pyodide 314 under Node.
+ * Run the repository's Python test suite (tests/python) inside Pyodide under Node.
  *
- * Usage: node tests/pyodide/run-tests.mjs [PYTEST_ARGS...]
- *   (default arguments: tests/python; paths are relative to the repository root)
+ * Usage: node tests/pyodide/run-tests.mjs [--pyodide VERSION] [--engine ENGINE] [PYTEST_ARGS...]
+ *   --pyodide  one of env.mjs PYODIDE_VERSIONS (default 314.0.7)
+ *   --engine   pyo3, wasm-bindgen or auto (default): sets LIVEIMPORT_ENGINE in the instance,
+ *              and the run fails unless liveimport._engine.BACKEND is the one asked for
+ *   (default pytest arguments: tests/python; paths are relative to the repository root)
  *
  * Steps: boot Pyodide from npm; installLiveImport() from the liveimport-pyodide
- * package (the Pyodide wheel in js/wheels, built by scripts/build.sh); time
- * `import liveimport`; install pytest and IPython (pure-Python wheels from the
- * cache); mount the repository at /repo (NODEFS, the live files); run pytest there.
+ * package (the wheel for that Pyodide in js/wheels, built by scripts/build.sh); time
+ * `import liveimport`; install pytest and IPython (pure-Python wheels for that
+ * Pyodide's Python, from the cache; where the Pyodide lacks `sqlite3`, which
+ * IPython 8 imports, sqlite3_stand_in.py); mount the repository at /repo (NODEFS, the
+ * live files); run pytest there.
  *
- * Prints `pyodide: boot N ms, installLiveImport N ms, import liveimport N ms` and
- * writes the same figures to build/pyodide-timings.json.
+ * Prints `pyodide VERSION (ENGINE engine): boot N ms, installLiveImport N ms,
+ * import liveimport N ms` and writes the same figures to
+ * build/pyodide-timings-VERSION-ENGINE.json (the default run also to
+ * build/pyodide-timings.json).
  * Exit status: pytest's (0 all passed, 1 failures, 2 interrupted, 3 internal
  * error, 4 usage error, 5 no tests collected), or 3 when set-up fails.
  */
 import { installLiveImport } from "liveimport-pyodide";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT, bootPyodide, installWheels, msSince, wheelSet } from "./env.mjs";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_PYODIDE, REPO_ROOT, bootPyodide, installWheels, msSince, wheelSet } from "./env.mjs";
 
 const MOUNT = "/repo";
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-async function main(pytestArgs) {
-  const timings = {};
+async function main(pytestArgs, version, engine) {
+  const timings = { pyodide: version, engine };
   let t = performance.now();
-  const pyodide = await bootPyodide();
+  const pyodide = await bootPyodide({ version, env: engine === "auto" ? {} : { LIVEIMPORT_ENGINE: engine } });
   timings.boot_ms = msSince(t);
 
   t = performance.now();
@@ -43,25 +52,38 @@ except BaseException:
     _err = traceback.format_exc()
 _ms = (time.perf_counter() - _t) * 1000
 del _t
-(_ms, _err)
+(_ms, _err, None if _err else liveimport._engine.BACKEND)
 `).toJs();
-  const [importMs, importError] = importResult;
+  const [importMs, importError, backend] = importResult;
   timings.import_ms = Math.round(importMs * 10) / 10;
+  timings.backend = backend;
   console.log(
-    `pyodide ${pyodide.version}: boot ${timings.boot_ms} ms, installLiveImport ${timings.install_ms} ms ` +
-      `(liveimport-lite ${installed.version}), import liveimport ${timings.import_ms} ms`,
+    `pyodide ${pyodide.version} (${backend} engine): boot ${timings.boot_ms} ms, installLiveImport ` +
+      `${timings.install_ms} ms (liveimport-lite ${installed.version}, ${installed.wheel.split("/").pop()}), ` +
+      `import liveimport ${timings.import_ms} ms`,
   );
   if (importError) {
     console.log(`import liveimport failed inside Pyodide:\n${importError}`);
     timings.import_error = importError;
+  } else if (engine !== "auto" && backend !== engine) {
+    throw new Error(`asked for the ${engine} engine, liveimport uses ${backend}`);
   }
 
   t = performance.now();
-  await installWheels(pyodide, wheelSet("test"));
+  if (!pyodide.runPython("import importlib.util; importlib.util.find_spec('sqlite3') is not None")) {
+    // Pyodide 0.26/0.27: IPython 8.23 imports sqlite3, which that npm package lacks.
+    const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+    pyodide.FS.writeFile(`${sitePackages}/sqlite3.py`, readFileSync(path.join(HERE, "sqlite3_stand_in.py")));
+  }
+  await installWheels(pyodide, wheelSet("test", version));
   timings.test_wheels_ms = msSince(t);
 
   mkdirSync(path.join(REPO_ROOT, "build"), { recursive: true });
-  writeFileSync(path.join(REPO_ROOT, "build", "pyodide-timings.json"), JSON.stringify(timings, null, 1) + "\n");
+  const timingsJson = JSON.stringify(timings, null, 1) + "\n";
+  writeFileSync(path.join(REPO_ROOT, "build", `pyodide-timings-${version}-${engine}.json`), timingsJson);
+  if (version === DEFAULT_PYODIDE && engine === "auto") {
+    writeFileSync(path.join(REPO_ROOT, "build", "pyodide-timings.json"), timingsJson);
+  }
 
   pyodide.FS.mkdirTree(MOUNT);
   pyodide.mountNodeFS(MOUNT, REPO_ROOT);
@@ -76,9 +98,19 @@ int(pytest.main(["-p", "no:cacheprovider", *pytest_args]))
 }
 
 const args = process.argv.slice(2);
+let version = DEFAULT_PYODIDE;
+let engine = "auto";
+while (args[0] === "--pyodide" || args[0] === "--engine") {
+  const [option, value] = args.splice(0, 2);
+  if (option === "--pyodide") version = value;
+  else engine = value;
+}
 let status;
 try {
-  status = await main(args.length > 0 ? args : ["tests/python"]);
+  if (!["auto", "pyo3", "wasm-bindgen"].includes(engine)) {
+    throw new Error(`--engine ${engine}: expected pyo3, wasm-bindgen or auto`);
+  }
+  status = await main(args.length > 0 ? args : ["tests/python"], version, engine);
   if (status === 5) {
     console.log("pyodide: pytest collected no tests (exit 5): counted as a failure");
   }

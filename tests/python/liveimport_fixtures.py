@@ -33,7 +33,8 @@ def page_write(path: Path, text: str, mtime: float) -> None:
     data = text.encode()
     if sys.platform == "emscripten":
         import pyodide_js  # type: ignore[import-not-found]
-        pyodide_js.FS.writeFile(str(path), data)
+        from pyodide.ffi import to_js  # type: ignore[import-not-found]
+        pyodide_js.FS.writeFile(str(path), to_js(data))  # a Uint8Array
         pyodide_js.FS.utime(str(path), mtime * 1000, mtime * 1000)
         return
     libc = ctypes.CDLL(None, use_errno=True)

@@ -83,14 +83,14 @@ def test_public_api():
 
 
 def test_import_without_ipython(monkeypatch):
-    # A fresh import of the package (the engine extension is kept: it cannot be
-    # imported twice) while IPython cannot be imported.
+    # A fresh import of the package (the engine modules are kept: the pyo3
+    # extension cannot be imported twice) while IPython cannot be imported.
     saved = {name: module for name, module in sys.modules.items()
              if (name == "liveimport" or name.startswith("liveimport.")
                  or name == "IPython" or name.startswith("IPython."))}
     try:
         for name in saved:
-            if name != "liveimport._engine":
+            if not name.startswith("liveimport._engine"):
                 del sys.modules[name]
         sys.modules["IPython"] = None  # makes "import IPython" fail
         fresh = importlib.import_module("liveimport")

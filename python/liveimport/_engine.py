@@ -1,0 +1,80 @@
+"""The sync engine that ``liveimport._core`` uses, contract in ``_engine.pyi``:
+``Engine``, ``AnalysisError``, ``canonical_statement``, ``note_writes``.
+
+Two builds of the same Rust engine (``src/``) implement that contract:
+
+- ``pyo3``: ``liveimport._engine_pyo3``, a CPython extension module, in the
+  native wheels and in the Pyodide 314 wheel (``cp314-pyemscripten_2026_0``).
+- ``wasm-bindgen``: ``liveimport._engine_wasm``, a WebAssembly module with no
+  CPython ABI, loaded through Pyodide's FFI; it runs in every Pyodide from
+  0.26 on. The ``py3-none-any`` wheel carries only this one; the Pyodide 314
+  wheel carries both.
+
+The pyo3 engine is used wherever it imports, the wasm-bindgen engine
+elsewhere inside Pyodide. The environment variable ``LIVEIMPORT_ENGINE``,
+read at the first ``import liveimport``, forces a choice: ``pyo3`` or
+``wasm-bindgen`` (``auto`` or unset: the rule above). :data:`BACKEND` names
+the engine in use.
+
+:raises ImportError: when no engine can be loaded (e.g. the universal wheel
+    in a CPython outside Pyodide), or ``LIVEIMPORT_ENGINE`` names an engine
+    that cannot be loaded here or is not one of the values above; the message
+    says what is supported and how to get a native build.
+"""
+
+import os
+import platform
+import sys
+
+__all__ = ("Engine", "AnalysisError", "canonical_statement", "note_writes", "BACKEND", "__version__")
+
+#: The environment variable choosing the engine (``pyo3``, ``wasm-bindgen``, ``auto``).
+ENGINE_VARIABLE = "LIVEIMPORT_ENGINE"
+
+_CHOICES = ("auto", "pyo3", "wasm-bindgen")
+
+
+def _no_engine(detail: str) -> ImportError:
+    where = (f"{platform.python_implementation()} {platform.python_version()} on "
+             f"{sys.platform} {platform.machine()}")
+    return ImportError(
+        f"liveimport-lite has no engine for this interpreter ({where}): {detail}. "
+        "Supported: CPython >= 3.11 with a native wheel of liveimport-lite (pyo3 engine), "
+        "Pyodide 314 (its cp314-pyemscripten_2026_0 wheel) and every Pyodide from 0.26 on "
+        "(the py3-none-any wheel, wasm-bindgen engine). For a native build where PyPI has "
+        "no wheel: pip install --no-binary liveimport-lite liveimport-lite (needs Rust).",
+        name="liveimport._engine")
+
+
+def _load():
+    choice = os.environ.get(ENGINE_VARIABLE, "").strip().lower() or "auto"
+    if choice not in _CHOICES:
+        raise ImportError(f"{ENGINE_VARIABLE}={choice!r} is not one of {', '.join(_CHOICES)}",
+                          name="liveimport._engine")
+    pyo3_error = None
+    if choice != "wasm-bindgen":
+        try:
+            from . import _engine_pyo3
+            return "pyo3", _engine_pyo3
+        except ImportError as error:
+            pyo3_error = error
+            if choice == "pyo3":
+                raise _no_engine(f"{ENGINE_VARIABLE}=pyo3, and the pyo3 engine does not load "
+                                 f"({error})") from error
+    if sys.platform != "emscripten":
+        why = (f"{ENGINE_VARIABLE}=wasm-bindgen" if choice == "wasm-bindgen"
+               else f"the pyo3 engine does not load ({pyo3_error})")
+        raise _no_engine(f"{why}, and the wasm-bindgen engine runs only inside Pyodide")
+    from . import _engine_wasm
+    return "wasm-bindgen", _engine_wasm
+
+
+#: The engine in use: ``"pyo3"`` or ``"wasm-bindgen"``.
+BACKEND, _backend = _load()
+
+Engine = _backend.Engine
+AnalysisError = _backend.AnalysisError
+canonical_statement = _backend.canonical_statement
+note_writes = _backend.note_writes
+#: The engine's version (the Rust crate's).
+__version__ = _backend.__version__

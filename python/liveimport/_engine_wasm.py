@@ -1,0 +1,255 @@
+"""The wasm-bindgen engine: the Rust engine built for ``wasm32-unknown-unknown``
+(``src/wasm.rs``), driven through Pyodide's FFI. It implements the contract of
+``_engine.pyi``; ``liveimport._engine`` chooses it where the pyo3 engine does
+not load (any Pyodide other than 314), or when ``LIVEIMPORT_ENGINE=wasm-bindgen``.
+
+Loading (once per interpreter, at import): the wasm-bindgen glue
+(``_wasm/liveimport_engine.js``, ``--target no-modules``) is evaluated with
+``pyodide.code.run_js`` and instantiated synchronously (``initSync``) with the
+bytes of ``_wasm/liveimport_engine_bg.wasm`` read from the installed package
+through Pyodide's ``FS``: no network, no help from the page, the same in Node
+and in a browser worker. Each :class:`Engine` gets that ``FS`` object, and
+reads mtimes (``FS.stat``) and sources (``FS.readFile``) itself.
+
+This layer converts values and errors only: arguments with
+``pyodide.ffi.to_js``, results with ``JsProxy.to_py`` into the contract's
+tuples, and the engine's error outcomes into the exceptions the contract
+names (:func:`_raise_failure`). File writes by kernel code are noted by a
+``sys.addaudithook`` hook (:func:`note_writes`) classifying events with the
+engine's own table.
+
+:raises ImportError: at import, outside Pyodide or when the module files are
+    missing or do not instantiate.
+"""
+
+import os
+import sys
+from typing import Any, Optional
+
+try:
+    import pyodide_js
+    from pyodide.code import run_js
+    from pyodide.ffi import JsException, to_js
+except ImportError as error:  # not in Pyodide
+    raise ImportError(f"the wasm-bindgen engine needs Pyodide ({error})",
+                      name="liveimport._engine_wasm") from error
+
+__all__ = ("Engine", "AnalysisError", "canonical_statement", "note_writes", "__version__")
+
+#: Folder of the wasm-bindgen output inside the installed package.
+WASM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_wasm")
+GLUE_FILE = "liveimport_engine.js"
+WASM_FILE = "liveimport_engine_bg.wasm"
+
+
+def _instantiate() -> Any:
+    glue_path = os.path.join(WASM_DIR, GLUE_FILE)
+    wasm_path = os.path.join(WASM_DIR, WASM_FILE)
+    try:
+        with open(glue_path, encoding="utf-8") as f:
+            glue = f.read()
+    except OSError as error:
+        raise ImportError(f"the wasm-bindgen engine is not installed: {error}",
+                          name="liveimport._engine_wasm", path=glue_path) from error
+    # The glue declares `wasm_bindgen` in the function's scope only: nothing global is added.
+    factory = run_js("(function (wasmBytes) {\n" + glue +
+                     "\nwasm_bindgen.initSync({ module: wasmBytes });\nreturn wasm_bindgen;\n})")
+    try:
+        return factory(pyodide_js.FS.readFile(wasm_path))
+    except JsException as error:
+        raise ImportError(f"the wasm-bindgen engine does not load from {wasm_path}: {error}",
+                          name="liveimport._engine_wasm", path=wasm_path) from error
+
+
+_MODULE = _instantiate()
+_FS = pyodide_js.FS
+
+#: The engine's version (the Rust crate's).
+__version__: str = _MODULE.version()
+
+
+class AnalysisError(Exception):
+    """A tracked module's source could not be analysed (see ``_engine.pyi``).
+
+    Attributes: ``module`` (str) and ``cause`` (``SyntaxError``)."""
+
+    module: str
+    cause: SyntaxError
+
+
+AnalysisError.__module__ = "liveimport._engine"
+
+
+def _syntax_error(fields) -> SyntaxError:
+    msg, filename, line, offset, text = fields
+    return SyntaxError(msg, (filename, line, offset, text, line, offset))
+
+
+def _raise_failure(error) -> None:
+    """Raise the exception an error outcome names (``src/wasm.rs``)."""
+    kind = error[0]
+    if kind == "SyntaxError":
+        raise _syntax_error(error[1:])
+    if kind == "AnalysisError":
+        exc = AnalysisError(error[1])
+        exc.module = error[2]
+        exc.cause = _syntax_error(error[3])
+        raise exc
+    raise {"ImportError": ImportError, "ValueError": ValueError}.get(kind, TypeError)(error[1])
+
+
+def _engine_trapped(error: BaseException) -> RuntimeError:
+    panic = _MODULE.last_panic()
+    return RuntimeError(f"liveimport's wasm-bindgen engine failed ({panic or error}); "
+                        "this is a bug in liveimport: please report it")
+
+
+def _call(method, *args) -> Any:
+    """Call an engine function with converted arguments; return its value as Python
+    objects, or raise what its error outcome names."""
+    try:
+        outcome = method(*args)
+    except JsException as error:  # a trap (engine bug) or a wrong argument type
+        raise _engine_trapped(error) from error
+    status, value = outcome.to_py()
+    if status:
+        _raise_failure(value)
+    return value
+
+
+def _records(values) -> list:
+    return [tuple(r) for r in values]
+
+
+def _mtime(value) -> Optional[float]:
+    return None if value is None else float(value)
+
+
+class Engine:
+    """All state of one LiveImport instance (see ``Engine`` in ``_engine.pyi``),
+    held by a wasm-bindgen ``Engine`` object reading files through Pyodide's FS."""
+
+    __slots__ = ("_js",)
+
+    def __init__(self, workspace: list[str]) -> None:
+        try:
+            self._js = _MODULE.Engine.new(_FS, to_js(list(workspace)))
+        except JsException as error:
+            raise TypeError(f"workspace must be a list of str: {error}") from None
+
+    def __del__(self) -> None:
+        js = getattr(self, "_js", None)
+        if js is not None:
+            try:
+                js.free()
+            except Exception:
+                pass
+
+    def parse_statements(self, text: str, package: str, allow_other_statements: bool) -> list:
+        return _records(_call(self._js.parse_statements, text, package, bool(allow_other_statements)))
+
+    def register(self, namespace_id: int, records: list, modules: list, clear: bool) -> None:
+        _call(self._js.register, namespace_id, to_js(records), to_js(modules), bool(clear))
+
+    def untracked_dependencies(self) -> list[str]:
+        return _call(self._js.untracked_dependencies)
+
+    def track_indirect(self, modules: list) -> tuple:
+        wanted, errors = _call(self._js.track_indirect, to_js(modules))
+        return wanted, [(module, _syntax_error(cause)) for module, cause in errors]
+
+    def set_workspace(self, directories: list[str]) -> None:
+        _call(self._js.set_workspace, to_js(list(directories)))
+
+    def workspace(self) -> list[str]:
+        return _call(self._js.workspace)
+
+    def mark_dirty(self, paths: list[str]) -> int:
+        return _call(self._js.mark_dirty, to_js(list(paths)))
+
+    def plan_sync(self, full: bool = True) -> tuple:
+        entries, namespaces = _call(self._js.plan_sync, bool(full))
+        return ([(m, reason, float(mtime), after) for m, reason, mtime, after in entries],
+                [(nsid, attached, _records(journal)) for nsid, attached, journal in namespaces])
+
+    def commit(self, reloaded: list[str]) -> None:
+        _call(self._js.commit, to_js(list(reloaded)))
+
+    def journal(self, namespace_id: int) -> list:
+        return _records(_call(self._js.journal, namespace_id))
+
+    def tracked_count(self) -> int:
+        return _call(self._js.tracked_count)
+
+    def status(self, namespace_id: Optional[int]) -> tuple:
+        workspace, modules, statements = _call(self._js.status, namespace_id)
+        return (workspace,
+                [(n, f, _mtime(m), d, ib) for n, f, m, d, ib in modules],
+                statements)
+
+
+def canonical_statement(record) -> str:
+    """The canonical statement text of a record, e.g. ``from m import n as k``."""
+    return _call(_MODULE.canonical_statement, to_js(tuple(record)))
+
+
+_HOOK_INSTALLED = False
+
+
+def _make_hook():
+    events, write_access, no_dir_fd = _call(_MODULE.audit_events)
+    shapes = {name: (tuple(paths), dir_fd, flags) for name, paths, dir_fd, flags in events}
+    note, note_unknown = _MODULE.note, _MODULE.note_unknown
+    fspath, fsdecode, abspath, isabs = os.fspath, os.fsdecode, os.path.abspath, os.path.isabs
+    busy = []
+
+    def hook(event: str, args: tuple) -> None:
+        shape = shapes.get(event)
+        if shape is None or busy:
+            return
+        busy.append(True)
+        try:
+            paths, dir_fd, flags = shape
+            if flags is not None:
+                value = args[flags] if len(args) > flags else None
+                if not isinstance(value, int) or not value & write_access:
+                    return
+            relative_to_fd = (dir_fd is not None and len(args) > dir_fd
+                              and args[dir_fd] is not None and args[dir_fd] != no_dir_fd)
+            for i in paths:
+                if i >= len(args) or isinstance(args[i], int):
+                    continue  # a file descriptor: noted when opened
+                try:
+                    path = fsdecode(fspath(args[i]))
+                except (TypeError, ValueError):
+                    note_unknown()
+                    continue
+                if relative_to_fd and not isabs(path):
+                    note_unknown()
+                else:
+                    note(abspath(path))
+        except Exception:  # never fail the audited operation; examine everything instead
+            try:
+                note_unknown()
+            except Exception:
+                pass
+        finally:
+            busy.clear()
+
+    return hook
+
+
+def note_writes() -> None:
+    """Start noting files changed by code in this interpreter, through a PEP 578
+    audit hook (``sys.addaudithook``, added once per process): see
+    ``note_writes`` in ``_engine.pyi``. The events and their argument shapes
+    come from the engine (``audit_events``), the noted paths go to it.
+
+    :raises RuntimeError: (or the vetoing hook's exception) when the
+        interpreter refuses the audit hook.
+    """
+    global _HOOK_INSTALLED
+    if _HOOK_INSTALLED:
+        return
+    sys.addaudithook(_make_hook())
+    _HOOK_INSTALLED = True

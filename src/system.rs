@@ -1,0 +1,178 @@
+//! The engine's access to source files, behind one small trait (in the style of ruff_db's
+//! `System`), so that each build reads them through the file system of the interpreter that
+//! loaded it:
+//!
+//! - [`OsSystem`]: `std::fs` ([`crate::mtime`]). Natively, that is the operating system; in the
+//!   pyo3 build for `wasm32-unknown-emscripten`, Emscripten's libc, i.e. Pyodide's FS.
+//! - The wasm-bindgen build (`wasm32-unknown-unknown`, feature `wasm`) has no libc: it
+//!   implements the trait with `js-sys` calls on the Emscripten `FS` object of the Pyodide that
+//!   loaded it (`src/wasm.rs`).
+//! - [`MemorySystem`]: files held in memory, with a count of every access, for tests.
+//!
+//! The engine needs two operations only, both on absolute paths of `.py` files: the
+//! modification time, and the modification time with the whole contents. Both answer `None`
+//! for a missing file, a directory or anything unreadable: a missing source file is skipped by
+//! sync, never an error.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::mtime::{self, Mtime};
+
+/// Read access to source files. Implementations never panic and never block forever.
+pub trait System {
+    /// The modification time of the regular file at `path` (absolute); `None` when it is
+    /// missing, not a regular file or cannot be examined.
+    fn read_mtime(&self, path: &str) -> Option<Mtime>;
+
+    /// The modification time and the whole contents of the regular file at `path` (absolute),
+    /// the mtime read no later than the contents (so a change during the read shows as a newer
+    /// mtime at the next stat); `None` as for [`System::read_mtime`], or when reading fails.
+    fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)>;
+}
+
+/// The file system of the process, through `std::fs` (see [`crate::mtime`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsSystem;
+
+impl System for OsSystem {
+    fn read_mtime(&self, path: &str) -> Option<Mtime> {
+        mtime::read_mtime(Path::new(path))
+    }
+
+    fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
+        mtime::read_source(Path::new(path))
+    }
+}
+
+/// Files held in memory, for tests: path → (mtime, contents). Counts the calls of each
+/// operation, so tests can assert which syncs touch files at all.
+#[derive(Debug, Default)]
+pub struct MemorySystem {
+    files: RefCell<HashMap<String, (Mtime, Vec<u8>)>>,
+    mtime_reads: Cell<usize>,
+    source_reads: Cell<usize>,
+}
+
+impl MemorySystem {
+    /// An empty file system.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Creates or replaces the file at `path` with `contents` and an mtime of `seconds` since
+    /// the epoch.
+    pub fn write(&self, path: &str, contents: &str, seconds: i64) {
+        self.files.borrow_mut().insert(path.to_string(), (Mtime(i128::from(seconds) * 1_000_000_000), contents.as_bytes().to_vec()));
+    }
+
+    /// Removes the file at `path` (nothing when missing).
+    pub fn remove(&self, path: &str) {
+        self.files.borrow_mut().remove(path);
+    }
+
+    /// How many times `(read_mtime, read_source)` were called so far.
+    pub fn reads(&self) -> (usize, usize) {
+        (self.mtime_reads.get(), self.source_reads.get())
+    }
+}
+
+impl System for MemorySystem {
+    fn read_mtime(&self, path: &str) -> Option<Mtime> {
+        self.mtime_reads.set(self.mtime_reads.get() + 1);
+        self.files.borrow().get(path).map(|(mtime, _)| *mtime)
+    }
+
+    fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
+        self.source_reads.set(self.source_reads.get() + 1);
+        self.files.borrow().get(path).cloned()
+    }
+}
+
+/// A shared reference to a system is a system (tests keep the [`MemorySystem`] to change it).
+impl<S: System + ?Sized> System for &S {
+    fn read_mtime(&self, path: &str) -> Option<Mtime> {
+        (**self).read_mtime(path)
+    }
+
+    fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
+        (**self).read_source(path)
+    }
+}
+
+/// An owned system in a box is a system.
+impl<S: System + ?Sized> System for Box<S> {
+    fn read_mtime(&self, path: &str) -> Option<Mtime> {
+        (**self).read_mtime(path)
+    }
+
+    fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
+        (**self).read_source(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_system_reads_through_std_fs() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.py");
+        let path = file.to_string_lossy().into_owned();
+        assert_eq!(OsSystem.read_mtime(&path), None);
+        std::fs::write(&file, "import os\n").unwrap();
+        let mtime = OsSystem.read_mtime(&path).unwrap();
+        assert_eq!(OsSystem.read_source(&path), Some((mtime, b"import os\n".to_vec())));
+        assert_eq!(OsSystem.read_mtime(&dir.path().to_string_lossy()), None);
+    }
+
+    #[test]
+    fn memory_system_counts_reads() {
+        let fs = MemorySystem::new();
+        fs.write("/w/a.py", "x = 1\n", 10);
+        assert_eq!(fs.read_mtime("/w/a.py"), Some(Mtime(10_000_000_000)));
+        assert_eq!(fs.read_source("/w/b.py"), None);
+        fs.remove("/w/a.py");
+        assert_eq!((&fs).read_mtime("/w/a.py"), None);
+        assert_eq!(fs.reads(), (2, 1));
+    }
+
+    fn spec(name: &str) -> crate::engine::ModuleSpec {
+        crate::engine::ModuleSpec { name: name.into(), file: format!("/w/{name}.py"), package: String::new() }
+    }
+
+    /// The engine reads every file through its system: one read per newly tracked module, none
+    /// for a sync with nothing marked, one stat per examined module.
+    #[test]
+    fn engine_reads_only_through_its_system() {
+        use crate::engine::Engine;
+        use crate::records::{Record, RecordKind};
+        let fs = MemorySystem::new();
+        fs.write("/w/a.py", "import b\n", 10);
+        fs.write("/w/b.py", "x = 1\n", 10);
+        let mut engine = Engine::with_system(vec!["/w".into()], &fs);
+        let record = Record { kind: RecordKind::Import, module: "a".into(), name: None, asname: None };
+        engine.register(1, &[record], &[spec("a")], false).unwrap();
+        assert_eq!(engine.untracked_dependencies(), ["b"]);
+        assert!(engine.track_indirect(&[spec("b")]).1.is_empty());
+        assert_eq!(fs.reads(), (0, 2));
+
+        fs.write("/w/b.py", "x = 2\n", 20);
+        assert!(engine.plan_sync(false).entries.is_empty(), "nothing marked: trusts the last stat");
+        assert_eq!(fs.reads(), (0, 2));
+        assert_eq!(engine.mark_dirty(&["/w/b.py".into()]), 1);
+        let plan = engine.plan_sync(false);
+        let order: Vec<(&str, &str)> = plan.entries.iter().map(|e| (e.module.as_str(), e.reason.as_str())).collect();
+        assert_eq!(order, [("b", "modified"), ("a", "dependent")]);
+        assert_eq!(plan.entries[0].mtime, 20.0);
+        assert_eq!(fs.reads(), (1, 3), "one stat of the marked file, one read to re-analyse it");
+
+        engine.commit(&["b".into(), "a".into()]);
+        fs.remove("/w/a.py");
+        assert!(engine.plan_sync(true).entries.is_empty(), "a missing file is skipped");
+        assert_eq!(fs.reads(), (3, 3));
+        assert_eq!(engine.status(None).0[0].mtime, Some(10.0));
+    }
+}

@@ -1,0 +1,356 @@
+//! The wasm-bindgen binding layer: the same engine as `src/python.rs`, built for
+//! `wasm32-unknown-unknown` (feature `wasm`) and driven from Python through Pyodide's FFI by
+//! `python/liveimport/_engine_wasm.py`, in any Pyodide (no CPython ABI involved).
+//!
+//! Thin, like the pyo3 layer: conversion of values and errors only. The contract, with shapes,
+//! is `python/liveimport/_engine.pyi`; the names and arguments here are the same.
+//!
+//! - Files: [`EmscriptenFs`] implements [`System`] with `js-sys` calls on the Emscripten `FS`
+//!   object handed to [`Engine::new`] (Pyodide's `pyodide.FS`): `FS.stat` for mtimes,
+//!   `FS.readFile` for sources. Sync polls the FS inside the engine, one call per sync.
+//! - Values: arguments and results are JS arrays (Python tuples and lists, converted by
+//!   `pyodide.ffi.to_js` / `JsProxy.to_py`), converted with `serde-wasm-bindgen` in [`from_js`]
+//!   and [`outcome`].
+//! - Errors: no method throws for a failure the contract documents. Each returns an outcome,
+//!   `[0, value]` or `[1, error]`, where `error` is an array naming the Python exception:
+//!   `["SyntaxError", msg, filename, lineno, offset, text]`, `["ImportError", msg]`,
+//!   `["ValueError", msg]`, `["TypeError", msg]` (arguments of the wrong shape), or
+//!   `["AnalysisError", str, module, syntax_error]`. The Python side raises it.
+//! - Panics: the core does not panic on any input (`src/guard_tests.rs`); if one did, the wasm
+//!   module traps (`RuntimeError: unreachable` in JS) and the panic message is kept for
+//!   [`last_panic`], so the Python side can name it.
+//! - Writes by kernel code: the Python side's `sys.addaudithook` hook classifies events with
+//!   [`audit_events`] (the core's table) and reports paths with [`note`] / [`note_unknown`];
+//!   every engine call that examines files takes them first, as in the pyo3 build.
+
+use std::sync::Mutex;
+
+use js_sys::{Date, Function, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::engine::{AnalysisError, Engine as CoreEngine, ModuleSpec, NamespaceId};
+use crate::imports::{parse_registration, RegistrationError, SyntaxErrorInfo};
+use crate::mtime::Mtime;
+use crate::records::{Record, RecordKind};
+use crate::system::System;
+use crate::writes;
+
+/// `(kind, module, name, asname)`, see `_engine.pyi`.
+type RecordTuple = (String, String, Option<String>, Option<String>);
+/// `(name, file, package)`.
+type SpecTuple = (String, String, String);
+/// `(msg, filename, lineno, offset, text)`: a `SyntaxError`'s fields.
+type SyntaxTuple = (String, String, usize, usize, Option<String>);
+
+/// A failure for the Python side: which exception, and its arguments.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Failure {
+    /// `[type, message]`: `ImportError`, `ValueError` or `TypeError`.
+    Plain(&'static str, String),
+    /// `["SyntaxError", msg, filename, lineno, offset, text]`.
+    Syntax(&'static str, String, String, usize, usize, Option<String>),
+    /// `["AnalysisError", str(error), module, syntax_error]`.
+    Analysis(&'static str, String, String, SyntaxTuple),
+}
+
+fn syntax_tuple(info: &SyntaxErrorInfo) -> SyntaxTuple {
+    (info.message.clone(), info.filename.clone(), info.line, info.column, info.text.clone())
+}
+
+fn syntax_failure(info: &SyntaxErrorInfo) -> Failure {
+    let (msg, filename, line, column, text) = syntax_tuple(info);
+    Failure::Syntax("SyntaxError", msg, filename, line, column, text)
+}
+
+fn analysis_failure(error: &AnalysisError) -> Failure {
+    Failure::Analysis("AnalysisError", error.to_string(), error.module.clone(), syntax_tuple(&error.cause))
+}
+
+/// The one conversion of results: `[0, value]`, or `[1, error]` for a failure (also when the
+/// value cannot be converted, which the shapes used here never cause).
+fn outcome<T: Serialize>(result: Result<T, Failure>) -> JsValue {
+    let converted = match result {
+        Ok(value) => serde_wasm_bindgen::to_value(&(0, value)),
+        Err(failure) => serde_wasm_bindgen::to_value(&(1, failure)),
+    };
+    converted.unwrap_or_else(|e| {
+        serde_wasm_bindgen::to_value(&(1, Failure::Plain("ValueError", format!("engine result not convertible: {e}"))))
+            .unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+/// The one conversion of arguments: `value` (JS arrays, strings, numbers, booleans, `undefined`)
+/// as `T`, or a `TypeError` naming the argument.
+fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, Failure> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| Failure::Plain("TypeError", format!("{what}: {e}")))
+}
+
+fn record_to_tuple(record: &Record) -> RecordTuple {
+    (record.kind.as_str().to_string(), record.module.clone(), record.name.clone(), record.asname.clone())
+}
+
+fn record_from_tuple((kind, module, name, asname): RecordTuple) -> Result<Record, Failure> {
+    let kind = RecordKind::parse(&kind).ok_or_else(|| Failure::Plain("ValueError", format!("unknown record kind {kind:?}")))?;
+    if kind == RecordKind::From && name.is_none() {
+        return Err(Failure::Plain("ValueError", format!("a 'from' record needs a name (module {module})")));
+    }
+    Ok(Record { kind, module, name, asname })
+}
+
+fn records_from_js(value: JsValue) -> Result<Vec<Record>, Failure> {
+    from_js::<Vec<RecordTuple>>(value, "records")?.into_iter().map(record_from_tuple).collect()
+}
+
+fn specs_from_js(value: JsValue) -> Result<Vec<ModuleSpec>, Failure> {
+    let specs: Vec<SpecTuple> = from_js(value, "modules")?;
+    Ok(specs.into_iter().map(|(name, file, package)| ModuleSpec { name, file, package }).collect())
+}
+
+/// The Emscripten file system of the Pyodide that loaded the engine, through `js-sys`: the
+/// engine's [`System`] in this build.
+///
+/// `FS.stat(path)` gives `mode` and `mtime` (a `Date`, or milliseconds in Emscripten versions
+/// that keep numbers), `FS.readFile(path)` a `Uint8Array`; both throw an `ErrnoError` for a
+/// missing file, which reads as `None`.
+pub struct EmscriptenFs {
+    fs: JsValue,
+    stat: Function,
+    read_file: Function,
+    key_mode: JsValue,
+    key_mtime: JsValue,
+}
+
+impl std::fmt::Debug for EmscriptenFs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EmscriptenFs")
+    }
+}
+
+/// `S_IFMT` and `S_IFREG` (Emscripten's `sys/stat.h`, as POSIX).
+const S_IFMT: u32 = 0o170000;
+const S_IFREG: u32 = 0o100000;
+
+impl EmscriptenFs {
+    /// Wraps an Emscripten `FS` object. Errors: a `TypeError` when it has no `stat` or
+    /// `readFile` function.
+    pub fn new(fs: JsValue) -> Result<Self, JsError> {
+        let function = |name: &str| -> Result<Function, JsError> {
+            Reflect::get(&fs, &JsValue::from_str(name))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| JsError::new(&format!("not an Emscripten FS object: it has no {name} function")))
+        };
+        Ok(EmscriptenFs {
+            stat: function("stat")?,
+            read_file: function("readFile")?,
+            fs,
+            key_mode: JsValue::from_str("mode"),
+            key_mtime: JsValue::from_str("mtime"),
+        })
+    }
+}
+
+impl System for EmscriptenFs {
+    fn read_mtime(&self, path: &str) -> Option<Mtime> {
+        let stat = self.stat.call1(&self.fs, &JsValue::from_str(path)).ok()?;
+        let mode = Reflect::get(&stat, &self.key_mode).ok()?.as_f64()?;
+        if (mode as u32) & S_IFMT != S_IFREG {
+            return None;
+        }
+        let mtime = Reflect::get(&stat, &self.key_mtime).ok()?;
+        let ms = match mtime.dyn_ref::<Date>() {
+            Some(date) => date.get_time(),
+            None => mtime.as_f64()?,
+        };
+        Mtime::from_js_time(ms)
+    }
+
+    fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
+        let mtime = self.read_mtime(path)?;
+        let data = self.read_file.call1(&self.fs, &JsValue::from_str(path)).ok()?;
+        let bytes = data.dyn_into::<Uint8Array>().ok()?.to_vec();
+        Some((mtime, bytes))
+    }
+}
+
+/// All state of one LiveImport instance (see `Engine` in `_engine.pyi`). Every method returns
+/// an outcome (module documentation).
+#[wasm_bindgen]
+pub struct Engine {
+    inner: CoreEngine<EmscriptenFs>,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// `new Engine(FS, workspace)`: an engine reading files through the Emscripten `FS`
+    /// object, with no modules and no registrations. Throws a `TypeError`-like `Error` when
+    /// `FS` is not an Emscripten FS or `workspace` is not an array of strings.
+    #[wasm_bindgen(constructor)]
+    pub fn new(fs: JsValue, workspace: JsValue) -> Result<Engine, JsError> {
+        install_panic_hook();
+        let workspace: Vec<String> = serde_wasm_bindgen::from_value(workspace).map_err(|e| JsError::new(&format!("workspace: {e}")))?;
+        Ok(Engine { inner: CoreEngine::with_system(workspace, EmscriptenFs::new(fs)?) })
+    }
+
+    /// Registration text into records: `SyntaxError`, `ImportError` or `ValueError` on failure.
+    pub fn parse_statements(&self, text: JsValue, package: JsValue, allow_other_statements: JsValue) -> JsValue {
+        outcome((|| {
+            let text: String = from_js(text, "text")?;
+            let package: String = from_js(package, "package")?;
+            let allow: bool = from_js(allow_other_statements, "allow_other_statements")?;
+            match parse_registration(&text, &package, allow) {
+                Ok(records) => Ok(records.iter().map(record_to_tuple).collect::<Vec<_>>()),
+                Err(RegistrationError::Syntax(info)) => Err(syntax_failure(&info)),
+                Err(RegistrationError::Import(message)) => Err(Failure::Plain("ImportError", message)),
+                Err(RegistrationError::Value(message)) => Err(Failure::Plain("ValueError", message)),
+            }
+        })())
+    }
+
+    /// Registers validated records for a namespace, atomically: `AnalysisError` on failure.
+    pub fn register(&mut self, namespace_id: JsValue, records: JsValue, modules: JsValue, clear: JsValue) -> JsValue {
+        outcome((|| {
+            let namespace_id: NamespaceId = from_js(namespace_id, "namespace_id")?;
+            let records = records_from_js(records)?;
+            let modules = specs_from_js(modules)?;
+            let clear: bool = from_js(clear, "clear")?;
+            self.inner.note_writes(writes::take());
+            self.inner.register(namespace_id, &records, &modules, clear).map_err(|e| analysis_failure(&e))
+        })())
+    }
+
+    /// Untracked possible dependencies of all tracked modules, sorted.
+    pub fn untracked_dependencies(&self) -> JsValue {
+        outcome(Ok(self.inner.untracked_dependencies()))
+    }
+
+    /// Tracks the workspace modules among `modules`: `[wanted, [[module, syntax_error]]]`.
+    pub fn track_indirect(&mut self, modules: JsValue) -> JsValue {
+        outcome((|| {
+            let modules = specs_from_js(modules)?;
+            self.inner.note_writes(writes::take());
+            let (wanted, errors) = self.inner.track_indirect(&modules);
+            let errors: Vec<(String, SyntaxTuple)> = errors.iter().map(|e| (e.module.clone(), syntax_tuple(&e.cause))).collect();
+            Ok((wanted, errors))
+        })())
+    }
+
+    /// Replaces the workspace (absolute, normalised directories).
+    pub fn set_workspace(&mut self, directories: JsValue) -> JsValue {
+        outcome(from_js::<Vec<String>>(directories, "directories").map(|d| self.inner.set_workspace(d)))
+    }
+
+    /// The workspace directories.
+    pub fn workspace(&self) -> JsValue {
+        outcome(Ok(self.inner.workspace()))
+    }
+
+    /// Marks tracked files at or under `paths` as changed; the value is how many were marked.
+    pub fn mark_dirty(&mut self, paths: JsValue) -> JsValue {
+        outcome(from_js::<Vec<String>>(paths, "paths").map(|p| self.inner.mark_dirty(&p)))
+    }
+
+    /// Detects modified modules and schedules reloads: `[entries, namespaces]`.
+    pub fn plan_sync(&mut self, full: JsValue) -> JsValue {
+        outcome((|| {
+            let full: bool = from_js(full, "full")?;
+            self.inner.note_writes(writes::take());
+            let plan = self.inner.plan_sync(full);
+            let entries: Vec<(String, &'static str, f64, Vec<String>)> =
+                plan.entries.into_iter().map(|e| (e.module, e.reason.as_str(), e.mtime, e.after)).collect();
+            let namespaces: Vec<(NamespaceId, Vec<String>, Vec<RecordTuple>)> = plan
+                .namespaces
+                .into_iter()
+                .map(|n| (n.id, n.attached, n.records.iter().map(record_to_tuple).collect()))
+                .collect();
+            Ok((entries, namespaces))
+        })())
+    }
+
+    /// Records the planned mtimes of the reloaded modules as seen.
+    pub fn commit(&mut self, reloaded: JsValue) -> JsValue {
+        outcome(from_js::<Vec<String>>(reloaded, "reloaded").map(|r| self.inner.commit(&r)))
+    }
+
+    /// The namespace's records in replay order.
+    pub fn journal(&self, namespace_id: JsValue) -> JsValue {
+        outcome(from_js::<NamespaceId>(namespace_id, "namespace_id").map(|ns| {
+            self.inner.journal(ns).iter().map(record_to_tuple).collect::<Vec<_>>()
+        }))
+    }
+
+    /// How many modules are tracked.
+    pub fn tracked_count(&self) -> JsValue {
+        outcome(Ok(self.inner.tracked_count()))
+    }
+
+    /// Snapshot: `[workspace, [[name, file, mtime, direct, imported_by]], statements]`.
+    pub fn status(&self, namespace_id: JsValue) -> JsValue {
+        outcome(from_js::<Option<NamespaceId>>(namespace_id, "namespace_id").map(|ns| {
+            let (modules, statements) = self.inner.status(ns);
+            let modules: Vec<(String, String, Option<f64>, bool, Vec<String>)> =
+                modules.into_iter().map(|m| (m.name, m.file, m.mtime, m.direct, m.imported_by)).collect();
+            (self.inner.workspace(), modules, statements)
+        }))
+    }
+}
+
+/// The canonical statement text of a record, e.g. `from m import n as k`.
+#[wasm_bindgen]
+pub fn canonical_statement(record: JsValue) -> JsValue {
+    outcome(from_js::<RecordTuple>(record, "record").and_then(record_from_tuple).map(|r| r.statement()))
+}
+
+/// The audit events that change files ([`writes::AUDITED_EVENTS`]), for the Python side's
+/// audit hook: `[[name, path_indices, dir_fd_index, flags_index], ...]` (indices `undefined`
+/// when absent), the `flags` bits that mean writing and the `dir_fd` value that means none:
+/// `[events, write_access, no_dir_fd]`.
+#[wasm_bindgen]
+pub fn audit_events() -> JsValue {
+    let events: Vec<(&str, &[usize], Option<usize>, Option<usize>)> =
+        writes::AUDITED_EVENTS.iter().map(|e| (e.name, e.paths, e.dir_fd, e.flags)).collect();
+    outcome(Ok((events, writes::WRITE_ACCESS, writes::NO_DIR_FD)))
+}
+
+/// Notes that code in this interpreter changed the file or directory at `path` (absolute; the
+/// Python hook applies `os.path.abspath`): see [`writes::note`].
+#[wasm_bindgen]
+pub fn note(path: &str) {
+    writes::note(std::path::Path::new(path));
+}
+
+/// Notes a change that cannot be attributed to a path: the next sync examines every file.
+#[wasm_bindgen]
+pub fn note_unknown() {
+    writes::note_unknown();
+}
+
+/// The engine's version (the crate's).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            if let Ok(mut last) = LAST_PANIC.lock() {
+                *last = Some(info.to_string());
+            }
+        }));
+    });
+}
+
+/// The message of the panic that trapped the module, if one did (an engine bug: the module
+/// must not be used after it).
+#[wasm_bindgen]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.lock().ok().and_then(|last| last.clone())
+}
