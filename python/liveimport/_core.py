@@ -25,8 +25,27 @@ from ._errors import ModuleError, ReloadEvent
 __all__ = ("register", "sync", "workspace", "poll_lazy_imports")
 
 
+def _check_syntax(file: str, source: str) -> Optional[BaseException]:
+    """The host parser of the engine (``_engine.pyi``): ``None`` when the
+    running Python's parser accepts ``source`` (the decoded text of ``file``),
+    else the exception ``ast.parse`` raises (a ``SyntaxError`` with CPython's
+    message, file, line and offset), as LiveImport 1.3.1 analyses modules.
+    ``RecursionError`` and ``MemoryError`` (source nested too deeply for
+    ``ast``'s objects, which CPython still imports) are no verdict: accepted."""
+    import ast  # loaded already in a notebook kernel; only asked about edited or suspect files
+    try:
+        ast.parse(source, file)
+    except (SyntaxError, ValueError) as error:  # ValueError: NUL bytes, before 3.12
+        return error
+    except (RecursionError, MemoryError):
+        # Not a syntax verdict: building the AST objects of very deeply nested (valid)
+        # source exhausts the recursion limit, where compiling it for import does not.
+        return None
+    return None
+
+
 def _new_engine() -> "_engine.Engine":
-    return _engine.Engine(workspace=[os.path.abspath(os.getcwd())])
+    return _engine.Engine([os.path.abspath(os.getcwd())], tuple(sys.version_info[:2]), _check_syntax)
 
 
 #: The engine holding all state; replaced by :func:`_reset`.
@@ -229,7 +248,10 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
     """:func:`sync`; with ``full=False`` only files marked by
     :func:`_mark_dirty` are checked (no file access when none is marked)."""
     global _reload_syncs, _last_reload
-    entries, namespaces = _ENGINE.plan_sync(full)
+    try:
+        entries, namespaces = _ENGINE.plan_sync(full)
+    except _engine.AnalysisError as error:
+        raise ModuleError(error.module, "analysis") from error.cause
     if not entries:
         return
     detected = time.time()
