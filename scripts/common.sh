@@ -25,7 +25,8 @@ export LIVEIMPORT_CACHE
 # Python packages of the dev venv. The Pyodide side uses the versions of pyodide-lock.json
 # (pytest 9.0.2, IPython 9.12.0); IPython 9.12 requires Python >= 3.12, so the native venv
 # (CPython 3.11) takes the newest 9.x.
-VENV_REQUIREMENTS=(maturin==1.16.0 wheel==0.48.0 pytest==9.0.2 ipython==9.18.1)
+# hatchling builds the pure-Python wheel of the autoload extra (autoload/).
+VENV_REQUIREMENTS=(maturin==1.16.0 wheel==0.48.0 hatchling==1.33.0 pytest==9.0.2 ipython==9.18.1)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -82,8 +82,9 @@ record "cargo test" "$rc" "$cp" "$cf"
 
 if [ "$build_ok" = 1 ]; then
     native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v "$PYODIDE_PLATFORM_TAG" | head -1)"
+    # With the autoload extra (its startup file; tests/python/test_autoload.py runs IPython with it).
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
-        "$native_wheel"
+        "$native_wheel" "$DIST"/liveimport_lite_autoload-*.whl
 
     rc=0
     cd "$ROOT"
