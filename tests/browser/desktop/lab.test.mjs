@@ -190,7 +190,7 @@ test('Run All after an edit: one reload before the first cell, none between; cou
   for (let i = 1; i < counts.length; i++) {
     assert.equal(counts[i], counts[i - 1] + 1, `consecutive execution counts: ${counts}`);
   }
-  assert.match(await s.outputText(plot), /lands 246\.9 m away/);
+  assert.match(await s.outputText(plot), /lands 246\.9 metres away/);
   // IPython's own count agrees: no request of ours took a number.
   const probe = await s.runNewCell('print(get_ipython().execution_count, len(In))');
   assert.equal(probe.count, counts[counts.length - 1] + 1);

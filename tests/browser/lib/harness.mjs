@@ -194,11 +194,41 @@ export class Session {
     return Date.now() - t0;
   }
 
+  /**
+   * Notebook 7: open the page of one notebook (`notebooks/...`) and make it
+   * the test notebook; wait until its kernel is idle.
+   * @returns {Promise<number>} milliseconds until then.
+   */
+  async openNotebookPage(appPath) {
+    const t0 = Date.now();
+    await this.open(appPath);
+    await this.page.waitForFunction(
+      () => {
+        const w = window.jupyterapp.shell.currentWidget;
+        return !!w?.sessionContext && !!w.content?.widgets;
+      },
+      null,
+      { timeout: 60000 }
+    );
+    await this.page.evaluate(async () => {
+      const widget = window.jupyterapp.shell.currentWidget;
+      await widget.context.ready;
+      await widget.sessionContext.ready;
+      window.__liveimportTest = { notebook: widget };
+    });
+    await this.page.waitForFunction(
+      () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
+      null,
+      { timeout: 120000 }
+    );
+    return Date.now() - t0;
+  }
+
   /** Bring the test notebook to the front. */
   async showNotebook() {
     await this.page.evaluate(() => {
       const nb = window.__liveimportTest.notebook;
-      window.jupyterapp.shell.activateById(nb.id);
+      window.jupyterapp.shell.activateById?.(nb.id);
     });
   }
 
