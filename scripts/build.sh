@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the wheels of LiveImport into dist/ (after the idempotent set-up):
-#   dist/liveimport_lite-VER-cp3XX-cp3XX-<linux tag>.whl            native, maturin (pyproject.toml)
+#   dist/liveimport_lite-VER-cp310-abi3-<linux tag>.whl             native, maturin (pyproject.toml;
+#                                           CPython stable ABI: every CPython >= 3.10)
 #   dist/liveimport_lite-VER-cp314-cp314-pyemscripten_2026_0_wasm32.whl  Pyodide 314
 #   dist/liveimport_lite_autoload-VER-py3-none-any.whl               the autoload extra (autoload/)
 # and copy the Pyodide wheel, with wheels/manifest.json, into js/wheels/ for liveimport-pyodide.
