@@ -33,8 +33,12 @@ make_venv() {  # make_venv DIR REQUIREMENTS...
 }
 
 setup() {
-    # The extension (built, with the Pyodide wheel inside) and the wheels.
-    "$ROOT/scripts/site.sh" build >&2
+    # The extension (built, with the Pyodide wheel inside) and the wheels; skipped when the caller
+    # built the site just before (LIVEIMPORT_DESKTOP_SKIP_SITE_BUILD=1, scripts/test.sh).
+    if [ "${LIVEIMPORT_DESKTOP_SKIP_SITE_BUILD:-}" != 1 ] ||
+       [ ! -f "$EXT_DIR/jupyterlite_liveimport/labextension/static/pypi/all.json" ]; then
+        "$ROOT/scripts/site.sh" build >&2
+    fi
     local native_wheel
     native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v "$PYODIDE_PLATFORM_TAG" | head -1)"
     [ -n "$native_wheel" ] || die "no native liveimport-lite wheel in $DIST"

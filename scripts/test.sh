@@ -8,6 +8,8 @@
 #   4. pytest tests/python, in Pyodide     Pyodide 314.0.7 under Node + the Pyodide wheel
 #   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheel
 #   6. browser tests                       the demo JupyterLite site in headless Chromium (site.sh test)
+#   7. desktop tests                       JupyterLab and Notebook 7 servers with ipykernel, headless
+#                                          Chromium (scripts/desktop.sh test)
 #   6. the demo's scripted example (scripts/demo-node.mjs) must succeed
 # Every step runs even when an earlier test step failed (a failed build skips 3-6).
 # Prints a summary (counts per step, .so size, import time, total time) ending with the line
@@ -153,6 +155,16 @@ if [ "$build_ok" = 1 ]; then
     bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
     bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
     record "browser" "$rc" "${bp:-0}" "${bf:-0}"
+
+    set +e
+    # The site step built the extension already.
+    run_step "desktop Jupyter tests (JupyterLab, Notebook 7, ipykernel; headless Chromium)" \
+        "$LOGS/desktop.log" env LIVEIMPORT_DESKTOP_SKIP_SITE_BUILD=1 "$ROOT/scripts/desktop.sh" test
+    rc=$?
+    set -e
+    bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/desktop.log" | tail -1)
+    bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/desktop.log" | tail -1)
+    record "desktop" "$rc" "${bp:-0}" "${bf:-0}"
 fi
 
 echo
