@@ -140,30 +140,32 @@ mod tests {
     }
 
     fn spec(name: &str) -> crate::engine::ModuleSpec {
-        crate::engine::ModuleSpec { name: name.into(), file: format!("/w/{name}.py"), package: String::new() }
+        crate::engine::ModuleSpec { name: name.into(), file: Some(format!("/w/{name}.py")), package: String::new() }
     }
 
     /// The engine reads every file through its system: one read per newly tracked module, none
     /// for a sync with nothing marked, one stat per examined module.
     #[test]
     fn engine_reads_only_through_its_system() {
+        use crate::analysis::{python_version, EngineVerdict};
         use crate::engine::Engine;
         use crate::records::{Record, RecordKind};
+        let host = &EngineVerdict;
         let fs = MemorySystem::new();
         fs.write("/w/a.py", "import b\n", 10);
         fs.write("/w/b.py", "x = 1\n", 10);
-        let mut engine = Engine::with_system(vec!["/w".into()], &fs);
+        let mut engine = Engine::with_system(vec!["/w".into()], python_version(3, 14), &fs);
         let record = Record { kind: RecordKind::Import, module: "a".into(), name: None, asname: None };
-        engine.register(1, &[record], &[spec("a")], false).unwrap();
+        engine.register(1, &[record], &[spec("a")], false, host).unwrap();
         assert_eq!(engine.untracked_dependencies(), ["b"]);
-        assert!(engine.track_indirect(&[spec("b")]).1.is_empty());
+        assert!(engine.track_indirect(&[spec("b")], host).1.is_empty());
         assert_eq!(fs.reads(), (0, 2));
 
         fs.write("/w/b.py", "x = 2\n", 20);
-        assert!(engine.plan_sync(false).entries.is_empty(), "nothing marked: trusts the last stat");
+        assert!(engine.plan_sync(false, host).entries.is_empty(), "nothing marked: trusts the last stat");
         assert_eq!(fs.reads(), (0, 2));
         assert_eq!(engine.mark_dirty(&["/w/b.py".into()]), 1);
-        let plan = engine.plan_sync(false);
+        let plan = engine.plan_sync(false, host);
         let order: Vec<(&str, &str)> = plan.entries.iter().map(|e| (e.module.as_str(), e.reason.as_str())).collect();
         assert_eq!(order, [("b", "modified"), ("a", "dependent")]);
         assert_eq!(plan.entries[0].mtime, 20.0);
@@ -171,7 +173,7 @@ mod tests {
 
         engine.commit(&["b".into(), "a".into()]);
         fs.remove("/w/a.py");
-        assert!(engine.plan_sync(true).entries.is_empty(), "a missing file is skipped");
+        assert!(engine.plan_sync(true, host).entries.is_empty(), "a missing file is skipped");
         assert_eq!(fs.reads(), (3, 3));
         assert_eq!(engine.status(None).0[0].mtime, Some(10.0));
     }

@@ -15,7 +15,11 @@
 //!   `[0, value]` or `[1, error]`, where `error` is an array naming the Python exception:
 //!   `["SyntaxError", msg, filename, lineno, offset, text]`, `["ImportError", msg]`,
 //!   `["ValueError", msg]`, `["TypeError", msg]` (arguments of the wrong shape), or
-//!   `["AnalysisError", str, module, syntax_error]`. The Python side raises it.
+//!   `["AnalysisError", str, module, cause]` whose `cause` is a `SyntaxError` or `ImportError`
+//!   array as above, or `["HostError", index]`: the host's own exception, kept on the Python
+//!   side (see [`JsHostParser`]). The Python side raises it.
+//! - The host parser (`check_syntax` of the contract): a JS function handed to
+//!   [`Engine::new`] (the Python wrapper's, through Pyodide's FFI).
 //! - Panics: the core does not panic on any input (`src/guard_tests.rs`); if one did, the wasm
 //!   module traps (`RuntimeError: unreachable` in JS) and the panic message is kept for
 //!   [`last_panic`], so the Python side can name it.
@@ -31,6 +35,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use std::sync::Arc;
+
+use crate::analysis::{python_version, AnalysisCause, HostError, HostParser};
 use crate::engine::{AnalysisError, Engine as CoreEngine, ModuleSpec, NamespaceId};
 use crate::imports::{parse_registration, RegistrationError, SyntaxErrorInfo};
 use crate::mtime::Mtime;
@@ -40,8 +47,8 @@ use crate::writes;
 
 /// `(kind, module, name, asname)`, see `_engine.pyi`.
 type RecordTuple = (String, String, Option<String>, Option<String>);
-/// `(name, file, package)`.
-type SpecTuple = (String, String, String);
+/// `(name, file or None, package)`.
+type SpecTuple = (String, Option<String>, String);
 /// `(msg, filename, lineno, offset, text)`: a `SyntaxError`'s fields.
 type SyntaxTuple = (String, String, usize, usize, Option<String>);
 
@@ -53,8 +60,10 @@ enum Failure {
     Plain(&'static str, String),
     /// `["SyntaxError", msg, filename, lineno, offset, text]`.
     Syntax(&'static str, String, String, usize, usize, Option<String>),
-    /// `["AnalysisError", str(error), module, syntax_error]`.
-    Analysis(&'static str, String, String, SyntaxTuple),
+    /// `["HostError", index]`: the host's exception number `index` (see [`JsHostParser`]).
+    Host(&'static str, usize),
+    /// `["AnalysisError", str(error), module, cause]`.
+    Analysis(&'static str, String, String, Box<Failure>),
 }
 
 fn syntax_tuple(info: &SyntaxErrorInfo) -> SyntaxTuple {
@@ -66,8 +75,20 @@ fn syntax_failure(info: &SyntaxErrorInfo) -> Failure {
     Failure::Syntax("SyntaxError", msg, filename, line, column, text)
 }
 
+/// The exception an analysis cause stands for.
+fn cause_failure(cause: &AnalysisCause) -> Failure {
+    match cause {
+        AnalysisCause::Syntax(info) => syntax_failure(info),
+        AnalysisCause::Import(message) => Failure::Plain("ImportError", message.clone()),
+        AnalysisCause::Host(HostError(host)) => match host.downcast_ref::<usize>() {
+            Some(&index) => Failure::Host("HostError", index),
+            None => Failure::Plain("ValueError", "analysis failed".into()),
+        },
+    }
+}
+
 fn analysis_failure(error: &AnalysisError) -> Failure {
-    Failure::Analysis("AnalysisError", error.to_string(), error.module.clone(), syntax_tuple(&error.cause))
+    Failure::Analysis("AnalysisError", error.to_string(), error.module.clone(), Box::new(cause_failure(&error.cause)))
 }
 
 /// The one conversion of results: `[0, value]`, or `[1, error]` for a failure (also when the
@@ -177,23 +198,48 @@ impl System for EmscriptenFs {
     }
 }
 
+/// The host's parser: a JS function `check(file, source)` returning `-1` when the host accepts
+/// the source, else the index under which the host side keeps the exception its parser raised
+/// (a JS value cannot travel in a [`HostError`], which must be `Send`); anything else, or a
+/// throw, is taken as a rejection without an exception of its own.
+struct JsHostParser<'a> {
+    check: &'a Function,
+}
+
+impl HostParser for JsHostParser<'_> {
+    fn verdict(&self, file: &str, source: &str) -> Result<(), HostError> {
+        let verdict = self.check.call2(&JsValue::UNDEFINED, &JsValue::from_str(file), &JsValue::from_str(source));
+        match verdict.ok().and_then(|v| v.as_f64()) {
+            Some(v) if v < 0.0 => Ok(()),
+            Some(v) if v.fract() == 0.0 && v < 1e15 => Err(HostError(Arc::new(v as usize))),
+            _ => Err(HostError(Arc::new(()))),
+        }
+    }
+}
+
 /// All state of one LiveImport instance (see `Engine` in `_engine.pyi`). Every method returns
 /// an outcome (module documentation).
 #[wasm_bindgen]
 pub struct Engine {
     inner: CoreEngine<EmscriptenFs>,
+    check_syntax: Function,
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// `new Engine(FS, workspace)`: an engine reading files through the Emscripten `FS`
-    /// object, with no modules and no registrations. Throws a `TypeError`-like `Error` when
-    /// `FS` is not an Emscripten FS or `workspace` is not an array of strings.
+    /// `new Engine(FS, workspace, [major, minor], check_syntax)`: an engine reading files
+    /// through the Emscripten `FS` object, for sources of that Python version, asking
+    /// `check_syntax` (see [`JsHostParser`]) for the host's verdict; no modules and no
+    /// registrations. Throws an `Error` when `FS` is not an Emscripten FS, `workspace` not an
+    /// array of strings, the version not two small integers or `check_syntax` not a function.
     #[wasm_bindgen(constructor)]
-    pub fn new(fs: JsValue, workspace: JsValue) -> Result<Engine, JsError> {
+    pub fn new(fs: JsValue, workspace: JsValue, version: JsValue, check_syntax: JsValue) -> Result<Engine, JsError> {
         install_panic_hook();
         let workspace: Vec<String> = serde_wasm_bindgen::from_value(workspace).map_err(|e| JsError::new(&format!("workspace: {e}")))?;
-        Ok(Engine { inner: CoreEngine::with_system(workspace, EmscriptenFs::new(fs)?) })
+        let (major, minor): (u8, u8) = serde_wasm_bindgen::from_value(version).map_err(|e| JsError::new(&format!("python_version: {e}")))?;
+        let check_syntax = check_syntax.dyn_into::<Function>().map_err(|_| JsError::new("check_syntax: not a function"))?;
+        let inner = CoreEngine::with_system(workspace, python_version(major, minor), EmscriptenFs::new(fs)?);
+        Ok(Engine { inner, check_syntax })
     }
 
     /// Registration text into records: `SyntaxError`, `ImportError` or `ValueError` on failure.
@@ -219,7 +265,8 @@ impl Engine {
             let modules = specs_from_js(modules)?;
             let clear: bool = from_js(clear, "clear")?;
             self.inner.note_writes(writes::take());
-            self.inner.register(namespace_id, &records, &modules, clear).map_err(|e| analysis_failure(&e))
+            let host = JsHostParser { check: &self.check_syntax };
+            self.inner.register(namespace_id, &records, &modules, clear, &host).map_err(|e| analysis_failure(&e))
         })())
     }
 
@@ -228,13 +275,15 @@ impl Engine {
         outcome(Ok(self.inner.untracked_dependencies()))
     }
 
-    /// Tracks the workspace modules among `modules`: `[wanted, [[module, syntax_error]]]`.
+    /// Tracks the workspace modules among `modules`: `[wanted, [[module, cause]]]`, each
+    /// cause an error array (module documentation).
     pub fn track_indirect(&mut self, modules: JsValue) -> JsValue {
         outcome((|| {
             let modules = specs_from_js(modules)?;
             self.inner.note_writes(writes::take());
-            let (wanted, errors) = self.inner.track_indirect(&modules);
-            let errors: Vec<(String, SyntaxTuple)> = errors.iter().map(|e| (e.module.clone(), syntax_tuple(&e.cause))).collect();
+            let host = JsHostParser { check: &self.check_syntax };
+            let (wanted, errors) = self.inner.track_indirect(&modules, &host);
+            let errors: Vec<(String, Failure)> = errors.iter().map(|e| (e.module.clone(), cause_failure(&e.cause))).collect();
             Ok((wanted, errors))
         })())
     }
@@ -254,12 +303,17 @@ impl Engine {
         outcome(from_js::<Vec<String>>(paths, "paths").map(|p| self.inner.mark_dirty(&p)))
     }
 
-    /// Detects modified modules and schedules reloads: `[entries, namespaces]`.
+    /// Detects modified modules and schedules reloads: `[entries, namespaces]`, or the
+    /// `AnalysisError` of the first modified module whose source cannot be analysed.
     pub fn plan_sync(&mut self, full: JsValue) -> JsValue {
         outcome((|| {
             let full: bool = from_js(full, "full")?;
             self.inner.note_writes(writes::take());
-            let plan = self.inner.plan_sync(full);
+            let host = JsHostParser { check: &self.check_syntax };
+            let plan = self.inner.plan_sync(full, &host);
+            if let Some(error) = plan.errors.first() {
+                return Err(analysis_failure(error));
+            }
             let entries: Vec<(String, &'static str, f64, Vec<String>)> =
                 plan.entries.into_iter().map(|e| (e.module, e.reason.as_str(), e.mtime, e.after)).collect();
             let namespaces: Vec<(NamespaceId, Vec<String>, Vec<RecordTuple>)> = plan
@@ -292,7 +346,7 @@ impl Engine {
     pub fn status(&self, namespace_id: JsValue) -> JsValue {
         outcome(from_js::<Option<NamespaceId>>(namespace_id, "namespace_id").map(|ns| {
             let (modules, statements) = self.inner.status(ns);
-            let modules: Vec<(String, String, Option<f64>, bool, Vec<String>)> =
+            let modules: Vec<(String, Option<String>, Option<f64>, bool, Vec<String>)> =
                 modules.into_iter().map(|m| (m.name, m.file, m.mtime, m.direct, m.imported_by)).collect();
             (self.inner.workspace(), modules, statements)
         }))
@@ -303,6 +357,18 @@ impl Engine {
 #[wasm_bindgen]
 pub fn canonical_statement(record: JsValue) -> JsValue {
     outcome(from_js::<RecordTuple>(record, "record").and_then(record_from_tuple).map(|r| r.statement()))
+}
+
+/// The engine's own syntax finding on `source` for Python `[major, minor]`, without asking the
+/// host: a `SyntaxError` array (`[msg, filename, lineno, offset, text]`), or `undefined`.
+#[wasm_bindgen]
+pub fn engine_syntax_error(source: JsValue, filename: JsValue, version: JsValue) -> JsValue {
+    outcome((|| {
+        let source: String = from_js(source, "source")?;
+        let filename: String = from_js(filename, "filename")?;
+        let (major, minor): (u8, u8) = from_js(version, "python_version")?;
+        Ok(crate::analysis::engine_finding(&source, &filename, python_version(major, minor)).map(|info| syntax_tuple(&info)))
+    })())
 }
 
 /// The audit events that change files ([`writes::AUDITED_EVENTS`]), for the Python side's

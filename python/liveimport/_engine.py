@@ -1,5 +1,6 @@
 """The sync engine that ``liveimport._core`` uses, contract in ``_engine.pyi``:
-``Engine``, ``AnalysisError``, ``canonical_statement``, ``note_writes``.
+``Engine``, ``AnalysisError``, ``canonical_statement``, ``engine_syntax_error``,
+``note_writes``.
 
 Two builds of the same Rust engine (``src/``) implement that contract:
 
@@ -26,7 +27,8 @@ import os
 import platform
 import sys
 
-__all__ = ("Engine", "AnalysisError", "canonical_statement", "note_writes", "BACKEND", "__version__")
+__all__ = ("Engine", "AnalysisError", "canonical_statement", "engine_syntax_error", "note_writes",
+           "BACKEND", "__version__")
 
 #: The environment variable choosing the engine (``pyo3``, ``wasm-bindgen``, ``auto``).
 ENGINE_VARIABLE = "LIVEIMPORT_ENGINE"
@@ -75,6 +77,7 @@ BACKEND, _backend = _load()
 Engine = _backend.Engine
 AnalysisError = _backend.AnalysisError
 canonical_statement = _backend.canonical_statement
+engine_syntax_error = _backend.engine_syntax_error
 note_writes = _backend.note_writes
 #: The engine's version (the Rust crate's).
 __version__ = _backend.__version__

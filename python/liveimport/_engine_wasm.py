@@ -24,17 +24,18 @@ engine's own table.
 
 import os
 import sys
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 try:
     import pyodide_js
     from pyodide.code import run_js
-    from pyodide.ffi import JsException, to_js
+    from pyodide.ffi import JsException, create_proxy, to_js
 except ImportError as error:  # not in Pyodide
     raise ImportError(f"the wasm-bindgen engine needs Pyodide ({error})",
                       name="liveimport._engine_wasm") from error
 
-__all__ = ("Engine", "AnalysisError", "canonical_statement", "note_writes", "__version__")
+__all__ = ("Engine", "AnalysisError", "canonical_statement", "engine_syntax_error", "note_writes",
+           "__version__")
 
 #: Folder of the wasm-bindgen output inside the installed package.
 WASM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_wasm")
@@ -71,10 +72,11 @@ __version__: str = _MODULE.version()
 class AnalysisError(Exception):
     """A tracked module's source could not be analysed (see ``_engine.pyi``).
 
-    Attributes: ``module`` (str) and ``cause`` (``SyntaxError``)."""
+    Attributes: ``module`` (str) and ``cause`` (the exception: the host's
+    ``check_syntax`` verdict, or a ``SyntaxError`` / ``ImportError``)."""
 
     module: str
-    cause: SyntaxError
+    cause: BaseException
 
 
 AnalysisError.__module__ = "liveimport._engine"
@@ -85,17 +87,21 @@ def _syntax_error(fields) -> SyntaxError:
     return SyntaxError(msg, (filename, line, offset, text, line, offset))
 
 
-def _raise_failure(error) -> None:
-    """Raise the exception an error outcome names (``src/wasm.rs``)."""
+def _exception(error, host_errors: list) -> BaseException:
+    """The exception an error array of ``src/wasm.rs`` names; ``host_errors``
+    holds the host's exceptions that ``["HostError", index]`` refers to."""
     kind = error[0]
     if kind == "SyntaxError":
-        raise _syntax_error(error[1:])
+        return _syntax_error(error[1:])
+    if kind == "HostError":
+        index = error[1]
+        return host_errors[index] if 0 <= index < len(host_errors) else SyntaxError("analysis failed")
     if kind == "AnalysisError":
         exc = AnalysisError(error[1])
         exc.module = error[2]
-        exc.cause = _syntax_error(error[3])
-        raise exc
-    raise {"ImportError": ImportError, "ValueError": ValueError}.get(kind, TypeError)(error[1])
+        exc.cause = _exception(error[3], host_errors)
+        return exc
+    return {"ImportError": ImportError, "ValueError": ValueError}.get(kind, TypeError)(error[1])
 
 
 def _engine_trapped(error: BaseException) -> RuntimeError:
@@ -104,7 +110,7 @@ def _engine_trapped(error: BaseException) -> RuntimeError:
                         "this is a bug in liveimport: please report it")
 
 
-def _call(method, *args) -> Any:
+def _call(method, *args, host_errors: Optional[list] = None) -> Any:
     """Call an engine function with converted arguments; return its value as Python
     objects, or raise what its error outcome names."""
     try:
@@ -113,7 +119,7 @@ def _call(method, *args) -> Any:
         raise _engine_trapped(error) from error
     status, value = outcome.to_py()
     if status:
-        _raise_failure(value)
+        raise _exception(value, host_errors or [])
     return value
 
 
@@ -127,36 +133,68 @@ def _mtime(value) -> Optional[float]:
 
 class Engine:
     """All state of one LiveImport instance (see ``Engine`` in ``_engine.pyi``),
-    held by a wasm-bindgen ``Engine`` object reading files through Pyodide's FS."""
+    held by a wasm-bindgen ``Engine`` object reading files through Pyodide's FS.
 
-    __slots__ = ("_js",)
+    The host's ``check_syntax`` reaches the engine as a JS function returning
+    ``-1`` (accepted) or the index of the exception in ``_host_errors``, which
+    holds the exceptions of the current call only."""
 
-    def __init__(self, workspace: list[str]) -> None:
+    __slots__ = ("_js", "_verdict", "_host_errors")
+
+    def __init__(self, workspace: list[str], python_version: tuple[int, int],
+                 check_syntax: Callable[[str, str], Optional[BaseException]]) -> None:
+        host_errors: list = []
+
+        def verdict(file: str, source: str) -> int:
+            try:
+                exception = check_syntax(file, source)
+            except Exception as error:  # the checker itself failed: that is the verdict
+                exception = error
+            if exception is None:
+                return -1
+            host_errors.append(exception)
+            return len(host_errors) - 1
+
+        self._host_errors = host_errors
+        self._verdict = create_proxy(verdict)
         try:
-            self._js = _MODULE.Engine.new(_FS, to_js(list(workspace)))
+            self._js = _MODULE.Engine.new(_FS, to_js(list(workspace)), to_js(tuple(python_version)),
+                                          self._verdict)
         except JsException as error:
-            raise TypeError(f"workspace must be a list of str: {error}") from None
+            self._verdict.destroy()
+            raise TypeError(f"Engine({workspace!r}, {python_version!r}, ...): {error}") from None
 
     def __del__(self) -> None:
-        js = getattr(self, "_js", None)
-        if js is not None:
-            try:
-                js.free()
-            except Exception:
-                pass
+        for name in ("_js", "_verdict"):
+            proxy = getattr(self, name, None)
+            if proxy is not None:
+                try:
+                    proxy.free() if name == "_js" else proxy.destroy()
+                except Exception:
+                    pass
+
+    def _analysing(self, method, *args) -> Any:
+        """:func:`_call` for the methods that may ask ``check_syntax``."""
+        try:
+            return _call(method, *args, host_errors=self._host_errors)
+        finally:
+            self._host_errors.clear()
 
     def parse_statements(self, text: str, package: str, allow_other_statements: bool) -> list:
         return _records(_call(self._js.parse_statements, text, package, bool(allow_other_statements)))
 
     def register(self, namespace_id: int, records: list, modules: list, clear: bool) -> None:
-        _call(self._js.register, namespace_id, to_js(records), to_js(modules), bool(clear))
+        self._analysing(self._js.register, namespace_id, to_js(records), to_js(modules), bool(clear))
 
     def untracked_dependencies(self) -> list[str]:
         return _call(self._js.untracked_dependencies)
 
     def track_indirect(self, modules: list) -> tuple:
-        wanted, errors = _call(self._js.track_indirect, to_js(modules))
-        return wanted, [(module, _syntax_error(cause)) for module, cause in errors]
+        try:
+            wanted, errors = _call(self._js.track_indirect, to_js(modules))
+            return wanted, [(module, _exception(cause, self._host_errors)) for module, cause in errors]
+        finally:
+            self._host_errors.clear()
 
     def set_workspace(self, directories: list[str]) -> None:
         _call(self._js.set_workspace, to_js(list(directories)))
@@ -168,7 +206,7 @@ class Engine:
         return _call(self._js.mark_dirty, to_js(list(paths)))
 
     def plan_sync(self, full: bool = True) -> tuple:
-        entries, namespaces = _call(self._js.plan_sync, bool(full))
+        entries, namespaces = self._analysing(self._js.plan_sync, bool(full))
         return ([(m, reason, float(mtime), after) for m, reason, mtime, after in entries],
                 [(nsid, attached, _records(journal)) for nsid, attached, journal in namespaces])
 
@@ -191,6 +229,14 @@ class Engine:
 def canonical_statement(record) -> str:
     """The canonical statement text of a record, e.g. ``from m import n as k``."""
     return _call(_MODULE.canonical_statement, to_js(tuple(record)))
+
+
+def engine_syntax_error(source: str, filename: str,
+                        python_version: tuple[int, int]) -> Optional[SyntaxError]:
+    """The engine's own finding on ``source`` (see ``_engine.pyi``): a
+    ``SyntaxError`` (not raised) or ``None``."""
+    found = _call(_MODULE.engine_syntax_error, source, filename, to_js(tuple(python_version)))
+    return None if found is None else _syntax_error(found)
 
 
 _HOOK_INSTALLED = False
