@@ -5,7 +5,9 @@
 #   3. pytest tests/python, natively       CPython + the native (abi3) wheel, in the dev venv, and
 #                                          again on CPython 3.10, 3.12, 3.13 (pyenv builds; a missing
 #                                          one is shown as MISSING, a missing 3.11/3.13 fails)
-#   4. pytest tests/python, in Pyodide     Pyodide 314.0.7 under Node + the Pyodide wheel
+#   4. pytest tests/packaging, natively    which wheel pip picks; the universal wheel outside Pyodide
+#      pytest tests/python, in Pyodide     under Node: 314.0.7 with each engine (pyo3, wasm-bindgen),
+#                                          0.26.4, 0.27.7, 0.29.5, 315.0.0-alpha.2 (wasm-bindgen)
 #   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheel
 #   6. browser tests                       the demo JupyterLite site in headless Chromium (site.sh test)
 #   7. desktop tests                       JupyterLab and Notebook 7 servers with ipykernel, headless
@@ -130,10 +132,28 @@ if [ "$build_ok" = 1 ]; then
     done
 
     rc=0
-    run_step "pytest, Pyodide 314.0.7 under Node" "$LOGS/pytest-pyodide.log" \
-        node "$ROOT/tests/pyodide/run-tests.mjs" "${pytest_args[@]}" || rc=$?
-    read -r p f < <(pytest_counts "$LOGS/pytest-pyodide.log")
-    record "pytest Pyodide" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+    run_step "packaging: the wheel pip picks natively, the universal wheel outside Pyodide" \
+        "$LOGS/pytest-packaging.log" "$VENV/bin/python" -m pytest -p no:cacheprovider "$ROOT/tests/packaging" || rc=$?
+    read -r p f < <(pytest_counts "$LOGS/pytest-packaging.log")
+    record "packaging" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+
+    # The suite in every Pyodide under Node: 314 once per engine (its wheel has both), the others
+    # with the universal wheel (wasm-bindgen engine). The default run (314, pyo3) also writes
+    # build/pyodide-timings.json.
+    for version in "${PYODIDE_TEST_VERSIONS[@]}"; do
+        engines=(auto)
+        [ "$version" = "$PYODIDE_DEFAULT_VERSION" ] && engines=(pyo3 wasm-bindgen)
+        for engine in "${engines[@]}"; do
+            label="$version"; engine_args=(--pyodide "$version")
+            if [ "$engine" != auto ]; then label="$version $engine"; engine_args+=(--engine "$engine"); fi
+            logfile="$LOGS/pytest-pyodide-$version-$engine.log"
+            rc=0
+            run_step "pytest, Pyodide $label under Node" "$logfile" \
+                node "$ROOT/tests/pyodide/run-tests.mjs" "${engine_args[@]}" "${pytest_args[@]}" || rc=$?
+            read -r p f < <(pytest_counts "$logfile")
+            record "Pyodide $label" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+        done
+    done
 
     rc=0
     run_step "node --test (liveimport-pyodide, micropip + wheel)" "$LOGS/node-test.log" \
@@ -170,7 +190,7 @@ fi
 echo
 echo "================================ summary ================================"
 for i in "${!names[@]}"; do
-    printf '%-16s %-14s %s\n' "${names[$i]}" "${statuses[$i]}" "${counts[$i]}"
+    printf '%-24s %-14s %s\n' "${names[$i]}" "${statuses[$i]}" "${counts[$i]}"
 done
 [ -f "$ROOT/build/so-size.txt" ] && cat "$ROOT/build/so-size.txt"
 if [ -f "$ROOT/build/pyodide-timings.json" ]; then

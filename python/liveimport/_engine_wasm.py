@@ -4,8 +4,8 @@
 not load (any Pyodide other than 314), or when ``LIVEIMPORT_ENGINE=wasm-bindgen``.
 
 Loading (once per interpreter, at import): the wasm-bindgen glue
-(``_wasm/liveimport_engine.js``, ``--target no-modules``) is evaluated with
-``pyodide.code.run_js`` and instantiated synchronously (``initSync``) with the
+(``_wasm/liveimport_engine.js``, ``--target no-modules``) is made a JS
+function (``Function``) and instantiated synchronously (``initSync``) with the
 bytes of ``_wasm/liveimport_engine_bg.wasm`` read from the installed package
 through Pyodide's ``FS``: no network, no help from the page, the same in Node
 and in a browser worker. Each :class:`Engine` gets that ``FS`` object, and
@@ -28,7 +28,6 @@ from typing import Any, Callable, Optional
 
 try:
     import pyodide_js
-    from pyodide.code import run_js
     from pyodide.ffi import JsException, create_proxy, to_js
 except ImportError as error:  # not in Pyodide
     raise ImportError(f"the wasm-bindgen engine needs Pyodide ({error})",
@@ -52,9 +51,14 @@ def _instantiate() -> Any:
     except OSError as error:
         raise ImportError(f"the wasm-bindgen engine is not installed: {error}",
                           name="liveimport._engine_wasm", path=glue_path) from error
-    # The glue declares `wasm_bindgen` in the function's scope only: nothing global is added.
-    factory = run_js("(function (wasmBytes) {\n" + glue +
-                     "\nwasm_bindgen.initSync({ module: wasmBytes });\nreturn wasm_bindgen;\n})")
+    # JavaScript's `Function` constructor, reached from a function of the Pyodide API rather
+    # than through `import js` (which `pyodide.code.run_js` does): a `js/` folder in the
+    # working directory, common in notebook projects, shadows that module until it is
+    # imported. The glue declares `wasm_bindgen` in the function's scope only: nothing global
+    # is added.
+    function = pyodide_js.FS.stat.constructor  # a plain (not async) function: `Function`
+    factory = function("wasmBytes", glue + "\nwasm_bindgen.initSync({ module: wasmBytes });\n"
+                       "return wasm_bindgen;\n")
     try:
         return factory(pyodide_js.FS.readFile(wasm_path))
     except JsException as error:
