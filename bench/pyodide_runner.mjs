@@ -5,7 +5,9 @@
 // PLAN: {
 //   "pyodide": "/abs/path/to/node_modules/pyodide",   // the pyodide npm package directory
 //   "bench": "/abs/path/to/bench",                      // holds scenarios.py, workload.py
-//   "sessions": [{ "id": str, "sites": [hostDir, ...], "wheel": path, "spec": {...} }, ...]
+//   "sessions": [{ "id": str, "sites": [hostDir, ...], "wheel": path, "spec": {...},
+//                  "env": {NAME: value} (optional: the instance's environment, e.g.
+//                  LIVEIMPORT_ENGINE) }, ...]
 // }
 // For each session: loadPyodide(), copy every host directory of "sites" into
 // /lib/python3.14/site-packages (MEMFS), install the implementation's wheel with
@@ -19,7 +21,7 @@
 // Exit status: 0, or 1 when the plan cannot be read or Pyodide cannot be loaded.
 //
 // --compile: copies SRC_DIR (unpacked third-party wheels) into one Pyodide instance,
-// byte-compiles it there for Python 3.14 with unchecked-hash .pyc files (valid whatever
+// byte-compiles it there for that Pyodide's Python with unchecked-hash .pyc files (valid whatever
 // the source mtimes, as Pyodide's own distribution ships its packages precompiled), and
 // writes the tree with its __pycache__ directories to OUT_DIR.
 import fs from "node:fs";
@@ -70,7 +72,10 @@ for (const session of plan.sessions) {
   const out = { id: session.id };
   try {
     const t0 = performance.now();
-    const py = await loadPyodide({ stdout: (s) => process.stderr.write(s + "\n") });
+    const py = await loadPyodide({
+      stdout: (s) => process.stderr.write(s + "\n"),
+      env: { HOME: "/home/pyodide", ...(session.env ?? {}) },
+    });
     out.boot_ms = performance.now() - t0;
     const t1 = performance.now();
     const site = py.runPython("import site; site.getsitepackages()[0]");

@@ -1,7 +1,8 @@
 """Summary rows and the Markdown table of the benchmark (used by run.py).
 
 :func:`summarize` turns session records into rows, :func:`markdown` renders
-them. A row is a dict: ``scenario``, ``runtime``, ``n`` (str or ""), ``unit``
+them. A row is a dict: ``scenario``, ``runtime`` (``native``, or ``pyodide VERSION
+(ENGINE)`` for one of our engine builds in one Pyodide), ``n`` (str or ""), ``unit``
 ("ms" or "bytes"), ``ours`` / ``ref`` (medians over sessions, or None when not
 measured), ``ratio`` (ours / ref or None), ``ours_samples`` / ``ref_samples``
 (one figure per session), ``target`` (a short verdict text, may be "").
@@ -89,42 +90,45 @@ def summarize(sessions, sizes, impls, runtimes):
             def imp(r, pre=pre):
                 return r["import_ms"] if r["ipython_preimported"] == pre else None
             row = _row(label, rt, "", "ms", get("ours", None, imp), get("ref", None, imp))
-            if rt == "pyodide" and row["ours"] is not None:
+            if rt.startswith("pyodide") and row["ours"] is not None:
                 row["target"] = f"< 150 ms in Pyodide: {_ok(row['ours'] < 150)}"
             if not pre:
                 row["target"] = (row["target"] + "; " if row["target"] else "") + \
                     "ref imports IPython itself"
             rows.append(row)
 
-        if rt == "pyodide":
+        if rt.startswith("pyodide"):
             def inst(impl):
                 return [s["install_ms"] for s in sessions if s["runtime"] == rt and
                         s["impl"] == impl and "install_ms" in s] if impl in impls else []
             rows.append(_row("4. install: pyodide.loadPackage(wheel)", rt, "", "ms",
                              inst("ours"), inst("ref"),
-                             "as installLiveImport/piplite do; loads the engine .so"))
+                             "as installLiveImport/piplite do"))
 
         so = sizes.get(("ours", rt), {})
         ref = sizes.get(("ref", rt), {})
         for key, label in (("so_raw", "raw"), ("so_gzip", "gzip -9")):
-            rows.append(_row(f"4. engine .so size, {label}", rt, "", "bytes",
-                             [so[key]] if so else [], [],
-                             so.get("so_file", "") + "; ref has no engine (pure Python)"))
+            target = so.get("so_file", "") + "; ref has no engine (pure Python)"
+            if key == "so_raw" and so.get("so_file", "").endswith(".wasm"):
+                target = f"{so['so_file']}: under 1.5 MB: {_ok(so[key] < 1_500_000)}; " + \
+                    "ref has no engine (pure Python)"
+            rows.append(_row(f"4. engine size, {label}", rt, "", "bytes",
+                             [so[key]] if so else [], [], target))
         for key, label in (("py_raw", "raw"), ("py_gzip", "gzip -9")):
             o = [so[key] + so[key.replace("py", "so")]] if so else []
-            rows.append(_row(f"4. package code (.so + .py), {label}", rt, "", "bytes",
+            rows.append(_row(f"4. package code (engine + .py), {label}", rt, "", "bytes",
                              o, [ref[key]] if ref else []))
 
         def mem(key):
             return lambda r: r["steps"]["memory"].get(key)
-        heap = ("5. Pyodide heap growth, 1000 tracked modules" if rt == "pyodide"
+        heap = ("5. Pyodide heap growth, 1000 tracked modules" if rt.startswith("pyodide")
                 else "5. malloc growth, 1000 tracked modules")
         rows.append(_row(heap, rt, "1000", "bytes",
                          get("ours", "memory", mem("malloc_growth_bytes")),
                          get("ref", "memory", mem("malloc_growth_bytes")),
                          "bytes in use by malloc: Python objects + engine"
-                         + (" (the wasm heap's dlmalloc)" if rt == "pyodide" else "")))
-        if rt == "pyodide":
+                         + (" (the wasm heap's dlmalloc)" if rt.startswith("pyodide") else "")))
+        if rt.startswith("pyodide"):
             rows.append(_row("5. WebAssembly memory size growth", rt, "1000", "bytes",
                              get("ours", "memory", mem("wasm_heap_growth_bytes")),
                              get("ref", "memory", mem("wasm_heap_growth_bytes")),
@@ -153,7 +157,10 @@ def _fmt(v, unit):
 def markdown(rows, env):
     """The Markdown table, with a header line saying what ran and how."""
     head = (f"LiveImport benchmark: ours vs reference LiveImport 1.3.1 — Pyodide {env['pyodide']} "
-            f"under Node {env['node']}, native {env['native_python'].split()[0]}; "
+            f"under Node {env['node']} (ours: the pyo3 and the wasm-bindgen engine"
+            + (f"; Pyodide {', '.join(env.get('older_pyodide', []))}: the wasm-bindgen engine"
+               if env.get("older_pyodide") else "")
+            + f"), native {env['native_python'].split()[0]}; "
             f"{env['cpus']} CPUs, load avg {env['loadavg_start'][0]:.1f} at start; "
             f"medians of {env['rounds']} sessions per implementation (A B A B, one fresh "
             f"interpreter each); total {env['wall_s']:.0f} s.\n\n")

@@ -3,15 +3,21 @@
 
 Usage (normally through ``scripts/bench.sh``, which prepares everything)::
 
-    run.py --ours-pyodide WHL --ours-native WHL --ref WHL --ipython-wheels DIR
-           --pyodide DIR --python EXE --cache DIR --out DIR
+    run.py --ours-pyodide WHL --ours-universal WHL --ours-native WHL --ref WHL
+           --ipython-wheels DIR --pyodide DIR --python EXE --cache DIR --out DIR
+           [--older-pyodide PYODIDE_DIR=IPYTHON_WHEELS_DIR ...]
            [--rounds 5] [--runtime pyodide|native|both] [--kinds K,...] [--ref-only]
            [--profile]
 
 Each session is one fresh interpreter (native: a ``python`` subprocess;
 Pyodide: a ``loadPyodide()`` instance in a fresh Node process) with one
-implementation installed, running one session kind of
-:data:`KINDS`. A round runs every kind for ours then the reference (A B A B);
+implementation installed, running one session kind of :data:`KINDS`. The
+implementations (:func:`impls_for`): in Pyodide 314 (``--pyodide``) ours with
+the pyo3 engine, ours with the wasm-bindgen engine (the same wheel,
+``LIVEIMPORT_ENGINE=wasm-bindgen``) and the reference; in each
+``--older-pyodide`` (0.27, 0.29: JupyterLite 0.6 and 0.7) ours from the
+universal wheel (wasm-bindgen) and the reference; natively ours and the
+reference. A round runs every kind for each implementation in turn (A B C A B C);
 figures are medians over rounds (at least 5). Writes ``OUT/results.json``
 (every session's raw figures, the environment and the summary rows) and
 ``OUT/results.md``, and prints the Markdown table. Exit status 1 when a
@@ -48,6 +54,20 @@ KINDS = [
     ("memory", ["memory"], False),
 ]
 IMPLS = ("ours", "ref")
+#: Our engine builds, by implementation name; ``ours`` is the pyo3 engine.
+ENGINES = {"ours": "pyo3", "ours-wasm": "wasm-bindgen"}
+
+
+def impls_for(runtime, ref_only):
+    """The implementations benchmarked in ``runtime`` (``pyodide`` is Pyodide 314,
+    ``pyodide-VERSION`` an older one, ``native``), ours first."""
+    if ref_only:
+        return ("ref",)
+    if runtime == "pyodide":
+        return ("ours", "ours-wasm", "ref")
+    if runtime.startswith("pyodide-"):
+        return ("ours-wasm", "ref")
+    return ("ours", "ref")
 
 
 def sha16(path):
@@ -94,15 +114,19 @@ def ipython_site(wheels_dir, pyodide_pkg, cache):
     """IPython's closure for Pyodide, unpacked and byte-compiled (once, cached).
 
     ``wheels_dir`` holds the pure-Python wheels of scripts/fetch_pyodide_wheels.py
-    (``index.json``); pytest's own closure and jedi's bundled typeshed stubs
-    are left out. The .pyc files are compiled inside Pyodide (Python 3.14).
+    (``index.json``) for that Pyodide's Python; pytest's own closure and jedi's
+    bundled typeshed stubs are left out. The .pyc files are compiled inside that
+    Pyodide. IPython 8 (Pyodide 0.26/0.27) imports ``sqlite3``, which their npm
+    packages lack: tests/pyodide/sqlite3_stand_in.py goes in as ``sqlite3.py``.
     """
     with open(os.path.join(wheels_dir, "index.json")) as f:
         index = json.load(f)
     skip = ("pytest-", "pluggy-", "iniconfig-", "micropip-")
     wheels = sorted(w for w in index["test"] if not w.startswith(skip))
     key = hashlib.sha256(json.dumps([index.get("key"), wheels, 1]).encode()).hexdigest()[:16]
-    dest = os.path.join(cache, "site", f"ipython-py314-{key}")
+    with open(os.path.join(pyodide_pkg, "package.json")) as f:
+        version = json.load(f)["version"]
+    dest = os.path.join(cache, "site", f"ipython-pyodide-{version}-{key}")
     if os.path.isfile(os.path.join(dest, ".complete")):
         return dest
     print(f"bench: preparing IPython for Pyodide in {dest}", file=sys.stderr)
@@ -112,6 +136,9 @@ def ipython_site(wheels_dir, pyodide_pkg, cache):
             with zipfile.ZipFile(os.path.join(wheels_dir, w)) as z:
                 z.extractall(src)
         shutil.rmtree(os.path.join(src, "jedi", "third_party", "typeshed"), ignore_errors=True)
+        if any(w.startswith("ipython-8.") for w in wheels):
+            shutil.copyfile(os.path.join(HERE, "..", "tests", "pyodide", "sqlite3_stand_in.py"),
+                            os.path.join(src, "sqlite3.py"))
         shutil.rmtree(dest, ignore_errors=True)
         subprocess.run(["node", os.path.join(HERE, "pyodide_runner.mjs"), "--compile",
                         pyodide_pkg, src, dest], check=True)
@@ -169,21 +196,31 @@ def run_pyodide(pyodide_pkg, sessions):
     return recs
 
 
-def wheel_sizes(wheel):
-    """Sizes in bytes: ``so_raw``/``so_gzip`` (the engine extension, when the wheel
-    has one), ``py_raw``/``py_gzip`` (the package's .py files), ``wheel``."""
+def wheel_sizes(wheel, engine="pyo3"):
+    """Sizes in bytes: ``so_raw``/``so_gzip`` (the engine: the extension module for
+    ``pyo3``, the ``.wasm`` for ``wasm-bindgen``, when the wheel has it),
+    ``py_raw``/``py_gzip`` (the package's .py files, and the wasm-bindgen glue
+    .js for that engine), ``wheel``."""
     out = {"wheel": os.path.getsize(wheel), "so_raw": 0, "so_gzip": 0, "py_raw": 0, "py_gzip": 0}
+    engine_suffix = ".wasm" if engine == "wasm-bindgen" else ".so"
+    code_suffixes = (".py", ".js") if engine == "wasm-bindgen" else (".py",)
     with zipfile.ZipFile(wheel) as z:
         for info in z.infolist():
             data = z.read(info)
-            if info.filename.startswith("liveimport/") and info.filename.endswith(".so"):
+            if info.filename.startswith("liveimport/") and info.filename.endswith(engine_suffix):
                 out["so_raw"] += len(data)
                 out["so_gzip"] += len(gzip.compress(data, 9))
                 out["so_file"] = info.filename
-            elif info.filename.startswith("liveimport/") and info.filename.endswith(".py"):
+            elif info.filename.startswith("liveimport/") and info.filename.endswith(code_suffixes):
                 out["py_raw"] += len(data)
                 out["py_gzip"] += len(gzip.compress(data, 9))
     return out
+
+
+def env_version(pyodide_pkg):
+    """The version of a pyodide npm package directory."""
+    with open(os.path.join(pyodide_pkg, "package.json")) as f:
+        return json.load(f)["version"]
 
 
 def environment(args, pyodide_pkg):
@@ -205,7 +242,10 @@ def environment(args, pyodide_pkg):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--ours-pyodide")
+    ap.add_argument("--ours-pyodide", help="the Pyodide 314 wheel (both engines)")
+    ap.add_argument("--ours-universal", help="the py3-none-any wheel (older Pyodides)")
+    ap.add_argument("--older-pyodide", action="append", default=[], metavar="PKG_DIR=WHEELS_DIR",
+                    help="an older Pyodide npm package and its IPython wheels (repeatable)")
     ap.add_argument("--ours-native")
     ap.add_argument("--ref", required=True, help="liveimport-1.3.1-py3-none-any.whl")
     ap.add_argument("--ipython-wheels", required=True, help="dir with index.json (fetch_pyodide_wheels.py)")
@@ -225,24 +265,37 @@ def main(argv=None):
         args.out = os.path.join(args.out, "profile")
     t_start = time.perf_counter()
 
-    impls = ("ref",) if args.ref_only else IMPLS
     if not args.ref_only and not (args.ours_pyodide and args.ours_native):
         ap.error("--ours-pyodide and --ours-native are required (or --ref-only)")
+    if args.older_pyodide and not (args.ref_only or args.ours_universal):
+        ap.error("--older-pyodide needs --ours-universal (or --ref-only)")
     kinds = [k for k in KINDS if k[0] in args.kinds.split(",")]
-    runtimes = ("pyodide", "native") if args.runtime == "both" else (args.runtime,)
-    wheels = {("ref", "pyodide"): args.ref, ("ref", "native"): args.ref}
+    older = {}  # runtime name -> (pyodide package dir, IPython wheels dir, version)
+    for item in args.older_pyodide:
+        pkg, _, wheels_dir = item.partition("=")
+        with open(os.path.join(pkg, "package.json")) as f:
+            older[f"pyodide-{json.load(f)['version']}"] = (pkg, wheels_dir)
+    runtimes = {"both": ("pyodide", *older, "native"), "pyodide": ("pyodide", *older),
+                "native": ("native",)}[args.runtime]
+    packages = {"pyodide": (args.pyodide, args.ipython_wheels), **older}
+    wheels = {("ref", rt): args.ref for rt in runtimes}
     if not args.ref_only:
-        wheels[("ours", "pyodide")] = args.ours_pyodide
-        wheels[("ours", "native")] = args.ours_native
+        for rt in runtimes:
+            for impl in impls_for(rt, False):
+                if impl != "ref":
+                    wheels[(impl, rt)] = (args.ours_native if rt == "native" else
+                                          args.ours_pyodide if rt == "pyodide" else args.ours_universal)
     wheels = {key: snapshot(w, args.cache) for key, w in wheels.items()}
     sites = {key: unpack(w, args.cache) for key, w in wheels.items() if key[1] == "native"}
-    ipy = ipython_site(args.ipython_wheels, args.pyodide, args.cache) if "pyodide" in runtimes else None
+    ipys = {rt: ipython_site(packages[rt][1], packages[rt][0], args.cache)
+            for rt in runtimes if rt != "native"}
+    ipy = ipys.get("pyodide")
     prune(os.path.join(args.cache, "wheels"), {os.path.dirname(w) for w in wheels.values()})
     keep = set(sites.values()) | {os.path.join(args.cache, "site", sha16(w)) for w in wheels.values()}
     site_root = os.path.join(args.cache, "site")
     if os.path.isdir(site_root):  # an IPython tree is kept when this run did not need one
-        keep |= {ipy} if ipy else {os.path.join(site_root, n) for n in os.listdir(site_root)
-                                   if n.startswith("ipython-py314-")}
+        keep |= set(ipys.values()) | {os.path.join(site_root, n) for n in os.listdir(site_root)
+                                      if n.startswith("ipython-") and not ipys}
     prune(site_root, keep)
 
     sessions = []  # flat list of records with id, runtime, impl, kind, round
@@ -250,17 +303,18 @@ def main(argv=None):
         for runtime in runtimes:
             planned = []
             for kind, steps, pre in kinds:
-                for impl in impls:  # A B A B
+                for impl in impls_for(runtime, args.ref_only):  # A B C A B C
                     planned.append({"id": f"{runtime}-{rnd}-{kind}-{impl}", "runtime": runtime,
                                     "impl": impl, "kind": kind, "round": rnd,
                                     "spec": {"steps": steps, "preimport_ipython": pre,
                                              "profile": args.profile}})
             t0 = time.perf_counter()
-            if runtime == "pyodide":
+            if runtime.startswith("pyodide"):
                 for p in planned:  # one Node process per session (see run_pyodide)
-                    recs = run_pyodide(args.pyodide, [
-                        {"id": p["id"], "sites": [ipy], "wheel": wheels[(p["impl"], "pyodide")],
-                         "spec": p["spec"]}])
+                    env = {"LIVEIMPORT_ENGINE": ENGINES[p["impl"]]} if p["impl"] in ENGINES else {}
+                    recs = run_pyodide(packages[runtime][0], [
+                        {"id": p["id"], "sites": [ipys[runtime]], "wheel": wheels[(p["impl"], runtime)],
+                         "spec": p["spec"], "env": env}])
                     p.update({k: v for k, v in recs[p["id"]].items() if k != "id"})
             else:
                 for p in planned:
@@ -270,6 +324,8 @@ def main(argv=None):
                 if res and p["runtime"] == "native" and not res["liveimport_file"].startswith(
                         sites[(p["impl"], "native")]):
                     p["error"] = f"imported the wrong liveimport: {res['liveimport_file']}"
+                if res and p["impl"] in ENGINES and res.get("engine") != ENGINES[p["impl"]]:
+                    p["error"] = f"ran the {res.get('engine')} engine, not {ENGINES[p['impl']]}"
                 if res and res.get("checks"):
                     p["error"] = "correctness check failed: " + "; ".join(res["checks"])
             sessions.extend(planned)
@@ -278,11 +334,25 @@ def main(argv=None):
                   f"{time.perf_counter() - t0:.0f} s" + (f", FAILED: {bad}" if bad else ""),
                   file=sys.stderr)
 
-    sizes = {key: wheel_sizes(w) for key, w in wheels.items() if key[1] in runtimes}
-    summary = report.summarize(sessions, sizes, impls, runtimes)
+    # One group of rows per (runtime, our engine build): ours vs the reference in that runtime.
+    summary = []
+    for rt in runtimes:
+        ours_impls = [i for i in impls_for(rt, args.ref_only) if i != "ref"] or [None]
+        for impl in ours_impls:
+            name = rt if rt == "native" else (
+                f"pyodide {rt[len('pyodide-'):] if rt != 'pyodide' else env_version(args.pyodide)}"
+                + (f" ({ENGINES[impl]})" if impl else ""))
+            view = [dict(s, runtime=name, impl="ours" if s["impl"] == impl else s["impl"])
+                    for s in sessions if s["runtime"] == rt and s["impl"] in (impl, "ref")]
+            sizes = {("ref", name): wheel_sizes(wheels[("ref", rt)])}
+            if impl:
+                sizes[("ours", name)] = wheel_sizes(wheels[(impl, rt)], ENGINES[impl])
+            summary += report.summarize(view, sizes, ("ours", "ref") if impl else ("ref",), (name,))
     env = environment(args, args.pyodide)
+    env["older_pyodide"] = [rt[len("pyodide-"):] for rt in older if rt in runtimes]
     env["wall_s"] = time.perf_counter() - t_start
     env["wheels"] = {f"{i}-{r}": os.path.basename(w) for (i, r), w in wheels.items()}
+    sizes = {(i, r): wheel_sizes(w, ENGINES.get(i, "pyo3")) for (i, r), w in wheels.items()}
     table = report.markdown(summary, env)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:

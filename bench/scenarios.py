@@ -307,6 +307,8 @@ def run_session(spec):
     result = {"import_ms": import_ms, "ipython_preimported": bool(spec.get("preimport_ipython")),
               "liveimport_file": liveimport.__file__,
               "liveimport_version": getattr(liveimport, "__version__", "?"),
+              # ours: which engine build ran ("pyo3" or "wasm-bindgen"); the reference has none
+              "engine": getattr(sys.modules.get("liveimport._engine"), "BACKEND", None),
               "runtime": "pyodide" if EMSCRIPTEN else "native",
               "python": sys.version.split()[0], "steps": {}}
     for step in spec["steps"]:

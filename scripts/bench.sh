@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks: this project's LiveImport vs reference LiveImport 1.3.1, side by side, in Pyodide
-# 314.0.7 under Node and natively in CPython (issue 6). Prints a Markdown table; writes
-# build/bench/results.json (every session's raw figures) and build/bench/results.md.
+# Benchmarks: this project's LiveImport vs reference LiveImport 1.3.1, side by side, under Node in
+# Pyodide 314.0.7 (ours with the pyo3 engine and with the wasm-bindgen engine), in Pyodide 0.27.7
+# and 0.29.5 (JupyterLite 0.6 and 0.7: ours with the wasm-bindgen engine, the universal wheel), and
+# natively in CPython (issues 6, 12). Prints a Markdown table; writes build/bench/results.json
+# (every session's raw figures) and build/bench/results.md.
 #
 #   scripts/bench.sh [--rounds N] [--runtime pyodide|native|both] [--kinds K1,K2]
 #                    [--ref-only] [--profile] [--build] [--no-setup]
@@ -17,7 +19,7 @@
 # Set-up is idempotent and cached under $LIVEIMPORT_CACHE (default ~/.cache/liveimport-dev):
 # bench/ref/ holds the reference wheel (pip download, sha256 pinned), bench/site/ the unpacked
 # wheels and IPython byte-compiled for Pyodide. Our wheels come from dist/ (built when missing).
-# Takes about 6-10 minutes on a 2-core machine. Exit status 1 when a session or one of the
+# Takes about 15-25 minutes on a 2-core machine (fewer with --runtime or --kinds). Exit status 1 when a session or one of the
 # scenarios' correctness checks failed.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -58,21 +60,29 @@ ours=()
 if [ "$ref_only" = 0 ]; then
     find_wheels() {
         pyodide_wheel="$(ls "$DIST"/liveimport_lite-*-"$PYODIDE_PLATFORM_TAG".whl 2>/dev/null | head -1 || true)"
+        universal_wheel="$(ls "$DIST"/liveimport_lite-*-py3-none-any.whl 2>/dev/null | head -1 || true)"
         native_wheel="$(ls "$DIST"/liveimport_lite-*.whl 2>/dev/null | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any |
             head -1 || true)"
     }
     find_wheels
-    if [ "$build" = 1 ] || [ -z "$pyodide_wheel" ] || [ -z "$native_wheel" ]; then
+    if [ "$build" = 1 ] || [ -z "$pyodide_wheel" ] || [ -z "$native_wheel" ] || [ -z "$universal_wheel" ]; then
         log "building our wheels (scripts/build.sh)"
         "$ROOT/scripts/build.sh" --no-setup
         find_wheels
     fi
-    [ -n "$pyodide_wheel" ] && [ -n "$native_wheel" ] || die "no wheels of ours in $DIST"
-    ours=(--ours-pyodide "$pyodide_wheel" --ours-native "$native_wheel")
-    log "ours: $(basename "$pyodide_wheel"), $(basename "$native_wheel")"
+    [ -n "$pyodide_wheel" ] && [ -n "$native_wheel" ] && [ -n "$universal_wheel" ] ||
+        die "no wheels of ours in $DIST"
+    ours=(--ours-pyodide "$pyodide_wheel" --ours-universal "$universal_wheel" --ours-native "$native_wheel")
+    log "ours: $(basename "$pyodide_wheel"), $(basename "$universal_wheel"), $(basename "$native_wheel")"
 fi
+
+# The older Pyodides (JupyterLite 0.6, 0.7), from tests/pyodide's npm aliases.
+older=()
+for version in 0.27.7 0.29.5; do
+    older+=(--older-pyodide "$(pyodide_npm_dir "$version")=$PYODIDE_WHEELS/$version")
+done
 
 log "running the benchmark (results in build/bench/)"
 exec "$VENV/bin/python" "$ROOT/bench/run.py" "${ours[@]}" --ref "$ref_wheel" \
     --ipython-wheels "$PYODIDE_WHEELS/$PYODIDE_DEFAULT_VERSION" --pyodide "$PYODIDE_NODE_DIR/node_modules/pyodide" \
-    --python "$VENV/bin/python" --cache "$BENCH_CACHE" --out "$ROOT/build/bench" "${run_args[@]}"
+    "${older[@]}" --python "$VENV/bin/python" --cache "$BENCH_CACHE" --out "$ROOT/build/bench" "${run_args[@]}"
