@@ -65,6 +65,15 @@ if [ "$(cat "$PYODIDE_NODE_DIR/node_modules/.liveimport-stamp" 2>/dev/null)" != 
     echo "$npm_key" > "$PYODIDE_NODE_DIR/node_modules/.liveimport-stamp"
 fi
 
+# --- npm (tests/jupyterlab-4.4: the extension's type check against the oldest JupyterLab) ---
+compat_dir="$ROOT/tests/jupyterlab-4.4"
+compat_key="$(stamp_key "$(node --version)" "$(cat "$compat_dir/package-lock.json")")"
+if [ "$(cat "$compat_dir/node_modules/.liveimport-stamp" 2>/dev/null)" != "$compat_key" ]; then
+    log "npm ci in tests/jupyterlab-4.4"
+    (cd "$compat_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$compat_key" > "$compat_dir/node_modules/.liveimport-stamp"
+fi
+
 # --- pure-Python wheels for Pyodide ---
 for version in "${PYODIDE_TEST_VERSIONS[@]}"; do
     "$VENV/bin/python" "$ROOT/scripts/fetch_pyodide_wheels.py" \

@@ -8,7 +8,8 @@
 #   4. pytest tests/packaging, natively    which wheel pip picks; the universal wheel outside Pyodide
 #      pytest tests/python, in Pyodide     under Node: 314.0.7 with each engine (pyo3, wasm-bindgen),
 #                                          0.26.4, 0.27.7, 0.29.5, 315.0.0-alpha.2 (wasm-bindgen)
-#   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheel
+#   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheels
+#      tsc tests/jupyterlab-4.4             the extension's sources against JupyterLab 4.4's types
 #   6. browser tests                       the demo JupyterLite site in headless Chromium (site.sh test)
 #   7. desktop tests                       JupyterLab and Notebook 7 servers with ipykernel, headless
 #                                          Chromium (scripts/desktop.sh test)
@@ -161,6 +162,11 @@ if [ "$build_ok" = 1 ]; then
     np=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
     nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
     record "node --test" "$rc" "${np:-0}" "${nf:-0}"
+
+    rc=0
+    run_step "extension sources against JupyterLab 4.4 (tsc, tests/jupyterlab-4.4)" "$LOGS/jupyterlab-4.4.log" \
+        "$ROOT/tests/jupyterlab-4.4/node_modules/.bin/tsc" -p "$ROOT/tests/jupyterlab-4.4/tsconfig.json" || rc=$?
+    record "ext vs JupyterLab 4.4" "$rc" "$((rc == 0 ? 1 : 0))" "$((rc == 0 ? 0 : 1))"
 
     rc=0
     run_step "demo in Pyodide (scripts/demo-node.mjs)" "$LOGS/demo.log" \
