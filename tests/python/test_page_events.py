@@ -250,3 +250,17 @@ def test_pathlib_relative_write_is_seen(page_nb):
            "os.utime('helpers.py', (1e9 + 9, 1e9 + 9))")
     assert "3" in nb.run("print(f())").stdout
     assert pathlib.Path("helpers.py").read_text() == V3
+
+
+def test_a_relative_write_is_noted_by_its_path_only(page_nb):
+    # os.replace/os.utime with relative paths and no dir_fd (CPython audits dir_fd -1 then):
+    # the written file is examined, and nothing else is (a change nobody reported stays unseen).
+    nb = page_nb
+    nb.write("other.py", "X = 1\n")
+    assert nb.run("%%liveimport\nimport other").error is None
+    nb.page.edit("other.py", "X = 2\n")  # behind the kernel's back, and no event sent
+    os.chdir(nb.root)
+    nb.run(f"import os; open('helpers.new', 'w').write({V3!r}); "
+           "os.replace('helpers.new', 'helpers.py'); os.utime('helpers.py', (1e9 + 11, 1e9 + 11))")
+    assert "3" in nb.run("print(f())").stdout
+    assert nb.run("print(other.X)").stdout.strip() == "1"
