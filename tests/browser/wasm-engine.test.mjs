@@ -1,0 +1,71 @@
+/**
+ * The wasm-bindgen engine inside a JupyterLite kernel (a browser Web Worker):
+ * liveimport._engine_wasm loads its glue and .wasm from the installed Pyodide
+ * 314 wheel through Pyodide's FFI (no network: the session checks), and its
+ * engine reads /drive (JupyterLite's DriveFS) itself with FS.stat/FS.readFile:
+ * it tracks a module saved by the page, sees the page's next save with the
+ * mtime Python's os.stat reports, and reports a syntax error with file and line.
+ * (The 0.8 site's kernel uses the pyo3 engine; this checks the other one there.)
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { Session, sleep } from './lib/harness.mjs';
+
+let s;
+before(async () => {
+  s = await Session.start({ name: 'wasm-engine' });
+});
+after(async () => {
+  await s?.close();
+});
+
+test('the wasm-bindgen engine loads in the kernel worker and polls /drive itself', async () => {
+  await s.openNotebook('demo.ipynb');
+  await s.saveFile('wasmprobe.py', 'X = 1\n');
+  const first = await s.runNewCell(
+    'import json, os\n' +
+      'from liveimport import _engine_wasm as w\n' +
+      'def check(file, source):\n' +
+      '    try:\n' +
+      '        compile(source, file, "exec")\n' +
+      '    except SyntaxError as error:\n' +
+      '        return error\n' +
+      'probe = w.Engine([os.getcwd()], (3, 14), check)\n' +
+      'path = os.path.abspath("wasmprobe.py")\n' +
+      'probe.register(1, [("import", "wasmprobe", None, None)], [("wasmprobe", path, "")], False)\n' +
+      'print(json.dumps({"file": w._MODULE is not None and w.WASM_DIR, "tracked": probe.status(1)[1][0][:3],\n' +
+      '    "stat": os.stat(path).st_mtime, "plan": probe.plan_sync(True)[0]}))'
+  );
+  const state = JSON.parse(first.text.trim().split('\n').pop());
+  assert.match(state.file, /site-packages\/liveimport\/_wasm$/);
+  assert.equal(state.tracked[0], 'wasmprobe');
+  assert.match(state.tracked[1], /\/drive\/wasmprobe\.py$/);
+  assert.equal(state.tracked[2], state.stat, 'the engine reads the mtime os.stat reads');
+  assert.deepEqual(state.plan, []);
+
+  await sleep(1100); // a later mtime (DriveFS: milliseconds)
+  await s.saveFile('wasmprobe.py', 'X = 2\n');
+  const second = await s.runNewCell(
+    'print(json.dumps({"plan": probe.plan_sync(True)[0], "stat": os.stat(path).st_mtime}))'
+  );
+  const changed = JSON.parse(second.text.trim().split('\n').pop());
+  assert.equal(changed.plan.length, 1);
+  assert.deepEqual([changed.plan[0][0], changed.plan[0][1]], ['wasmprobe', 'modified']);
+  assert.equal(changed.plan[0][2], changed.stat);
+
+  await s.saveFile('wasmprobe.py', 'X = (\n');
+  await sleep(50);
+  const broken = await s.runNewCell(
+    'try:\n' +
+      '    probe.plan_sync(True)\n' +
+      'except w.AnalysisError as error:\n' +
+      '    print(json.dumps([error.module, type(error.cause).__name__, error.cause.filename, error.cause.lineno]))'
+  );
+  const [module, kind, file, line] = JSON.parse(broken.text.trim().split('\n').pop());
+  assert.equal(module, 'wasmprobe');
+  assert.equal(kind, 'SyntaxError');
+  assert.match(file, /wasmprobe\.py$/);
+  assert.equal(line, 1);
+  s.assertOffline();
+});
