@@ -16,15 +16,29 @@
 # when missing). Nothing in the built site refers to anything beyond its own origin.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-SITE_DIR="${LIVEIMPORT_SITE_DIR:-$ROOT/build/site}"
-LITE_DIR="${LIVEIMPORT_LITE_DIR:-$ROOT/build/lite-dir}"
-LITE_VENV="$LIVEIMPORT_CACHE/lite-venv"
-PYODIDE_VERSION="314.0.7"
+# The JupyterLite line ($LIVEIMPORT_LITE_LINE, default 0.8): its jupyterlite-core and
+# jupyterlite-pyodide-kernel, and the Pyodide that kernel defaults to (from npm). The extension is
+# built once, in the 0.8 line's venv (JupyterLab 4.6's builder), and the same build goes into
+# every line's site.
+LINE="${LIVEIMPORT_LITE_LINE:-0.8}"
+case "$LINE" in
+    0.8) LITE_PINS=(jupyterlite-core==0.8.6 jupyterlite-pyodide-kernel==0.8.6) PYODIDE_VERSION="314.0.7" ;;
+    0.7) LITE_PINS=(jupyterlite-core==0.7.6 jupyterlite-pyodide-kernel==0.7.2) PYODIDE_VERSION="0.29.3" ;;
+    0.6) LITE_PINS=(jupyterlite-core==0.6.4 jupyterlite-pyodide-kernel==0.6.1) PYODIDE_VERSION="0.27.6" ;;
+    *) die "LIVEIMPORT_LITE_LINE=$LINE: expected 0.6, 0.7 or 0.8" ;;
+esac
+suffix="$([ "$LINE" = 0.8 ] || echo "-$LINE")"
+SITE_DIR="${LIVEIMPORT_SITE_DIR:-$ROOT/build/site$suffix}"
+LITE_DIR="${LIVEIMPORT_LITE_DIR:-$ROOT/build/lite-dir$suffix}"
+LITE_VENV="$LIVEIMPORT_CACHE/lite-venv$suffix"
+BUILD_VENV="$LIVEIMPORT_CACHE/lite-venv"   # the 0.8 line's: builds the extension
 PYODIDE_NPM_DIR="$LIVEIMPORT_CACHE/site-npm/pyodide-$PYODIDE_VERSION"
-SITE_WHEELS="$LIVEIMPORT_CACHE/site-wheels"
+SITE_WHEELS="$LIVEIMPORT_CACHE/site-wheels$suffix"
 EXT_DIR="$ROOT/jupyterlite-ext"
-LITE_REQUIREMENTS=(jupyterlite-core==0.8.6 jupyterlite-pyodide-kernel==0.8.6 jupyterlab==4.6.6
-                   hatchling==1.33.0 hatch-jupyter-builder==0.10.0 hatch-nodejs-version==0.4.0)
+BUILD_REQUIREMENTS=(jupyterlab==4.6.6 hatchling==1.33.0 hatch-jupyter-builder==0.10.0 hatch-nodejs-version==0.4.0)
+LITE_REQUIREMENTS=("${LITE_PINS[@]}")
+# jupyter-server: what `jupyter lite build --contents` needs (the 0.8 venv has it through jupyterlab).
+if [ "$LINE" = 0.8 ]; then LITE_REQUIREMENTS+=("${BUILD_REQUIREMENTS[@]}"); else LITE_REQUIREMENTS+=(jupyter-server==2.21.1); fi
 
 lite_venv() {
     local key
@@ -80,9 +94,21 @@ extension() {
         src/* schema/* style/* scripts/* jupyterlite_liveimport/__init__.py | sha256sum | cut -c1-16)"
     ext_key="$ext_key-$(cat $(kernel_wheels) | sha256sum | cut -c1-16)"
     local ext_stamp="$LITE_VENV/.liveimport-ext-stamp"
+    local built="$BUILD_VENV/share/jupyter/labextensions/jupyterlite-liveimport"
     if [ "$(cat "$ext_stamp" 2>/dev/null)" = "$ext_key" ] &&
        [ -f "$LITE_VENV/share/jupyter/labextensions/jupyterlite-liveimport/static/pypi/all.json" ]; then
         log "extension: up to date"
+        return
+    fi
+    if [ "$LINE" != 0.8 ]; then
+        # The 0.8 line's build of the extension, copied into this line's environment (where
+        # `jupyter lite build` finds prebuilt extensions).
+        LIVEIMPORT_LITE_LINE=0.8 LIVEIMPORT_SITE_DIR= LIVEIMPORT_LITE_DIR= "$ROOT/scripts/site.sh" extension
+        log "extension: the 0.8 build into the $LINE line's venv"
+        rm -rf "$LITE_VENV/share/jupyter/labextensions/jupyterlite-liveimport"
+        mkdir -p "$LITE_VENV/share/jupyter/labextensions"
+        cp -r "$built" "$LITE_VENV/share/jupyter/labextensions/"
+        echo "$ext_key" > "$ext_stamp"
         return
     fi
     log "extension: npm ci + build ($EXT_DIR)"
@@ -135,6 +161,7 @@ serve() {
 case "${1:-}" in
     build) build ;;
     serve) shift; serve "$@" ;;
-    test) shift; build; exec "$ROOT/tests/browser/run.sh" --no-build "$@" ;;
+    test) shift; build; LIVEIMPORT_SITE_DIR="$SITE_DIR" exec "$ROOT/tests/browser/run.sh" --no-build "$@" ;;
+    extension) lite_venv; extension ;;
     *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac

@@ -14,6 +14,12 @@ Usage:
       those wheels rewritten to the files we have; ``jupyter-lite.json`` = CONFIG.
       Prints the piplite wheel paths (one per line) for ``--piplite-wheels``.
 
+Older Pyodides (0.27, 0.29: JupyterLite 0.6, 0.7) list ``sqlite3`` in the
+kernel's closure as a compiled stdlib module that only Pyodide's CDN has; the
+site gets a stand-in wheel of that file name instead (the DB-API names IPython
+refers to, tests/pyodide/sqlite3_stand_in.py: the kernel runs IPython with its
+history off). Wheels are downloaded for the lock's Python version.
+
 Nothing is fetched at run time by the built site: every file the kernel loads
 is in the site. Exit status: non-zero (pip's, or 2 with a message) on failure.
 """
@@ -29,6 +35,9 @@ import tempfile
 #: Lock packages the kernel loads while starting (micropip, then piplite
 #: installs ipykernel, comm, pyodide-kernel, jedi, ipython from the lock).
 LOCK_ROOTS = ["micropip", "ipython", "jedi"]
+#: Compiled lock packages of the closure replaced by a stand-in (older Pyodides only).
+STAND_INS = {"sqlite3": os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                     "pyodide", "sqlite3_stand_in.py")}
 #: Wheels the kernel installs through piplite that are not in the lock.
 PIPLITE_WHEELS = ["comm==0.2.3", "ipython-pygments-lexers==1.1.1"]
 
@@ -67,9 +76,36 @@ def _closure(lock):
     return sorted(seen)
 
 
-def _pip_download(reqs, dest):
+def _python(lock):
+    """``MAJOR.MINOR`` of the lock's Python."""
+    return ".".join(lock["info"]["python"].split(".")[:2])
+
+
+def _stand_in_wheel(package, target):
+    """Write the stand-in for lock ``package`` (a ``cpython_module``) as the wheel
+    file ``target``: ``NAME/__init__.py`` and a minimal ``.dist-info``."""
+    import base64
+    import zipfile
+    name, version = package["name"], package["version"]
+    with open(STAND_INS[name], "rb") as f:
+        init = f.read()
+    info = f"{name}-{version}.dist-info"
+    files = {f"{name}/__init__.py": init,
+             f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                                 "Summary: offline stand-in (scripts/site_prepare.py)\n".encode(),
+             f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: site_prepare.py\nRoot-Is-Purelib: true\n"
+                              b"Tag: py3-none-any\n"}
+    record = "".join(f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},"
+                     f"{len(d)}\n" for n, d in files.items()) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in files.items():
+            z.writestr(zipfile.ZipInfo(n, (1980, 1, 1, 0, 0, 0)), d)
+        z.writestr(zipfile.ZipInfo(f"{info}/RECORD", (1980, 1, 1, 0, 0, 0)), record)
+
+
+def _pip_download(reqs, dest, python="3.14"):
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-           "--no-deps", "--only-binary=:all:", "--python-version", "3.14",
+           "--no-deps", "--only-binary=:all:", "--python-version", python,
            "--implementation", "py", "--abi", "none", "--platform", "any", "-d", dest, *reqs]
     print("site wheels:", " ".join(reqs), file=sys.stderr)
     return subprocess.run(cmd).returncode
@@ -79,7 +115,7 @@ def wheels(pyodide_dir, cache):
     raw, lock = _lock(pyodide_dir)
     names = _closure(lock)
     packages = {_norm(name): p for name, p in lock["packages"].items()}
-    lock_reqs = [f"{n}=={packages[n]['version']}" for n in names]
+    lock_reqs = [f"{n}=={packages[n]['version']}" for n in names if n not in STAND_INS]
     key = hashlib.sha256(raw + json.dumps([lock_reqs, PIPLITE_WHEELS]).encode()).hexdigest()
     index_path = os.path.join(cache, "index.json")
     try:
@@ -95,7 +131,7 @@ def wheels(pyodide_dir, cache):
     with tempfile.TemporaryDirectory() as tmp:
         for set_name, reqs in (("lock", lock_reqs), ("piplite", PIPLITE_WHEELS)):
             dest = os.path.join(tmp, set_name)
-            rc = _pip_download(reqs, dest)
+            rc = _pip_download(reqs, dest, _python(lock))
             if rc:
                 return rc
             files = sorted(os.listdir(dest))
@@ -122,6 +158,13 @@ def lite_dir(pyodide_dir, cache, config, out):
         target = os.path.join(static, name)
         shutil.copy2(os.path.join(cache, name), target)
         by_file[name]["sha256"] = _sha256(target)
+    packages = {_norm(name): p for name, p in lock["packages"].items()}
+    for name in _closure(lock):
+        if name in STAND_INS:
+            target = os.path.join(static, packages[name]["file_name"])
+            _stand_in_wheel(packages[name], target)
+            packages[name]["sha256"] = _sha256(target)
+            packages[name]["shared_library"] = False
     with open(os.path.join(static, "pyodide-lock.json"), "w") as f:
         json.dump(lock, f)
     shutil.copy2(config, os.path.join(out, "jupyter-lite.json"))
