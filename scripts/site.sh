@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The offline JupyterLite demo site (JupyterLite 0.8.6, Pyodide 314.0.7, the LiveImport extension).
+# The offline JupyterLite demo site (JupyterLite 0.8.6, Pyodide 314.0.7, the LiveImport extension),
+# or the same site on an older JupyterLite line with LIVEIMPORT_LITE_LINE=0.7 (jupyterlite-core
+# 0.7.6, pyodide-kernel 0.7.2, Pyodide 0.29.3) or 0.6 (0.6.4, 0.6.1, Pyodide 0.27.6): then into
+# build/site-LINE, from lite-venv-LINE/ and site-wheels-LINE/ (their kernels take the universal
+# wheel; sqlite3, a compiled module only Pyodide's CDN has, gets a stand-in: site_prepare.py).
 #
 #   scripts/site.sh build          build the site into build/site (idempotent set-up, cached downloads)
 #   scripts/site.sh serve [PORT]   build if needed, then serve build/site on 127.0.0.1 (default port 8765)
-#   scripts/site.sh test [ARGS]    build, then run the browser tests (tests/browser, headless Chromium)
+#   scripts/site.sh test [ARGS]    build, then run the browser tests (tests/browser, headless Chromium;
+#                                  ARGS: test files of tests/browser, default all)
+#   scripts/site.sh extension      build the extension only (into the line's lite venv)
 #
 # Downloads (PyPI, npm) are cached under $LIVEIMPORT_CACHE (default ~/.cache/liveimport-dev):
 #   lite-venv/            jupyterlite-core, jupyterlite-pyodide-kernel, jupyterlab (extension build)
@@ -163,5 +169,5 @@ case "${1:-}" in
     serve) shift; serve "$@" ;;
     test) shift; build; LIVEIMPORT_SITE_DIR="$SITE_DIR" exec "$ROOT/tests/browser/run.sh" --no-build "$@" ;;
     extension) lite_venv; extension ;;
-    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,22p' "$0" >&2; exit 2 ;;
 esac

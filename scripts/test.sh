@@ -10,7 +10,8 @@
 #                                          0.26.4, 0.27.7, 0.29.5, 315.0.0-alpha.2 (wasm-bindgen)
 #   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheels
 #      tsc tests/jupyterlab-4.4             the extension's sources against JupyterLab 4.4's types
-#   6. browser tests                       the demo JupyterLite site in headless Chromium (site.sh test)
+#   6. browser tests                       the demo JupyterLite site in headless Chromium (site.sh test):
+#                                          JupyterLite 0.8 (every test), 0.7 and 0.6 (main scenario)
 #   7. desktop tests                       JupyterLab and Notebook 7 servers with ipykernel, headless
 #                                          Chromium (scripts/desktop.sh test)
 #   6. the demo's scripted example (scripts/demo-node.mjs) must succeed
@@ -181,6 +182,22 @@ if [ "$build_ok" = 1 ]; then
     bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
     bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
     record "browser" "$rc" "${bp:-0}" "${bf:-0}"
+
+    # The main scenario on the older JupyterLite lines (their own jupyterlite-core, kernel and
+    # Pyodide; the same extension build; the universal wheel): first #_%%liveimport cell, edits
+    # and the report, a broken save and its fix, Run All, no /drive request for an unchanged cell,
+    # the engine the kernel uses.
+    for line in 0.7 0.6; do
+        set +e
+        run_step "browser tests, JupyterLite $line (main scenario)" "$LOGS/browser-$line.log" \
+            env LIVEIMPORT_LITE_LINE="$line" "$ROOT/scripts/site.sh" test first-cell.test.mjs \
+            edit-reload.test.mjs run-all.test.mjs file-events.test.mjs wasm-engine.test.mjs
+        rc=$?
+        set -e
+        bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/browser-$line.log" | tail -1)
+        bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/browser-$line.log" | tail -1)
+        record "browser JupyterLite $line" "$rc" "${bp:-0}" "${bf:-0}"
+    done
 
     set +e
     # The site step built the extension already.

@@ -137,6 +137,11 @@ fn specs_from_js(value: JsValue) -> Result<Vec<ModuleSpec>, Failure> {
 /// `FS.stat(path)` gives `mode` and `mtime` (a `Date`, or milliseconds in Emscripten versions
 /// that keep numbers), `FS.readFile(path)` a `Uint8Array`; both throw an `ErrnoError` for a
 /// missing file, which reads as `None`.
+///
+/// The mtime is the FS's own milliseconds ([`Mtime::from_js_time`]). Python's `os.stat` reports
+/// the same value, except in Pyodide 0.26/0.27, whose Emscripten (3.1.58) stores the sub-second
+/// milliseconds times 1000 as nanoseconds (`.123` s reads `.000123` s): there the two differ by
+/// less than a second. Change detection only compares the engine's own readings.
 pub struct EmscriptenFs {
     fs: JsValue,
     stat: Function,

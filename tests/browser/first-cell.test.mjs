@@ -41,10 +41,12 @@ test('the bootstrap binds no name and is not in the history', async () => {
       '    "names": sorted(k for k in globals() if "liveimport" in k or "piplite" in k),\n' +
       '    "tracked": sorted(m.name for m in __import__("liveimport").status().modules)}))'
   );
-  const state = JSON.parse(probe.text.trim());
+  const { count, ...state } = JSON.parse(probe.text.trim());
   assert.equal(probe.count, 3);
+  // IPython's counter while the probe (cell 3) runs: 4 where IPython increments it when a cell
+  // starts (JupyterLite 0.8, 0.6), 3 where it increments it when the cell ends (0.7's IPython 9.0).
+  assert.ok(count === 4 || count === 3, `execution_count ${count}`);
   assert.deepEqual(state, {
-    count: 4, // incremented when the probe (cell 3) started
     inputs: 4, // '' + three cells
     bootstrap_in_history: false,
     names: [],

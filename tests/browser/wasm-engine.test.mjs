@@ -1,4 +1,8 @@
 /**
+ * Which engine the site's kernel uses: the pyo3 one in JupyterLite 0.8 (Pyodide 314, the
+ * platform wheel piplite picks from the extension's index), the wasm-bindgen one in 0.6 and 0.7
+ * (the universal wheel); $LIVEIMPORT_LITE_LINE names the site's line (default 0.8).
+ *
  * The wasm-bindgen engine inside a JupyterLite kernel (a browser Web Worker):
  * liveimport._engine_wasm loads its glue and .wasm from the installed Pyodide
  * 314 wheel through Pyodide's FFI (no network: the session checks), and its
@@ -20,8 +24,36 @@ after(async () => {
   await s?.close();
 });
 
-test('the wasm-bindgen engine loads in the kernel worker and polls /drive itself', async () => {
+const LINE = process.env.LIVEIMPORT_LITE_LINE ?? '0.8';
+
+/**
+ * The engine's mtime is the one os.stat reports, except that Pyodide 0.26/0.27's Emscripten
+ * (3.1.58) fills st_mtim's nanoseconds with the milliseconds times 1000 (a .123 s mtime reads
+ * .000123 s in Python): the engine reads the FS's own milliseconds, so there only the seconds
+ * agree.
+ */
+function sameMtime(engine, stat) {
+  if (LINE === '0.6') assert.equal(Math.floor(engine), Math.floor(stat));
+  else assert.equal(engine, stat, 'the engine reads the mtime os.stat reads');
+}
+
+test(`JupyterLite ${LINE}: the kernel installed the wheel for its Pyodide`, async () => {
   await s.openNotebook('demo.ipynb');
+  const probe = await s.runNewCell(
+    'import json, sys, importlib.metadata as md, liveimport._engine as e\n' +
+      'tag = [l for l in md.distribution("liveimport-lite").read_text("WHEEL").splitlines() if l.startswith("Tag:")]\n' +
+      'print(json.dumps([e.BACKEND, tag[0], sys.version_info[:2]]))'
+  );
+  const [backend, tag, python] = JSON.parse(probe.text.trim().split('\n').pop());
+  const expected = { '0.8': ['pyo3', 'pyemscripten_2026_0_wasm32', [3, 14]],
+                     '0.7': ['wasm-bindgen', 'py3-none-any', [3, 13]],
+                     '0.6': ['wasm-bindgen', 'py3-none-any', [3, 12]] }[LINE];
+  assert.equal(backend, expected[0]);
+  assert.ok(tag.endsWith(expected[1]), tag);
+  assert.deepEqual(python, expected[2]);
+});
+
+test('the wasm-bindgen engine loads in the kernel worker and polls /drive itself', async () => {
   await s.saveFile('wasmprobe.py', 'X = 1\n');
   const first = await s.runNewCell(
     'import json, os\n' +
@@ -31,7 +63,7 @@ test('the wasm-bindgen engine loads in the kernel worker and polls /drive itself
       '        compile(source, file, "exec")\n' +
       '    except SyntaxError as error:\n' +
       '        return error\n' +
-      'probe = w.Engine([os.getcwd()], (3, 14), check)\n' +
+      'probe = w.Engine([os.getcwd()], tuple(__import__("sys").version_info[:2]), check)\n' +
       'path = os.path.abspath("wasmprobe.py")\n' +
       'probe.register(1, [("import", "wasmprobe", None, None)], [("wasmprobe", path, "")], False)\n' +
       'print(json.dumps({"file": w._MODULE is not None and w.WASM_DIR, "tracked": probe.status(1)[1][0][:3],\n' +
@@ -41,7 +73,7 @@ test('the wasm-bindgen engine loads in the kernel worker and polls /drive itself
   assert.match(state.file, /site-packages\/liveimport\/_wasm$/);
   assert.equal(state.tracked[0], 'wasmprobe');
   assert.match(state.tracked[1], /\/drive\/wasmprobe\.py$/);
-  assert.equal(state.tracked[2], state.stat, 'the engine reads the mtime os.stat reads');
+  sameMtime(state.tracked[2], state.stat);
   assert.deepEqual(state.plan, []);
 
   await sleep(1100); // a later mtime (DriveFS: milliseconds)
@@ -52,7 +84,7 @@ test('the wasm-bindgen engine loads in the kernel worker and polls /drive itself
   const changed = JSON.parse(second.text.trim().split('\n').pop());
   assert.equal(changed.plan.length, 1);
   assert.deepEqual([changed.plan[0][0], changed.plan[0][1]], ['wasmprobe', 'modified']);
-  assert.equal(changed.plan[0][2], changed.stat);
+  sameMtime(changed.plan[0][2], changed.stat);
 
   await s.saveFile('wasmprobe.py', 'X = (\n');
   await sleep(50);
