@@ -191,6 +191,9 @@ test('Run All after an edit: one reload before the first cell, none between; cou
     assert.equal(counts[i], counts[i - 1] + 1, `consecutive execution counts: ${counts}`);
   }
   assert.match(await s.outputText(plot), /lands 246\.9 metres away/);
+  for (let i = 0; i < cells.length; i++) {
+    assert.doesNotMatch(await s.outputText(i), /not unique in database|History logging moved/, `cell ${i}: no history database error`);
+  }
   // IPython's own count agrees: no request of ours took a number.
   const probe = await s.runNewCell('print(get_ipython().execution_count, len(In))');
   assert.equal(probe.count, counts[counts.length - 1] + 1);
