@@ -82,8 +82,10 @@ const EMPTY_STATUS: IKernelStatus = {
  * LiveImport's view of one kernel connection.
  *
  * Created for every kernel connection of a notebook; registers the comm
- * target at once, so that the comm opens whichever way LiveImport got
- * imported (the bootstrap, or the user's own `import liveimport`).
+ * target at once (the kernel opens the comm during the bootstrap). Loads
+ * LiveImport when the kernel is idle after starting or restarting (or when
+ * this page connects to a running kernel) if the notebook wants it, and
+ * before a LiveImport cell otherwise ({@link ensureLoaded}).
  */
 export class LiveImportKernel {
   /**
