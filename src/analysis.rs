@@ -14,7 +14,9 @@
 //!   even when the engine found nothing, so a sync never executes a module the host's parser
 //!   rejects;
 //! - source too deeply nested for the engine to parse safely ([`crate::guard::SAFE_DEPTH`]) is
-//!   judged by the host alone.
+//!   not given to the host either (CPython's `ast.parse` can exhaust the WebAssembly stack in
+//!   Pyodide): the scan's findings stand (CPython's nesting limits and tokenizer errors), and
+//!   other errors surface when the module runs.
 //!
 //! With no host ([`EngineVerdict`], as in `cargo test`), the engine's own findings stand.
 
@@ -121,13 +123,14 @@ pub fn analyze_source(
         };
         first.map(|e| syntax_error(source, file, TextSize::try_from(e.offset).unwrap_or_default(), e.message))
     });
-    let (finding, deps) = if deep {
-        // Too deep for the engine's parser: the host judges; dependencies from the scan.
-        match module_dependencies(source, package, file) {
-            Ok(deps) => (Finding::CannotTell, Ok(deps)),
-            Err(error) => (Finding::Error(error), Ok(Vec::new())),
-        }
-    } else {
+    if deep {
+        // Too deep for the engine's parser, and for the host's: CPython's `ast.parse` can exhaust
+        // the WebAssembly stack inside Pyodide (a fatal error). The scan's findings (CPython's
+        // nesting limits, tokenizer errors) and dependencies stand; other errors surface when
+        // the module runs.
+        return module_dependencies(source, package, file).map_err(AnalysisCause::Syntax);
+    }
+    let (finding, deps) = {
         match parse_whole(source, file, version) {
             Ok((error, body)) => {
                 let finding = match lexical.or(error) {
@@ -160,8 +163,6 @@ enum Finding {
     Clean,
     /// This error (the first by position).
     Error(SyntaxErrorInfo),
-    /// Nothing: the source was not parsed (too deep).
-    CannotTell,
 }
 
 /// The engine's own finding on `source` for Python `version`, without asking a host: the first

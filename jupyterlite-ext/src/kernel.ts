@@ -3,14 +3,15 @@
  * in the kernel (the bootstrap), the `liveimport` comm, the last status, the
  * notebook runs in flight and the file changes the kernel has to hear of.
  */
-import { Notification } from '@jupyterlab/apputils';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { PromiseDelegate, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { InFlight } from './inflight';
+import { notifyFailed, notifyMissing } from './notices';
 import {
   bootstrapCode,
+  bootstrapOutcome,
   COMM_TARGET,
   IFileEventsMessage,
   IFilesChangedMessage,
@@ -18,6 +19,8 @@ import {
   IRunMessage,
   IStatusMessage,
   IStatusTextMessage,
+  KernelKind,
+  kernelKind,
   settingsMessage
 } from './protocol';
 
@@ -27,8 +30,32 @@ import {
  */
 export const MAX_BUFFERED_PATHS = 1000;
 
-/** Where LiveImport stands in one kernel. */
-export type BootstrapState = 'absent' | 'loading' | 'loaded' | 'failed';
+/**
+ * Where LiveImport stands in one kernel: not loaded (`absent`), the
+ * bootstrap request in flight (`loading`), `loaded`, or `missing` (the
+ * kernel's environment has no LiveImport: its cells run as plain code; the
+ * next LiveImport cell tries again, without a second notice).
+ */
+export type BootstrapState = 'absent' | 'loading' | 'loaded' | 'missing';
+
+/** What a {@link LiveImportKernel} asks of the page around it. */
+export interface IKernelHost {
+  /** The current extension settings. */
+  settings(): ILiveImportSettings;
+  /**
+   * The contents path of the notebook using the kernel (the kernel derives
+   * the drive root from it).
+   */
+  notebookPath(): string;
+  /** The kernel's name as the user knows it (for notices). */
+  kernelLabel(): string;
+  /**
+   * Whether LiveImport should be loaded as soon as the kernel is idle after
+   * starting (the notebook holds a LiveImport cell). Resolves false when
+   * in doubt: kernels of other notebooks pay nothing.
+   */
+  wantsPreload(): Promise<boolean>;
+}
 
 /** What the status bar shows for a kernel. */
 export interface IKernelStatus {
@@ -63,19 +90,27 @@ export class LiveImportKernel {
   /**
    * @param kernel the kernel connection (owned by its session; this object
    *   follows its restarts and disposal).
-   * @param getSettings the current extension settings.
-   * @param getNotebookPath the contents path of the notebook using the
-   *   kernel (the kernel derives the drive root from it).
+   * @param host what the page around the kernel provides.
    */
   constructor(
     readonly kernel: Kernel.IKernelConnection,
-    private readonly getSettings: () => ILiveImportSettings,
-    private readonly getNotebookPath: () => string
+    private readonly host: IKernelHost
   ) {
     kernel.registerCommTarget(COMM_TARGET, this._onOpen);
     kernel.statusChanged.connect(this.onKernelStatus, this);
     kernel.anyMessage.connect(this.onAnyMessage, this);
     kernel.disposed.connect(() => this.dispose());
+    kernel.info.then(
+      info => {
+        this._kind = kernelKind(info);
+      },
+      () => undefined
+    );
+    if (kernel.status === 'idle') {
+      // Connected to a running kernel (e.g. this page was reloaded).
+      this._awaitingIdle = false;
+      void this.preload();
+    }
   }
 
   /** Emitted when the status (connection, counts, last reload) changes. */
@@ -103,13 +138,19 @@ export class LiveImportKernel {
     return this._bootstrapped.promise;
   }
 
+  /** The kernel's kind, once its `kernel_info_reply` arrived. */
+  get kind(): KernelKind {
+    return this._kind;
+  }
+
   /**
    * Make sure LiveImport is loaded before the next execute request runs.
    *
    * Sends the bootstrap execute request (silent, no history) unless it was
    * already sent for this kernel or the comm is open. Must be called
    * synchronously before the cell's own execute request is sent: the kernel
-   * handles requests one at a time, in order, so the cell then runs after it.
+   * handles requests one at a time, in order, so the cell then runs after it
+   * (also when a preload is still under way: the cell waits for it).
    */
   ensureLoaded(): void {
     if (this._state === 'loading' || this._state === 'loaded' || this._comm) {
@@ -117,9 +158,16 @@ export class LiveImportKernel {
     }
     this._state = 'loading';
     this._bootstrapped = new PromiseDelegate<void>();
+    const token = UUID.uuid4();
     const future = this.kernel.requestExecute(
       {
-        code: bootstrapCode(this.getSettings(), this._runOpen),
+        code: bootstrapCode(this.host.settings(), {
+          kind: this._kind,
+          run: this._runOpen,
+          // Only kernels that ignore store_history=False keep it in their
+          // history; the kernel side checks for the token anyway.
+          token: this._kind === 'other' ? undefined : token
+        }),
         silent: true,
         store_history: false,
         allow_stdin: false,
@@ -128,20 +176,18 @@ export class LiveImportKernel {
       true
     );
     const done = this._bootstrapped;
+    const generation = this._generation;
     future.done.then(
       reply => {
-        const content = reply.content;
-        if (content.status === 'ok') {
-          this._state = 'loaded';
-        } else {
-          this.fail(
-            content.status === 'error' ? `${content.ename}: ${content.evalue}` : content.status
-          );
+        if (generation === this._generation) {
+          this.ended(bootstrapOutcome(reply.content));
         }
         done.resolve();
       },
       (reason: unknown) => {
-        this.fail(String(reason));
+        if (generation === this._generation) {
+          this.ended({ kind: 'failed', reason: String(reason) });
+        }
         done.resolve();
       }
     );
@@ -149,7 +195,7 @@ export class LiveImportKernel {
 
   /** Send the current settings to the kernel (no-op without a comm). */
   sendSettings(): void {
-    this.send(settingsMessage(this.getSettings()));
+    this.send(settingsMessage(this.host.settings()));
   }
 
   /**
@@ -258,7 +304,7 @@ export class LiveImportKernel {
     // since this page connected to the kernel.
     this.send<IFileEventsMessage>({
       type: 'file_events',
-      notebook_path: this.getNotebookPath(),
+      notebook_path: this.host.notebookPath(),
       paths: [...this._buffered],
       complete: !this._bufferOverflow
     });
@@ -342,15 +388,59 @@ export class LiveImportKernel {
   private onKernelStatus(_: Kernel.IKernelConnection, status: KernelMessage.Status): void {
     if (status === 'restarting' || status === 'autorestarting' || status === 'dead') {
       this.reset();
+      this._awaitingIdle = true;
+    } else if (status === 'idle' && this._awaitingIdle) {
+      this._awaitingIdle = false;
+      void this.preload();
     }
   }
 
-  private fail(reason: string): void {
-    // Retry on the next LiveImport cell: the failure may be transient.
-    this._state = 'absent';
-    Notification.error(`LiveImport could not be loaded in the kernel: ${reason}`, {
-      autoClose: 10000
-    });
+  /** The bootstrap request ended. */
+  private ended(outcome: ReturnType<typeof bootstrapOutcome>): void {
+    if (outcome.kind === 'loaded') {
+      // The comm may have opened already (then the state is 'loaded' too).
+      this._state = 'loaded';
+      return;
+    }
+    if (outcome.kind === 'missing') {
+      this._state = 'missing';
+      if (!this._missingNoticeShown) {
+        this._missingNoticeShown = true;
+        notifyMissing(this.host.kernelLabel());
+      }
+    } else {
+      // Retry on the next LiveImport cell: the failure may be transient.
+      this._state = 'absent';
+      if (!this._failureNoticeShown) {
+        this._failureNoticeShown = true;
+        notifyFailed(outcome.reason);
+      }
+    }
+    this._changed.emit();
+  }
+
+  /**
+   * The kernel is idle after starting (or this page connected to it): load
+   * LiveImport now if the notebook wants it, so that its first LiveImport
+   * cell costs what a plain cell does.
+   */
+  private async preload(): Promise<void> {
+    if (this._state !== 'absent' || this._comm || this._disposed) {
+      return;
+    }
+    let wanted = false;
+    try {
+      wanted = await this.host.wantsPreload();
+      if (this._kind === 'unknown') {
+        this._kind = kernelKind(await this.kernel.info);
+      }
+    } catch {
+      return;
+    }
+    // A cell may have loaded it meanwhile.
+    if (wanted && this._state === 'absent' && !this._comm && !this._disposed) {
+      this.ensureLoaded();
+    }
   }
 
   private reset(): void {
@@ -363,6 +453,7 @@ export class LiveImportKernel {
     this._inFlight.clear();
     this._runOpen = false;
     this._state = 'absent';
+    this._generation++;
     this._status = { ...EMPTY_STATUS };
     for (const pending of this._pending.values()) {
       pending.reject(new Error('The kernel restarted'));
@@ -376,6 +467,13 @@ export class LiveImportKernel {
     this.onCommOpen(comm, msg);
   private _comm: Kernel.IComm | null = null;
   private _state: BootstrapState = 'absent';
+  private _kind: KernelKind = 'unknown';
+  /** Preload when the kernel is next idle (set at start and restarts). */
+  private _awaitingIdle = true;
+  /** Counts restarts: a reply from before one is stale. */
+  private _generation = 0;
+  private _missingNoticeShown = false;
+  private _failureNoticeShown = false;
   private _status: IKernelStatus = { ...EMPTY_STATUS };
   private _helloSent = false;
   private _buffered = new Set<string>();

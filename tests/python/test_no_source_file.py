@@ -153,3 +153,4 @@ def test_cell_magic_with_sys_and_os_path(nb):
     shown = nb.run("%liveimport").outputs
     text = "\n".join(str(data.get("text/plain", "")) for data in shown)
     assert "no file" in text
+

@@ -91,9 +91,17 @@ export async function startServer(dir = SITE_DIR) {
  * browser storage: the site's files as built), one page.
  */
 export class Session {
-  /** @param {{name: string}} options  name: used for artifacts. */
-  static async start({ name }) {
-    const server = await startServer();
+  /**
+   * @param {{name: string, server?: {url: string, query?: string, stop: () => Promise<void>},
+   *   appPath?: string, kernelName?: string}} options
+   *   name: used for artifacts; server: what to open (default: the built
+   *   JupyterLite site, served here; the session stops it when closed);
+   *   appPath: the page to open below the server's URL (default JupyterLab's
+   *   `lab/index.html`); kernelName: the kernel of opened notebooks (default
+   *   `python`, the Pyodide kernel).
+   */
+  static async start({ name, server = null, appPath = 'lab/index.html', kernelName = 'python' }) {
+    server = server ?? (await startServer());
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'liveimport-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -102,6 +110,8 @@ export class Session {
       viewport: { width: 1400, height: 900 }
     });
     const session = new Session(name, server, profile, context);
+    session.appPath = appPath;
+    session.kernelName = kernelName;
     await session.open();
     return session;
   }
@@ -111,6 +121,8 @@ export class Session {
     this.server = server;
     this.profile = profile;
     this.context = context;
+    this.appPath = 'lab/index.html';
+    this.kernelName = 'python';
     /** URLs requested outside the site's origin. */
     this.offsite = [];
     /** Console errors and page errors, for failure messages. */
@@ -123,15 +135,21 @@ export class Session {
     });
   }
 
-  async open() {
+  /** Open `appPath` (below the server's URL) and wait until the app is restored. */
+  async open(appPath = this.appPath) {
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
-    this.page.on('console', msg => {
-      if (msg.type() === 'error') {
-        this.errors.push(msg.text());
-      }
-    });
-    this.page.on('pageerror', error => this.errors.push(String(error)));
-    await this.page.goto(`${this.server.url}lab/index.html`);
+    if (!this._listening) {
+      this._listening = true;
+      this.page.on('console', msg => {
+        if (msg.type() === 'error') {
+          this.errors.push(msg.text());
+        }
+      });
+      this.page.on('pageerror', error => this.errors.push(String(error)));
+    }
+    const query = this.server.query ?? '';
+    const sep = query && appPath.includes('?') ? '&' : '?';
+    await this.page.goto(`${this.server.url}${appPath}${query ? sep + query : ''}`);
     await this.page.waitForFunction(() => !!window.jupyterapp, null, { timeout: 60000 });
     await this.page.evaluate(() => window.jupyterapp.restored);
   }
@@ -164,17 +182,47 @@ export class Session {
    */
   async openNotebook(file) {
     const t0 = Date.now();
-    await this.page.evaluate(async file => {
+    await this.page.evaluate(async ([file, kernelName]) => {
       const app = window.jupyterapp;
       const widget = await app.commands.execute('docmanager:open', {
         path: file,
         factory: 'Notebook',
-        kernel: { name: 'python' }
+        kernel: { name: kernelName }
       });
       await widget.context.ready;
       await widget.sessionContext.ready;
       window.__liveimportTest = { notebook: widget };
-    }, file);
+    }, [file, this.kernelName]);
+    await this.page.waitForFunction(
+      () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
+      null,
+      { timeout: 120000 }
+    );
+    return Date.now() - t0;
+  }
+
+  /**
+   * Notebook 7: open the page of one notebook (`notebooks/...`) and make it
+   * the test notebook; wait until its kernel is idle.
+   * @returns {Promise<number>} milliseconds until then.
+   */
+  async openNotebookPage(appPath) {
+    const t0 = Date.now();
+    await this.open(appPath);
+    await this.page.waitForFunction(
+      () => {
+        const w = window.jupyterapp.shell.currentWidget;
+        return !!w?.sessionContext && !!w.content?.widgets;
+      },
+      null,
+      { timeout: 60000 }
+    );
+    await this.page.evaluate(async () => {
+      const widget = window.jupyterapp.shell.currentWidget;
+      await widget.context.ready;
+      await widget.sessionContext.ready;
+      window.__liveimportTest = { notebook: widget };
+    });
     await this.page.waitForFunction(
       () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
       null,
@@ -187,7 +235,7 @@ export class Session {
   async showNotebook() {
     await this.page.evaluate(() => {
       const nb = window.__liveimportTest.notebook;
-      window.jupyterapp.shell.activateById(nb.id);
+      window.jupyterapp.shell.activateById?.(nb.id);
     });
   }
 
@@ -316,6 +364,59 @@ export class Session {
       return n;
     }, source);
     return this.runCell(index);
+  }
+
+  /**
+   * Create a notebook through the contents API whose code cells have these
+   * sources (no outputs, never run).
+   */
+  async createNotebook(file, sources) {
+    const content = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: this.kernelName, display_name: this.kernelName, language: 'python' } },
+      cells: sources.map((source, i) => ({
+        cell_type: 'code',
+        id: `cell-${i}`,
+        metadata: {},
+        execution_count: null,
+        outputs: [],
+        source
+      }))
+    };
+    await this.page.evaluate(
+      ([file, content]) =>
+        window.jupyterapp.serviceManager.contents.save(file, { type: 'notebook', format: 'json', content }),
+      [file, content]
+    );
+  }
+
+  /**
+   * Start recording, on the test notebook's kernel connection, the code of
+   * every execute request sent and every kernel status change (with the time
+   * in ms). Read them with {@link kernelLog}; a later call starts afresh.
+   */
+  async recordKernel() {
+    await this.page.evaluate(() => {
+      const t = window.__liveimportTest;
+      const kernel = t.notebook.sessionContext.session.kernel;
+      t.log = { sent: [], status: [] };
+      if (t.recording === kernel) {
+        return;
+      }
+      t.recording = kernel;
+      kernel.anyMessage.connect((_, { msg, direction }) => {
+        if (direction === 'send' && msg.header.msg_type === 'execute_request') {
+          t.log.sent.push({ code: msg.content.code, silent: msg.content.silent, at: performance.now() });
+        }
+      });
+      kernel.statusChanged.connect((_, status) => t.log.status.push({ status, at: performance.now() }));
+    });
+  }
+
+  /** What {@link recordKernel} recorded: {sent: [{code, silent, at}], status: [{status, at}]}. */
+  async kernelLog() {
+    return this.page.evaluate(() => window.__liveimportTest.log);
   }
 
   /** Write a file through the contents API (as another tool saving it would). */
