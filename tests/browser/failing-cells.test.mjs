@@ -53,8 +53,17 @@ async function waitFileEvents(on) {
   );
 }
 
-/** Restart the kernel and wait until it is idle (LiveImport is not loaded then). */
+/**
+ * Empty the notebook, restart the kernel and wait until it is idle. With no
+ * LiveImport cell in the notebook the extension does not preload LiveImport:
+ * the next LiveImport cell loads it (the bootstrap request runs just before
+ * it, and the comm opens while the cell waits).
+ */
 async function restartKernel() {
+  await s.page.evaluate(() => {
+    const model = window.__liveimportTest.notebook.content.model.sharedModel;
+    model.deleteCellRange(0, model.cells.length);
+  });
   await s.page.evaluate(() => window.__liveimportTest.notebook.sessionContext.session.kernel.restart());
   await s.page.waitForFunction(
     () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
