@@ -3,17 +3,19 @@
  * connection awaiting their replies, and the comm messages sent while they
  * were, which may have been dropped.
  *
- * JupyterLite's kernel client (`@jupyterlite/services` 0.8, the client the
- * page's mock websocket hands every message to) runs one message at a time
- * under a mutex and cancels every message still waiting for it when an
- * execute request fails or is interrupted (its take on ipykernel's "abort
- * the queue on error"). Unlike ipykernel it drops comm messages as well, and
- * it sends no reply at all for the execute requests it dropped after an
- * error. So a message sent on the comm after a request that fails never
- * reaches the kernel, and no reply ever settles the requests queued behind
- * it. Every comm message of this protocol may be sent twice (settings and
- * file changes are idempotent; a second `file_events` only costs one full
- * check), so whatever may have been dropped is sent again.
+ * JupyterLite's in-page kernel service (JupyterLite 0.8.6, package
+ * `@jupyterlite/services`: the kernel client behind the page's mock kernel
+ * websocket) hands a kernel one message at a time under a mutex, and when it
+ * sends an execute reply whose status is `error` (or on an interrupt) it
+ * cancels every message still waiting for the mutex: its take on ipykernel's
+ * "abort the queue on error". Unlike ipykernel it drops comm messages as
+ * well, and it sends no reply at all for the execute requests it dropped
+ * after an error. So a comm message sent after a request that fails, while
+ * that request is queued or running, never reaches the kernel, and no reply
+ * ever settles the requests queued behind it. Every comm message of this
+ * protocol may arrive twice (settings and file changes are idempotent, a
+ * second `file_events` costs one full check, the second answer to a status
+ * request is ignored), so whatever may have been dropped is sent again.
  */
 
 /** A comm message sent while execute requests were in flight. */
