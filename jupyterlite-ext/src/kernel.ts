@@ -179,10 +179,16 @@ export class LiveImportKernel {
     );
     const done = this._bootstrapped;
     const generation = this._generation;
+    let stdout = '';
+    future.onIOPub = msg => {
+      if (msg.header.msg_type === 'stream') {
+        stdout += (msg.content as KernelMessage.IStreamMsg['content']).text;
+      }
+    };
     future.done.then(
       reply => {
         if (generation === this._generation) {
-          this.ended(bootstrapOutcome(reply.content));
+          this.ended(bootstrapOutcome(reply.content, stdout));
         }
         done.resolve();
       },

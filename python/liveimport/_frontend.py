@@ -8,8 +8,9 @@ notebook holding a LiveImport cell is idle (or before the first such cell)::
     __import__("liveimport._frontend", fromlist=["_"]).bootstrap(
         '<settings JSON>', history_token='<unique>')
 
-(wrapped so that a kernel without LiveImport gets stand-in magics and the
-extension a ``ModuleNotFoundError``), and from then on talks to the kernel
+(wrapped so that it never raises: a kernel without LiveImport gets stand-in
+magics, and the extension reads what happened from a marked line on stdout),
+and from then on talks to the kernel
 over a comm only (the Pyodide kernel runs every execute request as a user cell
 with history; comm messages never do). Each page connection bootstraps once:
 a page reloaded on a desktop kernel that already has LiveImport gets a new

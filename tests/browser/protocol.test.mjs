@@ -2,9 +2,10 @@
  * The bootstrap code the extension sends (jupyterlite-ext/src/protocol.ts,
  * built into lib/ by scripts/site.sh), run for real: in a fresh IPython of
  * the dev venv (which has liveimport-lite) it loads LiveImport for each kernel
- * kind the extension knows; with LiveImport hidden it raises the
- * ModuleNotFoundError the extension reads as "missing", after registering a
- * %%liveimport stand-in that runs cells as plain code. No browser.
+ * kind the extension knows; with LiveImport hidden it says "missing" on stdout
+ * (never raising: JupyterLite drops the cells queued behind a failed request)
+ * and registers a %%liveimport stand-in that runs cells as plain code. No
+ * browser.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -78,7 +79,7 @@ test('other and unknown kernels: the code loads LiveImport, binds no name, leave
   }
 });
 
-test('a kernel without LiveImport: ModuleNotFoundError read as missing; %%liveimport runs as plain code', () => {
+test('a kernel without LiveImport: "missing" on stdout, no error; %%liveimport runs as plain code', () => {
   const code = protocol.bootstrapCode(settings, { kind: 'other' });
   // Hide the installed package, as in a venv without liveimport-lite.
   const prelude =
@@ -88,27 +89,30 @@ test('a kernel without LiveImport: ModuleNotFoundError read as missing; %%liveim
     '        if name == "liveimport" or name.startswith("liveimport."):\n' +
     '            raise ModuleNotFoundError(f"No module named {name!r}", name=name)\n' +
     'sys.meta_path.insert(0, _Hide())';
-  const [boot, cell, line] = ipython(
+  const [boot, cell, line, names] = ipython(
     [
       [code, true],
       ['%%liveimport\nx = 6 * 7\nprint("plain", x)', false],
-      ['%liveimport', false]
+      ['%liveimport', false],
+      ['print(sorted(k for k in globals() if "liveimport" in k))', false]
     ],
     prelude
   );
-  assert.equal(boot.ok, false);
-  assert.equal(boot.ename, 'ModuleNotFoundError');
-  assert.equal(boot.name, 'liveimport');
-  const outcome = protocol.bootstrapOutcome({
-    status: 'error',
-    ename: boot.ename,
-    evalue: "No module named 'liveimport'"
-  });
-  assert.deepEqual(outcome, { kind: 'missing' });
+  assert.ok(boot.ok, 'the request itself succeeds');
+  assert.deepEqual(protocol.bootstrapOutcome({ status: 'ok' }, boot.out), { kind: 'missing' });
   assert.ok(cell.ok, cell.out);
   assert.match(cell.out, /^plain 42$/m);
   assert.doesNotMatch(cell.out, /ExecutionResult/, 'the stand-in returns nothing to display');
   assert.match(line.out, /%pip install liveimport-lite/);
+  assert.match(names.out, /^\[\]$/m, 'no name left behind');
+});
+
+test('any other failure is reported on stdout with its reason, without raising', () => {
+  const code = protocol.bootstrapCode(settings, { kind: 'other' });
+  const prelude = 'import liveimport._frontend as f\nf.bootstrap = lambda *a, **k: (_ for _ in ()).throw(ValueError("bad\\nthing"))';
+  const [boot] = ipython([[code, true]], prelude);
+  assert.ok(boot.ok, boot.out);
+  assert.deepEqual(protocol.bootstrapOutcome({ status: 'ok' }, boot.out), { kind: 'failed', reason: 'ValueError: bad thing' });
 });
 
 test('bootstrapOutcome: any other error is a failure with its reason', () => {
