@@ -1,5 +1,6 @@
 //! The PEP 578 audit hook that notes file changes made by code in this interpreter
-//! ([`crate::writes`]).
+//! ([`crate::writes`]) and, once [`note_compiles`] is called, the module sources it compiles and
+//! runs ([`crate::compiled`]).
 //!
 //! Two ways in, one set of rules ([`note_event`]):
 //! - the Pyodide build hooks CPython's C API (`PySys_AddAuditHook`, Python >= 3.8), because
@@ -17,6 +18,10 @@
 //!
 //! Events noted: [`writes::AUDITED_EVENTS`] (shared with the wasm-bindgen build's hook).
 //!
+//! With [`note_compiles`]: `compile(source, filename, ...)` of a `bytes` source whose filename
+//! ends in `.py` (importlib's `source_to_code`), and `exec(code, ...)` of a code object named
+//! `<module>` (the import running it).
+//!
 //! Paths given as file descriptors are ignored (the file was noted when opened); a path
 //! relative to a `dir_fd` cannot be located, so it makes the next sync examine everything.
 
@@ -28,7 +33,33 @@ use pyo3::types::PyTuple;
 
 use crate::writes;
 
+/// Whether `compile` and `exec` events are noted ([`note_compiles`]).
+static COMPILES: AtomicBool = AtomicBool::new(false);
+
+fn note_compile_event(event: &[u8], args: &Bound<'_, PyTuple>) {
+    use pyo3::types::{PyBytes, PyString};
+    if event == b"compile" {
+        let (Ok(source), Ok(filename)) = (args.get_item(0), args.get_item(1)) else { return };
+        let (Ok(source), Ok(filename)) = (source.cast::<PyBytes>(), filename.cast::<PyString>()) else { return };
+        let Ok(filename) = filename.to_str() else { return };
+        if filename.ends_with(".py") {
+            crate::compiled::note_compile(std::path::Path::new(filename), source.as_bytes());
+        }
+    } else if let Ok(code) = args.get_item(0) {
+        let named_module = code.getattr("co_name").ok().is_some_and(|n| n.extract::<String>().is_ok_and(|n| n == "<module>"));
+        if !named_module {
+            return;
+        }
+        if let Ok(filename) = code.getattr("co_filename").and_then(|f| f.extract::<String>()) {
+            crate::compiled::note_exec(std::path::Path::new(&filename));
+        }
+    }
+}
+
 fn note_event(event: &[u8], args: &Bound<'_, PyTuple>) {
+    if event == b"compile" || event == b"exec" {
+        return note_compile_event(event, args);
+    }
     let Some(shape) = writes::audited_event(event) else { return };
     if let Some(flags) = shape.flags {
         let writes = args
@@ -59,7 +90,7 @@ fn note_event(event: &[u8], args: &Bound<'_, PyTuple>) {
 
 /// Whether an event can be one [`note_event`] notes (cheap test before any conversion).
 fn may_note(name: &[u8]) -> bool {
-    name == b"open" || name.starts_with(b"os.")
+    name == b"open" || name.starts_with(b"os.") || ((name == b"compile" || name == b"exec") && COMPILES.load(Ordering::Relaxed))
 }
 
 #[cfg(not(feature = "abi3"))]
@@ -151,6 +182,18 @@ static INSTALLED: AtomicBool = AtomicBool::new(false);
 /// Errors: the Python exception when CPython refused the hook (another audit hook may veto
 /// `sys.addaudithook`); a later call tries again.
 pub fn install(py: Python<'_>) -> PyResult<()> {
+    install_once(py)
+}
+
+/// [`install`], and from now on note the module sources compiled and run
+/// ([`crate::compiled`]). Errors as [`install`].
+pub fn note_compiles(py: Python<'_>) -> PyResult<()> {
+    install_once(py)?;
+    COMPILES.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+fn install_once(py: Python<'_>) -> PyResult<()> {
     if INSTALLED.load(Ordering::Acquire) {
         return Ok(());
     }

@@ -25,7 +25,9 @@
 //!   [`last_panic`], so the Python side can name it.
 //! - Writes by kernel code: the Python side's `sys.addaudithook` hook classifies events with
 //!   [`audit_events`] (the core's table) and reports paths with [`note`] / [`note_unknown`];
-//!   every engine call that examines files takes them first, as in the pyo3 build.
+//!   every engine call that examines files takes them first, as in the pyo3 build. Once asked
+//!   (`note_compiles`), the same hook reports module sources compiled and run ([`note_compile`],
+//!   [`note_exec`]).
 
 use std::sync::Mutex;
 
@@ -392,6 +394,20 @@ pub fn audit_events() -> JsValue {
 #[wasm_bindgen]
 pub fn note(path: &str) {
     writes::note(std::path::Path::new(path));
+}
+
+/// Notes that CPython is compiling `source` (bytes), the contents of the `.py` file at `path`
+/// (absolute): see [`crate::compiled::note_compile`].
+#[wasm_bindgen]
+pub fn note_compile(path: &str, source: &[u8]) {
+    crate::compiled::note_compile(std::path::Path::new(path), source);
+}
+
+/// Notes that CPython runs a module code object compiled from the file at `path` (absolute):
+/// see [`crate::compiled::note_exec`].
+#[wasm_bindgen]
+pub fn note_exec(path: &str) {
+    crate::compiled::note_exec(std::path::Path::new(path));
 }
 
 /// Notes a change that cannot be attributed to a path: the next sync examines every file.

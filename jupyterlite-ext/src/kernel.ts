@@ -7,6 +7,7 @@ import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { PromiseDelegate, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { InFlight } from './inflight';
 import { notifyFailed, notifyMissing } from './notices';
 import {
   bootstrapCode,
@@ -82,8 +83,10 @@ const EMPTY_STATUS: IKernelStatus = {
  * LiveImport's view of one kernel connection.
  *
  * Created for every kernel connection of a notebook; registers the comm
- * target at once, so that the comm opens whichever way LiveImport got
- * imported (the bootstrap, or the user's own `import liveimport`).
+ * target at once (the kernel opens the comm during the bootstrap). Loads
+ * LiveImport when the kernel is idle after starting or restarting (or when
+ * this page connects to a running kernel) if the notebook wants it, and
+ * before a LiveImport cell otherwise ({@link ensureLoaded}).
  */
 export class LiveImportKernel {
   /**
@@ -176,10 +179,16 @@ export class LiveImportKernel {
     );
     const done = this._bootstrapped;
     const generation = this._generation;
+    let stdout = '';
+    future.onIOPub = msg => {
+      if (msg.header.msg_type === 'stream') {
+        stdout += (msg.content as KernelMessage.IStreamMsg['content']).text;
+      }
+    };
     future.done.then(
       reply => {
         if (generation === this._generation) {
-          this.ended(bootstrapOutcome(reply.content));
+          this.ended(bootstrapOutcome(reply.content, stdout));
         }
         done.resolve();
       },
@@ -194,7 +203,7 @@ export class LiveImportKernel {
 
   /** Send the current settings to the kernel (no-op without a comm). */
   sendSettings(): void {
-    this._comm?.send(settingsMessage(this.host.settings()) as any);
+    this.send(settingsMessage(this.host.settings()));
   }
 
   /**
@@ -202,7 +211,8 @@ export class LiveImportKernel {
    * `NotebookActions.executionScheduled`, emitted just before the execute
    * request goes out). Opens a run unless one is open: the kernel syncs
    * before a run's first cell only. A run lasts until every execute request
-   * sent on this connection has its reply, so cells queued while others run
+   * sent on this connection has its reply (or was dropped after a failed
+   * one, see {@link InFlight}), so cells queued while others run
    * (Run All, or Shift+Enter pressed again) belong to it, as they would fall
    * within the grace period. Call before {@link ensureLoaded}.
    */
@@ -250,7 +260,9 @@ export class LiveImportKernel {
     const id = UUID.uuid4();
     const answer = new PromiseDelegate<string>();
     this._pending.set(id, answer);
-    comm.send({ type: 'status_text_request', request_id: id });
+    const request = { type: 'status_text_request', request_id: id };
+    comm.send(request);
+    this._inFlight.messageSent(request);
     const timer = setTimeout(
       () => answer.reject(new Error('The kernel did not answer (is a cell running?)')),
       timeoutMs
@@ -311,28 +323,46 @@ export class LiveImportKernel {
   }
 
   private send<T extends object>(message: T): void {
+    const comm = this._comm;
+    if (!comm) {
+      return;
+    }
     try {
-      this._comm?.send(message as any);
+      comm.send(message as any);
     } catch (reason) {
       console.warn('LiveImport: cannot send to the kernel', reason);
+      return;
     }
+    this._inFlight.messageSent(message);
   }
 
-  /** Count this connection's execute requests until their replies arrive. */
+  /**
+   * Count this connection's execute requests until their replies arrive;
+   * after a failed one, send again what JupyterLite may have dropped
+   * (see {@link InFlight}).
+   */
   private onAnyMessage(_: Kernel.IKernelConnection, args: Kernel.IAnyMessageArgs): void {
     const { msg, direction } = args;
     if (direction === 'send' && msg.header.msg_type === 'execute_request') {
-      this._executing.add(msg.header.msg_id);
+      this._inFlight.requestSent(msg.header.msg_id);
     } else if (direction === 'recv' && msg.header.msg_type === 'execute_reply') {
       const parent = (msg.parent_header as Partial<KernelMessage.IHeader>).msg_id;
-      if (parent !== undefined && this._executing.delete(parent)) {
+      if (parent === undefined) {
+        return;
+      }
+      const failed = (msg.content as { status?: string }).status === 'error';
+      const { known, resend } = this._inFlight.replied(parent, failed);
+      for (const message of resend) {
+        this.send(message);
+      }
+      if (known) {
         this.maybeEndRun();
       }
     }
   }
 
   private maybeEndRun(): void {
-    if (this._runOpen && this._executing.size === 0) {
+    if (this._runOpen && this._inFlight.size === 0) {
       this._runOpen = false;
       this.send<IRunMessage>({ type: 'run_end' });
     }
@@ -428,7 +458,7 @@ export class LiveImportKernel {
     this._helloSent = false;
     this._buffered.clear();
     this._bufferOverflow = false;
-    this._executing.clear();
+    this._inFlight.clear();
     this._runOpen = false;
     this._state = 'absent';
     this._generation++;
@@ -456,7 +486,7 @@ export class LiveImportKernel {
   private _helloSent = false;
   private _buffered = new Set<string>();
   private _bufferOverflow = false;
-  private _executing = new Set<string>();
+  private _inFlight = new InFlight();
   private _runOpen = false;
   private _pending = new Map<string, PromiseDelegate<string>>();
   private _bootstrapped = Private.resolved();

@@ -51,35 +51,25 @@ def _new_engine() -> "_engine.Engine":
 #: The engine holding all state; replaced by :func:`_reset`.
 _ENGINE = _new_engine()
 
-#: Whole-source parses of this package's own sources run when LiveImport is
-#: imported inside Pyodide (see :func:`_warm_up`).
-_WARM_UP_PARSES = 8
-
-
-def _warm_up() -> None:
-    """Let the WebAssembly engine's parser reach optimised code before the first
-    ``register()``: V8 first runs WebAssembly functions in its baseline compiler
-    and optimises hot ones later, so the first analysis of a large workspace
-    ran about 6x slower than later ones (issue 10: 228 ms against 36 ms for 200
-    modules of ~310 lines). Parsing this package's own sources a few times at
-    import (about 25 ms) brings that to about 3x. Only inside Pyodide
-    (natively the engine is compiled ahead of time); changes no state."""
+def _note_compiles() -> None:
+    """Inside Pyodide, let the engine note the module sources CPython compiles
+    and runs from now on (``_engine.note_compiles``, an audit hook): a module
+    whose file still holds the source it was imported from is known to be
+    valid, so tracking it reads only its imports instead of parsing it whole.
+    Parsing in WebAssembly before V8 optimises the parser made the first
+    ``register()`` of a 200-module workspace several times slower (issue 10).
+    Natively, modules mostly load from cached bytecode (no compile to note)
+    and parsing is fast, so nothing is installed. A refused hook only costs
+    speed."""
     if sys.platform != "emscripten":
         return
-    sources = []
-    for name in ("_core.py", "_records.py", "_nbi.py"):
-        try:
-            with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as f:
-                sources.append(f.read())
-        except OSError:
-            continue
-    version = tuple(sys.version_info[:2])
-    for i in range(_WARM_UP_PARSES):
-        if sources:
-            _engine.engine_syntax_error(sources[i % len(sources)], "<warm-up>", version)
+    try:
+        _engine.note_compiles()
+    except Exception:  # another audit hook vetoed ours: every module is parsed whole
+        pass
 
 
-_warm_up()
+_note_compiles()
 
 #: Registered namespaces by ``id()``, kept alive while they have registrations.
 _NAMESPACES: dict[int, dict[str, Any]] = {}

@@ -1,6 +1,6 @@
 """The sync engine that ``liveimport._core`` uses, contract in ``_engine.pyi``:
 ``Engine``, ``AnalysisError``, ``canonical_statement``, ``engine_syntax_error``,
-``note_writes``.
+``note_compiles``, ``note_writes``.
 
 Two builds of the same Rust engine (``src/``) implement that contract:
 
@@ -27,8 +27,8 @@ import os
 import platform
 import sys
 
-__all__ = ("Engine", "AnalysisError", "canonical_statement", "engine_syntax_error", "note_writes",
-           "BACKEND", "__version__")
+__all__ = ("Engine", "AnalysisError", "canonical_statement", "engine_syntax_error", "note_compiles",
+           "note_writes", "BACKEND", "__version__")
 
 #: The environment variable choosing the engine (``pyo3``, ``wasm-bindgen``, ``auto``).
 ENGINE_VARIABLE = "LIVEIMPORT_ENGINE"
@@ -79,5 +79,6 @@ AnalysisError = _backend.AnalysisError
 canonical_statement = _backend.canonical_statement
 engine_syntax_error = _backend.engine_syntax_error
 note_writes = _backend.note_writes
+note_compiles = _backend.note_compiles
 #: The engine's version (the Rust crate's).
 __version__ = _backend.__version__

@@ -33,8 +33,8 @@ except ImportError as error:  # not in Pyodide
     raise ImportError(f"the wasm-bindgen engine needs Pyodide ({error})",
                       name="liveimport._engine_wasm") from error
 
-__all__ = ("Engine", "AnalysisError", "canonical_statement", "engine_syntax_error", "note_writes",
-           "__version__")
+__all__ = ("Engine", "AnalysisError", "canonical_statement", "engine_syntax_error", "note_compiles",
+           "note_writes", "__version__")
 
 #: Folder of the wasm-bindgen output inside the installed package.
 WASM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_wasm")
@@ -244,18 +244,46 @@ def engine_syntax_error(source: str, filename: str,
 
 
 _HOOK_INSTALLED = False
+#: Whether the hook reports ``compile``/``exec`` of module sources (:func:`note_compiles`).
+_NOTE_COMPILES = [False]
 
 
 def _make_hook():
     events, write_access, no_dir_fd = _call(_MODULE.audit_events)
     shapes = {name: (tuple(paths), dir_fd, flags) for name, paths, dir_fd, flags in events}
     note, note_unknown = _MODULE.note, _MODULE.note_unknown
+    note_compile, note_exec = _MODULE.note_compile, _MODULE.note_exec
     fspath, fsdecode, abspath, isabs = os.fspath, os.fsdecode, os.path.abspath, os.path.isabs
+    compiles = _NOTE_COMPILES
     busy = []
 
+    def compile_event(event: str, args: tuple) -> None:
+        # `compile(source, filename, ...)` of a .py file's bytes (importlib's source_to_code),
+        # then `exec(code, ...)` of that file's `<module>` code object (src/compiled.rs).
+        if event == "compile":
+            source, filename = args[0], args[1]
+            if isinstance(source, bytes) and isinstance(filename, str) and filename.endswith(".py"):
+                note_compile(abspath(filename), to_js(source))
+        else:
+            code = args[0]
+            filename = getattr(code, "co_filename", "")
+            if getattr(code, "co_name", None) == "<module>" and filename.endswith(".py"):
+                note_exec(abspath(filename))
+
     def hook(event: str, args: tuple) -> None:
+        if busy:
+            return
+        if (event == "exec" or event == "compile") and compiles[0]:
+            busy.append(True)
+            try:
+                compile_event(event, args)
+            except Exception:  # a missed note only costs speed (a whole parse)
+                pass
+            finally:
+                busy.clear()
+            return
         shape = shapes.get(event)
-        if shape is None or busy:
+        if shape is None:
             return
         busy.append(True)
         try:
@@ -289,6 +317,21 @@ def _make_hook():
     return hook
 
 
+def _install_hook() -> None:
+    global _HOOK_INSTALLED
+    if not _HOOK_INSTALLED:
+        sys.addaudithook(_make_hook())
+        _HOOK_INSTALLED = True
+
+
+def note_compiles() -> None:
+    """Start noting the module sources this interpreter compiles and runs,
+    through the audit hook of :func:`note_writes` (see ``note_compiles`` in
+    ``_engine.pyi``). Raises as :func:`note_writes`."""
+    _install_hook()
+    _NOTE_COMPILES[0] = True
+
+
 def note_writes() -> None:
     """Start noting files changed by code in this interpreter, through a PEP 578
     audit hook (``sys.addaudithook``, added once per process): see
@@ -298,8 +341,4 @@ def note_writes() -> None:
     :raises RuntimeError: (or the vetoing hook's exception) when the
         interpreter refuses the audit hook.
     """
-    global _HOOK_INSTALLED
-    if _HOOK_INSTALLED:
-        return
-    sys.addaudithook(_make_hook())
-    _HOOK_INSTALLED = True
+    _install_hook()

@@ -45,13 +45,20 @@ const CHROMIUM_ARGS = [
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
- * Serve `dir` with Python's http.server on 127.0.0.1 (a free port).
+ * The port the site is served on: $LIVEIMPORT_TEST_PORT, or 0 (a free port
+ * the system picks). One server runs at a time (test files run one by one).
+ */
+export const PORT = Number(process.env.LIVEIMPORT_TEST_PORT ?? 0);
+
+/**
+ * Serve `dir` with Python's http.server on 127.0.0.1, port {@link PORT}.
  * @returns {Promise<{url: string, stop: () => Promise<void>}>}
- * @throws Error when the server does not start within 15 s.
+ * @throws Error when the server does not start within 15 s (e.g. the port is taken).
  */
 export async function startServer(dir = SITE_DIR) {
   assert.ok(fs.existsSync(path.join(dir, 'jupyter-lite.json')), `no built site in ${dir}: run scripts/site.sh build`);
-  const proc = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], {
+  const args = ['-u', '-m', 'http.server', String(PORT), '--bind', '127.0.0.1', '--directory', dir];
+  const proc = spawn('python3', args, {
     stdio: ['ignore', 'pipe', 'pipe']
   });
   const url = await new Promise((resolve, reject) => {
