@@ -21,6 +21,8 @@ import { Contents, Kernel } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 
+import { fileChange, IFileChange, parseFileChange } from './changes';
+import { DriveGuard } from './driveguard';
 import { LiveImportKernel } from './kernel';
 import { DEFAULT_SETTINGS, ILiveImportSettings, needsLiveImport } from './protocol';
 import { LiveImportStatus } from './statusbar';
@@ -43,17 +45,6 @@ function readSettings(settings: ISettingRegistry.ISettings | null): ILiveImportS
     hiddenCellMagic: !!get<boolean>('hiddenCellMagic'),
     fileEvents: !!get<boolean>('fileEvents')
   };
-}
-
-/** The contents paths a change touches (both paths of a rename). */
-export function changedPaths(change: Contents.IChangedArgs): string[] {
-  const paths = new Set<string>();
-  for (const model of [change.oldValue, change.newValue]) {
-    if (model && typeof model.path === 'string') {
-      paths.add(model.path);
-    }
-  }
-  return [...paths];
 }
 
 /**
@@ -90,17 +81,17 @@ class LiveImportManager {
         li.ensureLoaded();
       }
     });
-    contents.fileChanged.connect((_, change) => {
-      const paths = changedPaths(change);
-      this.filesChanged(paths);
-      this.channel?.postMessage({ paths });
+    contents.fileChanged.connect((_, args) => {
+      const change = fileChange(args);
+      this.filesChanged(change);
+      this.channel?.postMessage(change);
     });
     if (typeof BroadcastChannel !== 'undefined') {
       this.channel = new BroadcastChannel(channelName);
       this.channel.onmessage = (event: MessageEvent) => {
-        const paths = (event.data as { paths?: unknown })?.paths;
-        if (Array.isArray(paths)) {
-          this.filesChanged(paths.filter((p): p is string => typeof p === 'string'));
+        const change = parseFileChange(event.data);
+        if (change) {
+          this.filesChanged(change);
         }
       };
     }
@@ -127,9 +118,9 @@ class LiveImportManager {
   }
 
   /** Tell every kernel of changed files (contents paths). */
-  filesChanged(paths: string[]): void {
+  filesChanged(change: IFileChange): void {
     for (const li of this.kernels.values()) {
-      li.filesChanged(paths);
+      li.filesChanged(change);
     }
   }
 
@@ -172,6 +163,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       tracker,
       app.serviceManager.contents,
       `${PLUGIN_ID}:files:${PageConfig.getBaseUrl()}`
+    );
+    // JupyterLite's drive never answers some requests about a deleted path.
+    new DriveGuard(app.serviceManager.contents, path =>
+      manager.filesChanged({ paths: [path], deleted: [path] })
     );
 
     if (registry) {

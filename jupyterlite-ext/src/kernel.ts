@@ -8,6 +8,7 @@ import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { PromiseDelegate, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { ChangeBuffer, IFileChange } from './changes';
 import {
   bootstrapCode,
   COMM_TARGET,
@@ -170,24 +171,19 @@ export class LiveImportKernel {
   }
 
   /**
-   * Files changed in the page's contents (contents paths). Sent to the
-   * kernel at once when the comm is open, kept until it opens otherwise.
+   * Files changed in the page's contents (contents paths; `deleted`: those
+   * gone). Sent to the kernel at once when the comm is open, kept until it
+   * opens otherwise.
    */
-  filesChanged(paths: string[]): void {
-    if (paths.length === 0) {
+  filesChanged(change: IFileChange): void {
+    if (change.paths.length === 0) {
       return;
     }
     if (this._comm && this._helloSent) {
-      this.send<IFilesChangedMessage>({ type: 'files_changed', paths });
+      this.send<IFilesChangedMessage>({ type: 'files_changed', ...change });
       return;
     }
-    for (const path of paths) {
-      if (this._buffered.size >= MAX_BUFFERED_PATHS) {
-        this._bufferOverflow = true;
-        break;
-      }
-      this._buffered.add(path);
-    }
+    this._buffered.add(change);
   }
 
   /**
@@ -255,12 +251,9 @@ export class LiveImportKernel {
     this.send<IFileEventsMessage>({
       type: 'file_events',
       notebook_path: this.getNotebookPath(),
-      paths: [...this._buffered],
-      complete: !this._bufferOverflow
+      ...this._buffered.take()
     });
     this._helloSent = true;
-    this._buffered.clear();
-    this._bufferOverflow = false;
     this.onData(msg.content.data);
   }
 
@@ -337,7 +330,6 @@ export class LiveImportKernel {
     this._comm = null;
     this._helloSent = false;
     this._buffered.clear();
-    this._bufferOverflow = false;
     this._executing.clear();
     this._runOpen = false;
     this._state = 'absent';
@@ -356,8 +348,7 @@ export class LiveImportKernel {
   private _state: BootstrapState = 'absent';
   private _status: IKernelStatus = { ...EMPTY_STATUS };
   private _helloSent = false;
-  private _buffered = new Set<string>();
-  private _bufferOverflow = false;
+  private _buffered = new ChangeBuffer(MAX_BUFFERED_PATHS);
   private _executing = new Set<string>();
   private _runOpen = false;
   private _pending = new Map<string, PromiseDelegate<string>>();

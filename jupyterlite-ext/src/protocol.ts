@@ -71,6 +71,8 @@ export interface IFileEventsMessage {
   /** The notebook's contents path: the kernel derives the drive root from it. */
   notebook_path: string;
   paths: string[];
+  /** Those of `paths` that are gone (see IFilesChangedMessage); optional. */
+  deleted?: string[];
   /** False when the page could not keep every path (the kernel then polls once). */
   complete: boolean;
 }
@@ -79,6 +81,12 @@ export interface IFileEventsMessage {
 export interface IFilesChangedMessage {
   type: 'files_changed';
   paths: string[];
+  /**
+   * Those of `paths` that no longer exist (deleted, or the old path of a
+   * rename; a folder stands for everything under it). The kernel drops its
+   * cached file-system nodes of them and never stats them. Optional.
+   */
+  deleted?: string[];
 }
 
 /**

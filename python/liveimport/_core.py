@@ -224,6 +224,22 @@ def _mark_dirty(paths: list[str | PathLike]) -> int:
     return _ENGINE.mark_dirty([os.path.abspath(os.fspath(p)) for p in paths])
 
 
+def _mark_missing(paths: list[str | PathLike]) -> int:
+    """Tell LiveImport these files (or directories: every tracked file under
+    them) are gone, e.g. deleted in a frontend, without examining them: their
+    modules keep their loaded version and are skipped by sync until a stat
+    finds the file again (see ``_mark_dirty``). Returns how many tracked
+    modules were marked."""
+    return _ENGINE.mark_missing([os.path.abspath(os.fspath(p)) for p in paths])
+
+
+def _take_missing() -> list[tuple[str, str]]:
+    """``(module, file)`` of the tracked modules whose source file
+    disappeared since the last call (each disappearance once), for the
+    notebook's report."""
+    return _ENGINE.take_missing()
+
+
 def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
           full: bool = True) -> None:
     """:func:`sync`; with ``full=False`` only files marked by

@@ -26,8 +26,12 @@ frontend -> kernel
   file change from now on, ``paths`` changed since the page connected to the
   kernel (all of them unless ``complete`` is false). Contents paths, relative
   to the drive root (see ``_page``).
-  ``{"type": "files_changed", "paths": [str]}``: files saved, created,
-  renamed (both paths) or deleted through the page's contents manager.
+  ``{"type": "files_changed", "paths": [str], "deleted": [str]}``: files
+  saved, created, renamed (both paths) or deleted through the page's contents
+  manager; ``deleted`` (optional) lists those of ``paths`` that are gone
+  (deleted, or the old path of a rename, with no later change), and
+  ``file_events`` may carry it too. The kernel drops its cached file-system
+  nodes of those (``_drive``) and never stats them.
   ``{"type": "run_start"}`` / ``{"type": "run_end"}``: a notebook run (one or
   more cells executed together, e.g. Run All) starts / ended; the kernel syncs
   before the run's first cell only.
@@ -137,8 +141,8 @@ def apply_settings(message: dict[str, Any]) -> None:
         _page.activate().run_start()
 
 
-def _paths(data: dict[str, Any]) -> list[str]:
-    paths = data.get("paths")
+def _paths(data: dict[str, Any], key: str = "paths") -> list[str]:
+    paths = data.get(key)
     return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
 
 
@@ -149,14 +153,15 @@ def _on_msg(msg: dict[str, Any]) -> None:
         apply_settings(data)
         _LINK.push()  # file_events may have changed
     elif kind == "files_changed":
-        _page.activate().files_changed(_paths(data))
+        _page.activate().files_changed(_paths(data), _paths(data, "deleted"))
     elif kind == "run_start":
         _page.activate().run_start()
     elif kind == "run_end":
         _page.activate().run_end()
     elif kind == "file_events":
         _page.activate().connect(str(data.get("notebook_path") or ""), _paths(data),
-                                 bool(data.get("complete")))
+                                 bool(data.get("complete")),
+                                 deleted=_paths(data, "deleted"))
         _LINK.push()
     elif kind == "status_text_request":
         shell = _shell()

@@ -12,7 +12,7 @@ import traceback
 from types import TracebackType
 from typing import Iterable, Optional
 
-__all__ = ("report_bundle", "failure_text")
+__all__ = ("report_bundle", "failure_text", "missing_line", "display_path")
 
 
 def report_bundle(lines: Iterable[str]) -> dict[str, str]:
@@ -29,6 +29,23 @@ def report_bundle(lines: Iterable[str]) -> dict[str, str]:
         "text/markdown": f"```console\n{text}\n```",
         "text/plain": text,
     }
+
+
+def display_path(file: str, cwd: Optional[str] = None) -> str:
+    """``file`` as a notebook user reads it: relative to the working
+    directory (the notebook's) when it lies below it, else as given."""
+    cwd = os.getcwd() if cwd is None else cwd
+    try:
+        relative = os.path.relpath(file, cwd)
+    except ValueError:  # another drive (Windows)
+        return file
+    return file if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
+
+
+def missing_line(module: str, file: str) -> str:
+    """The report line of a tracked module whose source file disappeared,
+    e.g. ``units.py was deleted; the loaded version of units stays in use``."""
+    return f"{display_path(file)} was deleted; the loaded version of {module} stays in use"
 
 
 def _same_file(a: Optional[str], b: Optional[str]) -> bool:

@@ -32,7 +32,7 @@ import time
 from typing import Any, Callable, Optional
 
 from . import _core, _page
-from ._nb_report import failure_text, report_bundle
+from ._nb_report import failure_text, missing_line, report_bundle
 
 __all__ = ("auto_sync", "hidden_cell_magic")
 
@@ -198,6 +198,8 @@ class _Handler:
         finally:
             if page is not None:
                 page.synced(full)
+        # Deleted files first: they were noticed before anything reloaded.
+        lines[:0] = [missing_line(name, file) for name, file in _core._take_missing()]
         return lines, failures
 
     def _show(self, lines: list[str], failures: list[str]) -> None:

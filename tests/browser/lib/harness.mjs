@@ -45,13 +45,41 @@ const CHROMIUM_ARGS = [
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
- * Serve `dir` with Python's http.server on 127.0.0.1 (a free port).
+ * Ports the test servers may use: $LIVEIMPORT_TEST_PORTS, `FIRST-LAST` or
+ * one port (e.g. `8800-8849`, for machines where several people run tests);
+ * unset: any free port.
+ */
+const TEST_PORTS = (() => {
+  const spec = process.env.LIVEIMPORT_TEST_PORTS ?? '';
+  const m = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
+  return m ? [Number(m[1]), Number(m[2] ?? m[1])] : null;
+})();
+
+/**
+ * Serve `dir` with Python's http.server on 127.0.0.1: a free port, or the
+ * first free one of $LIVEIMPORT_TEST_PORTS.
  * @returns {Promise<{url: string, stop: () => Promise<void>}>}
- * @throws Error when the server does not start within 15 s.
+ * @throws Error when the server does not start within 15 s (or no port of
+ *   the range is free).
  */
 export async function startServer(dir = SITE_DIR) {
   assert.ok(fs.existsSync(path.join(dir, 'jupyter-lite.json')), `no built site in ${dir}: run scripts/site.sh build`);
-  const proc = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], {
+  if (!TEST_PORTS) {
+    return serveOn(dir, 0);
+  }
+  let last;
+  for (let port = TEST_PORTS[0]; port <= TEST_PORTS[1]; port++) {
+    try {
+      return await serveOn(dir, port);
+    } catch (error) {
+      last = error;
+    }
+  }
+  throw new Error(`no free port in ${TEST_PORTS.join('-')}: ${last}`);
+}
+
+async function serveOn(dir, port) {
+  const proc = spawn('python3', ['-u', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], {
     stdio: ['ignore', 'pipe', 'pipe']
   });
   const url = await new Promise((resolve, reject) => {
@@ -108,6 +136,8 @@ export class Session {
     this.offsite = [];
     /** Console errors and page errors, for failure messages. */
     this.errors = [];
+    /** Console warnings. */
+    this.warnings = [];
     const local = u => u.startsWith(server.url) || /^(data|blob|about|chrome-extension):/.test(u);
     context.on('request', request => {
       if (!local(request.url())) {
@@ -121,6 +151,8 @@ export class Session {
     this.page.on('console', msg => {
       if (msg.type() === 'error') {
         this.errors.push(msg.text());
+      } else if (msg.type() === 'warning') {
+        this.warnings.push(msg.text());
       }
     });
     this.page.on('pageerror', error => this.errors.push(String(error)));
@@ -299,16 +331,17 @@ export class Session {
 
   /**
    * Append a code cell with `source` to the notebook and run it (Shift+Enter).
+   * @param options as for runCell ({timeout}).
    * @returns the same as runCell.
    */
-  async runNewCell(source) {
+  async runNewCell(source, options = {}) {
     const index = await this.page.evaluate(source => {
       const nb = window.__liveimportTest.notebook.content;
       const n = nb.model.sharedModel.cells.length;
       nb.model.sharedModel.insertCell(n, { cell_type: 'code', source });
       return n;
     }, source);
-    return this.runCell(index);
+    return this.runCell(index, options);
   }
 
   /** Write a file through the contents API (as another tool saving it would). */
