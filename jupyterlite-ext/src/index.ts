@@ -147,6 +147,23 @@ class LiveImportManager {
   private channel: BroadcastChannel | null = null;
 }
 
+/**
+ * Open a contents path in its default editor, at a 1-based line: JupyterLab's
+ * `rendermime:handle-local-link` command (what a link in an output does),
+ * with the `#line=N` fragment its file editor reads (0-based).
+ */
+async function openFile(app: JupyterFrontEnd, path: string, line: number | null): Promise<void> {
+  const id = line !== null ? `#line=${Math.max(line - 1, 0)}` : undefined;
+  if (app.commands.hasCommand(HANDLE_LOCAL_LINK)) {
+    await app.commands.execute(HANDLE_LOCAL_LINK, { path, ...(id ? { id } : {}) });
+  } else {
+    await app.commands.execute('docmanager:open', { path });
+  }
+}
+
+/** JupyterLab's command behind links to files in rendered outputs. */
+const HANDLE_LOCAL_LINK = 'rendermime:handle-local-link';
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'LiveImport: reload edited modules in notebooks, with no setup cell',
@@ -180,7 +197,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
 
     if (statusBar) {
-      const item = new LiveImportStatus();
+      const item = new LiveImportStatus((path, line) => void openFile(app, path, line));
       const follow = (): void => {
         item.source = manager.forPanel(tracker.currentWidget);
       };

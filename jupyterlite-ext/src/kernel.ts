@@ -12,12 +12,14 @@ import { ChangeBuffer, IFileChange } from './changes';
 import {
   bootstrapCode,
   COMM_TARGET,
+  IFailure,
   IFileEventsMessage,
   IFilesChangedMessage,
   ILiveImportSettings,
   IRunMessage,
   IStatusMessage,
   IStatusTextMessage,
+  parseFailures,
   settingsMessage
 } from './protocol';
 
@@ -42,6 +44,8 @@ export interface IKernelStatus {
   reloads: number;
   /** Whether the kernel relies on this page's file events (else it polls). */
   fileEvents: boolean;
+  /** The modules that fail until fixed, oldest first. */
+  failures: IFailure[];
 }
 
 const EMPTY_STATUS: IKernelStatus = {
@@ -49,7 +53,8 @@ const EMPTY_STATUS: IKernelStatus = {
   modules: 0,
   lastReload: null,
   reloads: 0,
-  fileEvents: false
+  fileEvents: false,
+  failures: []
 };
 
 /**
@@ -301,7 +306,8 @@ export class LiveImportKernel {
         modules: s.modules ?? 0,
         lastReload: typeof s.last_reload === 'number' ? s.last_reload * 1000 : null,
         reloads: s.reloads ?? 0,
-        fileEvents: s.file_events === true
+        fileEvents: s.file_events === true,
+        failures: parseFailures(s.failures)
       };
       this._changed.emit();
     } else if (message.type === 'status_text') {

@@ -19,6 +19,7 @@ from os import PathLike
 from typing import Any, Callable, Optional
 
 from . import _engine
+from . import _failures
 from . import _records
 from ._errors import ModuleError, ReloadEvent
 
@@ -81,8 +82,11 @@ def _track_indirects() -> Optional[ModuleError]:
             break
         wanted, errors = _ENGINE.track_indirect(found)
         for module_name, cause in errors:
+            _failures.note(module_name, "analysis", cause)
             if first_error is None:
                 first_error = _analysis_error(module_name, cause)
+        failing = {module_name for module_name, _ in errors}
+        _failures.fixed(spec[0] for spec in found if spec[0] not in failing)
     return first_error
 
 
@@ -147,7 +151,9 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
     try:
         _ENGINE.register(nsid, records, modules, clear)
     except _engine.AnalysisError as error:
+        _failures.note(error.module, "analysis", error.cause)
         raise ModuleError(error.module, "analysis") from error.cause
+    _failures.fixed(spec[0] for spec in modules)
     if _ENGINE.journal(nsid):
         _NAMESPACES[nsid] = namespace
     else:
@@ -236,8 +242,11 @@ def _mark_missing(paths: list[str | PathLike]) -> int:
 def _take_missing() -> list[tuple[str, str]]:
     """``(module, file)`` of the tracked modules whose source file
     disappeared since the last call (each disappearance once), for the
-    notebook's report."""
-    return _ENGINE.take_missing()
+    notebook's report. A failing module whose file is gone fails no more
+    (its loaded version stays)."""
+    missing = _ENGINE.take_missing()
+    _failures.fixed(name for name, _ in missing)
+    return missing
 
 
 def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
@@ -247,6 +256,11 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
     global _reload_syncs, _last_reload
     entries, namespaces = _ENGINE.plan_sync(full)
     if not entries:
+        if _failures.untracked_analysis():
+            # A dependency that could not be analysed may be fixed now.
+            error = _track_indirects()
+            if error is not None:
+                raise error
         return
     detected = time.time()
     importlib.invalidate_caches()
@@ -276,6 +290,9 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
         events.append(ReloadEvent(name, reason, mtime, list(after), detected=detected))
 
     _ENGINE.commit(reloaded)
+    _failures.fixed(reloaded)
+    for name, cause in failed.items():
+        _failures.note(name, "reload", cause)
     if reloaded:
         _reload_syncs += 1
         _last_reload = time.time()
@@ -373,6 +390,7 @@ def _reset() -> None:
     _ENGINE = _new_engine()
     _NAMESPACES.clear()
     _REIFY_WATCH.clear()
+    _failures.reset()
     nbi = sys.modules.get(f"{__package__}._nbi")
     hook = getattr(nbi, "_reset", None)
     if callable(hook):

@@ -41,11 +41,15 @@ frontend -> kernel
 
 kernel -> frontend
   ``{"type": "status", "version": 2, "modules": int, "last_reload": float or
-  None, "reloads": int, "file_events": bool}``: the comm's open data, and sent
-  again whenever a value changes (checked before and after every cell).
-  ``last_reload`` is the time (seconds since the epoch) of the last sync that
-  reloaded a module; ``reloads`` counts such syncs since LiveImport was loaded;
-  ``file_events`` tells whether syncs rely on the page's file events.
+  None, "reloads": int, "file_events": bool, "failures": [...]}``: the comm's
+  open data, and sent again whenever a value changes (checked before and
+  after every cell). ``last_reload`` is the time (seconds since the epoch) of
+  the last sync that reloaded a module; ``reloads`` counts such syncs since
+  LiveImport was loaded; ``file_events`` tells whether syncs rely on the
+  page's file events; ``failures`` lists the modules that fail until fixed
+  (``_failures``), each ``{"module", "phase": "analysis" | "reload",
+  "error": "SyntaxError: invalid syntax", "file": kernel path or None,
+  "path": contents path or None, "line": 1-based int or None}``.
 
 Nothing here runs unless :func:`bootstrap` or :func:`attach` is called; both
 are no-ops outside an IPython kernel with the ``comm`` package.
@@ -57,10 +61,11 @@ import importlib
 import json
 from typing import Any, Optional
 
-from . import _page
+from . import _failures, _page
 from ._nbi import _api, _current_shell as _shell
 
 __all__ = ("COMM_TARGET", "PROTOCOL_VERSION", "attach", "bootstrap", "apply_settings",
+           "connected", "failure_messages",
            "status_message")
 
 #: The comm target name registered by the extension.
@@ -77,21 +82,22 @@ class _Link:
 
     def __init__(self) -> None:
         self.comm: Any = None
-        self.sent: Optional[tuple[int, Optional[float], int, bool]] = None
+        self.sent: Optional[tuple[int, Optional[float], int, bool, int]] = None
 
-    def key(self) -> tuple[int, Optional[float], int, bool]:
-        """``(tracked modules, last reload, reloads, file events in use)``,
-        read from LiveImport's counters: O(1) per cell."""
+    def key(self) -> tuple[int, Optional[float], int, bool, int]:
+        """``(tracked modules, last reload, reloads, file events in use,
+        failures version)``, read from LiveImport's counters: O(1) per cell."""
         core = importlib.import_module(f"{__package__ or 'liveimport'}._core")
         page = _page.active()
         return (core._ENGINE.tracked_count(), core._last_reload, core._reload_syncs,
-                page is not None and page.in_use)
+                page is not None and page.in_use, _failures.version())
 
     def message(self) -> dict[str, Any]:
-        modules, last_reload, reloads, file_events = self.key()
+        modules, last_reload, reloads, file_events, _ = self.key()
         return {"type": "status", "version": PROTOCOL_VERSION,
                 "modules": modules, "last_reload": last_reload,
-                "reloads": reloads, "file_events": file_events}
+                "reloads": reloads, "file_events": file_events,
+                "failures": failure_messages()}
 
     def push(self) -> None:
         """Send the status if it changed since last sent."""
@@ -115,6 +121,23 @@ class _Link:
 
 
 _LINK = _Link()
+
+
+def failure_messages() -> list[dict[str, Any]]:
+    """The failing modules as the ``status`` message's ``failures``."""
+    page = _page.active()
+    out = []
+    for f in _failures.current():
+        path = page.contents_path(f.file) if page is not None and f.file else None
+        out.append({"module": f.module, "phase": f.phase, "error": f.error,
+                    "file": f.file, "path": path, "line": f.line})
+    return out
+
+
+def connected() -> bool:
+    """Whether the extension's comm is open (a JupyterLab or JupyterLite
+    frontend that can open files at a line)."""
+    return _LINK.comm is not None
 
 
 def status_message() -> dict[str, Any]:

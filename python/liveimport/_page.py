@@ -72,6 +72,10 @@ class PageState:
         self.allowed = True
         #: The kernel path of the page's drive root, once the page connected.
         self.root: Optional[str] = None
+        #: The kernel path of the page's contents root, even when the page
+        #: does not own the files (desktop Jupyter: the server's root), for
+        #: links to files (:meth:`contents_path`).
+        self.contents_root: Optional[str] = None
         #: Whether a ``file_events`` message has been received before (a later
         #: one is a reconnection: changes in between may have been lost).
         self.connected_before = False
@@ -98,6 +102,7 @@ class PageState:
         """
         cwd = os.getcwd() if cwd is None else cwd
         root = _drive_root(cwd, notebook_path)
+        self.contents_root = root
         self.root = root if root is not None and _page_owns(root) else None
         if self.root is None:
             return False
@@ -154,6 +159,17 @@ class PageState:
             return None
         relative = posixpath.normpath("/" + contents_path.strip("/")).lstrip("/")
         return self.root if relative in ("", ".") else posixpath.join(self.root, relative)
+
+    def contents_path(self, kernel_path: str) -> Optional[str]:
+        """The contents path of a kernel path (what the page opens), or None
+        when it lies outside the page's contents or no page connected."""
+        root = self.contents_root
+        if root is None or not os.path.isabs(kernel_path):
+            return None
+        path = os.path.normpath(kernel_path)
+        if path != root and not path.startswith(root.rstrip(os.sep) + os.sep):
+            return None
+        return os.path.relpath(path, root).replace(os.sep, "/")
 
     def run_start(self) -> None:
         """A notebook run starts: sync before its first cell only."""
