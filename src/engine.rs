@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+use ruff_python_ast::PythonVersion;
+
+use crate::analysis::{analyze_source, AnalysisCause, Confirm, HostParser};
 use crate::graph::{self, Node};
-use crate::imports::{module_dependencies, SyntaxErrorInfo};
+use crate::imports::SyntaxErrorInfo;
 use crate::mtime::{read_mtime, read_source, Mtime};
 use crate::records::{Journal, Record};
 use crate::source::decode_source;
@@ -21,30 +24,35 @@ use crate::writes::Noted;
 /// Identifies a namespace (Python: `id(namespace)`).
 pub type NamespaceId = u64;
 
-/// A module to track: its name, the absolute path of its `.py` source file and its parent
-/// package (`""` for a top-level module).
+/// A module to track: its name, the absolute path of its `.py` source file (if it has one) and
+/// its parent package (`""` for a top-level module).
+///
+/// A module without a source file (built-in, frozen, extension module, zip-imported, namespace
+/// package: LiveImport 1.3.1's `_locate` gives no file unless `__spec__.origin` ends in `.py`)
+/// is tracked too: it is never examined, never reloads and has no dependencies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleSpec {
     /// Fully qualified module name.
     pub name: String,
-    /// Absolute, normalised path of the source file.
-    pub file: String,
+    /// Absolute, normalised path of the source file; `None` for a module without one.
+    pub file: Option<String>,
     /// `__spec__.parent`: the package relative imports resolve against.
     pub package: String,
 }
 
-/// A module's source could not be analysed (read, decoded or parsed).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A module's source could not be analysed (decoded or parsed, see [`crate::analysis`]):
+/// LiveImport's `ModuleError(module, "analysis")`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisError {
     /// The module's name.
     pub module: String,
-    /// The source error, located in the module's file.
-    pub cause: SyntaxErrorInfo,
+    /// What is wrong, located in the module's file.
+    pub cause: AnalysisCause,
 }
 
 impl fmt::Display for AnalysisError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Analysis of {} failed: {} ({}, line {})", self.module, self.cause.message, self.cause.filename, self.cause.line)
+        write!(f, "Analysis of {} failed: {}", self.module, self.cause)
     }
 }
 
@@ -91,9 +99,14 @@ pub struct AffectedNamespace {
     pub records: Vec<Record>,
 }
 
-/// A sync plan: reloads in order and the namespaces to rebind.
+/// A sync plan: reloads in order and the namespaces to rebind; or, when a modified module cannot
+/// be analysed, only the analysis errors (nothing may reload then: LiveImport analyses every
+/// modified module before reloading any).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
+    /// The modified modules whose new source cannot be analysed, in tracking order; when not
+    /// empty, `entries` and `namespaces` are.
+    pub errors: Vec<AnalysisError>,
     /// Reloads, dependencies first.
     pub entries: Vec<PlanEntry>,
     /// Namespaces attached to a scheduled module, in registration order.
@@ -105,10 +118,10 @@ pub struct Plan {
 pub struct ModuleStatus {
     /// Module name.
     pub name: String,
-    /// Source file.
-    pub file: String,
+    /// Source file; `None` for a module without one.
+    pub file: Option<String>,
     /// Last seen mtime (seconds since the epoch); `None` if the file was missing at the last
-    /// stat or was reported gone ([`Engine::mark_missing`]).
+    /// stat or was reported gone ([`Engine::mark_missing`]), or there is none.
     pub mtime: Option<f64>,
     /// Whether a registered statement names it.
     pub direct: bool,
@@ -118,7 +131,7 @@ pub struct ModuleStatus {
 
 #[derive(Debug, Clone)]
 struct Tracked {
-    file: String,
+    file: Option<String>,
     package: String,
     /// The mtime last seen by a successful reload or at tracking; `None` = file missing.
     seen: Option<Mtime>,
@@ -133,6 +146,8 @@ struct Tracked {
     written: bool,
     deps: Vec<String>,
     attached: BTreeSet<NamespaceId>,
+    /// Why the source at mtime `current` cannot be analysed (cleared when a later one can).
+    error: Option<AnalysisError>,
 }
 
 impl Tracked {
@@ -147,7 +162,13 @@ impl Tracked {
             written: false,
             deps,
             attached,
+            error: None,
         }
+    }
+
+    /// The source file, for a module with one.
+    fn path(&self) -> Option<&Path> {
+        self.file.as_deref().map(Path::new)
     }
 
     fn modified(&self) -> bool {
@@ -163,29 +184,40 @@ pub struct Engine {
     namespaces: IndexMap<NamespaceId, Journal>,
     /// The next [`Engine::plan_sync`] examines every module (noted writes overflowed).
     examine_all: bool,
+    /// The running Python's version: syntax it does not have is an analysis error.
+    version: PythonVersion,
     /// Modules whose source file was found missing after having existed, not yet handed out by
     /// [`Engine::take_missing`], in the order found.
     gone: Vec<String>,
 }
 
 /// Reads and analyses a module's source at its current mtime: `(mtime, dependencies)`; a missing
-/// file gives `(None, [])`.
-fn analyze(spec_name: &str, file: &str, package: &str) -> Result<(Option<Mtime>, Vec<String>), AnalysisError> {
+/// file, or no file, gives `(None, [])`. See [`crate::analysis`] for `host` and `confirm`.
+fn analyze(
+    spec_name: &str,
+    file: Option<&str>,
+    package: &str,
+    version: PythonVersion,
+    host: &dyn HostParser,
+    confirm: Confirm,
+) -> Result<(Option<Mtime>, Vec<String>), AnalysisError> {
+    let Some(file) = file else { return Ok((None, Vec::new())) };
     let Some((mtime, bytes)) = read_source(Path::new(file)) else {
         return Ok((None, Vec::new()));
     };
-    let error = |cause: SyntaxErrorInfo| AnalysisError { module: spec_name.to_string(), cause };
+    let error = |cause: AnalysisCause| AnalysisError { module: spec_name.to_string(), cause };
     let text = decode_source(bytes, file).map_err(|e| {
-        error(SyntaxErrorInfo { message: e.message, filename: file.to_string(), line: e.line, column: 1, text: None })
+        error(AnalysisCause::Syntax(SyntaxErrorInfo { message: e.message, filename: file.to_string(), line: e.line, column: 1, text: None }))
     })?;
-    let deps = module_dependencies(&text, package, file).map_err(error)?;
+    let deps = analyze_source(&text, package, file, version, host, confirm).map_err(error)?;
     Ok((Some(mtime), deps))
 }
 
 impl Engine {
-    /// A fresh engine whose workspace is `workspace` (absolute, normalised directories).
-    pub fn new(workspace: Vec<String>) -> Self {
-        Engine { workspace: workspace.into_iter().map(PathBuf::from).collect(), ..Default::default() }
+    /// A fresh engine whose workspace is `workspace` (absolute, normalised directories), for
+    /// sources of Python `version`.
+    pub fn new(workspace: Vec<String>, version: PythonVersion) -> Self {
+        Engine { workspace: workspace.into_iter().map(PathBuf::from).collect(), version, ..Default::default() }
     }
 
     /// Replaces the workspace. Tracking decisions already made stay; sync considers an
@@ -199,21 +231,27 @@ impl Engine {
         self.workspace.iter().map(|p| p.to_string_lossy().into_owned()).collect()
     }
 
-    fn in_workspace(&self, file: &str) -> bool {
-        let path = Path::new(file);
-        self.workspace.iter().any(|dir| path.starts_with(dir))
+    fn in_workspace(&self, file: Option<&str>) -> bool {
+        file.is_some_and(|file| self.workspace.iter().any(|dir| Path::new(file).starts_with(dir)))
     }
 
     /// Registers validated `records` for namespace `ns`, attaching `modules` (tracking the
-    /// untracked ones: one stat and one read of each source). With `clear`, the namespace's
-    /// journal and attachments are discarded first. Atomic: on an [`AnalysisError`] nothing
-    /// changes.
-    pub fn register(&mut self, ns: NamespaceId, records: &[Record], modules: &[ModuleSpec], clear: bool) -> Result<(), AnalysisError> {
+    /// untracked ones: one stat and one read of each source, analysed with
+    /// [`Confirm::OnError`]). With `clear`, the namespace's journal and attachments are discarded
+    /// first. Atomic: on an [`AnalysisError`] nothing changes.
+    pub fn register(
+        &mut self,
+        ns: NamespaceId,
+        records: &[Record],
+        modules: &[ModuleSpec],
+        clear: bool,
+        host: &dyn HostParser,
+    ) -> Result<(), AnalysisError> {
         let mut fresh: Vec<(&ModuleSpec, Option<Mtime>, Vec<String>)> = Vec::new();
         for spec in modules {
             let known = self.modules.get(&spec.name).is_some_and(|t| t.file == spec.file && t.package == spec.package);
             if !known && !fresh.iter().any(|(s, _, _)| s.name == spec.name) {
-                let (mtime, deps) = analyze(&spec.name, &spec.file, &spec.package)?;
+                let (mtime, deps) = analyze(&spec.name, spec.file.as_deref(), &spec.package, self.version, host, Confirm::OnError)?;
                 fresh.push((spec, mtime, deps));
             }
         }
@@ -261,14 +299,14 @@ impl Engine {
     /// Tracks those of `modules` that are untracked and whose file is in the workspace. Returns
     /// the untracked dependencies of the newly tracked modules, and the analysis errors of those
     /// that could not be tracked (they stay untracked).
-    pub fn track_indirect(&mut self, modules: &[ModuleSpec]) -> (Vec<String>, Vec<AnalysisError>) {
+    pub fn track_indirect(&mut self, modules: &[ModuleSpec], host: &dyn HostParser) -> (Vec<String>, Vec<AnalysisError>) {
         let mut added = Vec::new();
         let mut errors = Vec::new();
         for spec in modules {
-            if self.modules.contains_key(&spec.name) || !self.in_workspace(&spec.file) {
+            if self.modules.contains_key(&spec.name) || !self.in_workspace(spec.file.as_deref()) {
                 continue;
             }
-            match analyze(&spec.name, &spec.file, &spec.package) {
+            match analyze(&spec.name, spec.file.as_deref(), &spec.package, self.version, host, Confirm::OnError) {
                 Ok((mtime, deps)) => {
                     self.modules.insert(spec.name.clone(), Tracked::new(spec, mtime, deps, BTreeSet::new()));
                     added.push(spec.name.clone());
@@ -285,7 +323,7 @@ impl Engine {
     pub fn mark_dirty(&mut self, paths: &[String]) -> usize {
         let mut marked = 0;
         for tracked in self.modules.values_mut() {
-            if paths.iter().any(|p| Path::new(&tracked.file).starts_with(p)) {
+            if tracked.path().is_some_and(|file| paths.iter().any(|p| file.starts_with(p))) {
                 tracked.dirty = true;
                 marked += 1;
             }
@@ -302,7 +340,7 @@ impl Engine {
     pub fn mark_missing(&mut self, paths: &[String]) -> usize {
         let mut marked = 0;
         for (name, tracked) in self.modules.iter_mut() {
-            if paths.iter().any(|p| Path::new(&tracked.file).starts_with(p)) {
+            if tracked.path().is_some_and(|file| paths.iter().any(|p| file.starts_with(p))) {
                 if tracked.present && !self.gone.contains(name) {
                     self.gone.push(name.clone());
                 }
@@ -321,7 +359,10 @@ impl Engine {
     pub fn take_missing(&mut self) -> Vec<(String, String)> {
         std::mem::take(&mut self.gone)
             .into_iter()
-            .filter_map(|name| self.modules.get(&name).filter(|t| !t.present).map(|t| (name.clone(), t.file.clone())))
+            .filter_map(|name| {
+                let tracked = self.modules.get(&name).filter(|t| !t.present)?;
+                Some((name.clone(), tracked.file.clone()?))
+            })
             .collect()
     }
 
@@ -337,16 +378,18 @@ impl Engine {
         }
         // O(1) per noted path: a cell may write thousands of data files.
         let files: HashMap<&Path, usize> =
-            self.modules.values().enumerate().map(|(i, t)| (Path::new(t.file.as_str()), i)).collect();
+            self.modules.values().enumerate().filter_map(|(i, t)| Some((t.path()?, i))).collect();
         let directories: HashSet<&Path> =
-            self.modules.values().flat_map(|t| Path::new(t.file.as_str()).ancestors().skip(1)).collect();
+            self.modules.values().filter_map(Tracked::path).flat_map(|file| file.ancestors().skip(1)).collect();
         let mut hits: Vec<usize> = Vec::new();
         for path in &noted.paths {
             if let Some(&i) = files.get(path.as_path()) {
                 hits.push(i);
             } else if directories.contains(path.as_path()) {
                 // A directory (renamed or removed): every tracked file under it.
-                hits.extend(self.modules.values().enumerate().filter(|(_, t)| Path::new(&t.file).starts_with(path)).map(|(i, _)| i));
+                hits.extend(
+                    self.modules.values().enumerate().filter(|(_, t)| t.path().is_some_and(|f| f.starts_with(path))).map(|(i, _)| i),
+                );
             }
         }
         for i in hits {
@@ -361,33 +404,51 @@ impl Engine {
     /// With `full`, stats every eligible tracked module (attached, or in the workspace); without
     /// it, stats only those marked by [`Engine::mark_dirty`] or written by code in this
     /// interpreter ([`Engine::note_writes`]) and trusts the last stat of the others, so nothing
-    /// is read when nothing is marked. A module whose mtime changed since
-    /// the last stat is re-analysed (one read); with an unreadable or unparsable new source it
-    /// keeps its previous dependencies (its reload will report the error). Changes nothing that
-    /// [`Engine::commit`] would, so uncommitted reloads are planned again.
-    pub fn plan_sync(&mut self, full: bool) -> Plan {
+    /// is read when nothing is marked. Modules without a source file are never examined. A
+    /// module whose mtime changed since the last stat is re-analysed (one read, with
+    /// [`Confirm::Always`]); when its new source cannot be analysed it keeps its previous
+    /// dependencies and the plan holds only the analysis errors of every such modified module
+    /// (until a later source can be analysed). Changes nothing that [`Engine::commit`] would, so
+    /// uncommitted reloads are planned again.
+    pub fn plan_sync(&mut self, full: bool, host: &dyn HostParser) -> Plan {
         let full = full || std::mem::take(&mut self.examine_all);
+        let version = self.version;
         let mut eligible = vec![false; self.modules.len()];
         for (i, (name, tracked)) in self.modules.iter_mut().enumerate() {
-            let considered = !tracked.attached.is_empty() || self.workspace.iter().any(|d| Path::new(&tracked.file).starts_with(d));
+            let Some(file) = tracked.file.clone() else { continue };
+            let considered = !tracked.attached.is_empty() || self.workspace.iter().any(|d| Path::new(&file).starts_with(d));
             if !considered {
                 continue;
             }
             if full || tracked.dirty || tracked.written {
                 tracked.dirty = false;
-                let now = read_mtime(Path::new(&tracked.file));
+                let now = read_mtime(Path::new(&file));
                 if tracked.present && now.is_none() && !self.gone.contains(name) {
                     self.gone.push(name.clone());
                 }
                 tracked.present = now.is_some();
                 if now.is_some() && tracked.current != now {
                     tracked.current = now;
-                    if let Ok((_, deps)) = analyze(name, &tracked.file, &tracked.package) {
-                        tracked.deps = deps;
+                    match analyze(name, Some(&file), &tracked.package, version, host, Confirm::Always) {
+                        Ok((_, deps)) => {
+                            tracked.deps = deps;
+                            tracked.error = None;
+                        }
+                        Err(error) => tracked.error = Some(error),
                     }
                 }
             }
             eligible[i] = tracked.present;
+        }
+        let errors: Vec<AnalysisError> = self
+            .modules
+            .values()
+            .zip(&eligible)
+            .filter(|(t, &e)| e && t.modified())
+            .filter_map(|(t, _)| t.error.clone())
+            .collect();
+        if !errors.is_empty() {
+            return Plan { errors, ..Plan::default() };
         }
         if !self.modules.values().zip(&eligible).any(|(t, &e)| e && t.modified()) {
             return Plan::default();
@@ -432,7 +493,7 @@ impl Engine {
                 records: journal.records().to_vec(),
             })
             .collect();
-        Plan { entries, namespaces }
+        Plan { errors: Vec::new(), entries, namespaces }
     }
 
     /// Records the planned mtimes of `reloaded` modules as seen. Planned modules not committed

@@ -88,6 +88,9 @@ struct Scanner<'a> {
     /// The sum of the `chain`s of the code frames on the stack.
     chain: usize,
     indents: Vec<usize>,
+    /// The same indentation levels measured with tabs as one column (CPython's `altindstack`):
+    /// where the two measures disagree, tabs and spaces are mixed inconsistently.
+    alt_indents: Vec<usize>,
     at_line_start: bool,
     /// The unindented statement being read: (start, line).
     statement: Option<(usize, usize)>,
@@ -111,6 +114,7 @@ pub fn scan(source: &str) -> Result<Scan, TooDeep> {
         brackets: 0,
         chain: 0,
         indents: vec![0],
+        alt_indents: vec![0],
         at_line_start: true,
         statement: None,
         compound: false,
@@ -320,12 +324,13 @@ impl Scanner<'_> {
     fn line_start(&mut self) -> Result<(), TooDeep> {
         self.at_line_start = false;
         let mut width = 0usize;
+        let mut alt = 0usize;
         let mut j = self.i;
         while j < self.bytes.len() && matches!(self.bytes[j], b' ' | b'\t' | b'\x0c') {
-            width = match self.bytes[j] {
-                b'\t' => (width / 8 + 1) * 8,
-                b'\x0c' => 0, // CPython resets the column at a form feed
-                _ => width + 1,
+            (width, alt) = match self.bytes[j] {
+                b'\t' => ((width / 8 + 1) * 8, alt + 1),
+                b'\x0c' => (0, 0), // CPython resets the column at a form feed
+                _ => (width + 1, alt + 1),
             };
             j += 1;
         }
@@ -341,17 +346,25 @@ impl Scanner<'_> {
         } else if width > current {
             self.indentation(j, "unexpected indent".into());
         }
+        const TABS: &str = "inconsistent use of tabs and spaces in indentation";
         if width > current {
+            if alt <= *self.alt_indents.last().unwrap_or(&0) {
+                self.lexical(j, TABS.into());
+            }
             self.indents.push(width);
+            self.alt_indents.push(alt);
             if self.indents.len() > MAX_INDENT {
                 return Err(TooDeep { message: "too many levels of indentation".into(), line: self.line });
             }
         } else {
             while self.indents.len() > 1 && width < *self.indents.last().unwrap_or(&0) {
                 self.indents.pop();
+                self.alt_indents.pop();
             }
             if width != *self.indents.last().unwrap_or(&0) {
                 self.lexical(j, "unindent does not match any outer indentation level".into());
+            } else if alt != *self.alt_indents.last().unwrap_or(&0) {
+                self.lexical(j, TABS.into());
             }
         }
         if width == 0 {

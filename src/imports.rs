@@ -173,7 +173,7 @@ fn parse_piece(piece: &str, base: usize, source: &str, filename: &str) -> Result
     }
 }
 
-fn syntax_error(source: &str, filename: &str, offset: TextSize, message: String) -> SyntaxErrorInfo {
+pub(crate) fn syntax_error(source: &str, filename: &str, offset: TextSize, message: String) -> SyntaxErrorInfo {
     let index = LineIndex::from_source_text(source);
     let location = index.line_column(offset.min(TextSize::of(source)), source);
     let line = location.line.get();
@@ -307,14 +307,14 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
     }
 }
 
-fn push_new(deps: &mut Vec<String>, name: String) {
+pub(crate) fn push_new(deps: &mut Vec<String>, name: String) {
     if !deps.contains(&name) {
         deps.push(name);
     }
 }
 
 /// `from module import names`: `module`, and `module.name` for each name but `*`.
-fn push_from<'n>(deps: &mut Vec<String>, module: String, names: impl Iterator<Item = &'n str>) {
+pub(crate) fn push_from<'n>(deps: &mut Vec<String>, module: String, names: impl Iterator<Item = &'n str>) {
     let prefix = format!("{module}.");
     push_new(deps, module);
     for name in names.filter(|&name| name != "*") {

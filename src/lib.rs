@@ -4,6 +4,8 @@
 //! - [`source`]: decoding Python source bytes as CPython does (UTF-8, BOM, PEP 263).
 //! - [`guard`]: one pass over source: CPython's nesting limits, tokenizer errors, top-level
 //!   statements.
+//! - [`analysis`]: a module source's syntax verdict (the whole source, for the running Python,
+//!   with the host interpreter as the authority) and its dependencies.
 //! - [`imports`]: top-level import extraction and registration parsing (`ruff_python_parser`).
 //! - [`records`]: registered import records and per-namespace journals.
 //! - [`mtime`]: source-file modification times through `std::fs`.
@@ -14,6 +16,7 @@
 //! With the `python` feature, `python` adds the pyo3 binding layer: the extension module
 //! `liveimport._engine`, and `audit` its audit hook noting file writes; built for `wasm32-unknown-emscripten` (Pyodide) and natively.
 
+pub mod analysis;
 pub mod engine;
 pub mod graph;
 pub mod guard;

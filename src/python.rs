@@ -7,6 +7,9 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyImportError, PySyntaxError, PyValueError};
 use pyo3::prelude::*;
 
+use std::sync::Arc;
+
+use crate::analysis::{AnalysisCause, HostError, HostParser};
 use crate::engine::{AnalysisError as EngineAnalysisError, Engine as CoreEngine, ModuleSpec, NamespaceId};
 use crate::imports::{parse_registration, RegistrationError, SyntaxErrorInfo};
 use crate::records::{Record, RecordKind};
@@ -15,13 +18,13 @@ create_exception!(
     _engine,
     AnalysisError,
     PyException,
-    "A tracked module's source could not be analysed. Attributes: `module` (str) and `cause` (SyntaxError)."
+    "A tracked module's source could not be analysed. Attributes: `module` (str) and `cause` (the exception: SyntaxError, ImportError)."
 );
 
 /// `(kind, module, name, asname)`, see `_engine.pyi`.
 type RecordTuple = (String, String, Option<String>, Option<String>);
-/// `(name, file, package)`.
-type SpecTuple = (String, String, String);
+/// `(name, file or None, package)`.
+type SpecTuple = (String, Option<String>, String);
 
 fn record_to_tuple(record: &Record) -> RecordTuple {
     (record.kind.as_str().to_string(), record.module.clone(), record.name.clone(), record.asname.clone())
@@ -48,8 +51,17 @@ fn syntax_error(info: &SyntaxErrorInfo) -> PyErr {
     ))
 }
 
-fn syntax_error_value<'py>(py: Python<'py>, info: &SyntaxErrorInfo) -> Bound<'py, PyAny> {
-    syntax_error(info).value(py).clone().into_any()
+/// The exception an analysis cause stands for: the host's own exception as it was raised, or a
+/// `SyntaxError` / `ImportError` made from the engine's finding.
+fn cause_value<'py>(py: Python<'py>, cause: &AnalysisCause) -> Bound<'py, PyAny> {
+    match cause {
+        AnalysisCause::Syntax(info) => syntax_error(info).value(py).clone().into_any(),
+        AnalysisCause::Import(message) => PyImportError::new_err(message.clone()).value(py).clone().into_any(),
+        AnalysisCause::Host(HostError(host)) => match host.downcast_ref::<Py<PyAny>>() {
+            Some(exception) => exception.bind(py).clone(),
+            None => PyValueError::new_err("analysis failed").value(py).clone().into_any(),
+        },
+    }
 }
 
 fn analysis_error(py: Python<'_>, error: &EngineAnalysisError) -> PyErr {
@@ -57,22 +69,49 @@ fn analysis_error(py: Python<'_>, error: &EngineAnalysisError) -> PyErr {
     let value = err.value(py);
     // Setting attributes on a fresh exception instance cannot fail; ignore the impossible error.
     let _ = value.setattr("module", error.module.clone());
-    let _ = value.setattr("cause", syntax_error_value(py, &error.cause));
+    let _ = value.setattr("cause", cause_value(py, &error.cause));
     err
+}
+
+/// The host parser of the engine: a Python callable `check_syntax(file, source)` returning
+/// `None` when CPython's parser accepts the source, else the exception it raised.
+struct PyHostParser<'py> {
+    py: Python<'py>,
+    check: Py<PyAny>,
+}
+
+impl HostParser for PyHostParser<'_> {
+    fn verdict(&self, file: &str, source: &str) -> Result<(), HostError> {
+        let outcome = match self.check.call1(self.py, (file, source)) {
+            Ok(value) if value.is_none(self.py) => return Ok(()),
+            Ok(value) => value,
+            // The checker itself failed: that exception is the verdict.
+            Err(error) => error.value(self.py).clone().into_any().unbind(),
+        };
+        Err(HostError(Arc::new(outcome)))
+    }
 }
 
 /// All state of one LiveImport instance (see `Engine` in `_engine.pyi`).
 #[pyclass(module = "liveimport._engine")]
 struct Engine {
     inner: CoreEngine,
+    check_syntax: Py<PyAny>,
+}
+
+impl Engine {
+    fn host<'py>(&self, py: Python<'py>) -> PyHostParser<'py> {
+        PyHostParser { py, check: self.check_syntax.clone_ref(py) }
+    }
 }
 
 #[pymethods]
 impl Engine {
-    /// Start with no modules and no registrations; `workspace` are absolute directories.
+    /// Start with no modules and no registrations; `workspace` are absolute directories,
+    /// `python_version` is `(major, minor)`, `check_syntax(file, source)` the host's verdict.
     #[new]
-    fn new(workspace: Vec<String>) -> Self {
-        Engine { inner: CoreEngine::new(workspace) }
+    fn new(workspace: Vec<String>, python_version: (u8, u8), check_syntax: Py<PyAny>) -> Self {
+        Engine { inner: CoreEngine::new(workspace, crate::analysis::python_version(python_version.0, python_version.1)), check_syntax }
     }
 
     /// Parse dedented registration text into records. Raises SyntaxError, ImportError, ValueError.
@@ -97,9 +136,9 @@ impl Engine {
         let records = records.into_iter().map(record_from_tuple).collect::<PyResult<Vec<_>>>()?;
         // Writes noted so far concern the modules tracked so far; new ones are read now.
         self.inner.note_writes(crate::writes::take());
-        self.inner
-            .register(namespace_id, &records, &specs(modules), clear)
-            .map_err(|e| analysis_error(py, &e))
+        let host = self.host(py);
+        let result = self.inner.register(namespace_id, &records, &specs(modules), clear, &host);
+        result.map_err(|e| analysis_error(py, &e))
     }
 
     /// Untracked possible dependencies of all tracked modules, sorted.
@@ -114,8 +153,9 @@ impl Engine {
         modules: Vec<SpecTuple>,
     ) -> (Vec<String>, Vec<(String, Bound<'py, PyAny>)>) {
         self.inner.note_writes(crate::writes::take());
-        let (wanted, errors) = self.inner.track_indirect(&specs(modules));
-        let errors = errors.iter().map(|e| (e.module.clone(), syntax_error_value(py, &e.cause))).collect();
+        let host = self.host(py);
+        let (wanted, errors) = self.inner.track_indirect(&specs(modules), &host);
+        let errors = errors.iter().map(|e| (e.module.clone(), cause_value(py, &e.cause))).collect();
         (wanted, errors)
     }
 
@@ -146,22 +186,28 @@ impl Engine {
     }
 
     /// Detect modified modules and schedule reloads: (entries, namespaces). Without `full`, only
-    /// files marked by `mark_dirty` are examined.
+    /// files marked by `mark_dirty` are examined. Raises AnalysisError for the first modified
+    /// module whose source cannot be analysed (nothing is planned then).
     #[allow(clippy::type_complexity)]
     #[pyo3(signature = (full=true))]
     fn plan_sync(
         &mut self,
+        py: Python<'_>,
         full: bool,
-    ) -> (Vec<(String, &'static str, f64, Vec<String>)>, Vec<(NamespaceId, Vec<String>, Vec<RecordTuple>)>) {
+    ) -> PyResult<(Vec<(String, &'static str, f64, Vec<String>)>, Vec<(NamespaceId, Vec<String>, Vec<RecordTuple>)>)> {
         self.inner.note_writes(crate::writes::take());
-        let plan = self.inner.plan_sync(full);
+        let host = self.host(py);
+        let plan = self.inner.plan_sync(full, &host);
+        if let Some(error) = plan.errors.first() {
+            return Err(analysis_error(py, error));
+        }
         let entries = plan.entries.into_iter().map(|e| (e.module, e.reason.as_str(), e.mtime, e.after)).collect();
         let namespaces = plan
             .namespaces
             .into_iter()
             .map(|n| (n.id, n.attached, n.records.iter().map(record_to_tuple).collect()))
             .collect();
-        (entries, namespaces)
+        Ok((entries, namespaces))
     }
 
     /// Record the planned mtimes of the reloaded modules as seen.
@@ -185,7 +231,7 @@ impl Engine {
     fn status(
         &self,
         namespace_id: Option<NamespaceId>,
-    ) -> (Vec<String>, Vec<(String, String, Option<f64>, bool, Vec<String>)>, Vec<String>) {
+    ) -> (Vec<String>, Vec<(String, Option<String>, Option<f64>, bool, Vec<String>)>, Vec<String>) {
         let (modules, statements) = self.inner.status(namespace_id);
         let modules = modules.into_iter().map(|m| (m.name, m.file, m.mtime, m.direct, m.imported_by)).collect();
         (self.inner.workspace(), modules, statements)
@@ -196,6 +242,14 @@ impl Engine {
 #[pyfunction]
 fn canonical_statement(record: RecordTuple) -> PyResult<String> {
     Ok(record_from_tuple(record)?.statement())
+}
+
+/// The engine's own syntax finding on `source` for Python `python_version` (`(major, minor)`):
+/// a `SyntaxError` (not raised) or `None`. For differential tests against CPython's parser.
+#[pyfunction]
+fn engine_syntax_error<'py>(py: Python<'py>, source: &str, filename: &str, python_version: (u8, u8)) -> Option<Bound<'py, PyAny>> {
+    let version = crate::analysis::python_version(python_version.0, python_version.1);
+    crate::analysis::engine_finding(source, filename, version).map(|info| cause_value(py, &AnalysisCause::Syntax(info)))
 }
 
 /// Start noting files changed by code in this interpreter (a PEP 578 audit hook, added once
@@ -216,5 +270,6 @@ fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("AnalysisError", m.py().get_type::<AnalysisError>())?;
     m.add_function(wrap_pyfunction!(canonical_statement, m)?)?;
     m.add_function(wrap_pyfunction!(note_writes, m)?)?;
+    m.add_function(wrap_pyfunction!(engine_syntax_error, m)?)?;
     Ok(())
 }

@@ -15,6 +15,10 @@ package works without IPython; the notebook features then do nothing.
 __all__ = ("register", "sync", "workspace", "auto_sync", "hidden_cell_magic",
            "poll_lazy_imports", "status", "ReloadEvent", "ModuleError")
 
+#: The version of the ``liveimport-lite`` distribution (PEP 440; the same as
+#: ``importlib.metadata.version("liveimport-lite")`` and the engine's).
+__version__ = "0.1.0"
+
 from ._errors import ModuleError, ReloadEvent
 from ._core import register, sync, workspace, poll_lazy_imports, _reset
 from ._status import status, Status, TrackedModule

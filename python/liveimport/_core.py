@@ -26,8 +26,27 @@ from ._errors import ModuleError, ReloadEvent
 __all__ = ("register", "sync", "workspace", "poll_lazy_imports")
 
 
+def _check_syntax(file: str, source: str) -> Optional[BaseException]:
+    """The host parser of the engine (``_engine.pyi``): ``None`` when the
+    running Python's parser accepts ``source`` (the decoded text of ``file``),
+    else the exception ``ast.parse`` raises (a ``SyntaxError`` with CPython's
+    message, file, line and offset), as LiveImport 1.3.1 analyses modules.
+    ``RecursionError`` and ``MemoryError`` (source nested too deeply for
+    ``ast``'s objects, which CPython still imports) are no verdict: accepted."""
+    import ast  # loaded already in a notebook kernel; only asked about edited or suspect files
+    try:
+        ast.parse(source, file)
+    except (SyntaxError, ValueError) as error:  # ValueError: NUL bytes, before 3.12
+        return error
+    except (RecursionError, MemoryError):
+        # Not a syntax verdict: building the AST objects of very deeply nested (valid)
+        # source exhausts the recursion limit, where compiling it for import does not.
+        return None
+    return None
+
+
 def _new_engine() -> "_engine.Engine":
-    return _engine.Engine(workspace=[os.path.abspath(os.getcwd())])
+    return _engine.Engine([os.path.abspath(os.getcwd())], tuple(sys.version_info[:2]), _check_syntax)
 
 
 #: The engine holding all state; replaced by :func:`_reset`.
@@ -95,9 +114,12 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
     """Register import statements for syncing.
 
     All modules referenced by the import statements must already be loaded and
-    have ``.py`` source files, and all names mentioned must already exist in
-    `namespace`. If a source file is later modified, a sync reloads the module
-    and updates the names bound from it.
+    have a ``__spec__``, and all names mentioned must already exist in
+    `namespace`. If a module's ``.py`` source file is later modified, a sync
+    reloads the module and updates the names bound from it. A module without a
+    ``.py`` file (built-in, frozen, extension, zip-imported, namespace
+    package) is tracked as having none: it never reloads, while its
+    submodules with files do (LiveImport 1.3.1).
 
     :param namespace: The import statements' target, usually the caller's
         ``globals()``. LiveImport keeps it alive while it has registrations.
@@ -115,16 +137,16 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
     :raises SyntaxError: `importstmts` is not syntactically valid.
     :raises ImportError: `importstmts` includes an improper relative import.
     :raises ValueError: a non-import statement without
-        `allow_other_statements`, a referenced module not loaded or without a
-        source file, or a name that does not already exist (the message names
-        the missing statement, e.g. ``No name x in namespace; missing from m
-        import x?``).
+        `allow_other_statements`, a referenced module not loaded or whose
+        ``__spec__`` is ``None`` (``Module X has no spec``), or a name that
+        does not already exist (the message names the missing statement, e.g.
+        ``No name x in namespace; missing from m import x?``).
     :raises ModuleError: the source of a module to track cannot be analysed
-        (phase ``"analysis"``, cause a ``SyntaxError``: the source cannot be
-        decoded or tokenized, or one of its top-level import statements is
-        invalid; other syntax errors surface when the module reloads). The
-        statements are registered when the failing module is only tracked
-        indirectly.
+        (phase ``"analysis"``; cause: the ``SyntaxError`` that the running
+        Python's ``ast.parse`` raises for it, with CPython's message, file,
+        line and offset, or an ``ImportError`` for a relative import escaping
+        its package). The statements are registered when the failing module
+        is only tracked indirectly.
     :raises TypeError: `namespace` is not a dict.
 
     Registration is idempotent; overlapping registrations are fine. A statement
@@ -214,10 +236,13 @@ def sync(*, observer: Optional[Callable[[ReloadEvent], None]] = None) -> None:
     :param observer: Called with a :class:`ReloadEvent` for each successful
         reload, in reload order, after names are rebound.
 
-    :raises ModuleError: phase ``"reload"`` for the first module that failed
-        to reload (cause: its exception, e.g. a ``SyntaxError``); phase
-        ``"analysis"`` when a module newly imported by a reloaded one cannot be
-        analysed.
+    :raises ModuleError: phase ``"analysis"`` when the new source of a
+        modified module is rejected by the running Python's parser (cause:
+        its ``SyntaxError``), found before any module of the sync runs:
+        nothing reloads, and every later sync reports it until the file is
+        fixed; or when a module newly imported by a reloaded one cannot be
+        analysed. Phase ``"reload"`` for the first module that failed to
+        reload (cause: its exception).
     """
     _sync(observer)
 
@@ -254,7 +279,11 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
     """:func:`sync`; with ``full=False`` only files marked by
     :func:`_mark_dirty` are checked (no file access when none is marked)."""
     global _reload_syncs, _last_reload
-    entries, namespaces = _ENGINE.plan_sync(full)
+    try:
+        entries, namespaces = _ENGINE.plan_sync(full)
+    except _engine.AnalysisError as error:
+        _failures.note(error.module, "analysis", error.cause)
+        raise ModuleError(error.module, "analysis") from error.cause
     if not entries:
         if _failures.untracked_analysis():
             # A dependency that could not be analysed may be fixed now.

@@ -6,7 +6,9 @@ module sources (one scan of the source, then only the import statements are
 parsed), the module graph
 and reload schedule (petgraph), source-file mtimes (read with ``std::fs``,
 which inside Pyodide is the Emscripten FS), the workspace and the per-namespace
-registration journals. The Python package (``liveimport._core``) does what only
+registration journals, and the syntax verdict on module sources (a full
+parse for the running Python version; the host's parser, ``check_syntax``,
+confirms every error it finds and has the last word). The Python package (``liveimport._core``) does what only
 Python can: look modules up in ``sys.modules``, check namespaces, run
 ``importlib.reload`` and rebind names.
 
@@ -32,7 +34,9 @@ kind           statement (canonical form)       name     asname
 ``import a.b as x`` binds ``x`` to ``a.b``.
 
 ``ModuleSpec``: ``(name, file, package)``: the module's name, the absolute
-path of its ``.py`` source file, and its parent package (``__spec__.parent``,
+path of its ``.py`` source file or ``None`` for a module without one
+(built-in, frozen, extension, zip-imported, namespace package: tracked, never
+examined, never reloaded), and its parent package (``__spec__.parent``,
 ``""`` for a top-level module).
 
 ``Mtime``: a float, seconds since the epoch, as ``os.stat().st_mtime``.
@@ -41,39 +45,50 @@ Namespace ids are ``id(namespace)``; the Python side keeps the namespace
 alive while it has registrations.
 """
 
-from typing import Literal, Optional
+from typing import Callable, Literal, Optional
 
 Record = tuple[str, str, Optional[str], Optional[str]]
-ModuleSpec = tuple[str, str, str]
+ModuleSpec = tuple[str, Optional[str], str]
 PlanEntry = tuple[str, Literal["modified", "dependent"], float, list[str]]
 
 
 class AnalysisError(Exception):
     """A tracked module's source could not be analysed.
 
-    Attributes: ``module`` (str, the module name) and ``cause`` (a
-    ``SyntaxError`` with ``filename``, ``lineno``, ``offset``, ``text``; also
-    for undecodable bytes and unknown PEP 263 encodings). The Python side
-    raises ``ModuleError(module, "analysis") from cause``.
+    Attributes: ``module`` (str, the module name) and ``cause``: the exception
+    the host's ``check_syntax`` returned (CPython's own ``SyntaxError``,
+    ``IndentationError``, ``TabError`` with its message, file, line and
+    offset), a ``SyntaxError`` for undecodable bytes or an unknown PEP 263
+    encoding, or an ``ImportError`` for a relative import escaping its
+    package. The Python side raises ``ModuleError(module, "analysis") from
+    cause``.
 
-    Analysis finds what CPython's tokenizer rejects (unclosed, unmatched or
-    mismatched brackets, unterminated strings, a stray ``\\``, inconsistent
-    dedents, more than 200 nested brackets or 100 indentation levels), the
-    indentation errors ``unexpected indent`` and ``expected an indented
-    block``, invalid top-level import statements, and relative imports that
-    escape their package. Other grammar errors (``x = = 1``) are not looked
-    for: CPython reports them when the module is reloaded.
+    Analysis (LiveImport 1.3.1's rule: whatever ``ast.parse`` rejects): the
+    engine parses the whole source for the running Python version
+    (``ruff_python_parser``, version-specific syntax included, plus CPython's
+    tokenizer checks) and asks ``check_syntax`` to confirm every error it
+    finds; what ``check_syntax`` accepts is never an error. Tracking a module
+    asks ``check_syntax`` only then; a sync asks it about every modified
+    module. Source nested too deeply to parse safely (thousands of nested
+    operators) is not given to ``check_syntax`` either (``ast.parse`` can
+    exhaust the WebAssembly stack in Pyodide): only CPython's nesting limits
+    and tokenizer errors are found in it; other errors surface at reload.
     """
     module: str
-    cause: SyntaxError
+    cause: BaseException
 
 
 class Engine:
     """All state of one LiveImport instance. ``liveimport._reset()`` replaces it."""
 
-    def __init__(self, workspace: list[str]) -> None:
+    def __init__(self, workspace: list[str], python_version: tuple[int, int],
+                 check_syntax: Callable[[str, str], Optional[BaseException]]) -> None:
         """Start with no modules and no registrations; ``workspace`` as in
-        :meth:`set_workspace`."""
+        :meth:`set_workspace`; ``python_version`` is ``(major, minor)`` of the
+        running Python (syntax it lacks is an error); ``check_syntax(file,
+        source)`` is the host's parser: ``None`` when it accepts the decoded
+        ``source`` of ``file``, else the exception it raises (see
+        :class:`AnalysisError`)."""
 
     def parse_statements(self, text: str, package: str,
                          allow_other_statements: bool) -> list[Record]:
@@ -152,11 +167,16 @@ class Engine:
         that is eligible (attached to a namespace or in the workspace); without
         it, only of those marked by :meth:`mark_dirty` or written by code in
         this interpreter since :func:`note_writes` (no file access at all when
-        none is), trusting the last stat of the others. A module
-        whose file is missing is skipped. One whose mtime differs from the last
-        seen is modified; its source is re-analysed when the mtime differs from
-        the previous stat (on an analysis error its previous dependencies are
-        kept; the reload will report the error). Returns ``(entries, namespaces)``:
+        none is), trusting the last stat of the others. Modules without a
+        source file are never examined. A module whose file is missing is
+        skipped. One whose mtime differs from the last seen is modified; its
+        source is re-analysed (``check_syntax`` always asked) when the mtime
+        differs from the previous stat.
+
+        Raises ``AnalysisError`` for the first modified module (tracking
+        order) whose current source cannot be analysed, at every call until
+        its file changes to one that can: nothing is planned then, so no
+        module of the sync runs. Otherwise returns ``(entries, namespaces)``:
 
         - ``entries``: ``(module, reason, mtime, after)`` in reload order,
           dependencies first: every modified module reachable from an
@@ -188,15 +208,24 @@ class Engine:
             list[tuple[str, Optional[str], Optional[float], bool, list[str]]],
             list[str]]:
         """Snapshot: ``(workspace, modules, statements)``. ``modules`` in
-        tracking order as ``(name, file, last_seen_mtime or None if the file
-        was missing at the last stat or reported gone, direct, imported_by)``
-        where ``direct`` is true when a registered statement names it and
-        ``imported_by`` lists the tracked modules that import it. ``statements``: the namespace's records in
+        tracking order as ``(name, file or None (no source file),
+        last_seen_mtime or None if the file was missing at the last stat,
+        reported gone or there is none, direct, imported_by)`` where
+        ``direct`` is true when a registered statement names it and
+        ``imported_by`` lists the tracked modules that import it.
+        ``statements``: the namespace's records in
         canonical form, in replay order (empty for ``None``)."""
 
 
 def canonical_statement(record: Record) -> str:
     """The canonical statement text of a record, e.g. ``from m import n as k``."""
+
+
+def engine_syntax_error(source: str, filename: str,
+                        python_version: tuple[int, int]) -> Optional[SyntaxError]:
+    """The engine's own finding on ``source`` for ``python_version``, without
+    asking the host: the first syntax error it sees (not raised), or ``None``.
+    For differential tests against CPython's parser."""
 
 
 def note_writes() -> None:

@@ -113,10 +113,12 @@ class ModuleError(Exception):
         :type: str
 
         The phase of processing during which LiveImport detected the problem:
-        ``"analysis"`` (its source could not be decoded or tokenized, or a
-        top-level import statement in it is invalid, when LiveImport started
-        tracking it) or ``"reload"`` (reloading it raised, including a syntax
-        error in the modified source).
+        ``"analysis"`` (the running Python's parser rejects its source, or
+        the source cannot be decoded, or a relative import in it escapes its
+        package; found when LiveImport starts tracking the module or, for a
+        modified module, before a sync runs anything) or ``"reload"``
+        (reloading it raised, or it no longer defines a name a registered
+        statement imports), as in LiveImport 1.3.1.
 
     .. attribute:: __cause__
         :type: BaseException

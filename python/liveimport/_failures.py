@@ -73,8 +73,9 @@ def current() -> list[Failure]:
 
 
 def untracked_analysis() -> bool:
-    """Whether a module failed analysis when tracking was to start (it stays
-    untracked: sync retries tracking it)."""
+    """Whether a module failed analysis (when tracking was to start, it stays
+    untracked and sync retries tracking it; a tracked one is retried by every
+    sync anyway)."""
     return any(f.phase == "analysis" for f in _FAILING.values())
 
 

@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any, Iterable, Optional
 
 Record = tuple[str, str, Optional[str], Optional[str]]
-ModuleSpec = tuple[str, str, str]
+ModuleSpec = tuple[str, Optional[str], str]
 
 _MISSING = object()
 
@@ -82,13 +82,33 @@ def source_file(module: Any) -> Optional[str]:
 
 
 def module_spec(name: str, module: Any) -> Optional[ModuleSpec]:
-    """The engine's ``(name, file, package)`` for a loaded module, or ``None``
-    if it has no ``.py`` source file (as :func:`source_file`)."""
+    """The engine's ``(name, file, package)`` for a loaded module with a ``.py``
+    source file, or ``None`` if it has none (as :func:`source_file`)."""
     located = _located_spec(module)
     if located is None:
         return None
     spec, file = located
     return (name, file, getattr(spec, "parent", None) or "")
+
+
+def tracked_spec(name: str, module: Any) -> ModuleSpec:
+    """The engine's ``(name, file, package)`` for a module a registered
+    statement names: ``file`` is ``None`` for a module without a ``.py``
+    source file (built-in, frozen, extension, zip-imported, namespace
+    package), which is tracked but never reloads (LiveImport 1.3.1's
+    ``_locate``).
+
+    Raises ``ValueError("Module X has no spec")`` when ``__spec__`` is
+    ``None`` (as LiveImport 1.3.1).
+    """
+    located = _located_spec(module)
+    if located is not None:
+        spec, file = located
+        return (name, file, getattr(spec, "parent", None) or "")
+    spec = getattr(module, "__spec__", None)
+    if spec is None:
+        raise ValueError(f"Module {name} has no spec")
+    return (name, None, getattr(spec, "parent", None) or "")
 
 
 def _require_module(modulename: str) -> ModuleType:
@@ -125,10 +145,10 @@ def validate(record: Record, namespace: dict[str, Any]) -> list[ModuleSpec]:
     """Check that ``record``'s statement (or an equivalent) ran in
     ``namespace``; return the modules to attach: the record's module and, for
     ``from m import sub`` where ``sub`` is the loaded submodule ``m.sub``, that
-    submodule too (when it has a source file).
+    submodule too (see :func:`tracked_spec` for modules without a source file).
 
     Raises ``ValueError`` ("No name x in namespace; missing from m import x?",
-    "Module m not loaded; missing import m?", "Module sys has no source file").
+    "Module m not loaded; missing import m?", "Module m has no spec").
     """
     kind, modulename, name, _ = record
     try:
@@ -146,17 +166,12 @@ def validate(record: Record, namespace: dict[str, Any]) -> list[ModuleSpec]:
     except _Issue as issue:
         raise ValueError(f"{issue}; missing {canonical(record)}?") from None
 
-    spec = module_spec(modulename, module)
-    if spec is None:
-        raise ValueError(f"Module {modulename} has no source file")
-    specs = [spec]
+    specs = [tracked_spec(modulename, module)]
     if kind == "from":
         submodname = f"{modulename}.{name}"
         child = sys.modules.get(submodname)
         if child is not None and getattr(module, name, None) is child:
-            childspec = module_spec(submodname, child)
-            if childspec is not None:
-                specs.append(childspec)
+            specs.append(tracked_spec(submodname, child))
     return specs
 
 

@@ -17,9 +17,12 @@ class TrackedModule:
     """One tracked module.
 
     :ivar name: the module name, e.g. ``"pkg.sub"``.
-    :ivar file: absolute path of its ``.py`` source file (``None`` if unknown).
+    :ivar file: absolute path of its ``.py`` source file; ``None`` for a
+        module without one (built-in, frozen, extension module, namespace
+        package, ...), which is tracked but never reloads.
     :ivar mtime: the source file's modification time (seconds since the
-        epoch) last seen by LiveImport, ``None`` if the file was missing.
+        epoch) last seen by LiveImport, ``None`` if the file was missing or
+        the module has no source file.
     :ivar direct: true when a registered import statement names the module;
         false when it is tracked because a tracked module imports it and its
         file is in the workspace.
@@ -67,7 +70,8 @@ class Status:
             header = ("module", "tracked", "last modified", "imported by", "file")
             rows = [header] + [
                 (m.name, "direct" if m.direct else "indirect",
-                 "missing" if m.mtime is None
+                 "no file" if m.file is None
+                 else "missing" if m.mtime is None
                  else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.mtime)),
                  ", ".join(m.imported_by) or "-", m.file or "-")
                 for m in self.modules]

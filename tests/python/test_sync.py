@@ -206,13 +206,13 @@ def test_failed_reload_restores_module_and_names(mods, ns):
     assert ns["x"] == 3 and ns["f"]() == "fixed"
 
 
-def test_syntax_error_on_reload(mods, ns):
+def test_syntax_error_at_sync_is_an_analysis_error(mods, ns):
     mods.write("m.py", "x = 1\n")
     mods.load(ns, "from m import x")
     mods.write("m.py", "x = = 2\n")
     with pytest.raises(ModuleError) as info:
         liveimport.sync()
-    assert info.value.phase == "reload"
+    assert info.value.phase == "analysis"  # found by the parser, before running anything
     assert isinstance(info.value.__cause__, SyntaxError)
     assert sys.modules["m"].x == 1 and ns["x"] == 1
     mods.write("m.py", "x = 2\n")
