@@ -1,23 +1,115 @@
 #!/usr/bin/env node
 /**
- * Put the Pyodide wheel of LiveImport into the labextension's `static/pypi`
- * folder with a piplite `all.json` index (the PyPI JSON API shape, keyed by
- * package name, with URLs relative to the index).
+ * Fill the labextension's `static/pypi` folder, the piplite index of the
+ * extension (an `all.json` in the PyPI JSON API shape, keyed by package name,
+ * with URLs relative to the index), with:
+ *
+ * - the Pyodide wheel of LiveImport: $LIVEIMPORT_PYODIDE_WHEEL, or else the
+ *   newest `liveimport_lite-*-pyemscripten_2026_0_wasm32.whl` in ../dist (the
+ *   repository's dist/, made by scripts/build.sh);
+ * - the pure-Python wheels a JupyterLite 0.8 Pyodide kernel installs through
+ *   piplite that Pyodide's own package set lacks (KERNEL_WHEELS: `comm`,
+ *   which LiveImport's comm needs too, and IPython's `ipython-pygments-lexers`),
+ *   so that a site whose kernel cannot reach PyPI (offline, or with
+ *   `disablePyPIFallback`) still starts. Each is pinned by sha256; it is taken
+ *   from a folder of $LIVEIMPORT_WHEEL_DIRS (`:`-separated) or
+ *   $LIVEIMPORT_CACHE/site-wheels, else downloaded from PyPI once into
+ *   $LIVEIMPORT_CACHE/ext-wheels ($LIVEIMPORT_CACHE defaults to
+ *   ~/.cache/liveimport-dev).
  *
  * Usage: node scripts/pypi-index.mjs OUT_DIR
  *
- * The wheel is $LIVEIMPORT_PYODIDE_WHEEL, or else the newest
- * `liveimport_lite-*-pyemscripten_2026_0_wasm32.whl` in ../dist (the
- * repository's dist/, made by scripts/build.sh). Exits with status 1 and a
- * message when there is no wheel.
+ * Exits with status 1 and a message when a wheel is missing or does not
+ * match its pin.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PLATFORM_TAG = 'pyemscripten_2026_0_wasm32';
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Wheels the JupyterLite 0.8.6 Pyodide kernel installs that Pyodide 314 does not have. */
+export const KERNEL_WHEELS = [
+  {
+    name: 'comm',
+    version: '0.2.3',
+    filename: 'comm-0.2.3-py3-none-any.whl',
+    sha256: 'c615d91d75f7f04f095b30d1c1711babd43bdc6419c1be9886a85f2f4e489417',
+    requires_python: '>=3.8'
+  },
+  {
+    name: 'ipython-pygments-lexers',
+    version: '1.1.1',
+    filename: 'ipython_pygments_lexers-1.1.1-py3-none-any.whl',
+    sha256: 'a9462224a505ade19a605f71f8fa63c2048833ce50abc86768a0d81d876dc81c',
+    requires_python: '>=3.8'
+  }
+];
+
+const CACHE = process.env.LIVEIMPORT_CACHE || path.join(os.homedir(), '.cache', 'liveimport-dev');
+
+const sha256Of = bytes => createHash('sha256').update(bytes).digest('hex');
+
+/** The bytes of a pinned wheel: from a local folder, else PyPI (cached). */
+async function kernelWheel(wheel) {
+  const dirs = [
+    ...(process.env.LIVEIMPORT_WHEEL_DIRS ?? '').split(':').filter(Boolean),
+    path.join(CACHE, 'site-wheels'),
+    path.join(CACHE, 'ext-wheels')
+  ];
+  for (const dir of dirs) {
+    const file = path.join(dir, wheel.filename);
+    if (fs.existsSync(file)) {
+      const bytes = fs.readFileSync(file);
+      if (sha256Of(bytes) === wheel.sha256) {
+        return bytes;
+      }
+    }
+  }
+  // PyPI's simple index, JSON form (PEP 691).
+  const meta = await fetch(`https://pypi.org/simple/${wheel.name}/`, {
+    headers: { Accept: 'application/vnd.pypi.simple.v1+json' }
+  });
+  if (!meta.ok) {
+    throw new Error(`PyPI: ${wheel.name}: HTTP ${meta.status}`);
+  }
+  const release = (await meta.json()).files.find(f => f.filename === wheel.filename);
+  if (!release) {
+    throw new Error(`PyPI has no ${wheel.filename}`);
+  }
+  const bytes = Buffer.from(await (await fetch(release.url)).arrayBuffer());
+  if (sha256Of(bytes) !== wheel.sha256) {
+    throw new Error(`${wheel.filename} from PyPI does not match its pinned sha256`);
+  }
+  fs.mkdirSync(path.join(CACHE, 'ext-wheels'), { recursive: true });
+  fs.writeFileSync(path.join(CACHE, 'ext-wheels', wheel.filename), bytes);
+  return bytes;
+}
+
+/** One release entry of the index. */
+function entry(filename, bytes, pythonVersion, requiresPython) {
+  const md5 = createHash('md5').update(bytes).digest('hex');
+  return {
+    comment_text: '',
+    digests: { md5, sha256: sha256Of(bytes) },
+    downloads: -1,
+    filename,
+    has_sig: false,
+    md5_digest: md5,
+    packagetype: 'bdist_wheel',
+    python_version: pythonVersion,
+    requires_python: requiresPython,
+    size: bytes.length,
+    upload_time: new Date(0).toISOString(),
+    upload_time_iso_8601: new Date(0).toISOString(),
+    url: `./${filename}`,
+    yanked: false,
+    yanked_reason: null
+  };
+}
 
 function findWheel() {
   const fromEnv = process.env.LIVEIMPORT_PYODIDE_WHEEL;
@@ -35,7 +127,7 @@ function findWheel() {
   return wheels[0];
 }
 
-function main(outDir) {
+async function main(outDir) {
   const wheel = findWheel();
   if (!wheel || !fs.existsSync(wheel)) {
     console.error(
@@ -52,35 +144,24 @@ function main(outDir) {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   fs.copyFileSync(wheel, path.join(outDir, filename));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const md5 = createHash('md5').update(bytes).digest('hex');
-  const index = {
-    [name]: {
-      releases: {
-        [version]: [
-          {
-            comment_text: '',
-            digests: { md5, sha256 },
-            downloads: -1,
-            filename,
-            has_sig: false,
-            md5_digest: md5,
-            packagetype: 'bdist_wheel',
-            python_version: pyTag,
-            requires_python: '>=3.11',
-            size: bytes.length,
-            upload_time: new Date(0).toISOString(),
-            upload_time_iso_8601: new Date(0).toISOString(),
-            url: `./${filename}`,
-            yanked: false,
-            yanked_reason: null
-          }
-        ]
-      }
+  const index = { [name]: { releases: { [version]: [entry(filename, bytes, pyTag, '>=3.11')] } } };
+  for (const kernel of KERNEL_WHEELS) {
+    let data;
+    try {
+      data = await kernelWheel(kernel);
+    } catch (error) {
+      console.error(`pypi-index: ${kernel.filename}: ${error.message ?? error}`);
+      return 1;
     }
-  };
+    fs.writeFileSync(path.join(outDir, kernel.filename), data);
+    index[kernel.name] = {
+      releases: { [kernel.version]: [entry(kernel.filename, data, 'py3', kernel.requires_python)] }
+    };
+  }
   fs.writeFileSync(path.join(outDir, 'all.json'), JSON.stringify(index, null, 1) + '\n');
-  console.log(`pypi-index: ${filename} (${bytes.length} bytes) -> ${outDir}`);
+  console.log(
+    `pypi-index: ${filename} (${bytes.length} bytes), ${KERNEL_WHEELS.map(w => w.filename).join(', ')} -> ${outDir}`
+  );
   return 0;
 }
 
@@ -88,4 +169,4 @@ if (process.argv.length !== 3) {
   console.error('usage: node scripts/pypi-index.mjs OUT_DIR');
   process.exit(2);
 }
-process.exit(main(process.argv[2]));
+process.exit(await main(process.argv[2]));

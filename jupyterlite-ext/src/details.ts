@@ -1,9 +1,11 @@
 /**
  * The body of LiveImport's status dialog: what fails (with links that open
- * the file at the line), the dependency graph, and the `%liveimport` table.
+ * the file at the line), the dependency graph (graph.ts), and the
+ * `%liveimport` table (collapsed when the graph is there).
  */
 import { Widget } from '@lumino/widgets';
 
+import { IGraphData, renderGraph } from './graph';
 import { IFailure } from './protocol';
 
 /** Opens a contents path in the editor, at a 1-based line when given. */
@@ -81,7 +83,13 @@ export class DetailsBody extends Widget {
    * @param open opens a file at a line (null: links are plain text).
    * @param onOpen called after a link was followed (closes the dialog).
    */
-  constructor(failures: IFailure[], text: string, open: OpenFile | null, onOpen?: () => void) {
+  constructor(
+    failures: IFailure[],
+    text: string,
+    graph: IGraphData | null,
+    open: OpenFile | null,
+    onOpen?: () => void
+  ) {
     super();
     this.addClass(DETAILS_CLASS);
     if (failures.length > 0) {
@@ -89,12 +97,23 @@ export class DetailsBody extends Widget {
       heading.textContent = failures.length === 1 ? 'Failing module' : 'Failing modules';
       this.node.append(heading, renderFailures(failures, open, onOpen));
     }
-    /** Where the graph goes (graph.ts fills it). */
     this.graphHost = document.createElement('div');
     this.node.append(this.graphHost);
     const table = document.createElement('details');
     table.className = TABLE_CLASS;
-    table.open = true;
+    table.open = graph === null;
+    if (graph) {
+      const openAndClose: OpenFile = (path, line) => {
+        open?.(path, line);
+        onOpen?.();
+      };
+      this.drawn = renderGraph(this.graphHost, graph, open ? openAndClose : null).catch(error => {
+        this.graphHost.textContent = `The graph cannot be drawn: ${error}`;
+        table.open = true;
+      });
+    } else {
+      this.drawn = Promise.resolve();
+    }
     const summary = document.createElement('summary');
     summary.textContent = 'Table (%liveimport)';
     const pre = document.createElement('pre');
@@ -106,6 +125,8 @@ export class DetailsBody extends Widget {
 
   /** The element the graph is drawn into. */
   readonly graphHost: HTMLElement;
+  /** Resolves once the graph is drawn (or could not be). */
+  readonly drawn: Promise<void>;
   /** The collapsible text table. */
   readonly table: HTMLDetailsElement;
 }

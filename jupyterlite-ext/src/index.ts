@@ -18,11 +18,13 @@ import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application'
 import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { Contents, Kernel } from '@jupyterlab/services';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 
 import { fileChange, IFileChange, parseFileChange } from './changes';
 import { DriveGuard } from './driveguard';
+import { graphRendererFactory } from './graph';
 import { LiveImportKernel } from './kernel';
 import { DEFAULT_SETTINGS, ILiveImportSettings, needsLiveImport } from './protocol';
 import { LiveImportStatus } from './statusbar';
@@ -169,13 +171,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'LiveImport: reload edited modules in notebooks, with no setup cell',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ISettingRegistry, IStatusBar],
+  optional: [ISettingRegistry, IStatusBar, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     registry: ISettingRegistry | null,
-    statusBar: IStatusBar | null
+    statusBar: IStatusBar | null,
+    rendermime: IRenderMimeRegistry | null
   ) => {
+    const open = (path: string, line: number | null): void => void openFile(app, path, line);
+    // %liveimport (and liveimport.status() as a cell's value) draws the graph.
+    rendermime?.addFactory(graphRendererFactory(open));
     const manager = new LiveImportManager(
       tracker,
       app.serviceManager.contents,
@@ -197,7 +203,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
 
     if (statusBar) {
-      const item = new LiveImportStatus((path, line) => void openFile(app, path, line));
+      const item = new LiveImportStatus(open);
       const follow = (): void => {
         item.source = manager.forPanel(tracker.currentWidget);
       };

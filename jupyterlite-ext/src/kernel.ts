@@ -198,12 +198,22 @@ export class LiveImportKernel {
    *   kernel does not answer within `timeoutMs`.
    */
   async statusText(timeoutMs = 10000): Promise<string> {
+    return (await this.statusDetails(timeoutMs)).text;
+  }
+
+  /**
+   * The `%liveimport` text and the same status as graph data (null from a
+   * kernel side that sends none), from the kernel.
+   *
+   * @throws Error as {@link statusText}.
+   */
+  async statusDetails(timeoutMs = 10000): Promise<{ text: string; graph: unknown }> {
     const comm = this._comm;
     if (!comm) {
       throw new Error('LiveImport is not loaded in this kernel');
     }
     const id = UUID.uuid4();
-    const answer = new PromiseDelegate<string>();
+    const answer = new PromiseDelegate<{ text: string; graph: unknown }>();
     this._pending.set(id, answer);
     comm.send({ type: 'status_text_request', request_id: id });
     const timer = setTimeout(
@@ -312,7 +322,7 @@ export class LiveImportKernel {
       this._changed.emit();
     } else if (message.type === 'status_text') {
       const t = message as IStatusTextMessage;
-      this._pending.get(t.request_id)?.resolve(t.text);
+      this._pending.get(t.request_id)?.resolve({ text: t.text, graph: t.graph ?? null });
     }
   }
 
@@ -357,7 +367,7 @@ export class LiveImportKernel {
   private _buffered = new ChangeBuffer(MAX_BUFFERED_PATHS);
   private _executing = new Set<string>();
   private _runOpen = false;
-  private _pending = new Map<string, PromiseDelegate<string>>();
+  private _pending = new Map<string, PromiseDelegate<{ text: string; graph: unknown }>>();
   private _bootstrapped = Private.resolved();
   private _changed = new Signal<this, void>(this);
   private _disposed = false;

@@ -146,6 +146,8 @@ export interface IStatusTextMessage {
   request_id: string;
   /** `str(liveimport.status(user_ns))`, what `%liveimport` prints. */
   text: string;
+  /** The same status as graph data (`liveimport._graph`, see graph.ts); optional. */
+  graph?: unknown;
 }
 
 /** The well-formed entries of a status message's `failures`. */

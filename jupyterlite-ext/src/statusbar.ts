@@ -5,6 +5,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { DetailsBody, failurePlace, OpenFile } from './details';
+import { IGraphData, parseGraph } from './graph';
 import { LiveImportKernel } from './kernel';
 
 /** CSS class of the item (the browser tests find it by this). */
@@ -57,14 +58,17 @@ export class LiveImportStatus extends Widget {
       return;
     }
     let text: string;
+    let graph: IGraphData | null = null;
     try {
-      text = await source.statusText();
+      const details = await source.statusDetails();
+      text = details.text;
+      graph = parseGraph(details.graph);
     } catch (error) {
       text = String((error as Error).message ?? error);
     }
     const dialog: Dialog<unknown> = new Dialog({
       title: 'LiveImport',
-      body: new DetailsBody(source.status.failures, text, this.open, () => dialog.resolve()),
+      body: new DetailsBody(source.status.failures, text, graph, this.open, () => dialog.resolve()),
       buttons: [Dialog.okButton()]
     });
     await dialog.launch();

@@ -64,6 +64,9 @@ _REIFY_WATCH: set[str] = set()
 #: epoch); the frontend's status bar shows them (``_frontend``).
 _reload_syncs = 0
 _last_reload: Optional[float] = None
+#: ``(module, reason, after)`` of each reload of that last sync, in reload
+#: order (the status graph marks them, ``_graph``).
+_last_reloaded: list[tuple[str, str, list[str]]] = []
 
 
 def _analysis_error(module: str, cause: BaseException) -> ModuleError:
@@ -278,7 +281,7 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
           full: bool = True) -> None:
     """:func:`sync`; with ``full=False`` only files marked by
     :func:`_mark_dirty` are checked (no file access when none is marked)."""
-    global _reload_syncs, _last_reload
+    global _reload_syncs, _last_reload, _last_reloaded
     try:
         entries, namespaces = _ENGINE.plan_sync(full)
     except _engine.AnalysisError as error:
@@ -325,6 +328,7 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
     if reloaded:
         _reload_syncs += 1
         _last_reload = time.time()
+        _last_reloaded = [(e.module, e.reason, list(e.after)) for e in events]
     done = set(reloaded)
     for nsid, attached, journal in namespaces:
         namespace = _NAMESPACES.get(nsid)

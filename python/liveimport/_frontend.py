@@ -36,8 +36,9 @@ frontend -> kernel
   more cells executed together, e.g. Run All) starts / ended; the kernel syncs
   before the run's first cell only.
   ``{"type": "status_text_request", "request_id": str}``: answered with
-  ``{"type": "status_text", "request_id": str, "text": str}``, the text
-  ``%liveimport`` prints (``str(liveimport.status(user_ns))``).
+  ``{"type": "status_text", "request_id": str, "text": str, "graph": {...}}``,
+  the text ``%liveimport`` prints (``str(liveimport.status(user_ns))``) and the
+  same status as a dependency graph (``_graph``).
 
 kernel -> frontend
   ``{"type": "status", "version": 2, "modules": int, "last_reload": float or
@@ -189,10 +190,12 @@ def _on_msg(msg: dict[str, Any]) -> None:
     elif kind == "status_text_request":
         shell = _shell()
         namespace = shell.user_ns if shell is not None else None
-        text = str(_api().status(namespace))
+        from ._graph import graph_data
+        snapshot = _api().status(namespace)
         if _LINK.comm is not None:
             _LINK.comm.send({"type": "status_text",
-                             "request_id": data.get("request_id"), "text": text})
+                             "request_id": data.get("request_id"), "text": str(snapshot),
+                             "graph": graph_data(snapshot)})
 
 
 def _on_close(msg: Any = None) -> None:

@@ -112,9 +112,14 @@ async function serveOn(dir, port) {
  * browser storage: the site's files as built), one page.
  */
 export class Session {
-  /** @param {{name: string}} options  name: used for artifacts. */
-  static async start({ name }) {
-    const server = await startServer();
+  /**
+   * @param {{name: string, siteDir?: string, beforeOpen?: (context) => Promise<void>}} options
+   *   name: used for artifacts; siteDir: the site to serve (default: the demo
+   *   site); beforeOpen: called with the browser context before the site
+   *   opens (e.g. to install request routes).
+   */
+  static async start({ name, siteDir = SITE_DIR, beforeOpen = null }) {
+    const server = await startServer(siteDir);
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'liveimport-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -123,6 +128,9 @@ export class Session {
       viewport: { width: 1400, height: 900 }
     });
     const session = new Session(name, server, profile, context);
+    if (beforeOpen) {
+      await beforeOpen(context);
+    }
     await session.open();
     return session;
   }
