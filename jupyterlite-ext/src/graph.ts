@@ -83,7 +83,8 @@ export function graphDot(data: IGraphData): string {
   const lines = [
     'digraph liveimport {',
     '  rankdir=TB; bgcolor="transparent"; nodesep=0.35; ranksep=0.45;',
-    `  node [shape=box, style="rounded,filled", fontname="sans-serif", fontsize=11, color="${COLOURS.line}", penwidth=1];`,
+    // Helvetica: the metrics Graphviz lays text out with; browsers draw it with a metric-compatible font.
+    `  node [shape=box, style="rounded,filled", fontname="Helvetica,Arial,sans-serif", fontsize=11, margin="0.18,0.06", color="${COLOURS.line}", penwidth=1];`,
     `  edge [color="${COLOURS.line}", arrowsize=0.7];`
   ];
   for (const m of data.modules) {

@@ -33,7 +33,7 @@ async function rewrite(file, find, replacement) {
 
 /** The drawn graph in `root`: node labels by module, and the edges' colours. */
 async function drawnGraph(root) {
-  await s.page.waitForSelector(`${root} .jp-LiveImport-graph svg g.node`, { timeout: 30000 });
+  await s.page.waitForSelector(`${root} .jp-LiveImport-graph svg g.node`, { timeout: 30000, state: 'attached' });
   return s.page.evaluate(root => {
     const svg = document.querySelector(`${root} .jp-LiveImport-graph svg`);
     const nodes = {};
@@ -93,8 +93,10 @@ test('%liveimport draws the same graph, with the table below it', async () => {
   const r = await s.runNewCell('%liveimport');
   assert.match(reportLines(r.text)[0] ?? '', /^Reloaded units modified/);
   const index = (await s.cells()).length - 1;
-  await s.page.evaluate(index => {
-    window.__liveimportTest.notebook.content.widgets[index].node.id = 'liveimport-graph-cell';
+  await s.page.evaluate(async index => {
+    const nb = window.__liveimportTest.notebook.content;
+    nb.widgets[index].node.id = 'liveimport-graph-cell';
+    await nb.scrollToItem(index, 'start');
   }, index);
   const root = '#liveimport-graph-cell';
   const { nodes } = await drawnGraph(root);
