@@ -1,7 +1,7 @@
 /**
  * The body of LiveImport's status dialog: what fails (with links that open
  * the file at the line), the dependency graph (graph.ts), and the
- * `%liveimport` table (collapsed when the graph is there).
+ * `%liveimport` table (collapsible).
  */
 import { Widget } from '@lumino/widgets';
 
@@ -101,7 +101,7 @@ export class DetailsBody extends Widget {
     this.node.append(this.graphHost);
     const table = document.createElement('details');
     table.className = TABLE_CLASS;
-    table.open = graph === null;
+    table.open = true;
     if (graph) {
       const openAndClose: OpenFile = (path, line) => {
         open?.(path, line);
@@ -109,7 +109,6 @@ export class DetailsBody extends Widget {
       };
       this.drawn = renderGraph(this.graphHost, graph, open ? openAndClose : null).catch(error => {
         this.graphHost.textContent = `The graph cannot be drawn: ${error}`;
-        table.open = true;
       });
     } else {
       this.drawn = Promise.resolve();
