@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Build both wheels of LiveImport into dist/ (after the idempotent set-up):
-#   dist/liveimport_lite-VER-cp3XX-cp3XX-<linux tag>.whl            native, maturin (pyproject.toml)
+# Build the wheels of LiveImport into dist/ (after the idempotent set-up):
+#   dist/liveimport_lite-VER-cp310-abi3-<linux tag>.whl             native, maturin (pyproject.toml;
+#                                           CPython stable ABI: every CPython >= 3.10)
 #   dist/liveimport_lite-VER-cp314-cp314-pyemscripten_2026_0_wasm32.whl  Pyodide 314
+#   dist/liveimport_lite_autoload-VER-py3-none-any.whl               the autoload extra (autoload/)
 # and copy the Pyodide wheel, with wheels/manifest.json, into js/wheels/ for liveimport-pyodide.
 # Prints the engine's .so size (raw and gzipped). Options: --no-setup (skip scripts/setup.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 [ "${1:-}" = "--no-setup" ] || "$ROOT/scripts/setup.sh"
 
 mkdir -p "$DIST"
-rm -f "$DIST"/liveimport_lite-*.whl
+rm -f "$DIST"/liveimport_lite-*.whl "$DIST"/liveimport_lite_autoload-*.whl
 
 log "native wheel (maturin)"
 # maturin and cargo test share target/release; the wasm build lives in target/$WASM_TARGET.
@@ -16,6 +18,10 @@ log "native wheel (maturin)"
     --manifest-path "$ROOT/Cargo.toml" --out "$DIST"
 native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v "$PYODIDE_PLATFORM_TAG" | head -1)"
 [ -n "$native_wheel" ] || die "maturin produced no wheel"
+
+log "autoload extra (hatchling)"
+"$VENV/bin/python" -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+    --wheel-dir "$DIST" "$ROOT/autoload"
 
 log "Pyodide engine (cargo, $WASM_TARGET)"
 # `cargo rustc --crate-type cdylib`: Cargo skips LTO for a lib that is also an rlib

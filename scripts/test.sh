@@ -2,10 +2,14 @@
 # THE test command. On a fresh machine too: idempotent set-up (scripts/setup.sh), then
 #   1. build both wheels into dist/ (scripts/build.sh)
 #   2. cargo test                          the engine's Rust tests
-#   3. pytest tests/python, natively       CPython + the native wheel, in the dev venv
+#   3. pytest tests/python, natively       CPython + the native (abi3) wheel, in the dev venv, and
+#                                          again on CPython 3.10, 3.12, 3.13 (pyenv builds; a missing
+#                                          one is shown as MISSING, a missing 3.11/3.13 fails)
 #   4. pytest tests/python, in Pyodide     Pyodide 314.0.7 under Node + the Pyodide wheel
 #   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheel
 #   6. browser tests                       the demo JupyterLite site in headless Chromium (site.sh test)
+#   7. desktop tests                       JupyterLab and Notebook 7 servers with ipykernel, headless
+#                                          Chromium (scripts/desktop.sh test)
 #   6. the demo's scripted example (scripts/demo-node.mjs) must succeed
 # Every step runs even when an earlier test step failed (a failed build skips 3-6).
 # Prints a summary (counts per step, .so size, import time, total time) ending with the line
@@ -82,8 +86,9 @@ record "cargo test" "$rc" "$cp" "$cf"
 
 if [ "$build_ok" = 1 ]; then
     native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v "$PYODIDE_PLATFORM_TAG" | head -1)"
+    # With the autoload extra (its startup file; tests/python/test_autoload.py runs IPython with it).
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
-        "$native_wheel"
+        "$native_wheel" "$DIST"/liveimport_lite_autoload-*.whl
 
     rc=0
     cd "$ROOT"
@@ -91,6 +96,38 @@ if [ "$build_ok" = 1 ]; then
         "$LOGS/pytest-native.log" "$VENV/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" || rc=$?
     read -r p f < <(pytest_counts "$LOGS/pytest-native.log")
     record "pytest native" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+
+    # The same abi3 wheel on the other CPythons (a venv each, made here when missing).
+    for pyver in "${EXTRA_PYTHONS[@]}"; do
+        py="$(find_python "$pyver")"
+        if [ -z "$py" ]; then
+            printf 'CPython %s: NOT FOUND (no ~/.pyenv/versions/%s.*, no python%s): not tested\n' \
+                "$pyver" "$pyver" "$pyver" | tee "$LOGS/pytest-py$pyver.log"
+            names+=("pytest py$pyver"); counts+=("not run: CPython $pyver missing")
+            if [[ " ${REQUIRED_PYTHONS[*]} " == *" $pyver "* ]]; then
+                statuses+=("FAIL (missing)"); any_failed=1
+            else
+                statuses+=("MISSING")
+            fi
+            continue
+        fi
+        pyvenv="$LIVEIMPORT_CACHE/venv-py$pyver"
+        read -r -a reqs <<<"$(extra_venv_requirements "$pyver")"
+        key="$(stamp_key "$py $("$py" --version 2>&1)" "${reqs[@]}")"
+        if [ "$(cat "$pyvenv/.liveimport-stamp" 2>/dev/null)" != "$key" ]; then
+            log "venv for CPython $pyver: $pyvenv"
+            rm -rf "$pyvenv" && "$py" -m venv "$pyvenv" &&
+                "$pyvenv/bin/python" -m pip install --quiet --disable-pip-version-check "${reqs[@]}" &&
+                echo "$key" > "$pyvenv/.liveimport-stamp"
+        fi
+        "$pyvenv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+            "$native_wheel" "$DIST"/liveimport_lite_autoload-*.whl
+        rc=0
+        run_step "pytest, native CPython $("$pyvenv/bin/python" -c 'import platform; print(platform.python_version())') (same abi3 wheel)" \
+            "$LOGS/pytest-py$pyver.log" "$pyvenv/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" || rc=$?
+        read -r p f < <(pytest_counts "$LOGS/pytest-py$pyver.log")
+        record "pytest py$pyver" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+    done
 
     rc=0
     run_step "pytest, Pyodide 314.0.7 under Node" "$LOGS/pytest-pyodide.log" \
@@ -118,6 +155,16 @@ if [ "$build_ok" = 1 ]; then
     bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
     bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
     record "browser" "$rc" "${bp:-0}" "${bf:-0}"
+
+    set +e
+    # The site step built the extension already.
+    run_step "desktop Jupyter tests (JupyterLab, Notebook 7, ipykernel; headless Chromium)" \
+        "$LOGS/desktop.log" env LIVEIMPORT_DESKTOP_SKIP_SITE_BUILD=1 "$ROOT/scripts/desktop.sh" test
+    rc=$?
+    set -e
+    bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/desktop.log" | tail -1)
+    bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/desktop.log" | tail -1)
+    record "desktop" "$rc" "${bp:-0}" "${bf:-0}"
 fi
 
 echo

@@ -69,6 +69,10 @@ impl HostParser for EngineVerdict {
 /// When the host is asked for its verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confirm {
+    /// The host compiled exactly this source already ([`crate::compiled`]): its syntax is
+    /// valid, so only the import statements are read (faster); should they not be readable
+    /// (a relative import escaping its package), the source is analysed as with `OnError`.
+    Compiled,
     /// Only when the engine finds an error (tracking a module: fast).
     OnError,
     /// Always (a modified module during a sync: exact).
@@ -113,6 +117,11 @@ pub fn analyze_source(
     host: &dyn HostParser,
     confirm: Confirm,
 ) -> Result<Vec<String>, AnalysisCause> {
+    if confirm == Confirm::Compiled {
+        if let Ok(deps) = module_dependencies(source, package, file) {
+            return Ok(deps);
+        }
+    }
     let scan = crate::guard::scan(source).ok();
     let deep = scan.as_ref().map_or(true, |scan| scan.deepest > crate::guard::SAFE_DEPTH);
     // The scan's tokenizer and indentation errors carry CPython's own message and location.

@@ -97,3 +97,15 @@ fn deep_sources_are_not_given_to_the_host() {
     let info = engine_error(&too_many, PY314).expect("more than 200 nested brackets");
     assert_eq!(info.message, "too many nested parentheses");
 }
+
+#[test]
+fn sources_the_host_compiled_are_not_parsed_whole() {
+    let host = Host::new(false);
+    // An error only the whole parse finds, in a source claimed compiled: not looked for.
+    let result = analyze_source("import a\nx = = 1\n", "", "m.py", PY314, &host, Confirm::Compiled);
+    assert_eq!(result, Ok(vec!["a".to_string()]));
+    assert_eq!(host.asked.get(), 0);
+    // Imports that cannot be read: the full analysis gives the cause.
+    let result = analyze_source("from .. import x\n", "top", "/w/top/m.py", PY314, &EngineVerdict, Confirm::Compiled);
+    assert!(matches!(result, Err(AnalysisCause::Import(_))), "{result:?}");
+}

@@ -206,6 +206,10 @@ fn analyze(
         return Ok((None, Vec::new()));
     };
     let error = |cause: AnalysisCause| AnalysisError { module: spec_name.to_string(), cause };
+    let confirm = match confirm {
+        Confirm::OnError if crate::compiled::accepted(Path::new(file), &bytes) => Confirm::Compiled,
+        other => other,
+    };
     let text = decode_source(bytes, file).map_err(|e| {
         error(AnalysisCause::Syntax(SyntaxErrorInfo { message: e.message, filename: file.to_string(), line: e.line, column: 1, text: None }))
     })?;

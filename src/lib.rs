@@ -6,6 +6,7 @@
 //!   statements.
 //! - [`analysis`]: a module source's syntax verdict (the whole source, for the running Python,
 //!   with the host interpreter as the authority) and its dependencies.
+//! - [`compiled`]: module sources CPython compiled and ran (their syntax is known valid).
 //! - [`imports`]: top-level import extraction and registration parsing (`ruff_python_parser`).
 //! - [`records`]: registered import records and per-namespace journals.
 //! - [`mtime`]: source-file modification times through `std::fs`.
@@ -17,6 +18,7 @@
 //! `liveimport._engine`, and `audit` its audit hook noting file writes; built for `wasm32-unknown-emscripten` (Pyodide) and natively.
 
 pub mod analysis;
+pub mod compiled;
 pub mod engine;
 pub mod graph;
 pub mod guard;

@@ -261,6 +261,14 @@ fn note_writes(py: Python<'_>) -> PyResult<()> {
     crate::audit::install(py)
 }
 
+/// Note the module sources this interpreter compiles and runs from now on (the audit hook of
+/// `note_writes`, added once per process): a tracked module whose file still holds a source
+/// CPython compiled need not be parsed whole. Raises as `note_writes`.
+#[pyfunction]
+fn note_compiles(py: Python<'_>) -> PyResult<()> {
+    crate::audit::note_compiles(py)
+}
+
 /// The extension module `liveimport._engine`.
 #[pymodule]
 #[pyo3(name = "_engine")]
@@ -270,6 +278,7 @@ fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("AnalysisError", m.py().get_type::<AnalysisError>())?;
     m.add_function(wrap_pyfunction!(canonical_statement, m)?)?;
     m.add_function(wrap_pyfunction!(note_writes, m)?)?;
+    m.add_function(wrap_pyfunction!(note_compiles, m)?)?;
     m.add_function(wrap_pyfunction!(engine_syntax_error, m)?)?;
     Ok(())
 }

@@ -1,11 +1,15 @@
 /**
- * jupyterlite-liveimport: LiveImport in JupyterLite notebooks.
+ * jupyterlite-liveimport: LiveImport in JupyterLite and desktop Jupyter
+ * notebooks (JupyterLab 4 and Notebook 7).
  *
- * - Before a cell that uses LiveImport (`%%liveimport`, `#_%%liveimport`,
- *   `import liveimport`, `%liveimport`) runs in a kernel where LiveImport is
- *   not loaded, sends one silent bootstrap request that installs the wheel
- *   shipped in this extension's `static/pypi` (piplite) and imports it: no
- *   setup cell.
+ * - As soon as the kernel of a notebook that holds a LiveImport cell
+ *   (`%%liveimport`, `#_%%liveimport`, `import liveimport`, `%liveimport`) is
+ *   idle after starting, and before any such cell runs in a kernel where
+ *   LiveImport is not loaded, sends one silent bootstrap request: in
+ *   JupyterLite's Pyodide kernel it installs the wheel shipped in this
+ *   extension's `static/pypi` (piplite), in any other kernel it imports the
+ *   `liveimport` the kernel's environment has (one notice when it has none).
+ *   No setup cell.
  * - Everything else goes over the `liveimport` comm: settings from the
  *   Settings Editor (applied to running kernels at once), the status shown
  *   in the status bar, the files that change in the page's contents (saves,
@@ -15,6 +19,7 @@
  *   that it syncs before a run's first cell only.
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { Contents, Kernel } from '@jupyterlab/services';
@@ -26,11 +31,19 @@ import { fileChange, IFileChange, parseFileChange } from './changes';
 import { DriveGuard } from './driveguard';
 import { graphRendererFactory } from './graph';
 import { LiveImportKernel } from './kernel';
-import { DEFAULT_SETTINGS, ILiveImportSettings, needsLiveImport } from './protocol';
+import {
+  DEFAULT_SETTINGS,
+  ILiveImportSettings,
+  needsLiveImport,
+  notebookUsesLiveImport
+} from './protocol';
 import { LiveImportStatus } from './statusbar';
 
 /** The plugin id (also the id of its settings, schema/plugin.json). */
 export const PLUGIN_ID = 'jupyterlite-liveimport:plugin';
+
+/** The command that opens the `%liveimport` dialog of the current notebook's kernel. */
+export const SHOW_STATUS_COMMAND = 'liveimport:show-status';
 
 /** Read the composite settings, falling back to LiveImport's defaults. */
 function readSettings(settings: ISettingRegistry.ISettings | null): ILiveImportSettings {
@@ -62,17 +75,17 @@ class LiveImportManager {
    *   the same site, which write the same browser storage.
    */
   constructor(
-    private readonly tracker: INotebookTracker,
+    private readonly tracker: INotebookTracker | null,
     contents: Contents.IManager,
     channelName: string
   ) {
-    tracker.widgetAdded.connect((_, panel) => this.watch(panel));
-    tracker.forEach(panel => this.watch(panel));
+    tracker?.widgetAdded.connect((_, panel) => this.watch(panel));
+    tracker?.forEach(panel => this.watch(panel));
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
       if (cell.model.type !== 'code') {
         return;
       }
-      const panel = this.tracker.find(p => p.content === notebook);
+      const panel = this.tracker?.find(p => p.content === notebook);
       const kernel = panel?.sessionContext.session?.kernel;
       if (!panel || !kernel) {
         return;
@@ -106,7 +119,18 @@ class LiveImportManager {
   forKernel(kernel: Kernel.IKernelConnection, panel: NotebookPanel): LiveImportKernel {
     let li = this.kernels.get(kernel);
     if (!li) {
-      li = new LiveImportKernel(kernel, () => this.settings, () => panel.sessionContext.path);
+      li = new LiveImportKernel(kernel, {
+        settings: () => this.settings,
+        notebookPath: () => panel.sessionContext.path,
+        kernelLabel: () => panel.sessionContext.kernelDisplayName,
+        wantsPreload: async () => {
+          await panel.context.ready;
+          const model = panel.content.model;
+          return (
+            !!model && notebookUsesLiveImport(model.sharedModel.cells, this.settings.hiddenCellMagic)
+          );
+        }
+      });
       this.kernels.set(kernel, li);
       kernel.disposed.connect(() => this.kernels.delete(kernel));
     }
@@ -170,13 +194,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'LiveImport: reload edited modules in notebooks, with no setup cell',
   autoStart: true,
-  requires: [INotebookTracker],
-  optional: [ISettingRegistry, IStatusBar, IRenderMimeRegistry],
+  // Every page of Notebook 7 (and JupyterLite's /tree/, /edit/) loads this
+  // plugin, also those without notebooks: their saves must reach the kernels
+  // of the other tabs (file events).
+  optional: [INotebookTracker, ISettingRegistry, IStatusBar, ICommandPalette, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
-    tracker: INotebookTracker,
+    tracker: INotebookTracker | null,
     registry: ISettingRegistry | null,
     statusBar: IStatusBar | null,
+    palette: ICommandPalette | null,
     rendermime: IRenderMimeRegistry | null
   ) => {
     const open = (path: string, line: number | null): void => void openFile(app, path, line);
@@ -201,24 +228,51 @@ const plugin: JupyterFrontEndPlugin<void> = {
         })
         .catch(reason => console.error('LiveImport: cannot load settings', reason));
     }
+    if (!tracker) {
+      return;
+    }
 
+    // The status of the current notebook's kernel: in the status bar where
+    // there is one (JupyterLab), else in each notebook's toolbar (Notebook 7).
+    const current = new LiveImportStatus(open);
+    const follow = (): void => {
+      current.source = manager.forPanel(tracker.currentWidget);
+    };
+    tracker.currentChanged.connect(follow);
+    tracker.widgetAdded.connect((_, panel) => panel.sessionContext.kernelChanged.connect(follow));
+    follow();
     if (statusBar) {
-      const item = new LiveImportStatus(open);
-      const follow = (): void => {
-        item.source = manager.forPanel(tracker.currentWidget);
-      };
-      tracker.currentChanged.connect(follow);
-      tracker.widgetAdded.connect((_, panel) =>
-        panel.sessionContext.kernelChanged.connect(follow)
-      );
-      follow();
       statusBar.registerStatusItem(PLUGIN_ID, {
-        item,
+        item: current,
         align: 'left',
         rank: 4,
         isActive: () => true
       });
+    } else {
+      const addToToolbar = (panel: NotebookPanel): void => {
+        const item = new LiveImportStatus(open);
+        const attach = (): void => {
+          item.source = manager.forPanel(panel);
+        };
+        panel.sessionContext.kernelChanged.connect(attach);
+        attach();
+        panel.toolbar.insertBefore('spacer', 'liveimport-status', item) ||
+          panel.toolbar.addItem('liveimport-status', item);
+      };
+      tracker.forEach(addToToolbar);
+      tracker.widgetAdded.connect((_, panel) => addToToolbar(panel));
     }
+
+    app.commands.addCommand(SHOW_STATUS_COMMAND, {
+      label: 'LiveImport: Show Tracked Modules',
+      caption: "What %liveimport shows for the current notebook's kernel",
+      isEnabled: () => !!manager.forPanel(tracker.currentWidget)?.status.connected,
+      execute: async () => {
+        follow();
+        await current.showDetails();
+      }
+    });
+    palette?.addItem({ command: SHOW_STATUS_COMMAND, category: 'LiveImport' });
   }
 };
 

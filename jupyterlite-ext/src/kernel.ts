@@ -3,14 +3,16 @@
  * in the kernel (the bootstrap), the `liveimport` comm, the last status, the
  * notebook runs in flight and the file changes the kernel has to hear of.
  */
-import { Notification } from '@jupyterlab/apputils';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { PromiseDelegate, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ChangeBuffer, IFileChange } from './changes';
+import { InFlight } from './inflight';
+import { notifyFailed, notifyMissing } from './notices';
 import {
   bootstrapCode,
+  bootstrapOutcome,
   COMM_TARGET,
   IFailure,
   IFileEventsMessage,
@@ -19,6 +21,8 @@ import {
   IRunMessage,
   IStatusMessage,
   IStatusTextMessage,
+  KernelKind,
+  kernelKind,
   parseFailures,
   settingsMessage
 } from './protocol';
@@ -29,8 +33,32 @@ import {
  */
 export const MAX_BUFFERED_PATHS = 1000;
 
-/** Where LiveImport stands in one kernel. */
-export type BootstrapState = 'absent' | 'loading' | 'loaded' | 'failed';
+/**
+ * Where LiveImport stands in one kernel: not loaded (`absent`), the
+ * bootstrap request in flight (`loading`), `loaded`, or `missing` (the
+ * kernel's environment has no LiveImport: its cells run as plain code; the
+ * next LiveImport cell tries again, without a second notice).
+ */
+export type BootstrapState = 'absent' | 'loading' | 'loaded' | 'missing';
+
+/** What a {@link LiveImportKernel} asks of the page around it. */
+export interface IKernelHost {
+  /** The current extension settings. */
+  settings(): ILiveImportSettings;
+  /**
+   * The contents path of the notebook using the kernel (the kernel derives
+   * the drive root from it).
+   */
+  notebookPath(): string;
+  /** The kernel's name as the user knows it (for notices). */
+  kernelLabel(): string;
+  /**
+   * Whether LiveImport should be loaded as soon as the kernel is idle after
+   * starting (the notebook holds a LiveImport cell). Resolves false when
+   * in doubt: kernels of other notebooks pay nothing.
+   */
+  wantsPreload(): Promise<boolean>;
+}
 
 /** What the status bar shows for a kernel. */
 export interface IKernelStatus {
@@ -68,19 +96,27 @@ export class LiveImportKernel {
   /**
    * @param kernel the kernel connection (owned by its session; this object
    *   follows its restarts and disposal).
-   * @param getSettings the current extension settings.
-   * @param getNotebookPath the contents path of the notebook using the
-   *   kernel (the kernel derives the drive root from it).
+   * @param host what the page around the kernel provides.
    */
   constructor(
     readonly kernel: Kernel.IKernelConnection,
-    private readonly getSettings: () => ILiveImportSettings,
-    private readonly getNotebookPath: () => string
+    private readonly host: IKernelHost
   ) {
     kernel.registerCommTarget(COMM_TARGET, this._onOpen);
     kernel.statusChanged.connect(this.onKernelStatus, this);
     kernel.anyMessage.connect(this.onAnyMessage, this);
     kernel.disposed.connect(() => this.dispose());
+    kernel.info.then(
+      info => {
+        this._kind = kernelKind(info);
+      },
+      () => undefined
+    );
+    if (kernel.status === 'idle') {
+      // Connected to a running kernel (e.g. this page was reloaded).
+      this._awaitingIdle = false;
+      void this.preload();
+    }
   }
 
   /** Emitted when the status (connection, counts, last reload) changes. */
@@ -108,13 +144,19 @@ export class LiveImportKernel {
     return this._bootstrapped.promise;
   }
 
+  /** The kernel's kind, once its `kernel_info_reply` arrived. */
+  get kind(): KernelKind {
+    return this._kind;
+  }
+
   /**
    * Make sure LiveImport is loaded before the next execute request runs.
    *
    * Sends the bootstrap execute request (silent, no history) unless it was
    * already sent for this kernel or the comm is open. Must be called
    * synchronously before the cell's own execute request is sent: the kernel
-   * handles requests one at a time, in order, so the cell then runs after it.
+   * handles requests one at a time, in order, so the cell then runs after it
+   * (also when a preload is still under way: the cell waits for it).
    */
   ensureLoaded(): void {
     if (this._state === 'loading' || this._state === 'loaded' || this._comm) {
@@ -122,9 +164,16 @@ export class LiveImportKernel {
     }
     this._state = 'loading';
     this._bootstrapped = new PromiseDelegate<void>();
+    const token = UUID.uuid4();
     const future = this.kernel.requestExecute(
       {
-        code: bootstrapCode(this.getSettings(), this._runOpen),
+        code: bootstrapCode(this.host.settings(), {
+          kind: this._kind,
+          run: this._runOpen,
+          // Only kernels that ignore store_history=False keep it in their
+          // history; the kernel side checks for the token anyway.
+          token: this._kind === 'other' ? undefined : token
+        }),
         silent: true,
         store_history: false,
         allow_stdin: false,
@@ -133,20 +182,18 @@ export class LiveImportKernel {
       true
     );
     const done = this._bootstrapped;
+    const generation = this._generation;
     future.done.then(
       reply => {
-        const content = reply.content;
-        if (content.status === 'ok') {
-          this._state = 'loaded';
-        } else {
-          this.fail(
-            content.status === 'error' ? `${content.ename}: ${content.evalue}` : content.status
-          );
+        if (generation === this._generation) {
+          this.ended(bootstrapOutcome(reply.content));
         }
         done.resolve();
       },
       (reason: unknown) => {
-        this.fail(String(reason));
+        if (generation === this._generation) {
+          this.ended({ kind: 'failed', reason: String(reason) });
+        }
         done.resolve();
       }
     );
@@ -154,7 +201,7 @@ export class LiveImportKernel {
 
   /** Send the current settings to the kernel (no-op without a comm). */
   sendSettings(): void {
-    this._comm?.send(settingsMessage(this.getSettings()) as any);
+    this.send(settingsMessage(this.host.settings()));
   }
 
   /**
@@ -162,7 +209,8 @@ export class LiveImportKernel {
    * `NotebookActions.executionScheduled`, emitted just before the execute
    * request goes out). Opens a run unless one is open: the kernel syncs
    * before a run's first cell only. A run lasts until every execute request
-   * sent on this connection has its reply, so cells queued while others run
+   * sent on this connection has its reply (or was dropped after a failed
+   * one, see {@link InFlight}), so cells queued while others run
    * (Run All, or Shift+Enter pressed again) belong to it, as they would fall
    * within the grace period. Call before {@link ensureLoaded}.
    */
@@ -215,7 +263,9 @@ export class LiveImportKernel {
     const id = UUID.uuid4();
     const answer = new PromiseDelegate<{ text: string; graph: unknown }>();
     this._pending.set(id, answer);
-    comm.send({ type: 'status_text_request', request_id: id });
+    const request = { type: 'status_text_request', request_id: id };
+    comm.send(request);
+    this._inFlight.messageSent(request);
     const timer = setTimeout(
       () => answer.reject(new Error('The kernel did not answer (is a cell running?)')),
       timeoutMs
@@ -265,7 +315,7 @@ export class LiveImportKernel {
     // since this page connected to the kernel.
     this.send<IFileEventsMessage>({
       type: 'file_events',
-      notebook_path: this.getNotebookPath(),
+      notebook_path: this.host.notebookPath(),
       ...this._buffered.take()
     });
     this._helloSent = true;
@@ -273,28 +323,46 @@ export class LiveImportKernel {
   }
 
   private send<T extends object>(message: T): void {
+    const comm = this._comm;
+    if (!comm) {
+      return;
+    }
     try {
-      this._comm?.send(message as any);
+      comm.send(message as any);
     } catch (reason) {
       console.warn('LiveImport: cannot send to the kernel', reason);
+      return;
     }
+    this._inFlight.messageSent(message);
   }
 
-  /** Count this connection's execute requests until their replies arrive. */
+  /**
+   * Count this connection's execute requests until their replies arrive;
+   * after a failed one, send again what JupyterLite may have dropped
+   * (see {@link InFlight}).
+   */
   private onAnyMessage(_: Kernel.IKernelConnection, args: Kernel.IAnyMessageArgs): void {
     const { msg, direction } = args;
     if (direction === 'send' && msg.header.msg_type === 'execute_request') {
-      this._executing.add(msg.header.msg_id);
+      this._inFlight.requestSent(msg.header.msg_id);
     } else if (direction === 'recv' && msg.header.msg_type === 'execute_reply') {
       const parent = (msg.parent_header as Partial<KernelMessage.IHeader>).msg_id;
-      if (parent !== undefined && this._executing.delete(parent)) {
+      if (parent === undefined) {
+        return;
+      }
+      const failed = (msg.content as { status?: string }).status === 'error';
+      const { known, resend } = this._inFlight.replied(parent, failed);
+      for (const message of resend) {
+        this.send(message);
+      }
+      if (known) {
         this.maybeEndRun();
       }
     }
   }
 
   private maybeEndRun(): void {
-    if (this._runOpen && this._executing.size === 0) {
+    if (this._runOpen && this._inFlight.size === 0) {
       this._runOpen = false;
       this.send<IRunMessage>({ type: 'run_end' });
     }
@@ -329,15 +397,59 @@ export class LiveImportKernel {
   private onKernelStatus(_: Kernel.IKernelConnection, status: KernelMessage.Status): void {
     if (status === 'restarting' || status === 'autorestarting' || status === 'dead') {
       this.reset();
+      this._awaitingIdle = true;
+    } else if (status === 'idle' && this._awaitingIdle) {
+      this._awaitingIdle = false;
+      void this.preload();
     }
   }
 
-  private fail(reason: string): void {
-    // Retry on the next LiveImport cell: the failure may be transient.
-    this._state = 'absent';
-    Notification.error(`LiveImport could not be loaded in the kernel: ${reason}`, {
-      autoClose: 10000
-    });
+  /** The bootstrap request ended. */
+  private ended(outcome: ReturnType<typeof bootstrapOutcome>): void {
+    if (outcome.kind === 'loaded') {
+      // The comm may have opened already (then the state is 'loaded' too).
+      this._state = 'loaded';
+      return;
+    }
+    if (outcome.kind === 'missing') {
+      this._state = 'missing';
+      if (!this._missingNoticeShown) {
+        this._missingNoticeShown = true;
+        notifyMissing(this.host.kernelLabel());
+      }
+    } else {
+      // Retry on the next LiveImport cell: the failure may be transient.
+      this._state = 'absent';
+      if (!this._failureNoticeShown) {
+        this._failureNoticeShown = true;
+        notifyFailed(outcome.reason);
+      }
+    }
+    this._changed.emit();
+  }
+
+  /**
+   * The kernel is idle after starting (or this page connected to it): load
+   * LiveImport now if the notebook wants it, so that its first LiveImport
+   * cell costs what a plain cell does.
+   */
+  private async preload(): Promise<void> {
+    if (this._state !== 'absent' || this._comm || this._disposed) {
+      return;
+    }
+    let wanted = false;
+    try {
+      wanted = await this.host.wantsPreload();
+      if (this._kind === 'unknown') {
+        this._kind = kernelKind(await this.kernel.info);
+      }
+    } catch {
+      return;
+    }
+    // A cell may have loaded it meanwhile.
+    if (wanted && this._state === 'absent' && !this._comm && !this._disposed) {
+      this.ensureLoaded();
+    }
   }
 
   private reset(): void {
@@ -346,9 +458,10 @@ export class LiveImportKernel {
     this._comm = null;
     this._helloSent = false;
     this._buffered.clear();
-    this._executing.clear();
+    this._inFlight.clear();
     this._runOpen = false;
     this._state = 'absent';
+    this._generation++;
     this._status = { ...EMPTY_STATUS };
     for (const pending of this._pending.values()) {
       pending.reject(new Error('The kernel restarted'));
@@ -362,10 +475,17 @@ export class LiveImportKernel {
     this.onCommOpen(comm, msg);
   private _comm: Kernel.IComm | null = null;
   private _state: BootstrapState = 'absent';
+  private _kind: KernelKind = 'unknown';
+  /** Preload when the kernel is next idle (set at start and restarts). */
+  private _awaitingIdle = true;
+  /** Counts restarts: a reply from before one is stale. */
+  private _generation = 0;
+  private _missingNoticeShown = false;
+  private _failureNoticeShown = false;
   private _status: IKernelStatus = { ...EMPTY_STATUS };
   private _helloSent = false;
   private _buffered = new ChangeBuffer(MAX_BUFFERED_PATHS);
-  private _executing = new Set<string>();
+  private _inFlight = new InFlight();
   private _runOpen = false;
   private _pending = new Map<string, PromiseDelegate<{ text: string; graph: unknown }>>();
   private _bootstrapped = Private.resolved();

@@ -1,7 +1,8 @@
 /**
  * The messages the extension and the kernel exchange over the `liveimport`
  * comm, and the Python code of the one execute request the extension sends
- * (the bootstrap that installs and imports LiveImport in a fresh kernel).
+ * (the bootstrap that loads LiveImport into a kernel: through piplite in
+ * JupyterLite's Pyodide kernel, a plain import in any other kernel).
  *
  * The kernel side is `liveimport._frontend` (python/liveimport/_frontend.py);
  * keep both ends in step (PROTOCOL_VERSION).
@@ -181,22 +182,144 @@ export function settingsMessage(s: ILiveImportSettings): ISettingsMessage {
 }
 
 /**
- * The bootstrap code: install the wheel with piplite (from this extension's
- * `static/pypi`, no network), import LiveImport, apply the settings and open
- * the comm. It binds no name in the user's namespace; the kernel side also
- * takes the request back out of IPython's history and execution count
- * (`liveimport._frontend.bootstrap`).
- *
- * @param run whether it is sent at the start of a notebook run (the comm that
- *   would carry `run_start` does not exist yet).
+ * What the extension knows of a kernel, from its `kernel_info_reply`
+ * (`implementation`): `pyodide` is JupyterLite's Pyodide kernel (LiveImport
+ * is installed through piplite; the kernel ignores `silent` and
+ * `store_history`), `other` any other kernel (ipykernel, xeus, ...:
+ * LiveImport is imported when the kernel's environment has it), `unknown`
+ * before the reply arrived (the code then decides in the kernel).
  */
-export function bootstrapCode(s: ILiveImportSettings, run = false): string {
-  const message: ISettingsMessage = { ...settingsMessage(s), ...(run ? { run } : {}) };
+export type KernelKind = 'pyodide' | 'other' | 'unknown';
+
+/** The kind of a kernel from its `kernel_info_reply` content. */
+export function kernelKind(info: { implementation?: unknown } | null | undefined): KernelKind {
+  if (!info || typeof info.implementation !== 'string') {
+    return 'unknown';
+  }
+  return info.implementation === 'pyodide' ? 'pyodide' : 'other';
+}
+
+/** Options of {@link bootstrapCode}. */
+export interface IBootstrapOptions {
+  /** The kernel's kind: whether to install through piplite first. */
+  kind: KernelKind;
+  /**
+   * Whether the request is sent at the start of a notebook run (the comm
+   * that would carry `run_start` does not exist yet).
+   */
+  run?: boolean;
+  /**
+   * A string unique to this request: the kernel side takes the request back
+   * out of IPython's history and execution count only when the last stored
+   * input contains it (kernels that ignore `store_history=False`), so never a
+   * user's cell.
+   */
+  token?: string;
+}
+
+/**
+ * Python names the bootstrap binds in the user's namespace while it runs
+ * (the `except ... as` target, which Python unbinds when the block ends).
+ */
+const MISSING_NAME = '__liveimport_missing';
+
+/** What `%liveimport` prints in a kernel without LiveImport. */
+const MISSING_HINT =
+  `LiveImport is not installed in this kernel's environment: run %pip install ${WHEEL_NAME}, ` +
+  'then run the cell again.';
+
+/**
+ * The bootstrap code: in the Pyodide kernel, install the wheel with piplite
+ * (from this extension's `static/pypi`, no network); then import LiveImport,
+ * apply the settings and open the comm
+ * (`liveimport._frontend.bootstrap`). It leaves no name in the user's
+ * namespace. When the kernel's environment has no LiveImport, it registers a
+ * stand-in `%%liveimport` magic that runs the cell as plain code (and a
+ * `%liveimport` that says what to install), then raises the
+ * `ModuleNotFoundError` (see {@link bootstrapOutcome}).
+ */
+export function bootstrapCode(s: ILiveImportSettings, options: IBootstrapOptions): string {
+  const message: ISettingsMessage = {
+    ...settingsMessage(s),
+    ...(options.run ? { run: true } : {})
+  };
   const settings = JSON.stringify(JSON.stringify(message));
-  return (
-    `await __import__("piplite").install(${JSON.stringify(WHEEL_NAME)})\n` +
-    `__import__("liveimport._frontend", fromlist=["_"]).bootstrap(${settings})\n`
+  const token = options.token ? `, history_token=${JSON.stringify(options.token)}` : '';
+  const install = `await __import__("piplite").install(${JSON.stringify(WHEEL_NAME)})`;
+  const lines = ['try:'];
+  if (options.kind === 'pyodide') {
+    lines.push(`    ${install}`);
+  } else if (options.kind === 'unknown') {
+    lines.push(
+      '    if __import__("sys").platform == "emscripten" and ' +
+        '__import__("importlib.util").util.find_spec("piplite") is not None:',
+      `        ${install}`
+    );
+  }
+  lines.push(
+    `    __import__("liveimport._frontend", fromlist=["_"]).bootstrap(${settings}${token})`,
+    `except ModuleNotFoundError as ${MISSING_NAME}:`,
+    `    if ${MISSING_NAME}.name in ("liveimport", "liveimport._frontend"):`,
+    '        __import__("IPython").get_ipython().register_magic_function(',
+    `            lambda line, cell=None: print(${JSON.stringify(MISSING_HINT)}) if cell is None`,
+    '            else [__import__("IPython").get_ipython().run_cell(cell)] and None,',
+    '            "line_cell", "liveimport")',
+    '    raise',
+    ''
   );
+  return lines.join('\n');
+}
+
+/** How a bootstrap request ended (from its `execute_reply` content). */
+export type BootstrapOutcome =
+  | { kind: 'loaded' }
+  | { kind: 'missing' }
+  | { kind: 'failed'; reason: string };
+
+/**
+ * Interpret the bootstrap's `execute_reply` content: `missing` when the
+ * kernel's environment has no LiveImport (`ModuleNotFoundError` for
+ * `liveimport`), `failed` for any other error or an abort.
+ */
+export function bootstrapOutcome(content: {
+  status: string;
+  ename?: string;
+  evalue?: string;
+}): BootstrapOutcome {
+  if (content.status === 'ok') {
+    return { kind: 'loaded' };
+  }
+  if (
+    content.status === 'error' &&
+    content.ename === 'ModuleNotFoundError' &&
+    /'liveimport(\._frontend)?'/.test(content.evalue ?? '')
+  ) {
+    return { kind: 'missing' };
+  }
+  return {
+    kind: 'failed',
+    reason: content.status === 'error' ? `${content.ename}: ${content.evalue}` : content.status
+  };
+}
+
+/** Where a user reads how to install LiveImport (the distribution's page). */
+export const DOCS_URL = 'https://pypi.org/project/liveimport-lite/';
+
+/**
+ * Whether a notebook holds a cell that uses LiveImport (see
+ * {@link needsLiveImport}): its kernel gets LiveImport loaded as soon as it
+ * is idle after starting.
+ */
+export function notebookUsesLiveImport(
+  cells: Iterable<{ cell_type: string; getSource(): string }>,
+  hiddenCellMagic: boolean
+): boolean {
+  for (const cell of cells) {
+    if (cell.cell_type === 'code' && needsLiveImport(cell.getSource(), hiddenCellMagic)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 const MAGIC_RE = /^\s*%%liveimport\b/;

@@ -10,6 +10,9 @@ Public API: :func:`register`, :func:`sync`, :func:`workspace`,
 :func:`auto_sync`, :func:`hidden_cell_magic`, :func:`poll_lazy_imports`,
 :func:`status`, :class:`ReloadEvent`, :class:`ModuleError`. Importing this
 package works without IPython; the notebook features then do nothing.
+In IPython, ``%load_ext liveimport`` installs them too (see
+:func:`load_ipython_extension`), and ``pip install "liveimport-lite[autoload]"``
+makes ``%%liveimport`` work in every new kernel without either.
 """
 
 __all__ = ("register", "sync", "workspace", "auto_sync", "hidden_cell_magic",
@@ -23,3 +26,17 @@ from ._errors import ModuleError, ReloadEvent
 from ._core import register, sync, workspace, poll_lazy_imports, _reset
 from ._status import status, Status, TrackedModule
 from ._nbi import auto_sync, hidden_cell_magic
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext liveimport`` (IPython's extension protocol): install
+    LiveImport's magics (``%%liveimport``, ``%liveimport``), the hidden cell
+    magic and the automatic-sync hooks into the shell ``ipython``, as
+    importing ``liveimport`` inside a shell does. Loading it again reinstalls
+    them, once.
+
+    :param ipython: the ``InteractiveShell`` that IPython passes.
+    """
+    from . import _nbi
+
+    _nbi._attach(ipython)

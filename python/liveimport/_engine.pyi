@@ -228,6 +228,16 @@ def engine_syntax_error(source: str, filename: str,
     For differential tests against CPython's parser."""
 
 
+def note_compiles() -> None:
+    """Start noting the module sources this interpreter compiles and runs
+    (``compile`` of a ``.py`` file's bytes followed by ``exec`` of its module
+    code object, as an import does), through the audit hook of
+    :func:`note_writes` (added once per process). When tracking starts for a
+    module whose file holds exactly a source CPython compiled and ran, its
+    syntax is known valid: only its import statements are read. Raises as
+    :func:`note_writes`."""
+
+
 def note_writes() -> None:
     """Start noting files changed by code in this interpreter, through a PEP 578
     audit hook written in Rust (added once per process; audit hooks cannot be

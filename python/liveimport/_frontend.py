@@ -1,13 +1,19 @@
 """The kernel side of the jupyterlite-liveimport extension: the ``liveimport`` comm.
 
-The extension (``jupyterlite-ext/``) loads LiveImport into a JupyterLite
-Pyodide kernel with one silent execute request, the *bootstrap*::
+The extension (``jupyterlite-ext/``) loads LiveImport into a kernel with one
+silent execute request, the *bootstrap*, sent as soon as the kernel of a
+notebook holding a LiveImport cell is idle (or before the first such cell)::
 
-    await __import__("piplite").install("liveimport-lite")
-    __import__("liveimport._frontend", fromlist=["_"]).bootstrap('<settings JSON>')
+    await __import__("piplite").install("liveimport-lite")   # Pyodide kernel only
+    __import__("liveimport._frontend", fromlist=["_"]).bootstrap(
+        '<settings JSON>', history_token='<unique>')
 
-and from then on talks to the kernel over a comm only (the Pyodide kernel runs
-every execute request as a user cell with history; comm messages never do).
+(wrapped so that a kernel without LiveImport gets stand-in magics and the
+extension a ``ModuleNotFoundError``), and from then on talks to the kernel
+over a comm only (the Pyodide kernel runs every execute request as a user cell
+with history; comm messages never do). Each page connection bootstraps once:
+a page reloaded on a desktop kernel that already has LiveImport gets a new
+comm.
 
 The kernel opens the comm (target ``"liveimport"``); a frontend without the
 extension just closes it. Messages (JSON objects, field ``type``; protocol
@@ -73,9 +79,6 @@ __all__ = ("COMM_TARGET", "PROTOCOL_VERSION", "attach", "bootstrap", "apply_sett
 COMM_TARGET = "liveimport"
 #: Version of the message shapes (the extension's ``PROTOCOL_VERSION``).
 PROTOCOL_VERSION = 2
-
-#: A substring of the bootstrap request's code, to recognise it in the history.
-_BOOTSTRAP_MARK = "liveimport._frontend"
 
 
 class _Link:
@@ -216,9 +219,10 @@ def _install_hooks(shell: Any) -> None:
     shell.events.register("post_run_cell", _LINK.post_run_cell)
 
 
-def attach() -> bool:
+def attach(reopen: bool = False) -> bool:
     """Install the status hooks in the current shell and open the comm to the
-    frontend, unless it is open. Returns whether a comm is open.
+    frontend, unless it is open (``reopen``: close it and open a new one, for
+    a page that connected since). Returns whether a comm is open.
 
     Does nothing (returns False) outside an IPython kernel that has the
     ``comm`` package.
@@ -228,7 +232,14 @@ def attach() -> bool:
         return False
     _install_hooks(shell)
     if _LINK.comm is not None:
-        return True
+        if not reopen:
+            return True
+        old, _LINK.comm = _LINK.comm, None
+        try:
+            old.close()
+        except Exception:
+            pass
+        _on_close()
     try:
         import comm as comm_package
         link = comm_package.create_comm(target_name=COMM_TARGET,
@@ -243,17 +254,18 @@ def attach() -> bool:
     return True
 
 
-def _forget_bootstrap_cell(shell: Any) -> None:
+def _forget_bootstrap_cell(shell: Any, token: str) -> None:
     """Take the running bootstrap request back out of IPython's execution
     count and input history, where the Pyodide kernel (which ignores
     ``store_history=False``) put it; the frontend's count did not move.
-    Does nothing when the last stored input is not the bootstrap (kernels that
-    honour ``store_history``)."""
+    Does nothing unless the last stored input holds ``token``, the string the
+    extension made for this one request: kernels that honour
+    ``store_history`` never stored it, and a user's cell is never touched."""
     history = getattr(shell, "history_manager", None)
-    if history is None:
+    if history is None or not token:
         return
     raw = history.input_hist_raw
-    if not raw or _BOOTSTRAP_MARK not in raw[-1]:
+    if not raw or token not in raw[-1]:
         return
     count = shell.execution_count - 1  # the bootstrap's number
     raw.pop()
@@ -268,19 +280,21 @@ def _forget_bootstrap_cell(shell: Any) -> None:
     shell.execution_count = count
 
 
-def bootstrap(settings_json: str = "{}") -> None:
+def bootstrap(settings_json: str = "{}", history_token: Optional[str] = None) -> None:
     """Entry point of the extension's bootstrap request: undo the request's
-    traces in IPython's history, apply the settings (a ``settings`` message as
-    JSON text) and open the comm.
+    traces in IPython's history (only where they hold ``history_token``, see
+    ``_forget_bootstrap_cell``), apply the settings (a ``settings`` message as
+    JSON text) and open a new comm to the page that sent it.
 
     :raises ValueError: ``settings_json`` is not a JSON object, or holds an
         invalid ``grace``.
     """
     shell = _shell()
-    if shell is not None:
-        _forget_bootstrap_cell(shell)
+    if shell is not None and history_token:
+        _forget_bootstrap_cell(shell, history_token)
     settings = json.loads(settings_json)
     if not isinstance(settings, dict):
         raise ValueError("settings must be a JSON object")
+    attach(reopen=True)
     apply_settings(settings)
-    attach()
+    _LINK.push()

@@ -271,10 +271,12 @@ def _install(shell: Any) -> _Handler:
     return handler
 
 
-def _attach() -> None:
-    """Install into the current shell, if any, replacing earlier installs."""
+def _attach(shell: Any = None) -> None:
+    """Install into ``shell`` (default: the current shell, if any), replacing
+    earlier installs."""
     global _HANDLER
-    shell = _current_shell()
+    if shell is None:
+        shell = _current_shell()
     old = _HANDLER
     if old is not None and old.shell is not shell:
         try:

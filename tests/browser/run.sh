@@ -6,7 +6,7 @@
 #
 # Builds the site first (scripts/site.sh build) unless --no-build. Screenshots and the measured
 # timings go to build/browser-artifacts/. Exit status: non-zero when a test fails.
-# $LIVEIMPORT_TEST_PORTS (e.g. 8800-8849) limits the ports of the test servers (default: any free port).
+# $LIVEIMPORT_TEST_PORT: serve the site on that port of 127.0.0.1 (default: any free port).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"

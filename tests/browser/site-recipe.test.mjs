@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { measure, PAST_GRACE_MS, reportLines, ROOT, Session, sleep } from './lib/harness.mjs';
+import { measure, PAST_GRACE_MS, reportLines, ROOT, Session, sleep, startServer } from './lib/harness.mjs';
 
 const CACHE = process.env.LIVEIMPORT_CACHE ?? path.join(os.homedir(), '.cache', 'liveimport-dev');
 const CDN_PREFIX = 'https://cdn.jsdelivr.net/pyodide/';
@@ -130,7 +130,7 @@ test('the online recipe: a fresh venv, jupyter lite build with contents, a LiveI
   const refused = [];
   const s = await Session.start({
     name: 'recipe-online',
-    siteDir: site,
+    server: await startServer(site),
     beforeOpen: async context => {
       await exposeApp(context);
       await context.route(
@@ -160,7 +160,7 @@ test('the online recipe: a fresh venv, jupyter lite build with contents, a LiveI
 test('the offline recipe: --pyodide with the release tarball, no request beyond the site', async () => {
   runBlock(blocks[1]);
   const site = path.join(work, 'my-site-offline');
-  const s = await Session.start({ name: 'recipe-offline', siteDir: site, beforeOpen: exposeApp });
+  const s = await Session.start({ name: 'recipe-offline', server: await startServer(site), beforeOpen: exposeApp });
   try {
     await useCourse(s);
     s.assertOffline();

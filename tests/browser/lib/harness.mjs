@@ -45,41 +45,20 @@ const CHROMIUM_ARGS = [
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
- * Ports the test servers may use: $LIVEIMPORT_TEST_PORTS, `FIRST-LAST` or
- * one port (e.g. `8800-8849`, for machines where several people run tests);
- * unset: any free port.
+ * The port the site is served on: $LIVEIMPORT_TEST_PORT, or 0 (a free port
+ * the system picks). One server runs at a time (test files run one by one).
  */
-const TEST_PORTS = (() => {
-  const spec = process.env.LIVEIMPORT_TEST_PORTS ?? '';
-  const m = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
-  return m ? [Number(m[1]), Number(m[2] ?? m[1])] : null;
-})();
+export const PORT = Number(process.env.LIVEIMPORT_TEST_PORT ?? 0);
 
 /**
- * Serve `dir` with Python's http.server on 127.0.0.1: a free port, or the
- * first free one of $LIVEIMPORT_TEST_PORTS.
+ * Serve `dir` with Python's http.server on 127.0.0.1, port {@link PORT}.
  * @returns {Promise<{url: string, stop: () => Promise<void>}>}
- * @throws Error when the server does not start within 15 s (or no port of
- *   the range is free).
+ * @throws Error when the server does not start within 15 s (e.g. the port is taken).
  */
 export async function startServer(dir = SITE_DIR) {
   assert.ok(fs.existsSync(path.join(dir, 'jupyter-lite.json')), `no built site in ${dir}: run scripts/site.sh build`);
-  if (!TEST_PORTS) {
-    return serveOn(dir, 0);
-  }
-  let last;
-  for (let port = TEST_PORTS[0]; port <= TEST_PORTS[1]; port++) {
-    try {
-      return await serveOn(dir, port);
-    } catch (error) {
-      last = error;
-    }
-  }
-  throw new Error(`no free port in ${TEST_PORTS.join('-')}: ${last}`);
-}
-
-async function serveOn(dir, port) {
-  const proc = spawn('python3', ['-u', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], {
+  const args = ['-u', '-m', 'http.server', String(PORT), '--bind', '127.0.0.1', '--directory', dir];
+  const proc = spawn('python3', args, {
     stdio: ['ignore', 'pipe', 'pipe']
   });
   const url = await new Promise((resolve, reject) => {
@@ -113,13 +92,17 @@ async function serveOn(dir, port) {
  */
 export class Session {
   /**
-   * @param {{name: string, siteDir?: string, beforeOpen?: (context) => Promise<void>}} options
-   *   name: used for artifacts; siteDir: the site to serve (default: the demo
-   *   site); beforeOpen: called with the browser context before the site
-   *   opens (e.g. to install request routes).
+   * @param {{name: string, server?: {url: string, query?: string, stop: () => Promise<void>},
+   *   appPath?: string, kernelName?: string, beforeOpen?: (context) => Promise<void>}} options
+   *   name: used for artifacts; server: what to open (default: the built
+   *   JupyterLite site, served here; the session stops it when closed);
+   *   appPath: the page to open below the server's URL (default JupyterLab's
+   *   `lab/index.html`); kernelName: the kernel of opened notebooks (default
+   *   `python`, the Pyodide kernel); beforeOpen: called with the browser
+   *   context before the page opens (e.g. to install request routes).
    */
-  static async start({ name, siteDir = SITE_DIR, beforeOpen = null }) {
-    const server = await startServer(siteDir);
+  static async start({ name, server = null, appPath = 'lab/index.html', kernelName = 'python', beforeOpen = null }) {
+    server = server ?? (await startServer());
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'liveimport-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -128,6 +111,8 @@ export class Session {
       viewport: { width: 1400, height: 900 }
     });
     const session = new Session(name, server, profile, context);
+    session.appPath = appPath;
+    session.kernelName = kernelName;
     if (beforeOpen) {
       await beforeOpen(context);
     }
@@ -140,6 +125,8 @@ export class Session {
     this.server = server;
     this.profile = profile;
     this.context = context;
+    this.appPath = 'lab/index.html';
+    this.kernelName = 'python';
     /** URLs requested outside the site's origin. */
     this.offsite = [];
     /** Console errors and page errors, for failure messages. */
@@ -154,17 +141,23 @@ export class Session {
     });
   }
 
-  async open() {
+  /** Open `appPath` (below the server's URL) and wait until the app is restored. */
+  async open(appPath = this.appPath) {
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
-    this.page.on('console', msg => {
-      if (msg.type() === 'error') {
-        this.errors.push(msg.text());
-      } else if (msg.type() === 'warning') {
-        this.warnings.push(msg.text());
-      }
-    });
-    this.page.on('pageerror', error => this.errors.push(String(error)));
-    await this.page.goto(`${this.server.url}lab/index.html`);
+    if (!this._listening) {
+      this._listening = true;
+      this.page.on('console', msg => {
+        if (msg.type() === 'error') {
+          this.errors.push(msg.text());
+        } else if (msg.type() === 'warning') {
+          this.warnings.push(msg.text());
+        }
+      });
+      this.page.on('pageerror', error => this.errors.push(String(error)));
+    }
+    const query = this.server.query ?? '';
+    const sep = query && appPath.includes('?') ? '&' : '?';
+    await this.page.goto(`${this.server.url}${appPath}${query ? sep + query : ''}`);
     await this.page.waitForFunction(() => !!window.jupyterapp, null, { timeout: 60000 });
     await this.page.evaluate(() => window.jupyterapp.restored);
   }
@@ -197,17 +190,47 @@ export class Session {
    */
   async openNotebook(file) {
     const t0 = Date.now();
-    await this.page.evaluate(async file => {
+    await this.page.evaluate(async ([file, kernelName]) => {
       const app = window.jupyterapp;
       const widget = await app.commands.execute('docmanager:open', {
         path: file,
         factory: 'Notebook',
-        kernel: { name: 'python' }
+        kernel: { name: kernelName }
       });
       await widget.context.ready;
       await widget.sessionContext.ready;
       window.__liveimportTest = { notebook: widget };
-    }, file);
+    }, [file, this.kernelName]);
+    await this.page.waitForFunction(
+      () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
+      null,
+      { timeout: 120000 }
+    );
+    return Date.now() - t0;
+  }
+
+  /**
+   * Notebook 7: open the page of one notebook (`notebooks/...`) and make it
+   * the test notebook; wait until its kernel is idle.
+   * @returns {Promise<number>} milliseconds until then.
+   */
+  async openNotebookPage(appPath) {
+    const t0 = Date.now();
+    await this.open(appPath);
+    await this.page.waitForFunction(
+      () => {
+        const w = window.jupyterapp.shell.currentWidget;
+        return !!w?.sessionContext && !!w.content?.widgets;
+      },
+      null,
+      { timeout: 60000 }
+    );
+    await this.page.evaluate(async () => {
+      const widget = window.jupyterapp.shell.currentWidget;
+      await widget.context.ready;
+      await widget.sessionContext.ready;
+      window.__liveimportTest = { notebook: widget };
+    });
     await this.page.waitForFunction(
       () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
       null,
@@ -220,7 +243,7 @@ export class Session {
   async showNotebook() {
     await this.page.evaluate(() => {
       const nb = window.__liveimportTest.notebook;
-      window.jupyterapp.shell.activateById(nb.id);
+      window.jupyterapp.shell.activateById?.(nb.id);
     });
   }
 
@@ -350,6 +373,59 @@ export class Session {
       return n;
     }, source);
     return this.runCell(index, options);
+  }
+
+  /**
+   * Create a notebook through the contents API whose code cells have these
+   * sources (no outputs, never run).
+   */
+  async createNotebook(file, sources) {
+    const content = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: this.kernelName, display_name: this.kernelName, language: 'python' } },
+      cells: sources.map((source, i) => ({
+        cell_type: 'code',
+        id: `cell-${i}`,
+        metadata: {},
+        execution_count: null,
+        outputs: [],
+        source
+      }))
+    };
+    await this.page.evaluate(
+      ([file, content]) =>
+        window.jupyterapp.serviceManager.contents.save(file, { type: 'notebook', format: 'json', content }),
+      [file, content]
+    );
+  }
+
+  /**
+   * Start recording, on the test notebook's kernel connection, the code of
+   * every execute request sent and every kernel status change (with the time
+   * in ms). Read them with {@link kernelLog}; a later call starts afresh.
+   */
+  async recordKernel() {
+    await this.page.evaluate(() => {
+      const t = window.__liveimportTest;
+      const kernel = t.notebook.sessionContext.session.kernel;
+      t.log = { sent: [], status: [] };
+      if (t.recording === kernel) {
+        return;
+      }
+      t.recording = kernel;
+      kernel.anyMessage.connect((_, { msg, direction }) => {
+        if (direction === 'send' && msg.header.msg_type === 'execute_request') {
+          t.log.sent.push({ code: msg.content.code, silent: msg.content.silent, at: performance.now() });
+        }
+      });
+      kernel.statusChanged.connect((_, status) => t.log.status.push({ status, at: performance.now() }));
+    });
+  }
+
+  /** What {@link recordKernel} recorded: {sent: [{code, silent, at}], status: [{status, at}]}. */
+  async kernelLog() {
+    return this.page.evaluate(() => window.__liveimportTest.log);
   }
 
   /** Write a file through the contents API (as another tool saving it would). */
