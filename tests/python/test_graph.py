@@ -46,8 +46,8 @@ def test_graph_of_the_tracked_modules(nb):
     nb.write("physics.py", "from units import m\nG = 9.81 * m / 0\n")
     nb.run("pass")
     failure = nodes(graph_data(liveimport.status()))["physics"]["failure"]
-    assert failure == {"phase": "reload", "error": "ZeroDivisionError: float division by zero",
-                       "line": 2}
+    assert (failure["phase"], failure["line"]) == ("reload", 2)
+    assert failure["error"].startswith("ZeroDivisionError: ")  # wording varies by version
     os.remove(nb.root / "plotting.py")
     nb.run("pass")
     assert nodes(graph_data(liveimport.status()))["plotting"]["missing"] is True
