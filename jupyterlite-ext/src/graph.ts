@@ -211,7 +211,8 @@ export async function renderGraph(host: HTMLElement, data: IGraphData, open: Ope
 
 /**
  * The renderer of {@link GRAPH_MIME} outputs (`%liveimport`, or a cell
- * ending with `liveimport.status()`): the picture, then the text table.
+ * ending with `liveimport.status()`): the picture, then the text table
+ * (open; it folds).
  */
 export class GraphRenderer extends Widget implements IRenderMime.IRenderer {
   constructor(private readonly open: OpenFile | null) {
@@ -227,6 +228,7 @@ export class GraphRenderer extends Widget implements IRenderMime.IRenderer {
     if (typeof text === 'string') {
       const table = document.createElement('details');
       table.className = 'jp-LiveImport-table';
+      table.open = true;
       const summary = document.createElement('summary');
       summary.textContent = 'Table';
       const pre = document.createElement('pre');

@@ -13,6 +13,13 @@ export const STATUS_CLASS = 'jp-LiveImport-status';
 /** Added to the item while a tracked module fails. */
 export const FAILED_CLASS = 'jp-LiveImport-failed';
 
+/** How the kernel finds changes, for the item's tooltip. */
+function checking(fileEvents: boolean): string {
+  return fileEvents
+    ? 'The kernel examines the files this page reports changed.'
+    : 'The kernel checks every tracked file before a cell.';
+}
+
 /**
  * Shows "LiveImport: N modules · reloaded HH:MM:SS" for the kernel of the
  * current notebook, nothing when LiveImport is not loaded there; while a
@@ -94,7 +101,7 @@ export class LiveImportStatus extends Widget {
         text += ` · ${failures.length - 1} more`;
       }
       this.node.textContent = text;
-      this.node.title = 'LiveImport: a tracked module fails until it is fixed. Click for details.';
+      this.node.title = `LiveImport: a tracked module fails until it is fixed. ${checking(status.fileEvents)} Click for details.`;
       this.addClass(FAILED_CLASS);
       this.show();
       return;
@@ -106,9 +113,7 @@ export class LiveImportStatus extends Widget {
       text += ` · reloaded ${new Date(status.lastReload).toLocaleTimeString()}`;
     }
     this.node.textContent = text;
-    this.node.title = status.fileEvents
-      ? 'LiveImport: the kernel examines the files this page reports changed. Click for the tracked modules.'
-      : 'LiveImport: the kernel checks every tracked file before a cell. Click for the tracked modules.';
+    this.node.title = `LiveImport: ${checking(status.fileEvents)} Click for the tracked modules.`;
     this.show();
   }
 
