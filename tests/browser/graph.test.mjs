@@ -102,8 +102,7 @@ test('%liveimport draws the same graph, with the table below it', async () => {
   assert.match(nodes.units, /reloaded: modified/);
   assert.doesNotMatch(Object.values(nodes).join(' '), /fails/, 'fixed: no failure left');
   const table = s.page.locator(`${root} .jp-LiveImport-table`);
-  await table.locator('summary').click();
-  assert.match(await table.innerText(), /Registered statements:/);
+  assert.match(await table.innerText(), /Registered statements:/, 'the table shows under the picture');
   await s.screenshot('liveimport-output', s.page.locator(root));
   s.assertOffline();
 });
