@@ -77,8 +77,18 @@ case "${1:-}" in
     lab)
         shift; setup
         dir="$(mktemp -d)"; cp -r "$ROOT/demo/content/." "$dir/"
-        echo "Demo content copied to $dir (its notebook asks for a kernel: pick Python 3)"
-        exec "$DESKTOP_VENV/bin/jupyter" lab --no-browser --ServerApp.ip=127.0.0.1 \
+        # The demo names JupyterLite's Pyodide kernel; here it is ipykernel's python3.
+        "$DESKTOP_VENV/bin/python" - "$dir"/*.ipynb <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    nb = json.load(open(path, encoding="utf-8"))
+    nb.setdefault("metadata", {})["kernelspec"] = {
+        "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    json.dump(nb, open(path, "w", encoding="utf-8"), indent=1)
+PY
+        echo "Demo content copied to $dir; open demo.ipynb"
+        root_flag=(); [ "$(id -u)" != 0 ] || root_flag=(--allow-root)
+        exec "$DESKTOP_VENV/bin/jupyter" lab --no-browser --ServerApp.ip=127.0.0.1 "${root_flag[@]}" \
             --ServerApp.port="${1:-8888}" --ServerApp.root_dir="$dir"
         ;;
     *) sed -n '2,14p' "$0" >&2; exit 2 ;;

@@ -124,7 +124,8 @@ if [ "$build_ok" = 1 ]; then
             "$native_wheel" "$DIST"/liveimport_lite_autoload-*.whl
         rc=0
         run_step "pytest, native CPython $("$pyvenv/bin/python" -c 'import platform; print(platform.python_version())') (same abi3 wheel)" \
-            "$LOGS/pytest-py$pyver.log" "$pyvenv/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" || rc=$?
+            "$LOGS/pytest-py$pyver.log" env LIVEIMPORT_CORPUS_STRIDE=10 \
+            "$pyvenv/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" || rc=$?
         read -r p f < <(pytest_counts "$LOGS/pytest-py$pyver.log")
         record "pytest py$pyver" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
     done

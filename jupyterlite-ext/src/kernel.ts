@@ -89,8 +89,10 @@ const EMPTY_STATUS: IKernelStatus = {
  * LiveImport's view of one kernel connection.
  *
  * Created for every kernel connection of a notebook; registers the comm
- * target at once, so that the comm opens whichever way LiveImport got
- * imported (the bootstrap, or the user's own `import liveimport`).
+ * target at once (the kernel opens the comm during the bootstrap). Loads
+ * LiveImport when the kernel is idle after starting or restarting (or when
+ * this page connects to a running kernel) if the notebook wants it, and
+ * before a LiveImport cell otherwise ({@link ensureLoaded}).
  */
 export class LiveImportKernel {
   /**
@@ -183,10 +185,16 @@ export class LiveImportKernel {
     );
     const done = this._bootstrapped;
     const generation = this._generation;
+    let stdout = '';
+    future.onIOPub = msg => {
+      if (msg.header.msg_type === 'stream') {
+        stdout += (msg.content as KernelMessage.IStreamMsg['content']).text;
+      }
+    };
     future.done.then(
       reply => {
         if (generation === this._generation) {
-          this.ended(bootstrapOutcome(reply.content));
+          this.ended(bootstrapOutcome(reply.content, stdout));
         }
         done.resolve();
       },

@@ -218,10 +218,17 @@ export interface IBootstrapOptions {
 }
 
 /**
- * Python names the bootstrap binds in the user's namespace while it runs
+ * The Python name the bootstrap binds in the user's namespace while it runs
  * (the `except ... as` target, which Python unbinds when the block ends).
  */
-const MISSING_NAME = '__liveimport_missing';
+const ERROR_NAME = '__liveimport_error';
+
+/**
+ * Start of the line the bootstrap writes to stdout when it could not load
+ * LiveImport: `<mark>missing` (no `liveimport` in the kernel's environment)
+ * or `<mark>failed <ExceptionName>: <message>`.
+ */
+export const BOOTSTRAP_MARK = '\u0001liveimport-bootstrap ';
 
 /** What `%liveimport` prints in a kernel without LiveImport. */
 const MISSING_HINT =
@@ -233,10 +240,12 @@ const MISSING_HINT =
  * (from this extension's `static/pypi`, no network); then import LiveImport,
  * apply the settings and open the comm
  * (`liveimport._frontend.bootstrap`). It leaves no name in the user's
- * namespace. When the kernel's environment has no LiveImport, it registers a
- * stand-in `%%liveimport` magic that runs the cell as plain code (and a
- * `%liveimport` that says what to install), then raises the
- * `ModuleNotFoundError` (see {@link bootstrapOutcome}).
+ * namespace and never raises: a failing request would make JupyterLite's
+ * kernel client drop the user's cell queued behind it (see `inflight.ts`).
+ * Instead it writes a {@link BOOTSTRAP_MARK} line (see
+ * {@link bootstrapOutcome}); when the kernel's environment has no
+ * LiveImport it also registers a stand-in `%%liveimport` magic that runs the
+ * cell as plain code (and a `%liveimport` that says what to install).
  */
 export function bootstrapCode(s: ILiveImportSettings, options: IBootstrapOptions): string {
   const message: ISettingsMessage = {
@@ -246,6 +255,7 @@ export function bootstrapCode(s: ILiveImportSettings, options: IBootstrapOptions
   const settings = JSON.stringify(JSON.stringify(message));
   const token = options.token ? `, history_token=${JSON.stringify(options.token)}` : '';
   const install = `await __import__("piplite").install(${JSON.stringify(WHEEL_NAME)})`;
+  const mark = JSON.stringify(BOOTSTRAP_MARK);
   const lines = ['try:'];
   if (options.kind === 'pyodide') {
     lines.push(`    ${install}`);
@@ -258,34 +268,45 @@ export function bootstrapCode(s: ILiveImportSettings, options: IBootstrapOptions
   }
   lines.push(
     `    __import__("liveimport._frontend", fromlist=["_"]).bootstrap(${settings}${token})`,
-    `except ModuleNotFoundError as ${MISSING_NAME}:`,
-    `    if ${MISSING_NAME}.name in ("liveimport", "liveimport._frontend"):`,
+    `except Exception as ${ERROR_NAME}:`,
+    `    if isinstance(${ERROR_NAME}, ModuleNotFoundError) and ` +
+      `${ERROR_NAME}.name in ("liveimport", "liveimport._frontend"):`,
+    `        __import__("sys").stdout.write(${mark} + "missing\\n")`,
     '        __import__("IPython").get_ipython().register_magic_function(',
     `            lambda line, cell=None: print(${JSON.stringify(MISSING_HINT)}) if cell is None`,
     '            else [__import__("IPython").get_ipython().run_cell(cell)] and None,',
     '            "line_cell", "liveimport")',
-    '    raise',
+    '    else:',
+    `        __import__("sys").stdout.write(${mark} + "failed " + type(${ERROR_NAME}).__name__ + ": " +`,
+    `            " ".join(str(${ERROR_NAME}).split()) + "\\n")`,
     ''
   );
   return lines.join('\n');
 }
 
-/** How a bootstrap request ended (from its `execute_reply` content). */
+/** How a bootstrap request ended. */
 export type BootstrapOutcome =
   | { kind: 'loaded' }
   | { kind: 'missing' }
   | { kind: 'failed'; reason: string };
 
 /**
- * Interpret the bootstrap's `execute_reply` content: `missing` when the
- * kernel's environment has no LiveImport (`ModuleNotFoundError` for
- * `liveimport`), `failed` for any other error or an abort.
+ * Interpret the bootstrap's `execute_reply` content and what it wrote to
+ * stdout: `missing` when the kernel's environment has no LiveImport,
+ * `failed` for any other error or an abort, `loaded` otherwise.
  */
-export function bootstrapOutcome(content: {
-  status: string;
-  ename?: string;
-  evalue?: string;
-}): BootstrapOutcome {
+export function bootstrapOutcome(
+  content: { status: string; ename?: string; evalue?: string },
+  stdout = ''
+): BootstrapOutcome {
+  const line = stdout.split('\n').find(l => l.startsWith(BOOTSTRAP_MARK));
+  if (line !== undefined) {
+    const rest = line.slice(BOOTSTRAP_MARK.length);
+    if (rest === 'missing') {
+      return { kind: 'missing' };
+    }
+    return { kind: 'failed', reason: rest.replace(/^failed /, '') };
+  }
   if (content.status === 'ok') {
     return { kind: 'loaded' };
   }

@@ -8,8 +8,9 @@ notebook holding a LiveImport cell is idle (or before the first such cell)::
     __import__("liveimport._frontend", fromlist=["_"]).bootstrap(
         '<settings JSON>', history_token='<unique>')
 
-(wrapped so that a kernel without LiveImport gets stand-in magics and the
-extension a ``ModuleNotFoundError``), and from then on talks to the kernel
+(wrapped so that it never raises: a kernel without LiveImport gets stand-in
+magics, and the extension reads what happened from a marked line on stdout),
+and from then on talks to the kernel
 over a comm only (the Pyodide kernel runs every execute request as a user cell
 with history; comm messages never do). Each page connection bootstraps once:
 a page reloaded on a desktop kernel that already has LiveImport gets a new
@@ -280,6 +281,23 @@ def _forget_bootstrap_cell(shell: Any, token: str) -> None:
     shell.execution_count = count
 
 
+def _warm_up() -> None:
+    """Run, once, the code paths of a first LiveImport cell that do not
+    depend on the user's modules (the engine's statement parser, IPython's
+    input transformer), so that the bootstrap sent when the kernel started
+    pays for them rather than that cell: in Pyodide the first call of a
+    WebAssembly function compiles it. No state is kept; failures are
+    ignored (only speed is at stake)."""
+    try:
+        from . import _engine
+        from ._nb_magics import _to_python
+
+        _engine.Engine([]).parse_statements(
+            _to_python("import a.b as c\nfrom .d import (e, f as g)\nx = 1\n"), "p", True)
+    except Exception:
+        pass
+
+
 def bootstrap(settings_json: str = "{}", history_token: Optional[str] = None) -> None:
     """Entry point of the extension's bootstrap request: undo the request's
     traces in IPython's history (only where they hold ``history_token``, see
@@ -298,3 +316,4 @@ def bootstrap(settings_json: str = "{}", history_token: Optional[str] = None) ->
     attach(reopen=True)
     apply_settings(settings)
     _LINK.push()
+    _warm_up()

@@ -68,6 +68,10 @@ export async function startDesktopServer(app = 'lab') {
     fs.mkdirSync(d, { recursive: true });
   }
   copyContent(dirs.root);
+  // Offline and quiet: no "get notified about Jupyter news?" prompt (a user setting).
+  const userSettings = path.join(dirs.config, 'lab', 'user-settings', '@jupyterlab', 'apputils-extension');
+  fs.mkdirSync(userSettings, { recursive: true });
+  fs.writeFileSync(path.join(userSettings, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
   const bare = path.join(dirs.data, 'kernels', 'bare');
   fs.mkdirSync(bare, { recursive: true });
   fs.writeFileSync(

@@ -71,3 +71,20 @@ export async function settle(s, ms = 500) {
 export function assertLoaded(run, expected, what) {
   assert.equal(run.text.trim().split('\n').pop(), expected ? 'True' : 'False', what);
 }
+
+/** The median of some numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Restart the test notebook's kernel and wait until it is idle again. */
+export async function restartKernel(s, { polling = 20 } = {}) {
+  await s.page.evaluate(() => window.__liveimportTest.notebook.sessionContext.session.kernel.restart());
+  await s.page.waitForFunction(
+    () => window.__liveimportTest.notebook.sessionContext.session?.kernel?.status === 'idle',
+    null,
+    { timeout: 120000, polling }
+  );
+}
