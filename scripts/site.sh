@@ -9,6 +9,8 @@
 #   scripts/site.sh serve [PORT]   build if needed, then serve build/site on 127.0.0.1 (default port 8765)
 #   scripts/site.sh test [ARGS]    build, then run the browser tests (tests/browser, headless Chromium;
 #                                  ARGS: test files of tests/browser, default all)
+#   scripts/site.sh recipe         build, then prepare what the README site-recipe test needs (below;
+#                                  0.8 line only)
 #   scripts/site.sh extension      build the extension only (into the line's lite venv)
 #
 # Downloads (PyPI, npm) are cached under $LIVEIMPORT_CACHE (default ~/.cache/liveimport-dev):
@@ -101,7 +103,7 @@ extension() {
     ext_key="$ext_key-$(cat $(kernel_wheels) | sha256sum | cut -c1-16)"
     local ext_stamp="$LITE_VENV/.liveimport-ext-stamp"
     local built="$BUILD_VENV/share/jupyter/labextensions/jupyterlite-liveimport"
-    if [ "$(cat "$ext_stamp" 2>/dev/null)" = "$ext_key" ] &&
+    if [ "$(cat "$ext_stamp" 2>/dev/null)" = "$ext_key" ] && [ -n "$(ext_wheel)" ] &&
        [ -f "$LITE_VENV/share/jupyter/labextensions/jupyterlite-liveimport/static/pypi/all.json" ]; then
         log "extension: up to date"
         return
@@ -125,11 +127,18 @@ extension() {
         echo "$npm_key" > "$EXT_DIR/node_modules/.liveimport-stamp"
     fi
     (cd "$EXT_DIR" && PATH="$LITE_VENV/bin:$PATH" LIVEIMPORT_PYODIDE_WHEELS="$(kernel_wheels)" \
-        npm run --silent build:prod)
-    log "extension: pip install into the lite venv"
+        LIVEIMPORT_WHEEL_DIRS="$SITE_WHEELS" npm run --silent build:prod)
+    log "extension: wheel into dist/, pip install into the lite venv"
+    rm -f "$DIST"/jupyterlite_liveimport-*.whl
+    "$LITE_VENV/bin/python" -m pip wheel --quiet --disable-pip-version-check \
+        --no-build-isolation --no-deps -w "$DIST" "$EXT_DIR"
     "$LITE_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        --no-build-isolation --no-deps --force-reinstall "$EXT_DIR"
+        --no-deps --force-reinstall "$(ext_wheel)"
     echo "$ext_key" > "$ext_stamp"
+}
+
+ext_wheel() {
+    ls "$DIST"/jupyterlite_liveimport-*-py3-none-any.whl 2>/dev/null | head -1
 }
 
 build() {
@@ -142,6 +151,9 @@ build() {
     local piplite
     piplite="$("$LITE_VENV/bin/python" "$ROOT/scripts/site_prepare.py" lite-dir \
         "$PYODIDE_NPM_DIR" "$SITE_WHEELS" "$ROOT/demo/jupyter-lite.json" "$LITE_DIR")"
+    # The extension's own piplite index carries the wheels the kernel needs beyond Pyodide's
+    # (comm, ipython-pygments-lexers): a site without the extension gets them from the site's.
+    [ "${LIVEIMPORT_SITE_NO_EXTENSION:-}" = 1 ] || piplite=""
     local args=()
     for w in $piplite ${LIVEIMPORT_SITE_PIPLITE_WHEELS:-}; do args+=(--piplite-wheels "$w"); done
     log "jupyter lite build -> $SITE_DIR"
@@ -156,6 +168,38 @@ build() {
     log "site: $SITE_DIR"
 }
 
+# What tests/browser/site-recipe.test.mjs needs to run the README's site recipe offline:
+#   recipe-wheels/        the recipe's PyPI packages for this CPython (pip download)
+#   recipe-cdn/pyodide/vVER/full/   a stand-in for the Pyodide CDN the recipe's site loads
+#                         (jupyterlite-pyodide-kernel 0.8.6's default: 314.0.6): the npm package
+#                         plus the kernel's wheels, as for the demo site
+#   recipe-pyodide-314.0.7.tar.bz2  a stand-in for Pyodide's release tarball (the demo's Pyodide)
+recipe() {
+    local cdn_version="314.0.6"
+    "$LITE_VENV/bin/python" "$ROOT/scripts/site_recipe.py" download "$ROOT/README.md" \
+        "$LIVEIMPORT_CACHE/recipe-wheels"
+    local cdn="$LIVEIMPORT_CACHE/recipe-cdn/pyodide/v$cdn_version/full"
+    if [ ! -f "$cdn/pyodide-lock.json" ]; then
+        log "recipe: Pyodide $cdn_version CDN stand-in"
+        local npm_dir="$LIVEIMPORT_CACHE/site-npm/pyodide-$cdn_version" tmp
+        if [ ! -f "$npm_dir/pyodide-lock.json" ]; then
+            tmp="$(mktemp -d)"
+            (cd "$tmp" && npm pack --silent "pyodide@$cdn_version" >/dev/null && tar xzf "pyodide-$cdn_version.tgz")
+            rm -rf "$npm_dir"; mv "$tmp/package" "$npm_dir"; rm -rf "$tmp"
+        fi
+        "$LITE_VENV/bin/python" "$ROOT/scripts/site_prepare.py" wheels "$npm_dir" "$SITE_WHEELS-$cdn_version"
+        tmp="$(mktemp -d)"
+        "$LITE_VENV/bin/python" "$ROOT/scripts/site_prepare.py" lite-dir "$npm_dir" \
+            "$SITE_WHEELS-$cdn_version" "$ROOT/demo/jupyter-lite.json" "$tmp/lite" >/dev/null
+        mkdir -p "$(dirname "$cdn")"; rm -rf "$cdn"; mv "$tmp/lite/static/pyodide" "$cdn"; rm -rf "$tmp"
+    fi
+    local tarball="$LIVEIMPORT_CACHE/recipe-pyodide-$PYODIDE_VERSION.tar.bz2"
+    if [ ! -f "$tarball" ]; then
+        log "recipe: Pyodide $PYODIDE_VERSION tarball stand-in"
+        (cd "$LITE_DIR/static" && tar cjf "$tarball.tmp" pyodide) && mv "$tarball.tmp" "$tarball"
+    fi
+}
+
 serve() {
     local port="${1:-8765}"
     [ -f "$SITE_DIR/jupyter-lite.json" ] || build
@@ -167,7 +211,9 @@ serve() {
 case "${1:-}" in
     build) build ;;
     serve) shift; serve "$@" ;;
-    test) shift; build; LIVEIMPORT_SITE_DIR="$SITE_DIR" exec "$ROOT/tests/browser/run.sh" --no-build "$@" ;;
+    test) shift; build; [ "$LINE" != 0.8 ] || recipe
+          LIVEIMPORT_SITE_DIR="$SITE_DIR" exec "$ROOT/tests/browser/run.sh" --no-build "$@" ;;
+    recipe) build; recipe ;;
     extension) lite_venv; extension ;;
-    *) sed -n '2,22p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,24p' "$0" >&2; exit 2 ;;
 esac

@@ -121,7 +121,8 @@ pub struct ModuleStatus {
     pub name: String,
     /// Source file; `None` for a module without one.
     pub file: Option<String>,
-    /// Last seen mtime (seconds since the epoch); `None` if the file was missing.
+    /// Last seen mtime (seconds since the epoch); `None` if the file was missing at the last
+    /// stat or was reported gone ([`Engine::mark_missing`]), or there is none.
     pub mtime: Option<f64>,
     /// Whether a registered statement names it.
     pub direct: bool,
@@ -188,6 +189,9 @@ pub struct Engine<S = OsSystem> {
     examine_all: bool,
     /// The running Python's version: syntax it does not have is an analysis error.
     version: PythonVersion,
+    /// Modules whose source file was found missing after having existed, not yet handed out by
+    /// [`Engine::take_missing`], in the order found.
+    gone: Vec<String>,
 }
 
 /// Reads and analyses a module's source at its current mtime: `(mtime, dependencies)`; a missing
@@ -354,6 +358,41 @@ impl<S: System> Engine<S> {
         marked
     }
 
+    /// Records that the source files at or under `paths` no longer exist (the frontend reported
+    /// them deleted or renamed away), without examining them: the modules are treated as having a
+    /// missing file (skipped by sync, `None` mtime in [`Engine::status`]) until a later stat
+    /// finds the file again, e.g. after [`Engine::mark_dirty`] of a re-created file. Returns how
+    /// many modules were marked. Those whose file existed until now are handed out by
+    /// [`Engine::take_missing`].
+    pub fn mark_missing(&mut self, paths: &[String]) -> usize {
+        let mut marked = 0;
+        for (name, tracked) in self.modules.iter_mut() {
+            if tracked.path().is_some_and(|file| paths.iter().any(|p| file.starts_with(p))) {
+                if tracked.present && !self.gone.contains(name) {
+                    self.gone.push(name.clone());
+                }
+                tracked.present = false;
+                tracked.dirty = false;
+                marked += 1;
+            }
+        }
+        marked
+    }
+
+    /// The modules whose source file disappeared (found missing by [`Engine::plan_sync`], or
+    /// reported by [`Engine::mark_missing`]) since the last call, as `(name, file)` in the order
+    /// found; each disappearance is handed out once. A file that came back before the call is
+    /// left out.
+    pub fn take_missing(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.gone)
+            .into_iter()
+            .filter_map(|name| {
+                let tracked = self.modules.get(&name).filter(|t| !t.present)?;
+                Some((name.clone(), tracked.file.clone()?))
+            })
+            .collect()
+    }
+
     /// Takes note of files changed by code in this interpreter ([`crate::writes::take`]): the
     /// tracked modules at or under `noted.paths` are examined at every later sync, even without
     /// `full`; an overflowing note makes the next sync examine every module once.
@@ -411,6 +450,9 @@ impl<S: System> Engine<S> {
             if full || tracked.dirty || tracked.written {
                 tracked.dirty = false;
                 let now = self.system.read_mtime(&file);
+                if tracked.present && now.is_none() && !self.gone.contains(name) {
+                    self.gone.push(name.clone());
+                }
                 tracked.present = now.is_some();
                 if now.is_some() && tracked.current != now {
                     tracked.current = now;
@@ -521,7 +563,7 @@ impl<S: System> Engine<S> {
             .map(|(name, t)| ModuleStatus {
                 name: name.clone(),
                 file: t.file.clone(),
-                mtime: t.seen.map(Mtime::seconds),
+                mtime: if t.present { t.seen.map(Mtime::seconds) } else { None },
                 direct: !t.attached.is_empty(),
                 imported_by: importers.remove(name.as_str()).unwrap_or_default(),
             })

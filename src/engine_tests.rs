@@ -280,3 +280,46 @@ fn noted_writes_are_examined_at_every_sync() {
     ws.touch("b", 400);
     assert!(engine.plan_sync(false, &EngineVerdict).entries.is_empty(), "b was not written by the kernel");
 }
+
+#[test]
+fn missing_files_are_handed_out_once_and_come_back() {
+    let ws = Workspace::new();
+    let a = ws.write("a", "x = 1\n", 100);
+    let b = ws.write("b", "import a\n", 100);
+    let mut engine = Engine::new(vec![ws.root()], PY);
+    engine.register(1, &[import("b")], &[b.clone()], false, &EngineVerdict).unwrap();
+    track_all(&mut engine, &[a.clone()]);
+    assert!(engine.take_missing().is_empty());
+    // Found missing by a stat.
+    std::fs::remove_file(a.file.as_deref().unwrap()).unwrap();
+    assert!(engine.plan_sync(true, &EngineVerdict).entries.is_empty(), "a missing file is skipped");
+    assert_eq!(engine.take_missing(), [("a".to_string(), a.file.clone().unwrap())]);
+    assert!(engine.take_missing().is_empty(), "once");
+    assert!(engine.plan_sync(true, &EngineVerdict).entries.is_empty());
+    assert!(engine.take_missing().is_empty(), "still missing: not again");
+    let mtime = |engine: &Engine, name: &str| engine.status(None).0.into_iter().find(|m| m.name == name).unwrap().mtime;
+    assert_eq!(mtime(&engine, "a"), None, "status shows it missing");
+    // Re-created: it reloads, and b after it.
+    let a = ws.write("a", "x = 2\n", 200);
+    let plan = engine.plan_sync(true, &EngineVerdict);
+    assert_eq!(plan_names(&plan), [("a".into(), "modified", vec![]), ("b".into(), "dependent", vec!["a".into()])]);
+    engine.commit(&["a".into(), "b".into()]);
+    assert_eq!(mtime(&engine, "a"), Some(200.0));
+    // Reported gone by the frontend: no stat (the file may even still be there), until marked
+    // dirty again.
+    assert_eq!(engine.mark_missing(&[ws.root()]), 2, "a directory: every file under it");
+    assert_eq!(engine.take_missing(), [("b".to_string(), b.file.clone().unwrap()), ("a".to_string(), a.file.clone().unwrap())], "tracking order");
+    ws.touch("a", 300);
+    assert!(engine.plan_sync(false, &EngineVerdict).entries.is_empty(), "gone files are not examined");
+    assert_eq!(mtime(&engine, "b"), None);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    assert!(engine.plan_sync(false, &EngineVerdict).entries.is_empty(), "a is tracked for b, which is still gone");
+    engine.mark_dirty(&[b.file.clone().unwrap()]);
+    assert_eq!(plan_names(&engine.plan_sync(false, &EngineVerdict)), [("a".into(), "modified", vec![]), ("b".into(), "dependent", vec!["a".into()])]);
+    engine.commit(&["a".into(), "b".into()]);
+    // Gone and back before anyone asked: nothing to hand out.
+    engine.mark_missing(&[a.file.clone().unwrap()]);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    engine.plan_sync(false, &EngineVerdict);
+    assert!(engine.take_missing().is_empty());
+}

@@ -175,6 +175,17 @@ impl Engine {
         self.inner.mark_dirty(&paths)
     }
 
+    /// Record that the files at or under `paths` are gone, without examining them; returns how
+    /// many modules were marked.
+    fn mark_missing(&mut self, paths: Vec<String>) -> usize {
+        self.inner.mark_missing(&paths)
+    }
+
+    /// Modules whose source file disappeared since the last call: [(name, file)], each once.
+    fn take_missing(&mut self) -> Vec<(String, String)> {
+        self.inner.take_missing()
+    }
+
     /// Detect modified modules and schedule reloads: (entries, namespaces). Without `full`, only
     /// files marked by `mark_dirty` are examined. Raises AnalysisError for the first modified
     /// module whose source cannot be analysed (nothing is planned then).

@@ -23,9 +23,13 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { Contents, Kernel } from '@jupyterlab/services';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 
+import { fileChange, IFileChange, parseFileChange } from './changes';
+import { DriveGuard } from './driveguard';
+import { graphRendererFactory } from './graph';
 import { LiveImportKernel } from './kernel';
 import {
   DEFAULT_SETTINGS,
@@ -56,17 +60,6 @@ function readSettings(settings: ISettingRegistry.ISettings | null): ILiveImportS
     hiddenCellMagic: !!get<boolean>('hiddenCellMagic'),
     fileEvents: !!get<boolean>('fileEvents')
   };
-}
-
-/** The contents paths a change touches (both paths of a rename). */
-export function changedPaths(change: Contents.IChangedArgs): string[] {
-  const paths = new Set<string>();
-  for (const model of [change.oldValue, change.newValue]) {
-    if (model && typeof model.path === 'string') {
-      paths.add(model.path);
-    }
-  }
-  return [...paths];
 }
 
 /**
@@ -103,17 +96,17 @@ class LiveImportManager {
         li.ensureLoaded();
       }
     });
-    contents.fileChanged.connect((_, change) => {
-      const paths = changedPaths(change);
-      this.filesChanged(paths);
-      this.channel?.postMessage({ paths });
+    contents.fileChanged.connect((_, args) => {
+      const change = fileChange(args);
+      this.filesChanged(change);
+      this.channel?.postMessage(change);
     });
     if (typeof BroadcastChannel !== 'undefined') {
       this.channel = new BroadcastChannel(channelName);
       this.channel.onmessage = (event: MessageEvent) => {
-        const paths = (event.data as { paths?: unknown })?.paths;
-        if (Array.isArray(paths)) {
-          this.filesChanged(paths.filter((p): p is string => typeof p === 'string'));
+        const change = parseFileChange(event.data);
+        if (change) {
+          this.filesChanged(change);
         }
       };
     }
@@ -151,9 +144,9 @@ class LiveImportManager {
   }
 
   /** Tell every kernel of changed files (contents paths). */
-  filesChanged(paths: string[]): void {
+  filesChanged(change: IFileChange): void {
     for (const li of this.kernels.values()) {
-      li.filesChanged(paths);
+      li.filesChanged(change);
     }
   }
 
@@ -180,6 +173,23 @@ class LiveImportManager {
   private channel: BroadcastChannel | null = null;
 }
 
+/**
+ * Open a contents path in its default editor, at a 1-based line: JupyterLab's
+ * `rendermime:handle-local-link` command (what a link in an output does),
+ * with the `#line=N` fragment its file editor reads (0-based).
+ */
+async function openFile(app: JupyterFrontEnd, path: string, line: number | null): Promise<void> {
+  const id = line !== null ? `#line=${Math.max(line - 1, 0)}` : undefined;
+  if (app.commands.hasCommand(HANDLE_LOCAL_LINK)) {
+    await app.commands.execute(HANDLE_LOCAL_LINK, { path, ...(id ? { id } : {}) });
+  } else {
+    await app.commands.execute('docmanager:open', { path });
+  }
+}
+
+/** JupyterLab's command behind links to files in rendered outputs. */
+const HANDLE_LOCAL_LINK = 'rendermime:handle-local-link';
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'LiveImport: reload edited modules in notebooks, with no setup cell',
@@ -187,18 +197,26 @@ const plugin: JupyterFrontEndPlugin<void> = {
   // Every page of Notebook 7 (and JupyterLite's /tree/, /edit/) loads this
   // plugin, also those without notebooks: their saves must reach the kernels
   // of the other tabs (file events).
-  optional: [INotebookTracker, ISettingRegistry, IStatusBar, ICommandPalette],
+  optional: [INotebookTracker, ISettingRegistry, IStatusBar, ICommandPalette, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker | null,
     registry: ISettingRegistry | null,
     statusBar: IStatusBar | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    rendermime: IRenderMimeRegistry | null
   ) => {
+    const open = (path: string, line: number | null): void => void openFile(app, path, line);
+    // %liveimport (and liveimport.status() as a cell's value) draws the graph.
+    rendermime?.addFactory(graphRendererFactory(open));
     const manager = new LiveImportManager(
       tracker,
       app.serviceManager.contents,
       `${PLUGIN_ID}:files:${PageConfig.getBaseUrl()}`
+    );
+    // JupyterLite's drive never answers some requests about a deleted path.
+    new DriveGuard(app.serviceManager.contents, path =>
+      manager.filesChanged({ paths: [path], deleted: [path] })
     );
 
     if (registry) {
@@ -216,7 +234,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     // The status of the current notebook's kernel: in the status bar where
     // there is one (JupyterLab), else in each notebook's toolbar (Notebook 7).
-    const current = new LiveImportStatus();
+    const current = new LiveImportStatus(open);
     const follow = (): void => {
       current.source = manager.forPanel(tracker.currentWidget);
     };
@@ -232,7 +250,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       });
     } else {
       const addToToolbar = (panel: NotebookPanel): void => {
-        const item = new LiveImportStatus();
+        const item = new LiveImportStatus(open);
         const attach = (): void => {
           item.source = manager.forPanel(panel);
         };

@@ -7,12 +7,14 @@ import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { PromiseDelegate, UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { ChangeBuffer, IFileChange } from './changes';
 import { InFlight } from './inflight';
 import { notifyFailed, notifyMissing } from './notices';
 import {
   bootstrapCode,
   bootstrapOutcome,
   COMM_TARGET,
+  IFailure,
   IFileEventsMessage,
   IFilesChangedMessage,
   ILiveImportSettings,
@@ -21,6 +23,7 @@ import {
   IStatusTextMessage,
   KernelKind,
   kernelKind,
+  parseFailures,
   settingsMessage
 } from './protocol';
 
@@ -69,6 +72,8 @@ export interface IKernelStatus {
   reloads: number;
   /** Whether the kernel relies on this page's file events (else it polls). */
   fileEvents: boolean;
+  /** The modules that fail until fixed, oldest first. */
+  failures: IFailure[];
 }
 
 const EMPTY_STATUS: IKernelStatus = {
@@ -76,7 +81,8 @@ const EMPTY_STATUS: IKernelStatus = {
   modules: 0,
   lastReload: null,
   reloads: 0,
-  fileEvents: false
+  fileEvents: false,
+  failures: []
 };
 
 /**
@@ -226,24 +232,19 @@ export class LiveImportKernel {
   }
 
   /**
-   * Files changed in the page's contents (contents paths). Sent to the
-   * kernel at once when the comm is open, kept until it opens otherwise.
+   * Files changed in the page's contents (contents paths; `deleted`: those
+   * gone). Sent to the kernel at once when the comm is open, kept until it
+   * opens otherwise.
    */
-  filesChanged(paths: string[]): void {
-    if (paths.length === 0) {
+  filesChanged(change: IFileChange): void {
+    if (change.paths.length === 0) {
       return;
     }
     if (this._comm && this._helloSent) {
-      this.send<IFilesChangedMessage>({ type: 'files_changed', paths });
+      this.send<IFilesChangedMessage>({ type: 'files_changed', ...change });
       return;
     }
-    for (const path of paths) {
-      if (this._buffered.size >= MAX_BUFFERED_PATHS) {
-        this._bufferOverflow = true;
-        break;
-      }
-      this._buffered.add(path);
-    }
+    this._buffered.add(change);
   }
 
   /**
@@ -253,12 +254,22 @@ export class LiveImportKernel {
    *   kernel does not answer within `timeoutMs`.
    */
   async statusText(timeoutMs = 10000): Promise<string> {
+    return (await this.statusDetails(timeoutMs)).text;
+  }
+
+  /**
+   * The `%liveimport` text and the same status as graph data (null from a
+   * kernel side that sends none), from the kernel.
+   *
+   * @throws Error as {@link statusText}.
+   */
+  async statusDetails(timeoutMs = 10000): Promise<{ text: string; graph: unknown }> {
     const comm = this._comm;
     if (!comm) {
       throw new Error('LiveImport is not loaded in this kernel');
     }
     const id = UUID.uuid4();
-    const answer = new PromiseDelegate<string>();
+    const answer = new PromiseDelegate<{ text: string; graph: unknown }>();
     this._pending.set(id, answer);
     const request = { type: 'status_text_request', request_id: id };
     comm.send(request);
@@ -313,12 +324,9 @@ export class LiveImportKernel {
     this.send<IFileEventsMessage>({
       type: 'file_events',
       notebook_path: this.host.notebookPath(),
-      paths: [...this._buffered],
-      complete: !this._bufferOverflow
+      ...this._buffered.take()
     });
     this._helloSent = true;
-    this._buffered.clear();
-    this._bufferOverflow = false;
     this.onData(msg.content.data);
   }
 
@@ -384,12 +392,13 @@ export class LiveImportKernel {
         modules: s.modules ?? 0,
         lastReload: typeof s.last_reload === 'number' ? s.last_reload * 1000 : null,
         reloads: s.reloads ?? 0,
-        fileEvents: s.file_events === true
+        fileEvents: s.file_events === true,
+        failures: parseFailures(s.failures)
       };
       this._changed.emit();
     } else if (message.type === 'status_text') {
       const t = message as IStatusTextMessage;
-      this._pending.get(t.request_id)?.resolve(t.text);
+      this._pending.get(t.request_id)?.resolve({ text: t.text, graph: t.graph ?? null });
     }
   }
 
@@ -457,7 +466,6 @@ export class LiveImportKernel {
     this._comm = null;
     this._helloSent = false;
     this._buffered.clear();
-    this._bufferOverflow = false;
     this._inFlight.clear();
     this._runOpen = false;
     this._state = 'absent';
@@ -484,11 +492,10 @@ export class LiveImportKernel {
   private _failureNoticeShown = false;
   private _status: IKernelStatus = { ...EMPTY_STATUS };
   private _helloSent = false;
-  private _buffered = new Set<string>();
-  private _bufferOverflow = false;
+  private _buffered = new ChangeBuffer(MAX_BUFFERED_PATHS);
   private _inFlight = new InFlight();
   private _runOpen = false;
-  private _pending = new Map<string, PromiseDelegate<string>>();
+  private _pending = new Map<string, PromiseDelegate<{ text: string; graph: unknown }>>();
   private _bootstrapped = Private.resolved();
   private _changed = new Signal<this, void>(this);
   private _disposed = false;

@@ -72,6 +72,8 @@ export interface IFileEventsMessage {
   /** The notebook's contents path: the kernel derives the drive root from it. */
   notebook_path: string;
   paths: string[];
+  /** Those of `paths` that are gone (see IFilesChangedMessage); optional. */
+  deleted?: string[];
   /** False when the page could not keep every path (the kernel then polls once). */
   complete: boolean;
 }
@@ -80,6 +82,12 @@ export interface IFileEventsMessage {
 export interface IFilesChangedMessage {
   type: 'files_changed';
   paths: string[];
+  /**
+   * Those of `paths` that no longer exist (deleted, or the old path of a
+   * rename; a folder stands for everything under it). The kernel drops its
+   * cached file-system nodes of them and never stats them. Optional.
+   */
+  deleted?: string[];
 }
 
 /**
@@ -113,6 +121,24 @@ export interface IStatusMessage {
   reloads: number;
   /** Whether the kernel's syncs rely on this page's file events (version 2). */
   file_events?: boolean;
+  /** The modules that fail until fixed (optional; none when absent). */
+  failures?: IFailure[];
+}
+
+/** A tracked module LiveImport cannot use right now (`liveimport._failures`). */
+export interface IFailure {
+  /** Module name. */
+  module: string;
+  /** `analysis` (its source cannot be analysed) or `reload` (reloading it raised). */
+  phase: string;
+  /** The cause as one line, e.g. `SyntaxError: invalid syntax`. */
+  error: string;
+  /** The file where the problem is, as the kernel names it, or null. */
+  file: string | null;
+  /** That file's contents path (what the page can open), or null. */
+  path: string | null;
+  /** The 1-based line in the file, or null. */
+  line: number | null;
 }
 
 /** Kernel -> frontend: answer to an IStatusTextRequest. */
@@ -121,6 +147,26 @@ export interface IStatusTextMessage {
   request_id: string;
   /** `str(liveimport.status(user_ns))`, what `%liveimport` prints. */
   text: string;
+  /** The same status as graph data (`liveimport._graph`, see graph.ts); optional. */
+  graph?: unknown;
+}
+
+/** The well-formed entries of a status message's `failures`. */
+export function parseFailures(value: unknown): IFailure[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return value
+    .filter(f => f && typeof f === 'object' && typeof f.module === 'string')
+    .map(f => ({
+      module: f.module,
+      phase: text(f.phase) ?? 'reload',
+      error: text(f.error) ?? '',
+      file: text(f.file),
+      path: text(f.path),
+      line: typeof f.line === 'number' && f.line > 0 ? f.line : null
+    }));
 }
 
 /** The settings as the kernel-side message. */

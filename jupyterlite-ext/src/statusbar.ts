@@ -1,21 +1,35 @@
 /**
  * The status-bar item: LiveImport's state in the current notebook's kernel.
  */
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { DetailsBody, failurePlace, OpenFile } from './details';
+import { IGraphData, parseGraph } from './graph';
 import { LiveImportKernel } from './kernel';
 
 /** CSS class of the item (the browser tests find it by this). */
 export const STATUS_CLASS = 'jp-LiveImport-status';
+/** Added to the item while a tracked module fails. */
+export const FAILED_CLASS = 'jp-LiveImport-failed';
+
+/** How the kernel finds changes, for the item's tooltip. */
+function checking(fileEvents: boolean): string {
+  return fileEvents
+    ? 'The kernel examines the files this page reports changed.'
+    : 'The kernel checks every tracked file before a cell.';
+}
 
 /**
  * Shows "LiveImport: N modules · reloaded HH:MM:SS" for the kernel of the
- * current notebook, nothing when LiveImport is not loaded there. Clicking it
- * opens a dialog with what `%liveimport` prints.
+ * current notebook, nothing when LiveImport is not loaded there; while a
+ * module fails, "LiveImport: units failed: SyntaxError: ... (units.py, line
+ * 3)" instead, in the error colour. Clicking it opens a dialog with the
+ * failures (links open the file at the line) and what `%liveimport` prints.
  */
 export class LiveImportStatus extends Widget {
-  constructor() {
+  /** @param open opens a contents path at a line in the editor (null: no links). */
+  constructor(private readonly open: OpenFile | null = null) {
     super();
     this.addClass(STATUS_CLASS);
     this.addClass('jp-StatusBar-TextItem');
@@ -44,42 +58,62 @@ export class LiveImportStatus extends Widget {
     return !!this._source?.status.connected;
   }
 
-  /** Open the `%liveimport` dialog for the current kernel. */
+  /** Open the details dialog for the current kernel; resolves when it closes. */
   async showDetails(): Promise<void> {
     const source = this._source;
     if (!source) {
       return;
     }
-    const body = document.createElement('pre');
-    body.className = 'jp-LiveImport-details';
+    let text: string;
+    let graph: IGraphData | null = null;
     try {
-      body.textContent = await source.statusText();
+      const details = await source.statusDetails();
+      text = details.text;
+      graph = parseGraph(details.graph);
     } catch (error) {
-      body.textContent = String((error as Error).message ?? error);
+      text = String((error as Error).message ?? error);
     }
-    await showDialog({
+    const dialog: Dialog<unknown> = new Dialog({
       title: 'LiveImport',
-      body: new Widget({ node: body }),
+      body: new DetailsBody(source.status.failures, text, graph, this.open, () => dialog.resolve()),
       buttons: [Dialog.okButton()]
     });
+    await dialog.launch();
   }
 
   private render(): void {
     const status = this._source?.status;
     if (!status || !status.connected) {
       this.node.textContent = '';
+      this.removeClass(FAILED_CLASS);
       this.hide();
       return;
     }
+    const failures = status.failures;
+    if (failures.length > 0) {
+      const first = failures[0];
+      const place = failurePlace(first);
+      let text = `LiveImport: ${first.module} failed: ${first.error}`;
+      if (place) {
+        text += ` (${place})`;
+      }
+      if (failures.length > 1) {
+        text += ` · ${failures.length - 1} more`;
+      }
+      this.node.textContent = text;
+      this.node.title = `LiveImport: a tracked module fails until it is fixed. ${checking(status.fileEvents)} Click for details.`;
+      this.addClass(FAILED_CLASS);
+      this.show();
+      return;
+    }
+    this.removeClass(FAILED_CLASS);
     const n = status.modules;
     let text = `LiveImport: ${n} module${n === 1 ? '' : 's'}`;
     if (status.lastReload !== null) {
       text += ` · reloaded ${new Date(status.lastReload).toLocaleTimeString()}`;
     }
     this.node.textContent = text;
-    this.node.title = status.fileEvents
-      ? 'LiveImport: the kernel examines the files this page reports changed. Click for the tracked modules.'
-      : 'LiveImport: the kernel checks every tracked file before a cell. Click for the tracked modules.';
+    this.node.title = `LiveImport: ${checking(status.fileEvents)} Click for the tracked modules.`;
     this.show();
   }
 

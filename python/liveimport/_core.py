@@ -19,6 +19,7 @@ from os import PathLike
 from typing import Any, Callable, Optional
 
 from . import _engine
+from . import _failures
 from . import _records
 from ._errors import ModuleError, ReloadEvent
 
@@ -83,6 +84,9 @@ _REIFY_WATCH: set[str] = set()
 #: epoch); the frontend's status bar shows them (``_frontend``).
 _reload_syncs = 0
 _last_reload: Optional[float] = None
+#: ``(module, reason, after)`` of each reload of that last sync, in reload
+#: order (the status graph marks them, ``_graph``).
+_last_reloaded: list[tuple[str, str, list[str]]] = []
 
 
 def _analysis_error(module: str, cause: BaseException) -> ModuleError:
@@ -120,8 +124,11 @@ def _track_indirects() -> Optional[ModuleError]:
             break
         wanted, errors = _ENGINE.track_indirect(found)
         for module_name, cause in errors:
+            _failures.note(module_name, "analysis", cause)
             if first_error is None:
                 first_error = _analysis_error(module_name, cause)
+        failing = {module_name for module_name, _ in errors}
+        _failures.fixed(spec[0] for spec in found if spec[0] not in failing)
     return first_error
 
 
@@ -189,7 +196,9 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
     try:
         _ENGINE.register(nsid, records, modules, clear)
     except _engine.AnalysisError as error:
+        _failures.note(error.module, "analysis", error.cause)
         raise ModuleError(error.module, "analysis") from error.cause
+    _failures.fixed(spec[0] for spec in modules)
     if _ENGINE.journal(nsid):
         _NAMESPACES[nsid] = namespace
     else:
@@ -269,16 +278,41 @@ def _mark_dirty(paths: list[str | PathLike]) -> int:
     return _ENGINE.mark_dirty([os.path.abspath(os.fspath(p)) for p in paths])
 
 
+def _mark_missing(paths: list[str | PathLike]) -> int:
+    """Tell LiveImport these files (or directories: every tracked file under
+    them) are gone, e.g. deleted in a frontend, without examining them: their
+    modules keep their loaded version and are skipped by sync until a stat
+    finds the file again (see ``_mark_dirty``). Returns how many tracked
+    modules were marked."""
+    return _ENGINE.mark_missing([os.path.abspath(os.fspath(p)) for p in paths])
+
+
+def _take_missing() -> list[tuple[str, str]]:
+    """``(module, file)`` of the tracked modules whose source file
+    disappeared since the last call (each disappearance once), for the
+    notebook's report. A failing module whose file is gone fails no more
+    (its loaded version stays)."""
+    missing = _ENGINE.take_missing()
+    _failures.fixed(name for name, _ in missing)
+    return missing
+
+
 def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
           full: bool = True) -> None:
     """:func:`sync`; with ``full=False`` only files marked by
     :func:`_mark_dirty` are checked (no file access when none is marked)."""
-    global _reload_syncs, _last_reload
+    global _reload_syncs, _last_reload, _last_reloaded
     try:
         entries, namespaces = _ENGINE.plan_sync(full)
     except _engine.AnalysisError as error:
+        _failures.note(error.module, "analysis", error.cause)
         raise ModuleError(error.module, "analysis") from error.cause
     if not entries:
+        if _failures.untracked_analysis():
+            # A dependency that could not be analysed may be fixed now.
+            error = _track_indirects()
+            if error is not None:
+                raise error
         return
     detected = time.time()
     importlib.invalidate_caches()
@@ -308,9 +342,13 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
         events.append(ReloadEvent(name, reason, mtime, list(after), detected=detected))
 
     _ENGINE.commit(reloaded)
+    _failures.fixed(reloaded)
+    for name, cause in failed.items():
+        _failures.note(name, "reload", cause)
     if reloaded:
         _reload_syncs += 1
         _last_reload = time.time()
+        _last_reloaded = [(e.module, e.reason, list(e.after)) for e in events]
     done = set(reloaded)
     for nsid, attached, journal in namespaces:
         namespace = _NAMESPACES.get(nsid)
@@ -405,6 +443,7 @@ def _reset() -> None:
     _ENGINE = _new_engine()
     _NAMESPACES.clear()
     _REIFY_WATCH.clear()
+    _failures.reset()
     nbi = sys.modules.get(f"{__package__}._nbi")
     hook = getattr(nbi, "_reset", None)
     if callable(hook):

@@ -144,6 +144,21 @@ class Engine:
         or lies under one of them (a renamed or deleted directory) as changed, for
         the next ``plan_sync(full=False)``. Returns how many were marked."""
 
+    def mark_missing(self, paths: list[str]) -> int:
+        """Record that the source files at or under ``paths`` (absolute) no
+        longer exist (the frontend reported them deleted or renamed away),
+        without examining them: the modules count as having a missing file
+        (skipped by sync, ``None`` mtime in :meth:`status`) until a later stat
+        finds the file again (e.g. after :meth:`mark_dirty` of the re-created
+        file, or a full :meth:`plan_sync`). Returns how many were marked."""
+
+    def take_missing(self) -> list[tuple[str, str]]:
+        """``(name, file)`` of the tracked modules whose source file
+        disappeared (found missing by :meth:`plan_sync` after having existed,
+        or reported by :meth:`mark_missing`) since the last call, in the order
+        found; each disappearance once. A file that came back before the call
+        is left out."""
+
     def plan_sync(self, full: bool = True) -> tuple[list[PlanEntry],
                                  list[tuple[int, list[str], list[Record]]]]:
         """Detect modified modules and schedule reloads.
@@ -194,10 +209,11 @@ class Engine:
             list[str]]:
         """Snapshot: ``(workspace, modules, statements)``. ``modules`` in
         tracking order as ``(name, file or None (no source file),
-        last_seen_mtime or None if the file was missing or there is none,
-        direct, imported_by)`` where ``direct`` is true when a
-        registered statement names it and ``imported_by`` lists the tracked
-        modules that import it. ``statements``: the namespace's records in
+        last_seen_mtime or None if the file was missing at the last stat,
+        reported gone or there is none, direct, imported_by)`` where
+        ``direct`` is true when a registered statement names it and
+        ``imported_by`` lists the tracked modules that import it.
+        ``statements``: the namespace's records in
         canonical form, in replay order (empty for ``None``)."""
 
 

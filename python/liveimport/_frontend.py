@@ -33,22 +33,31 @@ frontend -> kernel
   file change from now on, ``paths`` changed since the page connected to the
   kernel (all of them unless ``complete`` is false). Contents paths, relative
   to the drive root (see ``_page``).
-  ``{"type": "files_changed", "paths": [str]}``: files saved, created,
-  renamed (both paths) or deleted through the page's contents manager.
+  ``{"type": "files_changed", "paths": [str], "deleted": [str]}``: files
+  saved, created, renamed (both paths) or deleted through the page's contents
+  manager; ``deleted`` (optional) lists those of ``paths`` that are gone
+  (deleted, or the old path of a rename, with no later change), and
+  ``file_events`` may carry it too. The kernel drops its cached file-system
+  nodes of those (``_drive``) and never stats them.
   ``{"type": "run_start"}`` / ``{"type": "run_end"}``: a notebook run (one or
   more cells executed together, e.g. Run All) starts / ended; the kernel syncs
   before the run's first cell only.
   ``{"type": "status_text_request", "request_id": str}``: answered with
-  ``{"type": "status_text", "request_id": str, "text": str}``, the text
-  ``%liveimport`` prints (``str(liveimport.status(user_ns))``).
+  ``{"type": "status_text", "request_id": str, "text": str, "graph": {...}}``,
+  the text ``%liveimport`` prints (``str(liveimport.status(user_ns))``) and the
+  same status as a dependency graph (``_graph``).
 
 kernel -> frontend
   ``{"type": "status", "version": 2, "modules": int, "last_reload": float or
-  None, "reloads": int, "file_events": bool}``: the comm's open data, and sent
-  again whenever a value changes (checked before and after every cell).
-  ``last_reload`` is the time (seconds since the epoch) of the last sync that
-  reloaded a module; ``reloads`` counts such syncs since LiveImport was loaded;
-  ``file_events`` tells whether syncs rely on the page's file events.
+  None, "reloads": int, "file_events": bool, "failures": [...]}``: the comm's
+  open data, and sent again whenever a value changes (checked before and
+  after every cell). ``last_reload`` is the time (seconds since the epoch) of
+  the last sync that reloaded a module; ``reloads`` counts such syncs since
+  LiveImport was loaded; ``file_events`` tells whether syncs rely on the
+  page's file events; ``failures`` lists the modules that fail until fixed
+  (``_failures``), each ``{"module", "phase": "analysis" | "reload",
+  "error": "SyntaxError: invalid syntax", "file": kernel path or None,
+  "path": contents path or None, "line": 1-based int or None}``.
 
 Nothing here runs unless :func:`bootstrap` or :func:`attach` is called; both
 are no-ops outside an IPython kernel with the ``comm`` package.
@@ -60,10 +69,11 @@ import importlib
 import json
 from typing import Any, Optional
 
-from . import _page
+from . import _failures, _page
 from ._nbi import _api, _current_shell as _shell
 
 __all__ = ("COMM_TARGET", "PROTOCOL_VERSION", "attach", "bootstrap", "apply_settings",
+           "connected", "failure_messages",
            "status_message")
 
 #: The comm target name registered by the extension.
@@ -77,21 +87,22 @@ class _Link:
 
     def __init__(self) -> None:
         self.comm: Any = None
-        self.sent: Optional[tuple[int, Optional[float], int, bool]] = None
+        self.sent: Optional[tuple[int, Optional[float], int, bool, int]] = None
 
-    def key(self) -> tuple[int, Optional[float], int, bool]:
-        """``(tracked modules, last reload, reloads, file events in use)``,
-        read from LiveImport's counters: O(1) per cell."""
+    def key(self) -> tuple[int, Optional[float], int, bool, int]:
+        """``(tracked modules, last reload, reloads, file events in use,
+        failures version)``, read from LiveImport's counters: O(1) per cell."""
         core = importlib.import_module(f"{__package__ or 'liveimport'}._core")
         page = _page.active()
         return (core._ENGINE.tracked_count(), core._last_reload, core._reload_syncs,
-                page is not None and page.in_use)
+                page is not None and page.in_use, _failures.version())
 
     def message(self) -> dict[str, Any]:
-        modules, last_reload, reloads, file_events = self.key()
+        modules, last_reload, reloads, file_events, _ = self.key()
         return {"type": "status", "version": PROTOCOL_VERSION,
                 "modules": modules, "last_reload": last_reload,
-                "reloads": reloads, "file_events": file_events}
+                "reloads": reloads, "file_events": file_events,
+                "failures": failure_messages()}
 
     def push(self) -> None:
         """Send the status if it changed since last sent."""
@@ -115,6 +126,23 @@ class _Link:
 
 
 _LINK = _Link()
+
+
+def failure_messages() -> list[dict[str, Any]]:
+    """The failing modules as the ``status`` message's ``failures``."""
+    page = _page.active()
+    out = []
+    for f in _failures.current():
+        path = page.contents_path(f.file) if page is not None and f.file else None
+        out.append({"module": f.module, "phase": f.phase, "error": f.error,
+                    "file": f.file, "path": path, "line": f.line})
+    return out
+
+
+def connected() -> bool:
+    """Whether the extension's comm is open (a JupyterLab or JupyterLite
+    frontend that can open files at a line)."""
+    return _LINK.comm is not None
 
 
 def status_message() -> dict[str, Any]:
@@ -141,8 +169,8 @@ def apply_settings(message: dict[str, Any]) -> None:
         _page.activate().run_start()
 
 
-def _paths(data: dict[str, Any]) -> list[str]:
-    paths = data.get("paths")
+def _paths(data: dict[str, Any], key: str = "paths") -> list[str]:
+    paths = data.get(key)
     return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
 
 
@@ -153,22 +181,25 @@ def _on_msg(msg: dict[str, Any]) -> None:
         apply_settings(data)
         _LINK.push()  # file_events may have changed
     elif kind == "files_changed":
-        _page.activate().files_changed(_paths(data))
+        _page.activate().files_changed(_paths(data), _paths(data, "deleted"))
     elif kind == "run_start":
         _page.activate().run_start()
     elif kind == "run_end":
         _page.activate().run_end()
     elif kind == "file_events":
         _page.activate().connect(str(data.get("notebook_path") or ""), _paths(data),
-                                 bool(data.get("complete")))
+                                 bool(data.get("complete")),
+                                 deleted=_paths(data, "deleted"))
         _LINK.push()
     elif kind == "status_text_request":
         shell = _shell()
         namespace = shell.user_ns if shell is not None else None
-        text = str(_api().status(namespace))
+        from ._graph import graph_data
+        snapshot = _api().status(namespace)
         if _LINK.comm is not None:
             _LINK.comm.send({"type": "status_text",
-                             "request_id": data.get("request_id"), "text": text})
+                             "request_id": data.get("request_id"), "text": str(snapshot),
+                             "graph": graph_data(snapshot)})
 
 
 def _on_close(msg: Any = None) -> None:

@@ -6,13 +6,16 @@ tested) anywhere. ``liveimport._nbi`` decides when and where to show it.
 
 from __future__ import annotations
 
+import html
 import os
 import sys
 import traceback
+import urllib.parse
 from types import TracebackType
 from typing import Iterable, Optional
 
-__all__ = ("report_bundle", "failure_text")
+__all__ = ("report_bundle", "failure_text", "failure_location", "failure_link_bundle",
+           "missing_line", "display_path")
 
 
 def report_bundle(lines: Iterable[str]) -> dict[str, str]:
@@ -29,6 +32,23 @@ def report_bundle(lines: Iterable[str]) -> dict[str, str]:
         "text/markdown": f"```console\n{text}\n```",
         "text/plain": text,
     }
+
+
+def display_path(file: str, cwd: Optional[str] = None) -> str:
+    """``file`` as a notebook user reads it: relative to the working
+    directory (the notebook's) when it lies below it, else as given."""
+    cwd = os.getcwd() if cwd is None else cwd
+    try:
+        relative = os.path.relpath(file, cwd)
+    except ValueError:  # another drive (Windows)
+        return file
+    return file if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
+
+
+def missing_line(module: str, file: str) -> str:
+    """The report line of a tracked module whose source file disappeared,
+    e.g. ``units.py was deleted; the loaded version of units stays in use``."""
+    return f"{display_path(file)} was deleted; the loaded version of {module} stays in use"
 
 
 def _same_file(a: Optional[str], b: Optional[str]) -> bool:
@@ -66,6 +86,54 @@ def _trim(tb: Optional[TracebackType], file: Optional[str]
     return first, lineno
 
 
+def _locate(module: Optional[str], cause: BaseException
+            ) -> tuple[Optional[str], Optional[int], Optional[TracebackType]]:
+    """The file and line where ``cause`` happened in ``module``'s own code,
+    and the traceback to show from there (None for a ``SyntaxError``)."""
+    file = _module_file(module, cause)
+    tb, lineno = _trim(cause.__traceback__, file)
+    if isinstance(cause, SyntaxError):
+        tb = None
+        if cause.filename:
+            file = cause.filename
+        lineno = cause.lineno
+    elif tb is None:
+        tb = cause.__traceback__
+    return file, lineno, tb
+
+
+def failure_location(module: Optional[str], cause: BaseException
+                     ) -> tuple[Optional[str], Optional[int]]:
+    """Where a module's failure is, as ``failure_text`` names it: ``(file,
+    line)`` (1-based), either None when unknown. For a ``SyntaxError``, its
+    file and line; otherwise the innermost frame running the module's file,
+    or just the module's file."""
+    file, line, _ = _locate(module, cause)
+    return file, line
+
+
+def failure_link_bundle(file: str, line: Optional[int],
+                        cwd: Optional[str] = None) -> dict[str, str]:
+    """The display data of a link that opens ``file`` at ``line`` (1-based)
+    in JupyterLab's or JupyterLite's editor: a relative ``href`` (resolved
+    against the notebook's directory, ``cwd``) with the fragment
+    ``#line=N`` that JupyterLab's file editor reads (0-based), and the same
+    words as ``text/plain``."""
+    cwd = os.getcwd() if cwd is None else cwd
+    relative = os.path.relpath(file, cwd).replace(os.sep, "/")
+    href = urllib.parse.quote(relative)
+    label = display_path(file, cwd)
+    if line is not None:
+        href += f"#line={max(line - 1, 0)}"
+        label += f" at line {line}"
+    return {
+        "text/html": (f'<div class="jp-LiveImport-failureLink">Open '
+                      f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
+                      f' in the editor</div>'),
+        "text/plain": f"Open {label} in the editor",
+    }
+
+
 def failure_text(error: BaseException, *, action: str = "reload") -> str:
     """Return the concise report of a module that LiveImport could not reload.
 
@@ -87,15 +155,7 @@ def failure_text(error: BaseException, *, action: str = "reload") -> str:
         return (f"LiveImport: automatic sync failed: "
                 f"{type(error).__name__}: {error}\n{trace}")
 
-    file = _module_file(module, cause)
-    tb, lineno = _trim(cause.__traceback__, file)
-    if isinstance(cause, SyntaxError):
-        tb = None
-        if cause.filename:
-            file = cause.filename
-        lineno = cause.lineno
-    elif tb is None:
-        tb = cause.__traceback__
+    file, lineno, tb = _locate(module, cause)
 
     where = []
     if file:

@@ -32,7 +32,8 @@ import time
 from typing import Any, Callable, Optional
 
 from . import _core, _page
-from ._nb_report import failure_text, report_bundle
+from ._nb_report import (failure_link_bundle, failure_location, failure_text, missing_line,
+                         report_bundle)
 
 __all__ = ("auto_sync", "hidden_cell_magic")
 
@@ -131,7 +132,7 @@ class _Handler:
         self.last_cell_end = -math.inf
         #: Report lines and failure texts held back from a bootstrap cell.
         self.deferred_lines: list[str] = []
-        self.deferred_failures: list[str] = []
+        self.deferred_failures: list[BaseException] = []
         #: Depth of cells run by ``%%liveimport`` inside a cell: their hooks
         #: are ignored, the enclosing cell's hooks did the work.
         self.nested = 0
@@ -173,16 +174,16 @@ class _Handler:
             if poll is not None:
                 poll()
         except Exception as error:
-            _write_failure(failure_text(error, action="track"))
+            self._show_failure(error, action="track")
         finally:
             self.last_cell_end = _monotonic()
 
-    def _sync(self) -> tuple[list[str], list[str]]:
-        """Run one sync; return report lines and failure texts. It examines
+    def _sync(self) -> tuple[list[str], list[BaseException]]:
+        """Run one sync; return report lines and failures. It examines
         every tracked file unless the page's file events can be relied on
         (``_page``): then only the files the page reported changed."""
         lines: list[str] = []
-        failures: list[str] = []
+        failures: list[BaseException] = []
         page = _page.active()
         full = page is None or page.full_sync()
         if full or page.changed:
@@ -194,18 +195,44 @@ class _Handler:
             # str() at once: the age is the age when the change was detected.
             _core._sync(lambda event: lines.append(str(event)), full=full)
         except Exception as error:
-            failures.append(failure_text(error))
+            failures.append(error)
         finally:
             if page is not None:
                 page.synced(full)
+        # Deleted files first: they were noticed before anything reloaded.
+        lines[:0] = [missing_line(name, file) for name, file in _core._take_missing()]
         return lines, failures
 
-    def _show(self, lines: list[str], failures: list[str]) -> None:
+    def _show(self, lines: list[str], failures: list[BaseException]) -> None:
         if lines and _SETTINGS.report:
             self.shell.display_pub.publish(data=report_bundle(lines),
                                            metadata={})
-        for text in failures:
-            _write_failure(text)
+        for error in failures:
+            self._show_failure(error)
+
+    def _show_failure(self, error: BaseException, action: str = "reload") -> None:
+        """Write the failure text; when the extension's frontend is connected
+        (it can open a file at a line), follow it with a link to the place."""
+        _write_failure(failure_text(error, action=action))
+        bundle = _failure_link(error)
+        if bundle is not None:
+            self.shell.display_pub.publish(data=bundle, metadata={})
+
+
+def _failure_link(error: BaseException) -> Optional[dict[str, str]]:
+    """The link display of a module failure, or None when no frontend that
+    can open files is connected or the place is not among the page's files."""
+    frontend = sys.modules.get(f"{__package__}._frontend")
+    page = _page.active()
+    module = getattr(error, "module", None)
+    if frontend is None or page is None or not isinstance(module, str) \
+            or not frontend.connected():
+        return None
+    cause = error.__cause__ if error.__cause__ is not None else error
+    file, line = failure_location(module, cause)
+    if not file or page.contents_path(file) is None:
+        return None
+    return failure_link_bundle(file, line)
 
 
 def _write_failure(text: str) -> None:

@@ -54,16 +54,28 @@ class PageState:
     :param mark_dirty: marks kernel paths as changed (``_core._mark_dirty``).
     :param note_writes: starts noting writes by kernel code
         (``_engine.note_writes``); called when events are first used.
+    :param mark_missing: marks kernel paths as gone without examining them
+        (``_core._mark_missing``).
+    :param forget: drops the kernel's cached file-system nodes of kernel
+        paths (``_drive.forget``).
     """
 
     def __init__(self, mark_dirty: Callable[[list[str]], int],
-                 note_writes: Callable[[], None]) -> None:
+                 note_writes: Callable[[], None], *,
+                 mark_missing: Callable[[list[str]], int] = lambda paths: 0,
+                 forget: Callable[[list[str]], bool] = lambda paths: False) -> None:
         self._mark_dirty = mark_dirty
         self._note_writes = note_writes
+        self._mark_missing = mark_missing
+        self._forget = forget
         #: The user's choice (setting ``fileEvents``, message key ``file_events``).
         self.allowed = True
         #: The kernel path of the page's drive root, once the page connected.
         self.root: Optional[str] = None
+        #: The kernel path of the page's contents root, even when the page
+        #: does not own the files (desktop Jupyter: the server's root), for
+        #: links to files (:meth:`contents_path`).
+        self.contents_root: Optional[str] = None
         #: Whether a ``file_events`` message has been received before (a later
         #: one is a reconnection: changes in between may have been lost).
         self.connected_before = False
@@ -78,10 +90,11 @@ class PageState:
     # -- messages from the page ------------------------------------------------
 
     def connect(self, notebook_path: str, paths: list[str], complete: bool,
-                cwd: Optional[str] = None) -> bool:
+                cwd: Optional[str] = None, deleted: Optional[list[str]] = None) -> bool:
         """The page's ``file_events`` message: it reports every change from
         now on; ``paths`` changed since it connected to the kernel (all of
-        them when ``complete``). Returns whether events are now in use.
+        them when ``complete``), ``deleted`` those of them that are gone (see
+        :meth:`files_changed`). Returns whether events are now in use.
 
         The drive root is the working directory minus the notebook's directory
         (JupyterLite starts the kernel in the notebook's directory); it must
@@ -89,6 +102,7 @@ class PageState:
         """
         cwd = os.getcwd() if cwd is None else cwd
         root = _drive_root(cwd, notebook_path)
+        self.contents_root = root
         self.root = root if root is not None and _page_owns(root) else None
         if self.root is None:
             return False
@@ -102,7 +116,7 @@ class PageState:
         # changes in between may have been lost.
         self.need_full = self.connected_before or not complete
         self.connected_before = True
-        self.files_changed(paths)
+        self.files_changed(paths, deleted)
         return self.in_use
 
     def disconnect(self) -> None:
@@ -110,16 +124,33 @@ class PageState:
         self.root = None
         self.run_open = False
 
-    def files_changed(self, paths: list[str]) -> None:
-        """Mark the kernel files of these contents paths as changed."""
-        if not paths:
+    def files_changed(self, paths: list[str], deleted: Optional[list[str]] = None) -> None:
+        """Mark the kernel files of these contents paths as changed.
+
+        ``deleted``: those of the paths that no longer exist (deleted, or the
+        old path of a rename; a folder stands for everything under it). Their
+        cached file-system nodes are dropped (``_drive``: a stat of one would
+        be a request JupyterLite's page never answers) and their modules are
+        marked missing without a stat; a later event about the same path (the
+        file created again) marks it changed as usual.
+        """
+        gone_paths = [p for p in deleted or () if isinstance(p, str)]
+        if not paths and not gone_paths:
             return
         self.changed = True
         root = self.root
         if root is None:
             return
-        kernel_paths = [self.kernel_path(p) for p in paths if isinstance(p, str)]
-        self._mark_dirty([p for p in kernel_paths if p is not None])
+        gone_set = set(gone_paths)
+        kernel = self.kernel_path
+        gone = [k for k in map(kernel, gone_paths) if k is not None]
+        changed = [k for k in (kernel(p) for p in paths
+                               if isinstance(p, str) and p not in gone_set) if k is not None]
+        if gone:
+            self._forget(gone)
+            self._mark_missing(gone)
+        if changed:
+            self._mark_dirty(changed)
 
     def kernel_path(self, contents_path: str) -> Optional[str]:
         """The kernel path of a contents path, or None for a path on another
@@ -128,6 +159,17 @@ class PageState:
             return None
         relative = posixpath.normpath("/" + contents_path.strip("/")).lstrip("/")
         return self.root if relative in ("", ".") else posixpath.join(self.root, relative)
+
+    def contents_path(self, kernel_path: str) -> Optional[str]:
+        """The contents path of a kernel path (what the page opens), or None
+        when it lies outside the page's contents or no page connected."""
+        root = self.contents_root
+        if root is None or not os.path.isabs(kernel_path):
+            return None
+        path = os.path.normpath(kernel_path)
+        if path != root and not path.startswith(root.rstrip(os.sep) + os.sep):
+            return None
+        return os.path.relpath(path, root).replace(os.sep, "/")
 
     def run_start(self) -> None:
         """A notebook run starts: sync before its first cell only."""
@@ -201,8 +243,9 @@ def activate() -> PageState:
     opens); it outlives comms, so that a reconnection is recognised."""
     global _ACTIVE
     if _ACTIVE is None:
-        from . import _core, _engine
-        _ACTIVE = PageState(_core._mark_dirty, _engine.note_writes)
+        from . import _core, _drive, _engine
+        _ACTIVE = PageState(_core._mark_dirty, _engine.note_writes,
+                            mark_missing=_core._mark_missing, forget=_drive.forget)
     return _ACTIVE
 
 

@@ -55,6 +55,14 @@ class Status:
     modules: tuple[TrackedModule, ...]
     statements: tuple[str, ...]
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """IPython's rich display: the modules as a dependency graph
+        (``liveimport._graph``, drawn by the jupyterlite-liveimport extension;
+        its last-reload and failure marks are those at display time), next to
+        the text table (``text/plain``, what other frontends show)."""
+        from ._graph import GRAPH_MIME, graph_data
+        return {GRAPH_MIME: graph_data(self), "text/plain": str(self)}
+
     def module(self, name: str) -> Optional[TrackedModule]:
         """The tracked module called ``name``, or ``None``."""
         for module in self.modules:

@@ -93,14 +93,15 @@ export async function startServer(dir = SITE_DIR) {
 export class Session {
   /**
    * @param {{name: string, server?: {url: string, query?: string, stop: () => Promise<void>},
-   *   appPath?: string, kernelName?: string}} options
+   *   appPath?: string, kernelName?: string, beforeOpen?: (context) => Promise<void>}} options
    *   name: used for artifacts; server: what to open (default: the built
    *   JupyterLite site, served here; the session stops it when closed);
    *   appPath: the page to open below the server's URL (default JupyterLab's
    *   `lab/index.html`); kernelName: the kernel of opened notebooks (default
-   *   `python`, the Pyodide kernel).
+   *   `python`, the Pyodide kernel); beforeOpen: called with the browser
+   *   context before the page opens (e.g. to install request routes).
    */
-  static async start({ name, server = null, appPath = 'lab/index.html', kernelName = 'python' }) {
+  static async start({ name, server = null, appPath = 'lab/index.html', kernelName = 'python', beforeOpen = null }) {
     server = server ?? (await startServer());
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'liveimport-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
@@ -112,6 +113,9 @@ export class Session {
     const session = new Session(name, server, profile, context);
     session.appPath = appPath;
     session.kernelName = kernelName;
+    if (beforeOpen) {
+      await beforeOpen(context);
+    }
     await session.open();
     return session;
   }
@@ -127,6 +131,8 @@ export class Session {
     this.offsite = [];
     /** Console errors and page errors, for failure messages. */
     this.errors = [];
+    /** Console warnings. */
+    this.warnings = [];
     const local = u => u.startsWith(server.url) || /^(data|blob|about|chrome-extension):/.test(u);
     context.on('request', request => {
       if (!local(request.url())) {
@@ -143,6 +149,8 @@ export class Session {
       this.page.on('console', msg => {
         if (msg.type() === 'error') {
           this.errors.push(msg.text());
+        } else if (msg.type() === 'warning') {
+          this.warnings.push(msg.text());
         }
       });
       this.page.on('pageerror', error => this.errors.push(String(error)));
@@ -354,16 +362,17 @@ export class Session {
 
   /**
    * Append a code cell with `source` to the notebook and run it (Shift+Enter).
+   * @param options as for runCell ({timeout}).
    * @returns the same as runCell.
    */
-  async runNewCell(source) {
+  async runNewCell(source, options = {}) {
     const index = await this.page.evaluate(source => {
       const nb = window.__liveimportTest.notebook.content;
       const n = nb.model.sharedModel.cells.length;
       nb.model.sharedModel.insertCell(n, { cell_type: 'code', source });
       return n;
     }, source);
-    return this.runCell(index);
+    return this.runCell(index, options);
   }
 
   /**

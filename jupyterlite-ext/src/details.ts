@@ -1,0 +1,131 @@
+/**
+ * The body of LiveImport's status dialog: what fails (with links that open
+ * the file at the line), the dependency graph (graph.ts), and the
+ * `%liveimport` table (collapsible).
+ */
+import { Widget } from '@lumino/widgets';
+
+import { IGraphData, renderGraph } from './graph';
+import { IFailure } from './protocol';
+
+/** Opens a contents path in the editor, at a 1-based line when given. */
+export type OpenFile = (path: string, line: number | null) => void;
+
+/** CSS classes the browser tests find things by. */
+export const DETAILS_CLASS = 'jp-LiveImport-details';
+export const FAILURES_CLASS = 'jp-LiveImport-failures';
+export const FAILURE_LINK_CLASS = 'jp-LiveImport-failureLink';
+export const TABLE_CLASS = 'jp-LiveImport-table';
+
+/** The words of a failure's place: `units.py, line 3` (the file's contents path if any). */
+export function failurePlace(failure: IFailure): string {
+  const file = failure.path ?? failure.file;
+  if (!file) {
+    return '';
+  }
+  return failure.line !== null ? `${file}, line ${failure.line}` : file;
+}
+
+/** What the phase means for the user. */
+function consequence(failure: IFailure): string {
+  return failure.phase === 'analysis'
+    ? 'could not be analysed'
+    : 'could not be reloaded; its previous version stays in use';
+}
+
+/**
+ * The list of failures: module, what it means, the error, and the place, as
+ * a link when the page can open the file (`onOpen` is called after `open`,
+ * e.g. to close the dialog).
+ */
+export function renderFailures(failures: IFailure[], open: OpenFile | null, onOpen?: () => void): HTMLElement {
+  const list = document.createElement('ul');
+  list.className = FAILURES_CLASS;
+  for (const failure of failures) {
+    const item = document.createElement('li');
+    const name = document.createElement('strong');
+    name.textContent = failure.module;
+    item.append(name, ` ${consequence(failure)}: `);
+    const error = document.createElement('code');
+    error.textContent = failure.error;
+    item.append(error);
+    const place = failurePlace(failure);
+    if (place) {
+      item.append(' (');
+      if (open && failure.path) {
+        const link = document.createElement('a');
+        link.className = FAILURE_LINK_CLASS;
+        link.href = '#';
+        link.textContent = place;
+        link.title = `Open ${failure.path} in the editor`;
+        const path = failure.path;
+        link.addEventListener('click', event => {
+          event.preventDefault();
+          open(path, failure.line);
+          onOpen?.();
+        });
+        item.append(link);
+      } else {
+        item.append(place);
+      }
+      item.append(')');
+    }
+    list.append(item);
+  }
+  return list;
+}
+
+/** The dialog's body. */
+export class DetailsBody extends Widget {
+  /**
+   * @param failures what fails (may be empty).
+   * @param text the `%liveimport` table, or the reason it is unavailable.
+   * @param open opens a file at a line (null: links are plain text).
+   * @param onOpen called after a link was followed (closes the dialog).
+   */
+  constructor(
+    failures: IFailure[],
+    text: string,
+    graph: IGraphData | null,
+    open: OpenFile | null,
+    onOpen?: () => void
+  ) {
+    super();
+    this.addClass(DETAILS_CLASS);
+    if (failures.length > 0) {
+      const heading = document.createElement('h3');
+      heading.textContent = failures.length === 1 ? 'Failing module' : 'Failing modules';
+      this.node.append(heading, renderFailures(failures, open, onOpen));
+    }
+    this.graphHost = document.createElement('div');
+    this.node.append(this.graphHost);
+    const table = document.createElement('details');
+    table.className = TABLE_CLASS;
+    table.open = true;
+    if (graph) {
+      const openAndClose: OpenFile = (path, line) => {
+        open?.(path, line);
+        onOpen?.();
+      };
+      this.drawn = renderGraph(this.graphHost, graph, open ? openAndClose : null).catch(error => {
+        this.graphHost.textContent = `The graph cannot be drawn: ${error}`;
+      });
+    } else {
+      this.drawn = Promise.resolve();
+    }
+    const summary = document.createElement('summary');
+    summary.textContent = 'Table (%liveimport)';
+    const pre = document.createElement('pre');
+    pre.textContent = text;
+    table.append(summary, pre);
+    this.node.append(table);
+    this.table = table;
+  }
+
+  /** The element the graph is drawn into. */
+  readonly graphHost: HTMLElement;
+  /** Resolves once the graph is drawn (or could not be). */
+  readonly drawn: Promise<void>;
+  /** The collapsible text table. */
+  readonly table: HTMLDetailsElement;
+}

@@ -1,0 +1,260 @@
+/**
+ * The tracked modules as a dependency-graph picture: direct and indirect
+ * modules, their top-level imports, the last reload (why each module
+ * reloaded) and failures. Laid out and drawn by Graphviz (`@viz-js/viz`,
+ * WebAssembly inlined in its module, loaded on first use: no network).
+ *
+ * The data is the kernel's `liveimport._graph.graph_data`, in the status
+ * dialog and as the MIME type {@link GRAPH_MIME} of `%liveimport`'s output.
+ */
+import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+
+import type { OpenFile } from './details';
+
+/** The MIME type of the graph data (`liveimport._graph.GRAPH_MIME`). */
+export const GRAPH_MIME = 'application/vnd.liveimport.graph+json';
+
+/** CSS class of a drawn graph (the browser tests find it by this). */
+export const GRAPH_CLASS = 'jp-LiveImport-graph';
+
+/** One module of the graph. */
+export interface IGraphModule {
+  name: string;
+  /** Named by a registered statement (else tracked because a tracked module imports it). */
+  direct: boolean;
+  /** False for a failing module that could not be tracked. */
+  tracked: boolean;
+  file: string | null;
+  /** Contents path of the file (what the page can open), or null. */
+  path: string | null;
+  /** It has a source file, and the file is gone. */
+  missing: boolean;
+  /** How it took part in the last sync that reloaded anything. */
+  reload: 'modified' | 'dependent' | null;
+  failure: { phase: string; error: string; line: number | null } | null;
+}
+
+/** The graph data. */
+export interface IGraphData {
+  version: number;
+  modules: IGraphModule[];
+  /** `[importer, imported]`. */
+  edges: [string, string][];
+  /** Seconds since the epoch, or null. */
+  last_reload: number | null;
+  /** The last reload, in order. */
+  reloaded: { module: string; reason: string; after: string[] }[];
+}
+
+/** The graph data in `value`, or null when it is not graph data. */
+export function parseGraph(value: unknown): IGraphData | null {
+  const data = value as Partial<IGraphData> | null;
+  if (!data || typeof data !== 'object' || !Array.isArray(data.modules) || !Array.isArray(data.edges)) {
+    return null;
+  }
+  return {
+    version: Number(data.version ?? 1),
+    modules: data.modules.filter(m => m && typeof m.name === 'string'),
+    edges: data.edges.filter(e => Array.isArray(e) && e.length === 2) as [string, string][],
+    last_reload: typeof data.last_reload === 'number' ? data.last_reload : null,
+    reloaded: Array.isArray(data.reloaded) ? data.reloaded : []
+  };
+}
+
+const quote = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+const clip = (text: string, n = 48): string => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+
+/** Colours (Material palette) shared by the picture and its legend. */
+export const COLOURS = {
+  direct: '#e3f2fd',
+  indirect: '#ffffff',
+  modified: '#ffb74d',
+  dependent: '#ffe0b2',
+  failed: '#ffcdd2',
+  failedLine: '#c62828',
+  reloadEdge: '#e65100',
+  line: '#546e7a'
+};
+
+/** The Graphviz DOT text of the graph. */
+export function graphDot(data: IGraphData): string {
+  const after = new Map(data.reloaded.map(r => [r.module, new Set(r.after)]));
+  const lines = [
+    'digraph liveimport {',
+    '  rankdir=TB; bgcolor="transparent"; nodesep=0.35; ranksep=0.45;',
+    // Helvetica: the metrics Graphviz lays text out with; browsers draw it with a metric-compatible font.
+    `  node [shape=box, style="rounded,filled", fontname="Helvetica,Arial,sans-serif", fontsize=11, margin="0.18,0.06", color="${COLOURS.line}", penwidth=1];`,
+    `  edge [color="${COLOURS.line}", arrowsize=0.7];`
+  ];
+  for (const m of data.modules) {
+    const label = [m.name];
+    const attrs: string[] = [];
+    let fill = m.direct ? COLOURS.direct : COLOURS.indirect;
+    const style = ['rounded', 'filled'];
+    if (m.direct) {
+      attrs.push('penwidth=2');
+    } else {
+      label.push(m.tracked ? 'indirect' : 'not tracked');
+    }
+    if (m.file === null && m.tracked) {
+      label.push('no source file');
+      attrs.push('fontcolor="#757575"');
+    }
+    if (m.reload === 'modified') {
+      fill = COLOURS.modified;
+      label.push('reloaded: modified');
+    } else if (m.reload === 'dependent') {
+      fill = COLOURS.dependent;
+      const because = [...(after.get(m.name) ?? [])];
+      label.push(because.length ? `reloaded: ${clip(because.join(', '), 36)} reloaded` : 'reloaded');
+    }
+    if (m.missing) {
+      style.push('dashed');
+      label.push('file deleted');
+      attrs.push('fontcolor="#757575"');
+    }
+    if (m.failure) {
+      fill = COLOURS.failed;
+      attrs.push(`color="${COLOURS.failedLine}"`, 'penwidth=2.5', `fontcolor="${COLOURS.failedLine}"`);
+      label.push(`fails: ${clip(m.failure.error)}`);
+      if (m.failure.line !== null) {
+        label.push(`line ${m.failure.line}`);
+      }
+    }
+    if (!m.tracked) {
+      style.push('dotted');
+    }
+    attrs.push(`fillcolor="${fill}"`, `style="${style.join(',')}"`);
+    attrs.push(`tooltip=${quote(m.file ?? m.name)}`);
+    lines.push(`  ${quote(m.name)} [label=${quote(label.join('\n'))}, ${attrs.join(', ')}];`);
+  }
+  for (const [importer, imported] of data.edges) {
+    const propagated = after.get(importer)?.has(imported);
+    const attrs = propagated ? ` [color="${COLOURS.reloadEdge}", penwidth=2]` : '';
+    lines.push(`  ${quote(importer)} -> ${quote(imported)}${attrs};`);
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
+
+type Viz = Awaited<ReturnType<typeof import('@viz-js/viz').instance>>;
+let vizPromise: Promise<Viz> | null = null;
+
+/** Graphviz, loaded once (its chunk holds the WebAssembly module). */
+function viz(): Promise<Viz> {
+  if (!vizPromise) {
+    vizPromise = import('@viz-js/viz').then(m => m.instance());
+    vizPromise.catch(() => (vizPromise = null));
+  }
+  return vizPromise;
+}
+
+/** The legend under the picture. */
+function legend(data: IGraphData): HTMLElement {
+  const div = document.createElement('div');
+  div.className = 'jp-LiveImport-legend';
+  const item = (fill: string, border: string, text: string): void => {
+    const swatch = document.createElement('span');
+    swatch.className = 'jp-LiveImport-swatch';
+    swatch.style.background = fill;
+    swatch.style.border = border;
+    div.append(swatch, ` ${text}   `);
+  };
+  item(COLOURS.direct, `2px solid ${COLOURS.line}`, 'imported by the notebook');
+  item(COLOURS.indirect, `1px solid ${COLOURS.line}`, 'imported by a tracked module');
+  if (data.reloaded.length) {
+    item(COLOURS.modified, `1px solid ${COLOURS.line}`, 'reloaded: its file changed');
+    item(COLOURS.dependent, `1px solid ${COLOURS.line}`, 'reloaded because a module it imports reloaded');
+  }
+  if (data.modules.some(m => m.failure)) {
+    item(COLOURS.failed, `2px solid ${COLOURS.failedLine}`, 'fails');
+  }
+  const arrow = document.createElement('span');
+  arrow.textContent = '→ imports';
+  div.append(arrow);
+  if (data.last_reload !== null) {
+    div.append(` · last reload ${new Date(data.last_reload * 1000).toLocaleTimeString()}`);
+  }
+  return div;
+}
+
+/**
+ * Draw the graph into `host` (replacing its content). Modules whose file the
+ * page can open are links (at the failing line, if any).
+ *
+ * @throws Error when Graphviz cannot be loaded or cannot lay the graph out.
+ */
+export async function renderGraph(host: HTMLElement, data: IGraphData, open: OpenFile | null): Promise<void> {
+  host.textContent = '';
+  host.classList.add(GRAPH_CLASS);
+  if (data.modules.length === 0) {
+    host.textContent = 'No tracked modules.';
+    return;
+  }
+  const svg = (await viz()).renderSVGElement(graphDot(data));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'LiveImport: tracked modules and their imports');
+  const byName = new Map(data.modules.map(m => [m.name, m]));
+  for (const node of Array.from(svg.querySelectorAll('g.node'))) {
+    const name = node.querySelector('title')?.textContent ?? '';
+    const module = byName.get(name);
+    node.setAttribute('data-module', name);
+    if (module?.path && open) {
+      const path = module.path;
+      (node as SVGGElement).style.cursor = 'pointer';
+      node.addEventListener('click', () => open(path, module.failure?.line ?? null));
+    }
+  }
+  host.append(svg, legend(data));
+}
+
+/**
+ * The renderer of {@link GRAPH_MIME} outputs (`%liveimport`, or a cell
+ * ending with `liveimport.status()`): the picture, then the text table
+ * (open; it folds).
+ */
+export class GraphRenderer extends Widget implements IRenderMime.IRenderer {
+  constructor(private readonly open: OpenFile | null) {
+    super();
+    this.addClass('jp-LiveImport-graphOutput');
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this.node.textContent = '';
+    const picture = document.createElement('div');
+    this.node.append(picture);
+    const text = model.data['text/plain'];
+    if (typeof text === 'string') {
+      const table = document.createElement('details');
+      table.className = 'jp-LiveImport-table';
+      table.open = true;
+      const summary = document.createElement('summary');
+      summary.textContent = 'Table';
+      const pre = document.createElement('pre');
+      pre.textContent = text;
+      table.append(summary, pre);
+      this.node.append(table);
+    }
+    const data = parseGraph(model.data[GRAPH_MIME]);
+    if (!data) {
+      picture.textContent = 'LiveImport: no graph data';
+      return;
+    }
+    try {
+      await renderGraph(picture, data, this.open);
+    } catch (error) {
+      picture.textContent = `LiveImport: cannot draw the graph (${error})`;
+    }
+  }
+}
+
+/** The renderer factory of {@link GRAPH_MIME}. */
+export function graphRendererFactory(open: OpenFile | null): IRenderMime.IRendererFactory {
+  return {
+    safe: true,
+    mimeTypes: [GRAPH_MIME],
+    defaultRank: 40,
+    createRenderer: () => new GraphRenderer(open)
+  };
+}
