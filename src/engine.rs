@@ -239,6 +239,7 @@ impl<S: System> Engine<S> {
             namespaces: IndexMap::new(),
             examine_all: false,
             version,
+            gone: Vec::new(),
         }
     }
 

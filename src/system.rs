@@ -175,6 +175,7 @@ mod tests {
         fs.remove("/w/a.py");
         assert!(engine.plan_sync(true, host).entries.is_empty(), "a missing file is skipped");
         assert_eq!(fs.reads(), (3, 3));
-        assert_eq!(engine.status(None).0[0].mtime, Some(10.0));
+        assert_eq!(engine.status(None).0[0].mtime, None, "missing at the last stat");
+        assert_eq!(engine.take_missing(), [("a".to_string(), "/w/a.py".to_string())]);
     }
 }

@@ -310,6 +310,17 @@ impl Engine {
         outcome(from_js::<Vec<String>>(paths, "paths").map(|p| self.inner.mark_dirty(&p)))
     }
 
+    /// Records that the files at or under `paths` are gone, without examining them; the value
+    /// is how many modules were marked.
+    pub fn mark_missing(&mut self, paths: JsValue) -> JsValue {
+        outcome(from_js::<Vec<String>>(paths, "paths").map(|p| self.inner.mark_missing(&p)))
+    }
+
+    /// Modules whose source file disappeared since the last call: `[[name, file]]`, each once.
+    pub fn take_missing(&mut self) -> JsValue {
+        outcome(Ok(self.inner.take_missing()))
+    }
+
     /// Detects modified modules and schedules reloads: `[entries, namespaces]`, or the
     /// `AnalysisError` of the first modified module whose source cannot be analysed.
     pub fn plan_sync(&mut self, full: JsValue) -> JsValue {

@@ -209,6 +209,12 @@ class Engine:
     def mark_dirty(self, paths: list[str]) -> int:
         return _call(self._js.mark_dirty, to_js(list(paths)))
 
+    def mark_missing(self, paths: list[str]) -> int:
+        return _call(self._js.mark_missing, to_js(list(paths)))
+
+    def take_missing(self) -> list:
+        return [tuple(m) for m in _call(self._js.take_missing)]
+
     def plan_sync(self, full: bool = True) -> tuple:
         entries, namespaces = self._analysing(self._js.plan_sync, bool(full))
         return ([(m, reason, float(mtime), after) for m, reason, mtime, after in entries],
