@@ -55,6 +55,12 @@ pub trait HostParser {
     /// `Ok(())` when the host's parser accepts `source` (the decoded text of `file`), else the
     /// exception it raises.
     fn verdict(&self, file: &str, source: &str) -> Result<(), HostError>;
+
+    /// Whether [`HostParser::verdict`] is the host's (false for [`EngineVerdict`]: the engine's
+    /// own findings stand).
+    fn gives_verdict(&self) -> bool {
+        true
+    }
 }
 
 /// No host to ask: the engine's own findings stand (tests, and Rust callers).
@@ -62,7 +68,11 @@ pub struct EngineVerdict;
 
 impl HostParser for EngineVerdict {
     fn verdict(&self, _file: &str, _source: &str) -> Result<(), HostError> {
-        Err(HostError(Arc::new(())))
+        Ok(())
+    }
+
+    fn gives_verdict(&self) -> bool {
+        false
     }
 }
 
@@ -152,14 +162,12 @@ pub fn analyze_source(
         }
     };
     if finding != Finding::Clean || confirm == Confirm::Always {
-        match host.verdict(file, source) {
-            Ok(()) => {}
-            Err(no_verdict) if is_engine_only(&no_verdict) => {
-                if let Finding::Error(engine_error) = finding {
-                    return Err(AnalysisCause::Syntax(engine_error));
-                }
+        if !host.gives_verdict() {
+            if let Finding::Error(engine_error) = finding {
+                return Err(AnalysisCause::Syntax(engine_error));
             }
-            Err(host_error) => return Err(AnalysisCause::Host(host_error)),
+        } else if let Err(host_error) = host.verdict(file, source) {
+            return Err(AnalysisCause::Host(host_error));
         }
     }
     deps.map_err(AnalysisCause::Import)
@@ -182,11 +190,6 @@ pub fn engine_finding(source: &str, file: &str, version: PythonVersion) -> Optio
         Err(AnalysisCause::Syntax(info)) => Some(info),
         _ => None,
     }
-}
-
-/// Whether `error` is [`EngineVerdict`]'s "no verdict" marker rather than a host exception.
-fn is_engine_only(error: &HostError) -> bool {
-    error.0.downcast_ref::<()>().is_some()
 }
 
 type Body = Vec<Stmt>;
