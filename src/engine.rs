@@ -443,21 +443,22 @@ impl<S: System> Engine<S> {
         let version = self.version;
         let mut eligible = vec![false; self.modules.len()];
         for (i, (name, tracked)) in self.modules.iter_mut().enumerate() {
-            let Some(file) = tracked.file.clone() else { continue };
-            let considered = !tracked.attached.is_empty() || self.workspace.iter().any(|d| Path::new(&file).starts_with(d));
+            // Disjoint field borrows: no copy of the path per module and sync (a hot path).
+            let Some(file) = tracked.file.as_deref() else { continue };
+            let considered = !tracked.attached.is_empty() || self.workspace.iter().any(|d| Path::new(file).starts_with(d));
             if !considered {
                 continue;
             }
             if full || tracked.dirty || tracked.written {
                 tracked.dirty = false;
-                let now = self.system.read_mtime(&file);
+                let now = self.system.read_mtime(file);
                 if tracked.present && now.is_none() && !self.gone.contains(name) {
                     self.gone.push(name.clone());
                 }
                 tracked.present = now.is_some();
                 if now.is_some() && tracked.current != now {
                     tracked.current = now;
-                    match analyze(&self.system, name, Some(&file), &tracked.package, version, host, Confirm::Always) {
+                    match analyze(&self.system, name, Some(file), &tracked.package, version, host, Confirm::Always) {
                         Ok((_, deps)) => {
                             tracked.deps = deps;
                             tracked.error = None;

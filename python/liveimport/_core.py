@@ -95,6 +95,13 @@ def _analysis_error(module: str, cause: BaseException) -> ModuleError:
     return error
 
 
+def _analysis_failure(error: "_engine.AnalysisError") -> ModuleError:
+    """The ``ModuleError(module, "analysis")`` for an engine ``AnalysisError``,
+    noted as a failure for the status (``_failures``)."""
+    _failures.note(error.module, "analysis", error.cause)
+    return _analysis_error(error.module, error.cause)
+
+
 def _track_indirects() -> Optional[ModuleError]:
     """Start tracking every loaded, not yet tracked dependency of a tracked
     module whose source file is in the workspace, transitively (the engine
@@ -196,8 +203,7 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
     try:
         _ENGINE.register(nsid, records, modules, clear)
     except _engine.AnalysisError as error:
-        _failures.note(error.module, "analysis", error.cause)
-        raise ModuleError(error.module, "analysis") from error.cause
+        raise _analysis_failure(error) from error.cause
     _failures.fixed(spec[0] for spec in modules)
     if _ENGINE.journal(nsid):
         _NAMESPACES[nsid] = namespace
@@ -305,8 +311,7 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
     try:
         entries, namespaces = _ENGINE.plan_sync(full)
     except _engine.AnalysisError as error:
-        _failures.note(error.module, "analysis", error.cause)
-        raise ModuleError(error.module, "analysis") from error.cause
+        raise _analysis_failure(error) from error.cause
     if not entries:
         if _failures.untracked_analysis():
             # A dependency that could not be analysed may be fixed now.
