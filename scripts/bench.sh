@@ -76,7 +76,7 @@ if [ "$ref_only" = 0 ]; then
     log "ours: $(basename "$pyodide_wheel"), $(basename "$universal_wheel"), $(basename "$native_wheel")"
 fi
 
-# The older Pyodides (JupyterLite 0.6, 0.7), from tests/pyodide's npm aliases.
+# The older Pyodides (JupyterLite 0.6, 0.7), from tests/pyodide's npm aliases (in the root node_modules).
 older=()
 for version in 0.27.7 0.29.5; do
     older+=(--older-pyodide "$(pyodide_npm_dir "$version")=$PYODIDE_WHEELS/$version")
@@ -84,5 +84,5 @@ done
 
 log "running the benchmark (results in build/bench/)"
 exec "$VENV/bin/python" "$ROOT/bench/run.py" "${ours[@]}" --ref "$ref_wheel" \
-    --ipython-wheels "$PYODIDE_WHEELS/$PYODIDE_DEFAULT_VERSION" --pyodide "$PYODIDE_NODE_DIR/node_modules/pyodide" \
+    --ipython-wheels "$PYODIDE_WHEELS/$PYODIDE_DEFAULT_VERSION" --pyodide "$(pyodide_npm_dir "$PYODIDE_DEFAULT_VERSION")" \
     "${older[@]}" --python "$VENV/bin/python" --cache "$BENCH_CACHE" --out "$ROOT/build/bench" "${run_args[@]}"

@@ -56,17 +56,12 @@ if [ "$build" = 1 ] || [ ! -f "$BENCH_SITE/jupyter-lite.json" ]; then
 fi
 grep -q "\"liveimport\"" "$BENCH_SITE/pypi/all.json" || die "the bench site's piplite index has no liveimport"
 
-# --- Chromium and playwright-core (as tests/browser/run.sh) ---
+# --- Chromium and playwright-core (the npm workspace; as tests/browser/run.sh) ---
 if [ ! -x /usr/bin/chromium ]; then
     log "installing Debian's chromium"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-BROWSER_TESTS="$ROOT/tests/browser"
-stamp="$(printf '%s\n' "$(node --version)" "$(cat "$BROWSER_TESTS/package-lock.json")" | sha256sum | cut -c1-16)"
-if [ "$(cat "$BROWSER_TESTS/node_modules/.liveimport-stamp" 2>/dev/null)" != "$stamp" ]; then
-    (cd "$BROWSER_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$stamp" > "$BROWSER_TESTS/node_modules/.liveimport-stamp"
-fi
+npm_workspace
 
 log "running the benchmark in Chromium (results in build/bench-site/)"
 LIVEIMPORT_SITE_DIR="$BENCH_SITE" LIVEIMPORT_ARTIFACTS="$OUT/artifacts" \

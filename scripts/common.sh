@@ -20,15 +20,19 @@ WASM_TARGET="wasm32-unknown-emscripten"
 # Pyodide 314.0.7 runs CPython 3.14, Emscripten ABI 2026_0 (PEP 783 platform tag).
 PYODIDE_PY_VERSION="3.14"
 PYODIDE_PLATFORM_TAG="pyemscripten_2026_0_wasm32"
-PYODIDE_NODE_DIR="$ROOT/tests/pyodide"
+# The npm workspace: package.json at the root lists js/, jupyterlite-ext/, tests/pyodide,
+# tests/browser and tests/jupyterlab-4.4; one package-lock.json, installed into one node_modules at
+# the root (npm_workspace below; only the JupyterLab 4.4 packages that conflict with the
+# extension's 4.6 ones are nested, in tests/jupyterlab-4.4/node_modules).
+NODE_MODULES="$ROOT/node_modules"
 # Every Pyodide the Python suite runs in under Node (tests/pyodide/env.mjs PYODIDE_VERSIONS; npm
 # aliases pyodide-VERSION in tests/pyodide/package.json, `pyodide` itself is the default 314.0.7).
 PYODIDE_DEFAULT_VERSION="314.0.7"
 PYODIDE_TEST_VERSIONS=(0.26.4 0.27.7 0.29.5 314.0.7 315.0.0-alpha.2)
 # node_modules folder of Pyodide VERSION for the tests.
 pyodide_npm_dir() {
-    if [ "$1" = "$PYODIDE_DEFAULT_VERSION" ]; then echo "$PYODIDE_NODE_DIR/node_modules/pyodide"
-    else echo "$PYODIDE_NODE_DIR/node_modules/pyodide-$1"; fi
+    if [ "$1" = "$PYODIDE_DEFAULT_VERSION" ]; then echo "$NODE_MODULES/pyodide"
+    else echo "$NODE_MODULES/pyodide-$1"; fi
 }
 # The wasm-bindgen engine (every Pyodide): Rust target, Cargo profile, wasm-bindgen output dir.
 WASM_BINDGEN_TARGET="wasm32-unknown-unknown"
@@ -74,6 +78,19 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Print a stamp key for the given strings (changes when any input changes).
 stamp_key() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
+
+# `npm ci` of the workspace at the root, unless node_modules already holds what package-lock.json
+# says (stamp: Node's version, the lockfile and the workspaces' package.json files).
+npm_workspace() {
+    local key manifests
+    manifests="$(cd "$ROOT" && node -p 'require("./package.json").workspaces.map((w) => w + "/package.json").join(" ")')"
+    key="$(stamp_key "$(node --version)" "$(cd "$ROOT" && cat package-lock.json package.json $manifests)")"
+    if [ "$(cat "$NODE_MODULES/.liveimport-stamp" 2>/dev/null)" != "$key" ]; then
+        log "npm ci (the workspace: package-lock.json at the root)"
+        (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$key" > "$NODE_MODULES/.liveimport-stamp"
+    fi
+}
 
 # The machine's CPython 3 used to create the venv.
 host_python() {

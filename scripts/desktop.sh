@@ -61,13 +61,9 @@ case "${1:-}" in
     test)
         shift; setup
         HERE="$ROOT/tests/browser"
-        # Chromium and playwright-core as for the JupyterLite tests.
+        # Chromium and playwright-core (the npm workspace) as for the JupyterLite tests.
         [ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-        stamp="$(printf '%s\n' "$(node --version)" "$(cat "$HERE/package-lock.json")" | sha256sum | cut -c1-16)"
-        if [ "$(cat "$HERE/node_modules/.liveimport-stamp" 2>/dev/null)" != "$stamp" ]; then
-            (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
-            echo "$stamp" > "$HERE/node_modules/.liveimport-stamp"
-        fi
+        npm_workspace
         [ "$#" -gt 0 ] || set -- "$HERE"/desktop/*.test.mjs
         mkdir -p "$ROOT/build/browser-artifacts"
         cd "$HERE"

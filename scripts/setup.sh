@@ -5,8 +5,10 @@
 #     binaryen's wasm-opt (Debian's binaryen, when missing: shrinks the wasm-bindgen engine);
 #   - Node >= 20 (Debian's nodejs when missing);
 #   - the dev venv in the cache (maturin, wheel, pytest, IPython);
-#   - npm packages of tests/pyodide (pyodide 314.0.7 and the other versions of the test matrix,
-#     from package-lock.json);
+#   - the npm workspace (package.json and package-lock.json at the root, one `npm ci`): pyodide
+#     314.0.7 and the other versions of the test matrix (tests/pyodide), playwright-core
+#     (tests/browser), the extension's build tools (jupyterlite-ext) and JupyterLab 4.4's types
+#     (tests/jupyterlab-4.4);
 #   - the pure-Python wheels that the Pyodide runs install (pytest and IPython closures, micropip),
 #     one set per Pyodide version.
 # A second run does nothing but checks (stamps in $LIVEIMPORT_CACHE).
@@ -57,22 +59,9 @@ if [ "$(cat "$VENV/.liveimport-stamp" 2>/dev/null)" != "$venv_key" ]; then
     echo "$venv_key" > "$VENV/.liveimport-stamp"
 fi
 
-# --- npm (tests/pyodide: pyodide and our js/ package) ---
-npm_key="$(stamp_key "$(node --version)" "$(cat "$PYODIDE_NODE_DIR/package-lock.json" "$ROOT/js/package.json")")"
-if [ "$(cat "$PYODIDE_NODE_DIR/node_modules/.liveimport-stamp" 2>/dev/null)" != "$npm_key" ]; then
-    log "npm ci in tests/pyodide"
-    (cd "$PYODIDE_NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$npm_key" > "$PYODIDE_NODE_DIR/node_modules/.liveimport-stamp"
-fi
-
-# --- npm (tests/jupyterlab-4.4: the extension's type check against the oldest JupyterLab) ---
-compat_dir="$ROOT/tests/jupyterlab-4.4"
-compat_key="$(stamp_key "$(node --version)" "$(cat "$compat_dir/package-lock.json")")"
-if [ "$(cat "$compat_dir/node_modules/.liveimport-stamp" 2>/dev/null)" != "$compat_key" ]; then
-    log "npm ci in tests/jupyterlab-4.4"
-    (cd "$compat_dir" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$compat_key" > "$compat_dir/node_modules/.liveimport-stamp"
-fi
+# --- npm (the workspace at the root: js/, jupyterlite-ext/, tests/pyodide, tests/browser,
+#     tests/jupyterlab-4.4; one package-lock.json) ---
+npm_workspace
 
 # --- pure-Python wheels for Pyodide ---
 for version in "${PYODIDE_TEST_VERSIONS[@]}"; do

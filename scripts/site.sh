@@ -20,8 +20,10 @@
 # Extra piplite wheels (space-separated paths) go into the site's piplite index through
 # $LIVEIMPORT_SITE_PIPLITE_WHEELS (scripts/bench_site.sh adds the reference LiveImport 1.3.1);
 # $LIVEIMPORT_SITE_DIR and $LIVEIMPORT_LITE_DIR move the output and the --lite-dir input folder.
-# The site needs the Pyodide wheel of LiveImport in dist/ (scripts/build.sh makes it; run here
-# when missing). Nothing in the built site refers to anything beyond its own origin.
+# The extension ships the kernel wheels of LiveImport from js/wheels/ (the liveimport-pyodide
+# package's, with their manifest.json; scripts/build.sh makes them, run here when missing or
+# stale); its npm packages come from the workspace at the root (npm_workspace, scripts/common.sh).
+# Nothing in the built site refers to anything beyond its own origin.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # The JupyterLite line ($LIVEIMPORT_LITE_LINE, default 0.8): its jupyterlite-core and
@@ -71,36 +73,32 @@ pyodide_npm() {
     rm -rf "$tmp"
 }
 
-pyodide_wheel() {
-    ls "$DIST"/liveimport_lite-*-"$PYODIDE_PLATFORM_TAG".whl 2>/dev/null | head -1
-}
+# The kernel wheels the extension ships (static/pypi): those of the liveimport-pyodide workspace
+# package, js/wheels/ (the Pyodide 314 wheel and the universal one), listed by its manifest.json,
+# which scripts/build.sh writes with the wheels' sha256. jupyterlite-ext/scripts/pypi-index.mjs
+# reads that manifest, as installLiveImport does.
+KERNEL_WHEELS_MANIFEST="$ROOT/js/wheels/manifest.json"
 
-# The kernel wheels the extension ships (static/pypi): the Pyodide 314 wheel and the universal one.
-kernel_wheels() {
-    echo "$(pyodide_wheel) $(ls "$DIST"/liveimport_lite-*-py3-none-any.whl 2>/dev/null | head -1)"
-}
-
-# True when dist/ has no Pyodide wheel, or one older than a source of it (python/liveimport, src/,
-# Cargo.toml).
-pyodide_wheel_stale() {
-    local wheel
-    wheel="$(pyodide_wheel)"
-    [ -z "$wheel" ] && return 0
+# True when there is no manifest of kernel wheels, or one older than a source of them
+# (python/liveimport, src/, Cargo.toml, Cargo.lock).
+kernel_wheels_stale() {
+    [ -f "$KERNEL_WHEELS_MANIFEST" ] || return 0
     [ -n "$(find "$ROOT/python/liveimport" "$ROOT/src" "$ROOT/Cargo.toml" "$ROOT/Cargo.lock" \
-        -type f -newer "$wheel" -print -quit)" ]
+        -type f -newer "$KERNEL_WHEELS_MANIFEST" -print -quit)" ]
 }
 
 extension() {
-    if pyodide_wheel_stale; then
-        log "Pyodide wheel of LiveImport missing or older than its sources: running scripts/build.sh"
+    if kernel_wheels_stale; then
+        log "kernel wheels of LiveImport missing or older than their sources: running scripts/build.sh"
         "$ROOT/scripts/build.sh"
     fi
-    [ -n "$(pyodide_wheel)" ] || die "scripts/build.sh made no $PYODIDE_PLATFORM_TAG wheel"
-    # Skip the build when neither the extension's sources nor the wheel changed.
+    [ -f "$KERNEL_WHEELS_MANIFEST" ] || die "scripts/build.sh made no $KERNEL_WHEELS_MANIFEST"
+    # Skip the build when neither the extension's sources, its npm packages nor the kernel wheels
+    # (their sha256 in the manifest) changed.
     local ext_key
-    ext_key="$(cd "$EXT_DIR" && cat package.json package-lock.json pyproject.toml install.json \
+    ext_key="$(cd "$EXT_DIR" && cat package.json "$ROOT/package-lock.json" pyproject.toml install.json \
         src/* schema/* style/* scripts/* jupyterlite_liveimport/__init__.py | sha256sum | cut -c1-16)"
-    ext_key="$ext_key-$(cat $(kernel_wheels) | sha256sum | cut -c1-16)"
+    ext_key="$ext_key-$(sha256sum < "$KERNEL_WHEELS_MANIFEST" | cut -c1-16)"
     local ext_stamp="$LITE_VENV/.liveimport-ext-stamp"
     local built="$BUILD_VENV/share/jupyter/labextensions/jupyterlite-liveimport"
     if [ "$(cat "$ext_stamp" 2>/dev/null)" = "$ext_key" ] && [ -n "$(ext_wheel)" ] &&
@@ -119,15 +117,10 @@ extension() {
         echo "$ext_key" > "$ext_stamp"
         return
     fi
-    log "extension: npm ci + build ($EXT_DIR)"
-    local npm_key
-    npm_key="$(stamp_key "$(node --version)" "$(cat "$EXT_DIR/package-lock.json")")"
-    if [ "$(cat "$EXT_DIR/node_modules/.liveimport-stamp" 2>/dev/null)" != "$npm_key" ]; then
-        (cd "$EXT_DIR" && npm ci --no-audit --no-fund --loglevel=error)
-        echo "$npm_key" > "$EXT_DIR/node_modules/.liveimport-stamp"
-    fi
-    (cd "$EXT_DIR" && PATH="$LITE_VENV/bin:$PATH" LIVEIMPORT_PYODIDE_WHEELS="$(kernel_wheels)" \
-        LIVEIMPORT_WHEEL_DIRS="$SITE_WHEELS" npm run --silent build:prod)
+    log "extension: build ($EXT_DIR; npm packages from the workspace at the root)"
+    npm_workspace
+    (cd "$EXT_DIR" && PATH="$LITE_VENV/bin:$PATH" LIVEIMPORT_WHEEL_DIRS="$SITE_WHEELS" \
+        npm run --silent build:prod)
     log "extension: wheel into dist/, pip install into the lite venv"
     rm -f "$DIST"/jupyterlite_liveimport-*.whl
     "$LITE_VENV/bin/python" -m pip wheel --quiet --disable-pip-version-check \

@@ -167,7 +167,7 @@ if [ "$build_ok" = 1 ]; then
 
     rc=0
     run_step "extension sources against JupyterLab 4.4 (tsc, tests/jupyterlab-4.4)" "$LOGS/jupyterlab-4.4.log" \
-        "$ROOT/tests/jupyterlab-4.4/node_modules/.bin/tsc" -p "$ROOT/tests/jupyterlab-4.4/tsconfig.json" || rc=$?
+        "$NODE_MODULES/.bin/tsc" -p "$ROOT/tests/jupyterlab-4.4/tsconfig.json" || rc=$?
     record "ext vs JupyterLab 4.4" "$rc" "$((rc == 0 ? 1 : 0))" "$((rc == 0 ? 0 : 1))"
 
     rc=0

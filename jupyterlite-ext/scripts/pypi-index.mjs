@@ -9,9 +9,11 @@
  *   pyo3 engine) and the universal wheel (`liveimport_lite-*-py3-none-any.whl`,
  *   wasm-bindgen engine, every other Pyodide): piplite's micropip picks the
  *   platform wheel where its tag fits the kernel's Pyodide and the universal
- *   one elsewhere. They are the newest in ../dist (the repository's dist/, made
- *   by scripts/build.sh), or $LIVEIMPORT_PYODIDE_WHEELS (paths separated by
- *   spaces);
+ *   one elsewhere. They are the wheels of the npm package liveimport-pyodide
+ *   (the repository's js/, a package of the same npm workspace and a
+ *   devDependency of the extension), listed by its `wheels/manifest.json`
+ *   (scripts/build.sh writes both), the same wheels and manifest its
+ *   `installLiveImport` picks from;
  * - the pure-Python wheels a JupyterLite 0.8 Pyodide kernel installs through
  *   piplite that Pyodide's own package set lacks (KERNEL_WHEELS: `comm`,
  *   which LiveImport's comm needs too, and IPython's `ipython-pygments-lexers`),
@@ -25,18 +27,18 @@
  * Usage: node scripts/pypi-index.mjs OUT_DIR
  *
  * Exits with status 1 and a message when a wheel is missing or does not
- * match its pin. Importable: `findKernelWheels` and `pypiIndex` serve the
- * repository's micropip tests (tests/pyodide).
+ * match its manifest entry or pin. Importable: `findKernelWheels` and
+ * `pypiIndex` serve the repository's micropip tests (tests/pyodide).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PLATFORM_TAG = 'pyemscripten_2026_0_wasm32';
 const UNIVERSAL_TAG = 'py3-none-any';
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Wheels the JupyterLite 0.8.6 Pyodide kernel installs that Pyodide 314 does not have. */
 export const KERNEL_WHEELS = [
@@ -119,35 +121,61 @@ function entry(filename, bytes, pythonVersion, requiresPython) {
 }
 
 /**
- * The newest kernel wheels in `dist`: `[platform wheel, universal wheel]` of
- * the same version, or the paths of $LIVEIMPORT_PYODIDE_WHEELS.
- * @param {string} [dist] folder of the built wheels.
- * @returns {string[]}
- * @throws {Error} naming what is missing.
+ * The path of liveimport-pyodide's `wheels/manifest.json`, resolved as Node
+ * resolves the package from this script (the workspace's link to js/).
+ * @returns {string}
+ * @throws {Error} when the package or its manifest is missing.
  */
-export function findKernelWheels(dist = path.resolve(here, '..', '..', 'dist')) {
-  const fromEnv = process.env.LIVEIMPORT_PYODIDE_WHEELS;
-  if (fromEnv) {
-    return fromEnv.split(' ').filter(Boolean);
+export function kernelWheelsManifest() {
+  try {
+    return createRequire(import.meta.url).resolve('liveimport-pyodide/wheels/manifest.json');
+  } catch (error) {
+    throw new Error(
+      'liveimport-pyodide/wheels/manifest.json not found (run scripts/build.sh, and npm ci at ' +
+        `the repository root): ${error.message}`,
+      { cause: error }
+    );
   }
-  const files = fs.existsSync(dist) ? fs.readdirSync(dist) : [];
-  const newest = suffix => {
-    const found = files
-      .filter(f => f.startsWith('liveimport_lite-') && f.endsWith(`-${suffix}.whl`))
-      .map(f => path.join(dist, f))
-      .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
-    if (!found) {
-      throw new Error(
-        `no kernel wheel of LiveImport (*-${suffix}.whl) in ${dist}: ` +
-          'run scripts/build.sh or set LIVEIMPORT_PYODIDE_WHEELS'
-      );
+}
+
+/**
+ * The kernel wheels a manifest of liveimport-pyodide lists: `[platform wheel,
+ * universal wheel]` (absolute paths), each checked against the manifest's
+ * size and sha256.
+ * @param {string} [manifestPath] a `wheels/manifest.json` (default:
+ *   {@link kernelWheelsManifest}).
+ * @returns {string[]}
+ * @throws {Error} naming the manifest and what is missing or does not match.
+ */
+export function findKernelWheels(manifestPath = kernelWheelsManifest()) {
+  let manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`${manifestPath} unreadable: ${error.message}`, { cause: error });
+  }
+  const entries = Array.isArray(manifest?.wheels) ? manifest.wheels : [];
+  const wheelOf = suffix => {
+    const entry = entries.find(w => typeof w?.wheel === 'string' && w.wheel.endsWith(`-${suffix}.whl`));
+    if (!entry) {
+      throw new Error(`${manifestPath} lists no *-${suffix}.whl: run scripts/build.sh`);
     }
-    return found;
+    const file = path.join(path.dirname(manifestPath), entry.wheel);
+    let bytes;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (error) {
+      throw new Error(`${file} (listed by ${manifestPath}) unreadable: ${error.message}`, { cause: error });
+    }
+    if (bytes.length !== entry.size || sha256Of(bytes) !== entry.sha256) {
+      throw new Error(`${file} does not match its size and sha256 in ${manifestPath}: run scripts/build.sh`);
+    }
+    return file;
   };
-  const wheels = [newest(PLATFORM_TAG), newest(UNIVERSAL_TAG)];
+  const wheels = [wheelOf(PLATFORM_TAG), wheelOf(UNIVERSAL_TAG)];
   const versions = new Set(wheels.map(w => path.basename(w).split('-')[1]));
-  if (versions.size !== 1) {
-    throw new Error(`kernel wheels of different versions: ${wheels.join(', ')}`);
+  if (versions.size !== 1 || !versions.has(manifest.version)) {
+    throw new Error(`kernel wheels of different versions in ${manifestPath}: ${wheels.join(', ')}`);
   }
   return wheels;
 }

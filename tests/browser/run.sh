@@ -7,9 +7,8 @@
 # Builds the site first (scripts/site.sh build) unless --no-build. Screenshots and the measured
 # timings go to build/browser-artifacts/. Exit status: non-zero when a test fails.
 # $LIVEIMPORT_TEST_PORT: serve the site on that port of 127.0.0.1 (default: any free port).
-set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+source "$HERE/../../scripts/common.sh"   # ROOT, npm_workspace; set -euo pipefail
 
 if [ "${1:-}" = "--no-build" ]; then
     shift
@@ -22,11 +21,8 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-stamp="$(printf '%s\n' "$(node --version)" "$(cat "$HERE/package-lock.json")" | sha256sum | cut -c1-16)"
-if [ "$(cat "$HERE/node_modules/.liveimport-stamp" 2>/dev/null)" != "$stamp" ]; then
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$stamp" > "$HERE/node_modules/.liveimport-stamp"
-fi
+# playwright-core: a package of the npm workspace at the root.
+npm_workspace
 
 rm -rf "$ROOT/build/browser-artifacts"
 mkdir -p "$ROOT/build/browser-artifacts"
