@@ -5,7 +5,8 @@
  *
  * Everything is offline: Pyodide comes from npm (`pyodide` is 314.0.7; the
  * other versions of {@link PYODIDE_VERSIONS} are installed under the aliases
- * `pyodide-VERSION`, see package.json), the pure-Python wheels (pytest,
+ * `pyodide-VERSION`, see package.json; all in the npm workspace's node_modules
+ * at the repository root), the pure-Python wheels (pytest,
  * IPython, micropip; one set per Pyodide version, fitting its Python) from the
  * cache filled by scripts/setup.sh, the LiveImport wheels from js/wheels
  * (scripts/build.sh).
