@@ -31,7 +31,10 @@
 
 use std::sync::Mutex;
 
-use js_sys::{Date, Function, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Function, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -146,21 +149,32 @@ fn specs_from_js(value: JsValue) -> Result<Vec<ModuleSpec>, Failure> {
 /// less than a second. Change detection only compares the engine's own readings.
 pub struct EmscriptenFs {
     fs: JsValue,
-    stat: Function,
+    /// [`MTIME_OF`], made once: `FS.stat` and its reading in one call from the engine.
+    mtime_of: Function,
     read_file: Function,
-    key_mode: JsValue,
-    key_mtime: JsValue,
+    /// Each path asked about, as a JS string: made once, not decoded again at every sync.
+    paths: RefCell<HashMap<String, JsValue>>,
 }
+
+/// Arguments and body of the JS function `(FS, path) => milliseconds` that
+/// [`EmscriptenFs::read_mtime`] calls: `FS.stat(path).mtime` as milliseconds (a `Date`, or
+/// the number older Emscriptens keep) for a regular file (`S_IFMT`, `S_IFREG` of Emscripten's
+/// `sys/stat.h`, as POSIX); `NaN` for anything else, or when
+/// `stat` throws (`ErrnoError` for a missing path). One crossing of the boundary per file,
+/// instead of five (`stat`, two property reads, the `Date` check, `getTime`).
+const MTIME_OF: (&str, &str) = (
+    "FS, path",
+    "let s; try { s = FS.stat(path); } catch (e) { return NaN; }
+     if ((s.mode & 0o170000) !== 0o100000) return NaN;
+     const m = s.mtime;
+     return typeof m === 'number' ? m : (m instanceof Date ? m.getTime() : NaN);",
+);
 
 impl std::fmt::Debug for EmscriptenFs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("EmscriptenFs")
     }
 }
-
-/// `S_IFMT` and `S_IFREG` (Emscripten's `sys/stat.h`, as POSIX).
-const S_IFMT: u32 = 0o170000;
-const S_IFREG: u32 = 0o100000;
 
 impl EmscriptenFs {
     /// Wraps an Emscripten `FS` object. Errors: a `TypeError` when it has no `stat` or
@@ -172,34 +186,38 @@ impl EmscriptenFs {
                 .and_then(|f| f.dyn_into::<Function>().ok())
                 .ok_or_else(|| JsError::new(&format!("not an Emscripten FS object: it has no {name} function")))
         };
+        function("stat")?;
         Ok(EmscriptenFs {
-            stat: function("stat")?,
+            mtime_of: Function::new_with_args(MTIME_OF.0, MTIME_OF.1),
             read_file: function("readFile")?,
             fs,
-            key_mode: JsValue::from_str("mode"),
-            key_mtime: JsValue::from_str("mtime"),
+            paths: RefCell::new(HashMap::new()),
         })
+    }
+
+    /// `path` as a JS string, from the cache.
+    fn js_path(&self, path: &str) -> JsValue {
+        let mut paths = self.paths.borrow_mut();
+        match paths.get(path) {
+            Some(value) => value.clone(),
+            None => {
+                let value = JsValue::from_str(path);
+                paths.insert(path.to_string(), value.clone());
+                value
+            }
+        }
     }
 }
 
 impl System for EmscriptenFs {
     fn read_mtime(&self, path: &str) -> Option<Mtime> {
-        let stat = self.stat.call1(&self.fs, &JsValue::from_str(path)).ok()?;
-        let mode = Reflect::get(&stat, &self.key_mode).ok()?.as_f64()?;
-        if (mode as u32) & S_IFMT != S_IFREG {
-            return None;
-        }
-        let mtime = Reflect::get(&stat, &self.key_mtime).ok()?;
-        let ms = match mtime.dyn_ref::<Date>() {
-            Some(date) => date.get_time(),
-            None => mtime.as_f64()?,
-        };
-        Mtime::from_js_time(ms)
+        let ms = self.mtime_of.call2(&JsValue::UNDEFINED, &self.fs, &self.js_path(path)).ok()?;
+        Mtime::from_js_time(ms.as_f64()?)
     }
 
     fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
         let mtime = self.read_mtime(path)?;
-        let data = self.read_file.call1(&self.fs, &JsValue::from_str(path)).ok()?;
+        let data = self.read_file.call1(&self.fs, &self.js_path(path)).ok()?;
         let bytes = data.dyn_into::<Uint8Array>().ok()?.to_vec();
         Some((mtime, bytes))
     }
@@ -321,8 +339,8 @@ impl Engine {
         outcome(Ok(self.inner.take_missing()))
     }
 
-    /// Detects modified modules and schedules reloads: `[entries, namespaces]`, or the
-    /// `AnalysisError` of the first modified module whose source cannot be analysed.
+    /// Detects modified modules and schedules reloads: `[entries, namespaces]`, `null` when
+    /// nothing is to reload (no entries, so no namespaces either), or the `AnalysisError` of the first modified module whose source cannot be analysed.
     pub fn plan_sync(&mut self, full: JsValue) -> JsValue {
         outcome((|| {
             let full: bool = from_js(full, "full")?;
@@ -332,6 +350,9 @@ impl Engine {
             if let Some(error) = plan.errors.first() {
                 return Err(analysis_failure(error));
             }
+            if plan.entries.is_empty() {
+                return Ok(None); // nothing to reload: `[0, null]`, the common case, cheap to convert
+            }
             let entries: Vec<(String, &'static str, f64, Vec<String>)> =
                 plan.entries.into_iter().map(|e| (e.module, e.reason.as_str(), e.mtime, e.after)).collect();
             let namespaces: Vec<(NamespaceId, Vec<String>, Vec<RecordTuple>)> = plan
@@ -339,7 +360,7 @@ impl Engine {
                 .into_iter()
                 .map(|n| (n.id, n.attached, n.records.iter().map(record_to_tuple).collect()))
                 .collect();
-            Ok((entries, namespaces))
+            Ok(Some((entries, namespaces)))
         })())
     }
 

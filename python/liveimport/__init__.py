@@ -24,8 +24,36 @@ __version__ = "0.1.0"
 
 from ._errors import ModuleError, ReloadEvent
 from ._core import register, sync, workspace, poll_lazy_imports, _reset
-from ._status import status, Status, TrackedModule
 from ._nbi import auto_sync, hidden_cell_magic
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._status import status, Status, TrackedModule
+
+#: Names loaded on first use (PEP 562): ``_status`` needs ``dataclasses``,
+#: whose import and generated methods cost ~20 ms of a cold ``import
+#: liveimport`` in Pyodide.
+_LAZY = ("status", "Status", "TrackedModule")
+
+
+def __getattr__(name: str):
+    """``liveimport.status``, ``Status`` and ``TrackedModule``, imported from
+    ``liveimport._status`` when first asked for (PEP 562).
+
+    :raises AttributeError: for any other name, as for a plain module."""
+    if name in _LAZY:
+        from . import _status
+
+        value = getattr(_status, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, with the ones :func:`__getattr__` loads (PEP 562)."""
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def load_ipython_extension(ipython):

@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 
 from . import _engine
 from . import _failures
+from . import _import_caches
 from . import _records
 from ._errors import ModuleError, ReloadEvent
 
@@ -320,7 +321,7 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
                 raise error
         return
     detected = time.time()
-    importlib.invalidate_caches()
+    _import_caches.invalidate()
 
     records_by_module: dict[str, list[_records.Record]] = {}
     for _, _, journal in namespaces:

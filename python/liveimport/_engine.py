@@ -24,7 +24,6 @@ the engine in use.
 """
 
 import os
-import platform
 import sys
 
 __all__ = ("Engine", "AnalysisError", "canonical_statement", "engine_syntax_error", "note_compiles",
@@ -37,6 +36,8 @@ _CHOICES = ("auto", "pyo3", "wasm-bindgen")
 
 
 def _no_engine(detail: str) -> ImportError:
+    import platform  # only for this message: not loaded at every import
+
     where = (f"{platform.python_implementation()} {platform.python_version()} on "
              f"{sys.platform} {platform.machine()}")
     return ImportError(

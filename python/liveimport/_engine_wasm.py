@@ -216,7 +216,10 @@ class Engine:
         return [tuple(m) for m in _call(self._js.take_missing)]
 
     def plan_sync(self, full: bool = True) -> tuple:
-        entries, namespaces = self._analysing(self._js.plan_sync, bool(full))
+        plan = self._analysing(self._js.plan_sync, bool(full))
+        if plan is None:  # nothing to reload
+            return [], []
+        entries, namespaces = plan
         return ([(m, reason, float(mtime), after) for m, reason, mtime, after in entries],
                 [(nsid, attached, _records(journal)) for nsid, attached, journal in namespaces])
 

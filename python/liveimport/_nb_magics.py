@@ -13,6 +13,8 @@ from IPython.core.error import UsageError
 from IPython.core.inputtransformer2 import TransformerManager
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
+from . import _import_caches
+
 __all__ = ("LiveImportMagics",)
 
 _CELL_USAGE = "%%liveimport [-c|--clear]"
@@ -87,7 +89,7 @@ class LiveImportMagics(Magics):
 
         # Modules created since the kernel started must import even where
         # directory mtimes never change (JupyterLite's /drive).
-        importlib.invalidate_caches()
+        _import_caches.invalidate()
 
         # Keep the cell's line numbers in tracebacks: the magic line becomes a
         # comment line, unless the body starts with another cell magic.

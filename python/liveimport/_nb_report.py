@@ -6,11 +6,9 @@ tested) anywhere. ``liveimport._nbi`` decides when and where to show it.
 
 from __future__ import annotations
 
-import html
 import os
 import sys
 import traceback
-import urllib.parse
 from types import TracebackType
 from typing import Iterable, Optional
 
@@ -119,6 +117,9 @@ def failure_link_bundle(file: str, line: Optional[int],
     against the notebook's directory, ``cwd``) with the fragment
     ``#line=N`` that JupyterLab's file editor reads (0-based), and the same
     words as ``text/plain``."""
+    import html  # only where a failure is shown: not loaded at every import
+    import urllib.parse
+
     cwd = os.getcwd() if cwd is None else cwd
     relative = os.path.relpath(file, cwd).replace(os.sep, "/")
     href = urllib.parse.quote(relative)

@@ -31,7 +31,7 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
-from . import _core, _page
+from . import _core, _import_caches, _page
 from ._nb_report import (failure_link_bundle, failure_location, failure_text, missing_line,
                          report_bundle)
 
@@ -190,7 +190,7 @@ class _Handler:
             # A tracked module may now import a module created after the
             # kernel started (JupyterLite's /drive never updates directory
             # mtimes).
-            importlib.invalidate_caches()
+            _import_caches.invalidate()
         try:
             # str() at once: the age is the age when the change was detected.
             _core._sync(lambda event: lines.append(str(event)), full=full)
