@@ -29,10 +29,9 @@
 //!   (`note_compiles`), the same hook reports module sources compiled and run ([`note_compile`],
 //!   [`note_exec`]).
 
-use std::sync::Mutex;
-
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use js_sys::{Function, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
@@ -195,29 +194,25 @@ impl EmscriptenFs {
         })
     }
 
-    /// `path` as a JS string, from the cache.
-    fn js_path(&self, path: &str) -> JsValue {
+    /// `f` of `path` as a JS string, from the cache (made there on first use).
+    fn with_js_path<T>(&self, path: &str, f: impl FnOnce(&JsValue) -> T) -> T {
         let mut paths = self.paths.borrow_mut();
-        match paths.get(path) {
-            Some(value) => value.clone(),
-            None => {
-                let value = JsValue::from_str(path);
-                paths.insert(path.to_string(), value.clone());
-                value
-            }
+        if let Some(value) = paths.get(path) {
+            return f(value);
         }
+        f(paths.entry(path.to_string()).or_insert_with(|| JsValue::from_str(path)))
     }
 }
 
 impl System for EmscriptenFs {
     fn read_mtime(&self, path: &str) -> Option<Mtime> {
-        let ms = self.mtime_of.call2(&JsValue::UNDEFINED, &self.fs, &self.js_path(path)).ok()?;
+        let ms = self.with_js_path(path, |path| self.mtime_of.call2(&JsValue::UNDEFINED, &self.fs, path)).ok()?;
         Mtime::from_js_time(ms.as_f64()?)
     }
 
     fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
         let mtime = self.read_mtime(path)?;
-        let data = self.read_file.call1(&self.fs, &self.js_path(path)).ok()?;
+        let data = self.with_js_path(path, |path| self.read_file.call1(&self.fs, path)).ok()?;
         let bytes = data.dyn_into::<Uint8Array>().ok()?.to_vec();
         Some((mtime, bytes))
     }
@@ -340,7 +335,8 @@ impl Engine {
     }
 
     /// Detects modified modules and schedules reloads: `[entries, namespaces]`, `null` when
-    /// nothing is to reload (no entries, so no namespaces either), or the `AnalysisError` of the first modified module whose source cannot be analysed.
+    /// nothing is to reload (no entries, so no namespaces either), or the `AnalysisError` of
+    /// the first modified module whose source cannot be analysed.
     pub fn plan_sync(&mut self, full: JsValue) -> JsValue {
         outcome((|| {
             let full: bool = from_js(full, "full")?;
