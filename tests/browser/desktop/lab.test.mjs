@@ -233,8 +233,18 @@ test('reloading the page reconnects to the running kernel: a new comm, status sh
   await s.page.evaluate(() => window.jupyterapp.restored);
   await s.openNotebook('demo.ipynb');
   await waitConnected(s);
+  // The status bar shows the current notebook's kernel. JupyterLab's layout restore can bring
+  // back the tab that was current before the reload (desk-uses.ipynb, 1 module) after
+  // openNotebook made demo.ipynb current: bring demo.ipynb back to the front until it stays.
   await s.page.waitForFunction(
-    () => /LiveImport: 3 modules/.test(document.querySelector('.jp-LiveImport-status')?.textContent ?? ''),
+    () => {
+      const notebook = window.__liveimportTest.notebook;
+      if (window.jupyterapp.shell.currentWidget !== notebook) {
+        window.jupyterapp.shell.activateById(notebook.id);
+        return false;
+      }
+      return /LiveImport: 3 modules/.test(document.querySelector('.jp-LiveImport-status')?.textContent ?? '');
+    },
     null,
     { timeout: 10000 }
   );

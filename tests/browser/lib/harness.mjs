@@ -350,11 +350,19 @@ export class Session {
     });
     await this.page.evaluate(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
     await this.page.waitForFunction(
-      () =>
-        window.__liveimportTest.notebook.content.widgets
-          // Empty cells are not sent to the kernel (Shift+Enter on the last cell adds one).
-          .filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim() !== '')
-          .every(c => c.model.executionState === 'idle' && c.model.executionCount !== null),
+      () => {
+        const notebook = window.__liveimportTest.notebook;
+        // The kernel's idle status comes on iopub after every output of the last request, so
+        // once it is idle again no output of the run is still on its way (an execute_reply can
+        // arrive before the outputs of its cell).
+        return (
+          notebook.sessionContext.session?.kernel?.status === 'idle' &&
+          notebook.content.widgets
+            // Empty cells are not sent to the kernel (Shift+Enter on the last cell adds one).
+            .filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim() !== '')
+            .every(c => c.model.executionState === 'idle' && c.model.executionCount !== null)
+        );
+      },
       null,
       { timeout, polling: 20 }
     );
