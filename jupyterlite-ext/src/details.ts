@@ -5,7 +5,7 @@
  */
 import { Widget } from '@lumino/widgets';
 
-import { IGraphData, renderGraph } from './graph';
+import { IGraphData, renderGraph, textTable } from './graph';
 import { IFailure } from './protocol';
 
 /** Opens a contents path in the editor, at a 1-based line when given. */
@@ -15,7 +15,6 @@ export type OpenFile = (path: string, line: number | null) => void;
 export const DETAILS_CLASS = 'jp-LiveImport-details';
 export const FAILURES_CLASS = 'jp-LiveImport-failures';
 export const FAILURE_LINK_CLASS = 'jp-LiveImport-failureLink';
-export const TABLE_CLASS = 'jp-LiveImport-table';
 
 /** The words of a failure's place: `units.py, line 3` (the file's contents path if any). */
 export function failurePlace(failure: IFailure): string {
@@ -99,9 +98,6 @@ export class DetailsBody extends Widget {
     }
     this.graphHost = document.createElement('div');
     this.node.append(this.graphHost);
-    const table = document.createElement('details');
-    table.className = TABLE_CLASS;
-    table.open = true;
     if (graph) {
       const openAndClose: OpenFile = (path, line) => {
         open?.(path, line);
@@ -113,13 +109,8 @@ export class DetailsBody extends Widget {
     } else {
       this.drawn = Promise.resolve();
     }
-    const summary = document.createElement('summary');
-    summary.textContent = 'Table (%liveimport)';
-    const pre = document.createElement('pre');
-    pre.textContent = text;
-    table.append(summary, pre);
-    this.node.append(table);
-    this.table = table;
+    this.table = textTable('Table (%liveimport)', text);
+    this.node.append(this.table);
   }
 
   /** The element the graph is drawn into. */

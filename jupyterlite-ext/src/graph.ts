@@ -18,6 +18,25 @@ export const GRAPH_MIME = 'application/vnd.liveimport.graph+json';
 /** CSS class of a drawn graph (the browser tests find it by this). */
 export const GRAPH_CLASS = 'jp-LiveImport-graph';
 
+/** CSS class of the collapsible text table shown below a graph. */
+export const TABLE_CLASS = 'jp-LiveImport-table';
+
+/**
+ * The collapsible text table shown below a graph (open): a `<details>` whose
+ * `<summary>` reads `title`, with `text` (the `%liveimport` table) in a `<pre>`.
+ */
+export function textTable(title: string, text: string): HTMLDetailsElement {
+  const table = document.createElement('details');
+  table.className = TABLE_CLASS;
+  table.open = true;
+  const summary = document.createElement('summary');
+  summary.textContent = title;
+  const pre = document.createElement('pre');
+  pre.textContent = text;
+  table.append(summary, pre);
+  return table;
+}
+
 /** One module of the graph. */
 export interface IGraphModule {
   name: string;
@@ -226,15 +245,7 @@ export class GraphRenderer extends Widget implements IRenderMime.IRenderer {
     this.node.append(picture);
     const text = model.data['text/plain'];
     if (typeof text === 'string') {
-      const table = document.createElement('details');
-      table.className = 'jp-LiveImport-table';
-      table.open = true;
-      const summary = document.createElement('summary');
-      summary.textContent = 'Table';
-      const pre = document.createElement('pre');
-      pre.textContent = text;
-      table.append(summary, pre);
-      this.node.append(table);
+      this.node.append(textTable('Table', text));
     }
     const data = parseGraph(model.data[GRAPH_MIME]);
     if (!data) {
