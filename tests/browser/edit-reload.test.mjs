@@ -30,13 +30,6 @@ after(async () => {
   await s?.close();
 });
 
-/** Replace `find` by `replacement` in a file, through the contents API. */
-async function rewrite(file, find, replacement) {
-  const text = await s.readFile(file);
-  assert.ok(text.includes(find), `${file} contains ${find}`);
-  await s.saveFile(file, text.replace(find, replacement));
-}
-
 test('edit in the file editor: the next cell uses the new value and reports the reloads', async () => {
   await s.editInEditor('physics.py', '9.81', '1.62');
   await sleep(PAST_GRACE_MS);
@@ -58,7 +51,7 @@ test('edit in the file editor: the next cell uses the new value and reports the 
 });
 
 test('save through the contents API: dependents reload in dependency order', async () => {
-  await rewrite('units.py', 'LENGTH_UNIT = "m"', 'LENGTH_UNIT = "metres"');
+  await s.rewriteFile('units.py', 'LENGTH_UNIT = "m"', 'LENGTH_UNIT = "metres"');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(range);
   assert.match(r.text, /45°: 246\.9 metres/);
@@ -70,7 +63,7 @@ test('save through the contents API: dependents reload in dependency order', asy
 });
 
 test('a syntax error: concise error, the cell still runs with the previous version', async () => {
-  await rewrite('physics.py', 'GRAVITY = 1.62 * m / s**2', 'GRAVITY = 3.71 * m / s**2 +');
+  await s.rewriteFile('physics.py', 'GRAVITY = 1.62 * m / s**2', 'GRAVITY = 3.71 * m / s**2 +');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(range);
   assert.match(r.text, /LiveImport could not reload physics \(.*physics\.py, line \d+\): SyntaxError/);
@@ -83,7 +76,7 @@ test('a syntax error: concise error, the cell still runs with the previous versi
 });
 
 test('fixing the file reloads it on the next cell', async () => {
-  await rewrite('physics.py', 'GRAVITY = 3.71 * m / s**2 +', 'GRAVITY = 3.71 * m / s**2');
+  await s.rewriteFile('physics.py', 'GRAVITY = 3.71 * m / s**2 +', 'GRAVITY = 3.71 * m / s**2');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(range);
   assert.match(r.text, /g = 3\.71 m\/s²/);
@@ -95,7 +88,7 @@ test('fixing the file reloads it on the next cell', async () => {
 
 test('a tracked module starts importing a module file created after the kernel started', async () => {
   await s.saveFile('gravity_scale.py', '"""Scale factor for gravity."""\nSCALE = 2.0\n');
-  await rewrite(
+  await s.rewriteFile(
     'physics.py',
     'GRAVITY = 3.71 * m / s**2',
     'from gravity_scale import SCALE\n\nGRAVITY = 3.71 * SCALE * m / s**2'
@@ -107,7 +100,7 @@ test('a tracked module starts importing a module file created after the kernel s
   assert.match(reportLines(r.text)[0], /^Reloaded physics modified/);
 
   // The new module is tracked too (it is in the workspace): editing it reloads physics.
-  await rewrite('gravity_scale.py', 'SCALE = 2.0', 'SCALE = 3.0');
+  await s.rewriteFile('gravity_scale.py', 'SCALE = 2.0', 'SCALE = 3.0');
   await sleep(PAST_GRACE_MS);
   r = await s.runCell(range);
   assert.match(r.text, /g = 11\.13 m\/s²/);

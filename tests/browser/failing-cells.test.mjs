@@ -41,18 +41,6 @@ after(async () => {
   await s?.close();
 });
 
-/** Wait until the status bar says whether the kernel relies on file events. */
-async function waitFileEvents(on) {
-  await s.page.waitForFunction(
-    on => {
-      const title = document.querySelector('.jp-LiveImport-status')?.title ?? '';
-      return on ? title.includes('reports changed') : title.includes('checks every tracked file');
-    },
-    on,
-    { timeout: 20000 }
-  );
-}
-
 /**
  * Empty the notebook, restart the kernel and wait until it is idle. With no
  * LiveImport cell in the notebook the extension does not preload LiveImport:
@@ -151,7 +139,7 @@ for (const first of FIRST_CELLS) {
     assert.doesNotMatch(load.text, /Error/, load.text);
     const printer = await addCell('print("VALUE", VALUE, probe.VALUE)');
     await expectValue(printer, value, { reloaded: false, label: 'first print' });
-    await waitFileEvents(true);
+    await s.waitFileEvents(true);
     await expectValue(printer, value, { reloaded: false, label: 'unchanged' });
     await s.saveFile('probe.py', probeSource(++value));
     await expectValue(printer, value, { reloaded: true, label: 'after an edit' });
@@ -166,7 +154,7 @@ test('a module saved while a cell fails is reloaded by the next cell', async () 
   assert.doesNotMatch(load.text, /Error/, load.text);
   const printer = await addCell('print("VALUE", VALUE, probe.VALUE)');
   await expectValue(printer, value, { reloaded: false, label: 'first print' });
-  await waitFileEvents(true);
+  await s.waitFileEvents(true);
   const failing = await addCell('import time\ntime.sleep(2)\nraise RuntimeError("failed after a save")');
   await sleep(PAST_GRACE_MS);
   const running = s.runCell(failing);

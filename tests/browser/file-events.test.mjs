@@ -42,23 +42,11 @@ before(async () => {
   const r = await s.runNewCell('print("VALUE", VALUE, probe.VALUE)');
   probe = await s.cellIndex('print("VALUE", VALUE');
   assert.match(r.text, /VALUE 0 0/);
-  await waitFileEvents(true);
+  await s.waitFileEvents(true);
 });
 after(async () => {
   await s?.close();
 });
-
-/** Wait until the status bar says whether the kernel relies on file events. */
-async function waitFileEvents(on) {
-  await s.page.waitForFunction(
-    on => {
-      const title = document.querySelector('.jp-LiveImport-status')?.title ?? '';
-      return on ? title.includes('reports changed') : title.includes('checks every tracked file');
-    },
-    on,
-    { timeout: 20000 }
-  );
-}
 
 /** After an edit made some other way: the next cell (past the grace period) shows it. */
 async function expectValue(v, route) {
@@ -169,7 +157,7 @@ async function setFileEvents(checked) {
   if ((await box.isChecked()) !== checked) {
     await box.click();
   }
-  await waitFileEvents(checked);
+  await s.waitFileEvents(checked);
 }
 
 test('events off in the settings: the kernel polls (and sees every change)', async () => {
@@ -200,7 +188,7 @@ test('a notebook in a subdirectory: its kernel relies on events too', async () =
   assert.doesNotMatch(load.text, /Error/, load.text);
   const show = await s.runNewCell('import os; print(os.getcwd(), VALUE)');
   assert.match(show.text, /\/drive\/sub 1/, show.text);
-  await waitFileEvents(true);
+  await s.waitFileEvents(true);
   await s.saveFile('sub/helper2.py', 'VALUE = 2\n');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(await s.cellIndex('os.getcwd()'));

@@ -24,13 +24,6 @@ after(async () => {
   await s?.close();
 });
 
-/** Replace `find` by `replacement` in a file, through the contents API. */
-async function rewrite(file, find, replacement) {
-  const text = await s.readFile(file);
-  assert.ok(text.includes(find), `${file} contains ${find}`);
-  await s.saveFile(file, text.replace(find, replacement));
-}
-
 /** The drawn graph in `root`: node labels by module, and the edges' colours. */
 async function drawnGraph(root) {
   await s.page.waitForSelector(`${root} .jp-LiveImport-graph svg g.node`, { timeout: 30000, state: 'attached' });
@@ -49,14 +42,14 @@ async function drawnGraph(root) {
 }
 
 test('the dialog draws the graph: why plotting reloaded, and what fails', async () => {
-  await rewrite('physics.py', 'GRAVITY = 9.81 * m / s**2', 'GRAVITY = 1.62 * m / s**2');
+  await s.rewriteFile('physics.py', 'GRAVITY = 9.81 * m / s**2', 'GRAVITY = 1.62 * m / s**2');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(range);
   assert.deepEqual(
     reportLines(r.text).map(l => l.replace(/ modified .*/, ' modified')),
     ['Reloaded physics modified', 'Reloaded plotting because physics reloaded']
   );
-  await rewrite('units.py', 'LENGTH_UNIT = "m"', 'LENGTH_UNIT = "m" + 1');
+  await s.rewriteFile('units.py', 'LENGTH_UNIT = "m"', 'LENGTH_UNIT = "m" + 1');
   await sleep(PAST_GRACE_MS);
   await s.runCell(range);
 
@@ -86,7 +79,7 @@ test('the dialog draws the graph: why plotting reloaded, and what fails', async 
 });
 
 test('%liveimport draws the same graph, with the table below it', async () => {
-  await rewrite('units.py', 'LENGTH_UNIT = "m" + 1', 'LENGTH_UNIT = "m"');
+  await s.rewriteFile('units.py', 'LENGTH_UNIT = "m" + 1', 'LENGTH_UNIT = "m"');
   await sleep(PAST_GRACE_MS);
   const index = (await s.cells()).length; // runNewCell appends the cell here
   const r = await s.runNewCell('%liveimport');

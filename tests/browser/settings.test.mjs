@@ -48,17 +48,10 @@ async function setCheckbox(key, checked) {
   await sleep(300); // the comm message is queued behind nothing: the kernel is idle
 }
 
-/** Replace `find` by `replacement` in a file, through the contents API. */
-async function rewrite(file, find, replacement) {
-  const text = await s.readFile(file);
-  assert.ok(text.includes(find), `${file} contains ${find}`);
-  await s.saveFile(file, text.replace(find, replacement));
-}
-
 test('reports off: the module reloads, no report is shown', async () => {
   await setCheckbox('report', false);
   await s.screenshot('settings-reports-off');
-  await rewrite('physics.py', 'GRAVITY = 9.81', 'GRAVITY = 1.62');
+  await s.rewriteFile('physics.py', 'GRAVITY = 9.81', 'GRAVITY = 1.62');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(range);
   assert.match(r.text, /g = 1\.62/, 'reloaded');
@@ -68,7 +61,7 @@ test('reports off: the module reloads, no report is shown', async () => {
 
 test('reports on again: the next reload is reported', async () => {
   await setCheckbox('report', true);
-  await rewrite('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 3.71');
+  await s.rewriteFile('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 3.71');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(range);
   assert.match(r.text, /g = 3\.71/);
@@ -77,7 +70,7 @@ test('reports on again: the next reload is reported', async () => {
 
 test('automatic sync off: edits are not picked up until it is back on', async () => {
   await setCheckbox('autoSync', false);
-  await rewrite('physics.py', 'GRAVITY = 3.71', 'GRAVITY = 24.79');
+  await s.rewriteFile('physics.py', 'GRAVITY = 3.71', 'GRAVITY = 24.79');
   await sleep(PAST_GRACE_MS);
   let r = await s.runCell(range);
   assert.match(r.text, /g = 3\.71/, 'not reloaded');

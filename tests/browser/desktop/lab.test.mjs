@@ -47,13 +47,6 @@ async function collectToasts() {
   }
 }
 
-/** Replace `find` by `replacement` in a file, through the contents API. */
-async function rewrite(file, find, replacement) {
-  const text = await s.readFile(file);
-  assert.ok(text.includes(find), `${file} contains ${find}`);
-  await s.saveFile(file, text.replace(find, replacement));
-}
-
 test('no setup cell: LiveImport is loaded at kernel start; the first #_%%liveimport cell imports and prints', async () => {
   const startMs = await s.openNotebook('demo.ipynb');
   measure('desktop: kernel start (open notebook -> kernel idle)', startMs);
@@ -95,7 +88,7 @@ test('edit in the file editor: the next cell reloads with the report (Shift+Ente
 });
 
 test('save through the contents API: dependents reload in dependency order', async () => {
-  await rewrite('units.py', 'LENGTH_UNIT = "m"', 'LENGTH_UNIT = "metres"');
+  await s.rewriteFile('units.py', 'LENGTH_UNIT = "m"', 'LENGTH_UNIT = "metres"');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(range);
   assert.match(r.text, /45°: 246\.9 metres/);
@@ -106,7 +99,7 @@ test('save through the contents API: dependents reload in dependency order', asy
 });
 
 test('a broken save: concise error, the cell runs with the previous version; the fix reloads', async () => {
-  await rewrite('physics.py', 'GRAVITY = 1.62 * m / s**2', 'GRAVITY = 3.71 * m / s**2 +');
+  await s.rewriteFile('physics.py', 'GRAVITY = 1.62 * m / s**2', 'GRAVITY = 3.71 * m / s**2 +');
   await sleep(PAST_GRACE_MS);
   let r = await s.runCell(range);
   assert.match(r.text, /LiveImport could not reload physics \(.*physics\.py, line \d+\): SyntaxError/);
@@ -114,7 +107,7 @@ test('a broken save: concise error, the cell runs with the previous version; the
   assert.doesNotMatch(r.text, /_core\.py|_nbi\.py|importlib/, 'no LiveImport internals in the error');
   const errorLines = r.text.split('\n').filter(l => !/^\s*\d+°:|^g = /.test(l) && l.trim());
   assert.ok(errorLines.length <= 10, `concise:\n${r.text}`);
-  await rewrite('physics.py', 'GRAVITY = 3.71 * m / s**2 +', 'GRAVITY = 3.71 * m / s**2');
+  await s.rewriteFile('physics.py', 'GRAVITY = 3.71 * m / s**2 +', 'GRAVITY = 3.71 * m / s**2');
   await sleep(PAST_GRACE_MS);
   r = await s.runCell(range);
   assert.match(r.text, /g = 3\.71 m\/s²/);
@@ -150,7 +143,7 @@ test('settings applied: reports off hides the report, the reload still happens; 
     { timeout: 20000, polling: 100 }
   );
   await sleep(300);
-  await rewrite('physics.py', 'GRAVITY = 3.71', 'GRAVITY = 1.62');
+  await s.rewriteFile('physics.py', 'GRAVITY = 3.71', 'GRAVITY = 1.62');
   await sleep(PAST_GRACE_MS);
   let r = await s.runCell(range);
   assert.match(r.text, /g = 1\.62/);
@@ -162,14 +155,14 @@ test('settings applied: reports off hides the report, the reload still happens; 
     { timeout: 20000, polling: 100 }
   );
   await sleep(300);
-  await rewrite('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 9.81');
+  await s.rewriteFile('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 9.81');
   await sleep(PAST_GRACE_MS);
   r = await s.runCell(range);
   assert.match(reportLines(r.text)[0] ?? '', /^Reloaded physics modified/);
 });
 
 test('Run All after an edit: one reload before the first cell, none between; counts consecutive', async () => {
-  await rewrite('physics.py', 'GRAVITY = 9.81', 'GRAVITY = 1.62');
+  await s.rewriteFile('physics.py', 'GRAVITY = 9.81', 'GRAVITY = 1.62');
   await sleep(PAST_GRACE_MS);
   await s.runAll();
   const cells = await s.cells();
@@ -250,7 +243,7 @@ test('reloading the page reconnects to the running kernel: a new comm, status sh
   );
   const probe = await s.runNewCell('print(get_ipython().execution_count, len(In))');
   assert.equal(probe.text.trim(), `${probe.count + 1} ${probe.count + 1}`, 'the reconnection took no number');
-  await rewrite('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 9.81');
+  await s.rewriteFile('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 9.81');
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(range);
   assert.match(r.text, /g = 9\.81/);

@@ -454,6 +454,29 @@ export class Session {
   }
 
   /**
+   * Replace the first `find` by `replacement` in a file, through the contents
+   * API (as a save from another program would). Fails the test when the file
+   * does not contain `find`.
+   */
+  async rewriteFile(file, find, replacement) {
+    const text = await this.readFile(file);
+    assert.ok(text.includes(find), `${file} contains ${find}`);
+    await this.saveFile(file, text.replace(find, replacement));
+  }
+
+  /** Wait until the status bar says whether the kernel relies on file events (`on`) or polls. */
+  async waitFileEvents(on) {
+    await this.page.waitForFunction(
+      on => {
+        const title = document.querySelector('.jp-LiveImport-status')?.title ?? '';
+        return on ? title.includes('reports changed') : title.includes('checks every tracked file');
+      },
+      on,
+      { timeout: 20000 }
+    );
+  }
+
+  /**
    * Edit a file in JupyterLite's file editor as a person does: open it,
    * select the first occurrence of `find`, type `replacement`, press Ctrl+S,
    * and wait for the save.
