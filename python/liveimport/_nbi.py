@@ -31,7 +31,7 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
-from . import _core, _import_caches, _page
+from . import _core, _page
 from ._nb_report import (failure_link_bundle, failure_location, failure_text, missing_line,
                          report_bundle)
 
@@ -186,11 +186,8 @@ class _Handler:
         failures: list[BaseException] = []
         page = _page.active()
         full = page is None or page.full_sync()
-        if full or page.changed:
-            # A tracked module may now import a module created after the
-            # kernel started (JupyterLite's /drive never updates directory
-            # mtimes).
-            _import_caches.invalidate()
+        # (A module created since the kernel started imports in a reload:
+        # ``_core._sync`` invalidates the import caches before reloading.)
         try:
             # str() at once: the age is the age when the change was detected.
             _core._sync(lambda event: lines.append(str(event)), full=full)
