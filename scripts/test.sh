@@ -70,6 +70,14 @@ pytest_counts() {
     echo "${p:-0} $(( ${f:-0} + ${e:-0} ))"
 }
 
+# Counts from a `node --test` log (TAP): the last "# pass N" and "# fail N".
+node_test_counts() {
+    local p f
+    p="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -1)"
+    f="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$1" | tail -1)"
+    echo "${p:-0} ${f:-0}"
+}
+
 if [ "$setup" = 1 ]; then
     "$ROOT/scripts/setup.sh"
 fi
@@ -161,9 +169,8 @@ if [ "$build_ok" = 1 ]; then
     rc=0
     run_step "node --test (liveimport-pyodide, micropip + wheel)" "$LOGS/node-test.log" \
         node --test "$ROOT"/tests/pyodide/*.test.mjs || rc=$?
-    np=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
-    nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -1)
-    record "node --test" "$rc" "${np:-0}" "${nf:-0}"
+    read -r np nf < <(node_test_counts "$LOGS/node-test.log")
+    record "node --test" "$rc" "$np" "$nf"
 
     rc=0
     run_step "extension sources against JupyterLab 4.4 (tsc, tests/jupyterlab-4.4)" "$LOGS/jupyterlab-4.4.log" \
@@ -180,9 +187,8 @@ if [ "$build_ok" = 1 ]; then
         "$ROOT/scripts/site.sh" test
     rc=$?
     set -e
-    bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
-    bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/browser.log" | tail -1)
-    record "browser" "$rc" "${bp:-0}" "${bf:-0}"
+    read -r bp bf < <(node_test_counts "$LOGS/browser.log")
+    record "browser" "$rc" "$bp" "$bf"
 
     # The main scenario on the older JupyterLite lines (their own jupyterlite-core, kernel and
     # Pyodide; the same extension build; the universal wheel): first #_%%liveimport cell, edits
@@ -195,9 +201,8 @@ if [ "$build_ok" = 1 ]; then
             edit-reload.test.mjs run-all.test.mjs file-events.test.mjs wasm-engine.test.mjs
         rc=$?
         set -e
-        bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/browser-$line.log" | tail -1)
-        bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/browser-$line.log" | tail -1)
-        record "browser JupyterLite $line" "$rc" "${bp:-0}" "${bf:-0}"
+        read -r bp bf < <(node_test_counts "$LOGS/browser-$line.log")
+        record "browser JupyterLite $line" "$rc" "$bp" "$bf"
     done
 
     set +e
@@ -206,9 +211,8 @@ if [ "$build_ok" = 1 ]; then
         "$LOGS/desktop.log" env LIVEIMPORT_DESKTOP_SKIP_SITE_BUILD=1 "$ROOT/scripts/desktop.sh" test
     rc=$?
     set -e
-    bp=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/desktop.log" | tail -1)
-    bf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/desktop.log" | tail -1)
-    record "desktop" "$rc" "${bp:-0}" "${bf:-0}"
+    read -r bp bf < <(node_test_counts "$LOGS/desktop.log")
+    record "desktop" "$rc" "$bp" "$bf"
 fi
 
 echo
