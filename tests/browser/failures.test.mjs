@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { PAST_GRACE_MS, reportLines, Session, sleep } from './lib/harness.mjs';
+import { PAST_GRACE_MS, reportLines, sleep, startDemo } from './lib/harness.mjs';
 
 let s;
 let range; // the demo's cell that prints g and the ranges
@@ -17,11 +17,8 @@ const GOOD = 'GRAVITY = 9.81 * m / s**2';
 const BAD = 'GRAVITY = 9.81 * m / s**2 / 0';
 
 before(async () => {
-  s = await Session.start({ name: 'failures' });
-  await s.openNotebook('demo.ipynb');
-  await s.runCell(await s.cellIndex('#_%%liveimport'));
-  range = await s.cellIndex('projectile_range(speed, angle)');
-  const first = await s.runCell(range);
+  let first;
+  ({ s, range, first } = await startDemo('failures'));
   assert.match(first.text, /g = 9\.81/);
 });
 after(async () => {

@@ -8,17 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { PAST_GRACE_MS, reportLines, Session, sleep } from './lib/harness.mjs';
+import { PAST_GRACE_MS, reportLines, sleep, startDemo } from './lib/harness.mjs';
 
 let s;
 let range;
 
 before(async () => {
-  s = await Session.start({ name: 'graph' });
-  await s.openNotebook('demo.ipynb');
-  await s.runCell(await s.cellIndex('#_%%liveimport'));
-  range = await s.cellIndex('projectile_range(speed, angle)');
-  await s.runCell(range);
+  ({ s, range } = await startDemo('graph'));
 });
 after(async () => {
   await s?.close();

@@ -526,6 +526,21 @@ export class Session {
   }
 }
 
+/**
+ * A {@link Session} named `name` with demo.ipynb open, its `#_%%liveimport`
+ * cell run and then the cell that calls `projectile_range(speed, angle)`.
+ * @returns {Promise<{s: Session, range: number, first: object}>} the
+ *   session, that cell's index and its first run (as runCell returns it).
+ */
+export async function startDemo(name) {
+  const s = await Session.start({ name });
+  await s.openNotebook('demo.ipynb');
+  await s.runCell(await s.cellIndex('#_%%liveimport'));
+  const range = await s.cellIndex('projectile_range(speed, angle)');
+  const first = await s.runCell(range);
+  return { s, range, first };
+}
+
 /** Lines of `text` that start with "Reloaded ". */
 export function reportLines(text) {
   return text
