@@ -33,26 +33,31 @@ LOGS="$ROOT/build/test-logs"
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.log
 
-names=() statuses=() counts=()
-total_passed=0 total_failed=0 any_failed=0
+# Every step appends one line "NAME<TAB>STATUS<TAB>COUNTS<TAB>PASSED<TAB>FAILED" to RECORDS (both
+# lanes below write to it; the summary reads it in the order the steps were started).
+RECORDS="$LOGS/records.tsv"
+: > "$RECORDS"
 
-# record NAME STATUS PASSED FAILED [NOTE]
+# record NAME STATUS PASSED FAILED [NOTE]: a step's result (status 0 with 0 passed is a failure).
 record() {
-    local note="${5:-}"
-    names+=("$1")
-    counts+=("$3 passed, $4 failed${note:+, $note}")
-    total_passed=$((total_passed + $3)); total_failed=$((total_failed + $4))
-    if [ "$2" -ne 0 ] || [ "$3" -eq 0 ]; then
-        statuses+=("FAIL (exit $2)"); any_failed=1
-    else
-        statuses+=("ok")
-    fi
+    local note="${5:-}" status="ok"
+    if [ "$2" -ne 0 ] || [ "$3" -eq 0 ]; then status="FAIL (exit $2)"; fi
+    printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$status" "$3 passed, $4 failed${note:+, $note}" "$3" "$4" >> "$RECORDS"
 }
+# record_line NAME STATUS TEXT: a step that ran no test (missing interpreter, failed build).
+record_line() { printf '%s\t%s\t%s\t0\t0\n' "$1" "$2" "$3" >> "$RECORDS"; }
 
 # run_step NAME LOGFILE CMD...: runs CMD with output shown and logged; returns its exit status.
-# Call it as `rc=0; run_step ... || rc=$?` (errexit stays off inside such a call).
+# Call it as `rc=0; run_step ... || rc=$?` (errexit stays off inside such a call). In the second
+# lane (LANE=2) output goes to the log only, so the two lanes never interleave on the terminal.
+LANE=1
 run_step() {
     local name="$1" logfile="$2"; shift 2
+    if [ "$LANE" = 2 ]; then
+        log "$name (second lane, log: $logfile)"
+        "$@" > "$logfile" 2>&1
+        return $?
+    fi
     log "$name"
     "$@" 2>&1 | tee "$logfile"
     return "${PIPESTATUS[0]}"
@@ -84,42 +89,45 @@ fi
 
 if run_step "build (both wheels)" "$LOGS/build.log" "$ROOT/scripts/build.sh" --no-setup; then
     build_ok=1
-else
-    build_ok=0
-    names+=("build"); statuses+=("FAIL"); counts+=("-"); any_failed=1
-fi
-
-# cargo test (default features: the engine's Rust API, no Python).
-rc=0
-run_step "cargo test" "$LOGS/cargo-test.log" cargo test --manifest-path "$ROOT/Cargo.toml" || rc=$?
-cp=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$LOGS/cargo-test.log" | awk '{s+=$4} END {print s+0}')
-cf=$(grep -oE '[0-9]+ failed;' "$LOGS/cargo-test.log" | awk '{s+=$1} END {print s+0}')
-record "cargo test" "$rc" "$cp" "$cf"
-
-if [ "$build_ok" = 1 ]; then
     native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any | head -1)"
     # With the autoload extra (its startup file; tests/python/test_autoload.py runs IPython with it).
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
         "$native_wheel" "$DIST"/liveimport_lite_autoload-*.whl
+else
+    build_ok=0
+    record_line "build" "FAIL" "-"
+fi
+cd "$ROOT"
 
+# The second lane, in the background beside the first (2 cores): the Rust tests, static analysis,
+# the fuzz harness, the abi3 wheel on the other CPythons, packaging. Output in its logs only.
+second_lane() {
+    LANE=2
+    local rc p f py pyvenv key reqs
+    # cargo test (default features: the engine's Rust API, no Python).
     rc=0
-    cd "$ROOT"
-    run_step "pytest, native CPython ($("$VENV/bin/python" -c 'import platform; print(platform.python_version())'))" \
-        "$LOGS/pytest-native.log" "$VENV/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" || rc=$?
-    read -r p f < <(pytest_counts "$LOGS/pytest-native.log")
-    record "pytest native" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+    run_step "cargo test" "$LOGS/cargo-test.log" cargo test --manifest-path "$ROOT/Cargo.toml" || rc=$?
+    p=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$LOGS/cargo-test.log" | awk '{s+=$4} END {print s+0}')
+    f=$(grep -oE '[0-9]+ failed;' "$LOGS/cargo-test.log" | awk '{s+=$1} END {print s+0}')
+    record "cargo test" "$rc" "$p" "$f"
 
+    # Static analysis (scripts/lint.sh; stubtest reads the native wheel installed above).
+    rc=0
+    run_step "static analysis (scripts/lint.sh)" "$LOGS/lint.log" "$ROOT/scripts/lint.sh" --no-setup || rc=$?
+    read -r p f < <(sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$LOGS/lint.log" | tail -1; echo "0 0")
+    record "static analysis" "$rc" "$p" "$f" "$(sed -n 's/^lint failures: //p' "$LOGS/lint.log")"
+
+    [ "$build_ok" = 1 ] || return 0
     # The same abi3 wheel on the other CPythons (a venv each, made here when missing).
     for pyver in "${EXTRA_PYTHONS[@]}"; do
         py="$(find_python "$pyver")"
         if [ -z "$py" ]; then
             printf 'CPython %s: NOT FOUND (no ~/.pyenv/versions/%s.*, no python%s): not tested\n' \
-                "$pyver" "$pyver" "$pyver" | tee "$LOGS/pytest-py$pyver.log"
-            names+=("pytest py$pyver"); counts+=("not run: CPython $pyver missing")
+                "$pyver" "$pyver" "$pyver" > "$LOGS/pytest-py$pyver.log"
             if [[ " ${REQUIRED_PYTHONS[*]} " == *" $pyver "* ]]; then
-                statuses+=("FAIL (missing)"); any_failed=1
+                record_line "pytest py$pyver" "FAIL (missing)" "not run: CPython $pyver missing"
             else
-                statuses+=("MISSING")
+                record_line "pytest py$pyver" "MISSING" "not run: CPython $pyver missing"
             fi
             continue
         fi
@@ -147,6 +155,16 @@ if [ "$build_ok" = 1 ]; then
         "$LOGS/pytest-packaging.log" "$VENV/bin/python" -m pytest -p no:cacheprovider "$ROOT/tests/packaging" || rc=$?
     read -r p f < <(pytest_counts "$LOGS/pytest-packaging.log")
     record "packaging" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
+}
+second_lane &
+second_lane_pid=$!
+
+if [ "$build_ok" = 1 ]; then
+    rc=0
+    run_step "pytest, native CPython ($("$VENV/bin/python" -c 'import platform; print(platform.python_version())'))" \
+        "$LOGS/pytest-native.log" "$VENV/bin/python" -m pytest -p no:cacheprovider "${pytest_args[@]}" || rc=$?
+    read -r p f < <(pytest_counts "$LOGS/pytest-native.log")
+    record "pytest native" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
 
     # The suite in every Pyodide under Node: 314 once per engine (its wheel has both), the others
     # with the universal wheel (wasm-bindgen engine). The default run (314, pyo3) also writes
@@ -215,11 +233,17 @@ if [ "$build_ok" = 1 ]; then
     record "desktop" "$rc" "$bp" "$bf"
 fi
 
+log "waiting for the second lane (cargo test, static analysis, other CPythons, packaging)"
+wait "$second_lane_pid" || true
+
 echo
 echo "================================ summary ================================"
-for i in "${!names[@]}"; do
-    printf '%-24s %-14s %s\n' "${names[$i]}" "${statuses[$i]}" "${counts[$i]}"
-done
+any_failed=0 total_passed=0 total_failed=0
+while IFS=$'\t' read -r name status text p f; do
+    printf '%-24s %-14s %s\n' "$name" "$status" "$text"
+    total_passed=$((total_passed + p)); total_failed=$((total_failed + f))
+    case "$status" in ok|MISSING) ;; *) any_failed=1 ;; esac
+done < "$RECORDS"
 [ -f "$ROOT/build/so-size.txt" ] && cat "$ROOT/build/so-size.txt"
 if [ -f "$ROOT/build/pyodide-timings.json" ]; then
     "$VENV/bin/python" - "$ROOT/build/pyodide-timings.json" <<'EOF'
