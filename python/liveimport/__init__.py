@@ -15,8 +15,17 @@ In IPython, ``%load_ext liveimport`` installs them too (see
 makes ``%%liveimport`` work in every new kernel without either.
 """
 
-__all__ = ("register", "sync", "workspace", "auto_sync", "hidden_cell_magic",
-           "poll_lazy_imports", "status", "ReloadEvent", "ModuleError")
+__all__ = (
+    "register",
+    "sync",
+    "workspace",
+    "auto_sync",
+    "hidden_cell_magic",
+    "poll_lazy_imports",
+    "status",
+    "ReloadEvent",
+    "ModuleError",
+)
 
 #: The version of the ``liveimport-lite`` distribution (PEP 440; the same as
 #: ``importlib.metadata.version("liveimport-lite")`` and the engine's).

@@ -35,6 +35,7 @@ def _check_syntax(file: str, source: str) -> Optional[BaseException]:
     ``RecursionError`` and ``MemoryError`` (source nested too deeply for
     ``ast``'s objects, which CPython still imports) are no verdict: accepted."""
     import ast  # loaded already in a notebook kernel; only asked about edited or suspect files
+
     try:
         ast.parse(source, file)
     except (SyntaxError, ValueError) as error:  # ValueError: NUL bytes, before 3.12
@@ -47,11 +48,14 @@ def _check_syntax(file: str, source: str) -> Optional[BaseException]:
 
 
 def _new_engine() -> "_engine.Engine":
-    return _engine.Engine([os.path.abspath(os.getcwd())], tuple(sys.version_info[:2]), _check_syntax)
+    return _engine.Engine(
+        [os.path.abspath(os.getcwd())], tuple(sys.version_info[:2]), _check_syntax
+    )
 
 
 #: The engine holding all state; replaced by :func:`_reset`.
 _ENGINE = _new_engine()
+
 
 def _note_compiles() -> None:
     """Inside Pyodide, let the engine note the module sources CPython compiles
@@ -140,8 +144,14 @@ def _track_indirects() -> Optional[ModuleError]:
     return first_error
 
 
-def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
-             clear: bool = False, allow_other_statements: bool = False) -> None:
+def register(
+    namespace: dict[str, Any],
+    importstmts: str,
+    *,
+    package: str = "",
+    clear: bool = False,
+    allow_other_statements: bool = False,
+) -> None:
     """Register import statements for syncing.
 
     All modules referenced by the import statements must already be loaded and
@@ -192,8 +202,9 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
     """
     if not isinstance(namespace, dict):
         raise TypeError(f"namespace must be a dict, not {type(namespace).__name__}")
-    records = _ENGINE.parse_statements(textwrap.dedent(importstmts), package or "",
-                                       bool(allow_other_statements))
+    records = _ENGINE.parse_statements(
+        textwrap.dedent(importstmts), package or "", bool(allow_other_statements)
+    )
     modules: list[_records.ModuleSpec] = []
     for record in records:
         for spec in _records.validate(record, namespace):
@@ -304,8 +315,7 @@ def _take_missing() -> list[tuple[str, str]]:
     return missing
 
 
-def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
-          full: bool = True) -> None:
+def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *, full: bool = True) -> None:
     """:func:`sync`; with ``full=False`` only files marked by
     :func:`_mark_dirty` are checked (no file access when none is marked)."""
     global _reload_syncs, _last_reload, _last_reloaded

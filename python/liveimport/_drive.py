@@ -71,6 +71,7 @@ def _function() -> Any:
     global _forget_js
     if _forget_js is None:
         from pyodide.code import run_js  # type: ignore[import-not-found]
+
         _forget_js = run_js(_FORGET_JS)
     return _forget_js
 
@@ -90,6 +91,7 @@ def forget(paths: Iterable[str]) -> bool:
         return False
     try:
         import pyodide_js  # type: ignore[import-not-found]
+
         function = _function()
         fs = pyodide_js.FS
         for path in paths:

@@ -44,6 +44,7 @@ _version = 0
 
 def _cause_line(cause: BaseException) -> str:
     import traceback
+
     return traceback.format_exception_only(type(cause), cause)[-1].strip()
 
 

@@ -72,9 +72,16 @@ from typing import Any, Optional
 from . import _failures, _page
 from ._nbi import _api, _current_shell as _shell
 
-__all__ = ("COMM_TARGET", "PROTOCOL_VERSION", "attach", "bootstrap", "apply_settings",
-           "connected", "failure_messages",
-           "status_message")
+__all__ = (
+    "COMM_TARGET",
+    "PROTOCOL_VERSION",
+    "attach",
+    "bootstrap",
+    "apply_settings",
+    "connected",
+    "failure_messages",
+    "status_message",
+)
 
 #: The comm target name registered by the extension.
 COMM_TARGET = "liveimport"
@@ -94,15 +101,25 @@ class _Link:
         failures version)``, read from LiveImport's counters: O(1) per cell."""
         core = importlib.import_module(f"{__package__ or 'liveimport'}._core")
         page = _page.active()
-        return (core._ENGINE.tracked_count(), core._last_reload, core._reload_syncs,
-                page is not None and page.in_use, _failures.version())
+        return (
+            core._ENGINE.tracked_count(),
+            core._last_reload,
+            core._reload_syncs,
+            page is not None and page.in_use,
+            _failures.version(),
+        )
 
     def message(self) -> dict[str, Any]:
         modules, last_reload, reloads, file_events, _ = self.key()
-        return {"type": "status", "version": PROTOCOL_VERSION,
-                "modules": modules, "last_reload": last_reload,
-                "reloads": reloads, "file_events": file_events,
-                "failures": failure_messages()}
+        return {
+            "type": "status",
+            "version": PROTOCOL_VERSION,
+            "modules": modules,
+            "last_reload": last_reload,
+            "reloads": reloads,
+            "file_events": file_events,
+            "failures": failure_messages(),
+        }
 
     def push(self) -> None:
         """Send the status if it changed since last sent."""
@@ -134,8 +151,16 @@ def failure_messages() -> list[dict[str, Any]]:
     out = []
     for f in _failures.current():
         path = page.contents_path(f.file) if page is not None and f.file else None
-        out.append({"module": f.module, "phase": f.phase, "error": f.error,
-                    "file": f.file, "path": path, "line": f.line})
+        out.append(
+            {
+                "module": f.module,
+                "phase": f.phase,
+                "error": f.error,
+                "file": f.file,
+                "path": path,
+                "line": f.line,
+            }
+        )
     return out
 
 
@@ -157,8 +182,9 @@ def apply_settings(message: dict[str, Any]) -> None:
     :raises ValueError: a negative or non-numeric ``grace``.
     """
     api = _api()
-    api.auto_sync(message.get("auto_sync"), grace=message.get("grace"),
-                  report=message.get("report"))
+    api.auto_sync(
+        message.get("auto_sync"), grace=message.get("grace"), report=message.get("report")
+    )
     hidden = message.get("hidden_cell_magic")
     if hidden is not None:
         api.hidden_cell_magic(bool(hidden))
@@ -187,19 +213,28 @@ def _on_msg(msg: dict[str, Any]) -> None:
     elif kind == "run_end":
         _page.activate().run_end()
     elif kind == "file_events":
-        _page.activate().connect(str(data.get("notebook_path") or ""), _paths(data),
-                                 bool(data.get("complete")),
-                                 deleted=_paths(data, "deleted"))
+        _page.activate().connect(
+            str(data.get("notebook_path") or ""),
+            _paths(data),
+            bool(data.get("complete")),
+            deleted=_paths(data, "deleted"),
+        )
         _LINK.push()
     elif kind == "status_text_request":
         shell = _shell()
         namespace = shell.user_ns if shell is not None else None
         from ._graph import graph_data
+
         snapshot = _api().status(namespace)
         if _LINK.comm is not None:
-            _LINK.comm.send({"type": "status_text",
-                             "request_id": data.get("request_id"), "text": str(snapshot),
-                             "graph": graph_data(snapshot)})
+            _LINK.comm.send(
+                {
+                    "type": "status_text",
+                    "request_id": data.get("request_id"),
+                    "text": str(snapshot),
+                    "graph": graph_data(snapshot),
+                }
+            )
 
 
 def _on_close(msg: Any = None) -> None:
@@ -243,8 +278,8 @@ def attach(reopen: bool = False) -> bool:
         _on_close()
     try:
         import comm as comm_package
-        link = comm_package.create_comm(target_name=COMM_TARGET,
-                                        data=status_message())
+
+        link = comm_package.create_comm(target_name=COMM_TARGET, data=status_message())
     except Exception:
         return False
     _LINK.sent = _LINK.key()
@@ -293,7 +328,8 @@ def _warm_up() -> None:
         from ._nb_magics import _to_python
 
         _engine.Engine([]).parse_statements(
-            _to_python("import a.b as c\nfrom .d import (e, f as g)\nx = 1\n"), "p", True)
+            _to_python("import a.b as c\nfrom .d import (e, f as g)\nx = 1\n"), "p", True
+        )
     except Exception:
         pass
 

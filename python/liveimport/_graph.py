@@ -54,22 +54,40 @@ def graph_data(status: Any) -> dict[str, Any]:
     names = set()
     for m in status.modules:
         names.add(m.name)
-        modules.append({
-            "name": m.name, "direct": m.direct, "tracked": True, "file": m.file,
-            "path": path_of(m.file), "missing": m.file is not None and m.mtime is None,
-            "reload": last.get(m.name), "failure": failure_of(m.name)})
+        modules.append(
+            {
+                "name": m.name,
+                "direct": m.direct,
+                "tracked": True,
+                "file": m.file,
+                "path": path_of(m.file),
+                "missing": m.file is not None and m.mtime is None,
+                "reload": last.get(m.name),
+                "failure": failure_of(m.name),
+            }
+        )
     for name, f in failures.items():
         if name not in names:
-            modules.append({
-                "name": name, "direct": False, "tracked": False, "file": f.file,
-                "path": path_of(f.file), "missing": False, "reload": None,
-                "failure": failure_of(name)})
+            modules.append(
+                {
+                    "name": name,
+                    "direct": False,
+                    "tracked": False,
+                    "file": f.file,
+                    "path": path_of(f.file),
+                    "missing": False,
+                    "reload": None,
+                    "failure": failure_of(name),
+                }
+            )
     edges = [[importer, m.name] for m in status.modules for importer in m.imported_by]
     return {
         "version": 1,
         "modules": modules,
         "edges": edges,
         "last_reload": _core._last_reload,
-        "reloaded": [{"module": module, "reason": reason, "after": list(after)}
-                     for module, reason, after in _core._last_reloaded],
+        "reloaded": [
+            {"module": module, "reason": reason, "after": list(after)}
+            for module, reason, after in _core._last_reloaded
+        ],
     }

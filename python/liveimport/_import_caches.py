@@ -26,8 +26,11 @@ def invalidate() -> None:
     (and its place in ``sys.path_importer_cache``). Raises nothing that
     ``importlib.invalidate_caches()`` does not."""
     cache = sys.path_importer_cache
-    archives = {path: finder for path, finder in list(cache.items())
-                if isinstance(finder, zipimport.zipimporter) and os.path.isabs(path)}
+    archives = {
+        path: finder
+        for path, finder in list(cache.items())
+        if isinstance(finder, zipimport.zipimporter) and os.path.isabs(path)
+    }
     for path in archives:
         cache.pop(path, None)
     try:

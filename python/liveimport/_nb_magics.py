@@ -51,7 +51,8 @@ def _parse_cell_line(line: str) -> bool:
     if unknown:
         raise UsageError(
             f"Unknown %%liveimport argument{'s' if len(unknown) > 1 else ''}: "
-            f"{' '.join(unknown)}. Usage: {_CELL_USAGE}")
+            f"{' '.join(unknown)}. Usage: {_CELL_USAGE}"
+        )
     return clear
 
 
@@ -118,8 +119,7 @@ class LiveImportMagics(Magics):
             return
 
         api = importlib.import_module(__package__ or "liveimport")
-        api.register(shell.user_ns, _to_python(cell), clear=clear,
-                     allow_other_statements=True)
+        api.register(shell.user_ns, _to_python(cell), clear=clear, allow_other_statements=True)
 
     @line_magic("liveimport")
     def liveimport_line(self, line: str) -> None:
@@ -133,8 +133,7 @@ class LiveImportMagics(Magics):
         """
         words = _arguments(line)
         if words:
-            raise UsageError(
-                f"%liveimport takes no arguments, got: {' '.join(words)}")
+            raise UsageError(f"%liveimport takes no arguments, got: {' '.join(words)}")
         shell: Any = self.shell
         api = importlib.import_module(__package__ or "liveimport")
         snapshot = api.status(shell.user_ns)

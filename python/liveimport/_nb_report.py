@@ -12,8 +12,14 @@ import traceback
 from types import TracebackType
 from typing import Iterable, Optional
 
-__all__ = ("report_bundle", "failure_text", "failure_location", "failure_link_bundle",
-           "missing_line", "display_path")
+__all__ = (
+    "report_bundle",
+    "failure_text",
+    "failure_location",
+    "failure_link_bundle",
+    "missing_line",
+    "display_path",
+)
 
 
 def report_bundle(lines: Iterable[str]) -> dict[str, str]:
@@ -57,8 +63,7 @@ def _same_file(a: Optional[str], b: Optional[str]) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
-        return os.path.normcase(os.path.abspath(a)) == \
-            os.path.normcase(os.path.abspath(b))
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
 def _module_file(module: Optional[str], cause: BaseException) -> Optional[str]:
@@ -69,8 +74,9 @@ def _module_file(module: Optional[str], cause: BaseException) -> Optional[str]:
     return file
 
 
-def _trim(tb: Optional[TracebackType], file: Optional[str]
-          ) -> tuple[Optional[TracebackType], Optional[int]]:
+def _trim(
+    tb: Optional[TracebackType], file: Optional[str]
+) -> tuple[Optional[TracebackType], Optional[int]]:
     """Skip the frames before the module's own code; also return the line of
     the innermost frame that runs the module's file."""
     first = None
@@ -84,8 +90,9 @@ def _trim(tb: Optional[TracebackType], file: Optional[str]
     return first, lineno
 
 
-def _locate(module: Optional[str], cause: BaseException
-            ) -> tuple[Optional[str], Optional[int], Optional[TracebackType]]:
+def _locate(
+    module: Optional[str], cause: BaseException
+) -> tuple[Optional[str], Optional[int], Optional[TracebackType]]:
     """The file and line where ``cause`` happened in ``module``'s own code,
     and the traceback to show from there (None for a ``SyntaxError``)."""
     file = _module_file(module, cause)
@@ -100,8 +107,9 @@ def _locate(module: Optional[str], cause: BaseException
     return file, lineno, tb
 
 
-def failure_location(module: Optional[str], cause: BaseException
-                     ) -> tuple[Optional[str], Optional[int]]:
+def failure_location(
+    module: Optional[str], cause: BaseException
+) -> tuple[Optional[str], Optional[int]]:
     """Where a module's failure is, as ``failure_text`` names it: ``(file,
     line)`` (1-based), either None when unknown. For a ``SyntaxError``, its
     file and line; otherwise the innermost frame running the module's file,
@@ -110,8 +118,9 @@ def failure_location(module: Optional[str], cause: BaseException
     return file, line
 
 
-def failure_link_bundle(file: str, line: Optional[int],
-                        cwd: Optional[str] = None) -> dict[str, str]:
+def failure_link_bundle(
+    file: str, line: Optional[int], cwd: Optional[str] = None
+) -> dict[str, str]:
     """The display data of a link that opens ``file`` at ``line`` (1-based)
     in JupyterLab's or JupyterLite's editor: a relative ``href`` (resolved
     against the notebook's directory, ``cwd``) with the fragment
@@ -128,9 +137,11 @@ def failure_link_bundle(file: str, line: Optional[int],
         href += f"#line={max(line - 1, 0)}"
         label += f" at line {line}"
     return {
-        "text/html": (f'<div class="jp-LiveImport-failureLink">Open '
-                      f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
-                      f' in the editor</div>'),
+        "text/html": (
+            f'<div class="jp-LiveImport-failureLink">Open '
+            f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
+            f" in the editor</div>"
+        ),
         "text/plain": f"Open {label} in the editor",
     }
 
@@ -151,10 +162,8 @@ def failure_text(error: BaseException, *, action: str = "reload") -> str:
     module = getattr(error, "module", None)
     cause = error.__cause__ if error.__cause__ is not None else error
     if not isinstance(module, str):
-        trace = "".join(traceback.format_exception(
-            type(error), error, error.__traceback__))
-        return (f"LiveImport: automatic sync failed: "
-                f"{type(error).__name__}: {error}\n{trace}")
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        return f"LiveImport: automatic sync failed: {type(error).__name__}: {error}\n{trace}"
 
     file, lineno, tb = _locate(module, cause)
 
@@ -169,8 +178,10 @@ def failure_text(error: BaseException, *, action: str = "reload") -> str:
     head = f"LiveImport could not {verb} {module}{place}: {cause_text}\n"
     trace = "".join(traceback.format_exception(type(cause), cause, tb))
     if action == "reload":
-        tail = (f"The previous version of {module} stays in use; fix the file "
-                f"and run a cell to reload it.\n")
+        tail = (
+            f"The previous version of {module} stays in use; fix the file "
+            f"and run a cell to reload it.\n"
+        )
     else:
         tail = f"{module} is not tracked until it is fixed.\n"
     return head + trace + tail

@@ -32,8 +32,13 @@ import time
 from typing import Any, Callable, Optional
 
 from . import _core, _page
-from ._nb_report import (failure_link_bundle, failure_location, failure_text, missing_line,
-                         report_bundle)
+from ._nb_report import (
+    failure_link_bundle,
+    failure_location,
+    failure_text,
+    missing_line,
+    report_bundle,
+)
 
 __all__ = ("auto_sync", "hidden_cell_magic")
 
@@ -88,7 +93,7 @@ def _unhide_cell_magic(lines: list[str]) -> list[str]:
     line count.
     """
     if lines and (match := _HIDDEN_MAGIC_RE.match(lines[0])):
-        return [lines[0][match.end():]] + lines[1:]
+        return [lines[0][match.end() :]] + lines[1:]
     return lines
 
 
@@ -97,9 +102,10 @@ _unhide_cell_magic._liveimport_hook = True  # type: ignore[attr-defined]
 
 def _is_ours(obj: Any) -> bool:
     """True for hooks installed by any copy of this module."""
-    return bool(getattr(obj, "_liveimport_hook", False) or
-                getattr(getattr(obj, "__self__", None),
-                        "_liveimport_hook", False))
+    return bool(
+        getattr(obj, "_liveimport_hook", False)
+        or getattr(getattr(obj, "__self__", None), "_liveimport_hook", False)
+    )
 
 
 def _set_transformer(shell: Any, enabled: bool) -> None:
@@ -202,8 +208,7 @@ class _Handler:
 
     def _show(self, lines: list[str], failures: list[BaseException]) -> None:
         if lines and _SETTINGS.report:
-            self.shell.display_pub.publish(data=report_bundle(lines),
-                                           metadata={})
+            self.shell.display_pub.publish(data=report_bundle(lines), metadata={})
         for error in failures:
             self._show_failure(error)
 
@@ -222,8 +227,7 @@ def _failure_link(error: BaseException) -> Optional[dict[str, str]]:
     frontend = sys.modules.get(f"{__package__}._frontend")
     page = _page.active()
     module = getattr(error, "module", None)
-    if frontend is None or page is None or not isinstance(module, str) \
-            or not frontend.connected():
+    if frontend is None or page is None or not isinstance(module, str) or not frontend.connected():
         return None
     cause = error.__cause__ if error.__cause__ is not None else error
     file, line = failure_location(module, cause)
@@ -304,9 +308,9 @@ _attach()
 # ---------------------------------------------------------------------------
 
 
-def auto_sync(enabled: Optional[bool] = None, *,
-              grace: Optional[float] = None,
-              report: Optional[bool] = None) -> None:
+def auto_sync(
+    enabled: Optional[bool] = None, *, grace: Optional[float] = None, report: Optional[bool] = None
+) -> None:
     """Configure automatic sync behavior. By default, automatic syncing is
     enabled with a grace period of 1.0 seconds and reloads are reported.
 
@@ -328,8 +332,7 @@ def auto_sync(enabled: Optional[bool] = None, *,
     if grace is not None:
         grace = float(grace)
         if not grace >= 0.0:
-            raise ValueError(f"grace must be a non-negative number of "
-                             f"seconds, not {grace!r}")
+            raise ValueError(f"grace must be a non-negative number of seconds, not {grace!r}")
     if enabled is not None:
         _SETTINGS.enabled = bool(enabled)
     if grace is not None:

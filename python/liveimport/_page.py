@@ -60,10 +60,14 @@ class PageState:
         paths (``_drive.forget``).
     """
 
-    def __init__(self, mark_dirty: Callable[[list[str]], int],
-                 note_writes: Callable[[], None], *,
-                 mark_missing: Callable[[list[str]], int] = lambda paths: 0,
-                 forget: Callable[[list[str]], bool] = lambda paths: False) -> None:
+    def __init__(
+        self,
+        mark_dirty: Callable[[list[str]], int],
+        note_writes: Callable[[], None],
+        *,
+        mark_missing: Callable[[list[str]], int] = lambda paths: 0,
+        forget: Callable[[list[str]], bool] = lambda paths: False,
+    ) -> None:
         self._mark_dirty = mark_dirty
         self._note_writes = note_writes
         self._mark_missing = mark_missing
@@ -89,8 +93,14 @@ class PageState:
 
     # -- messages from the page ------------------------------------------------
 
-    def connect(self, notebook_path: str, paths: list[str], complete: bool,
-                cwd: Optional[str] = None, deleted: Optional[list[str]] = None) -> bool:
+    def connect(
+        self,
+        notebook_path: str,
+        paths: list[str],
+        complete: bool,
+        cwd: Optional[str] = None,
+        deleted: Optional[list[str]] = None,
+    ) -> bool:
         """The page's ``file_events`` message: it reports every change from
         now on; ``paths`` changed since it connected to the kernel (all of
         them when ``complete``), ``deleted`` those of them that are gone (see
@@ -144,8 +154,11 @@ class PageState:
         gone_set = set(gone_paths)
         kernel = self.kernel_path
         gone = [k for k in map(kernel, gone_paths) if k is not None]
-        changed = [k for k in (kernel(p) for p in paths
-                               if isinstance(p, str) and p not in gone_set) if k is not None]
+        changed = [
+            k
+            for k in (kernel(p) for p in paths if isinstance(p, str) and p not in gone_set)
+            if k is not None
+        ]
         if gone:
             self._forget(gone)
             self._mark_missing(gone)
@@ -244,8 +257,13 @@ def activate() -> PageState:
     global _ACTIVE
     if _ACTIVE is None:
         from . import _core, _drive, _engine
-        _ACTIVE = PageState(_core._mark_dirty, _engine.note_writes,
-                            mark_missing=_core._mark_missing, forget=_drive.forget)
+
+        _ACTIVE = PageState(
+            _core._mark_dirty,
+            _engine.note_writes,
+            mark_missing=_core._mark_missing,
+            forget=_drive.forget,
+        )
     return _ACTIVE
 
 

@@ -194,13 +194,17 @@ def rebind_problem(record: Record, module: ModuleType) -> Optional[BaseException
         assert name is not None
         if getattr(module, name, _MISSING) is _MISSING:
             where = source_file(module) or "unknown location"
-            return ImportError(f"cannot import name {name!r} from {modulename!r} ({where})",
-                               name=modulename, path=source_file(module))
+            return ImportError(
+                f"cannot import name {name!r} from {modulename!r} ({where})",
+                name=modulename,
+                path=source_file(module),
+            )
     elif kind == "star":
         for star in _public_names(module):
             if not isinstance(star, str):
-                return TypeError(f"Item in {modulename}.__all__ must be str, not "
-                                 f"{type(star).__name__}")
+                return TypeError(
+                    f"Item in {modulename}.__all__ must be str, not {type(star).__name__}"
+                )
             if getattr(module, star, _MISSING) is _MISSING:
                 return AttributeError(f"module {modulename!r} has no attribute {star!r}")
     return None

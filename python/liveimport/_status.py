@@ -61,6 +61,7 @@ class Status:
         its last-reload and failure marks are those at display time), next to
         the text table (``text/plain``, what other frontends show)."""
         from ._graph import GRAPH_MIME, graph_data
+
         return {GRAPH_MIME: graph_data(self), "text/plain": str(self)}
 
     def module(self, name: str) -> Optional[TrackedModule]:
@@ -77,12 +78,19 @@ class Status:
         if self.modules:
             header = ("module", "tracked", "last modified", "imported by", "file")
             rows = [header] + [
-                (m.name, "direct" if m.direct else "indirect",
-                 "no file" if m.file is None
-                 else "missing" if m.mtime is None
-                 else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.mtime)),
-                 ", ".join(m.imported_by) or "-", m.file or "-")
-                for m in self.modules]
+                (
+                    m.name,
+                    "direct" if m.direct else "indirect",
+                    "no file"
+                    if m.file is None
+                    else "missing"
+                    if m.mtime is None
+                    else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.mtime)),
+                    ", ".join(m.imported_by) or "-",
+                    m.file or "-",
+                )
+                for m in self.modules
+            ]
             widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
             for row in rows:
                 cells = [cell.ljust(width) for cell, width in zip(row, widths)]
@@ -105,6 +113,9 @@ def status(namespace: Optional[dict[str, Any]] = None) -> Status:
     workspace, modules, statements = _core._ENGINE.status(nsid)
     return Status(
         workspace=tuple(workspace),
-        modules=tuple(TrackedModule(name, file, mtime, bool(direct), tuple(importers))
-                      for name, file, mtime, direct, importers in modules),
-        statements=tuple(statements))
+        modules=tuple(
+            TrackedModule(name, file, mtime, bool(direct), tuple(importers))
+            for name, file, mtime, direct, importers in modules
+        ),
+        statements=tuple(statements),
+    )

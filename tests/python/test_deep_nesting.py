@@ -67,8 +67,12 @@ def test_module_with_long_chain_keeps_its_dependencies(mods, ns, kind):
     mods.write("leaf.py", "v = 1\n")
     mods.write("deep.py", "y = 1\n")
     exec("import leaf, deep", ns)
-    mods.write("deep.py", '"""Doc."""\nimport json\n' + LONG_CHAINS[kind]
-               + "; import leaf\nif y:\n    import nested\n")
+    mods.write(
+        "deep.py",
+        '"""Doc."""\nimport json\n'
+        + LONG_CHAINS[kind]
+        + "; import leaf\nif y:\n    import nested\n",
+    )
     liveimport.register(ns, "import deep")
     leaf = liveimport.status().module("leaf")
     assert leaf is not None and leaf.imported_by == ("deep",)

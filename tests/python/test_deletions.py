@@ -81,8 +81,11 @@ def test_folder_deleted(page_nb):
     send(type="files_changed", paths=["lib"], deleted=["lib"])
     cell = nb.run("print(SIDES)")
     assert "3" in cell.stdout
-    assert cell.reports == [[
-        f"{os.path.join('lib', 'shapes.py')} was deleted; the loaded version of lib.shapes stays in use"]]
+    assert cell.reports == [
+        [
+            f"{os.path.join('lib', 'shapes.py')} was deleted; the loaded version of lib.shapes stays in use"
+        ]
+    ]
     assert status_of("helpers").mtime is not None, "outside the folder: untouched"
 
 
