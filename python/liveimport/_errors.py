@@ -78,7 +78,7 @@ class ReloadEvent:
     ``Reloaded simulator because printmath reloaded``.
     """
 
-    __slots__ = ("module", "reason", "mtime", "after", "detected")
+    __slots__ = ("after", "detected", "module", "mtime", "reason")
 
     def __init__(
         self,

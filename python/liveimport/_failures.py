@@ -12,7 +12,8 @@ file is deleted (the loaded version simply stays), or at ``liveimport._reset()``
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Optional
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from ._nb_report import failure_location
 
@@ -34,8 +35,8 @@ class Failure(NamedTuple):
     module: str
     phase: str
     error: str
-    file: Optional[str]
-    line: Optional[int]
+    file: str | None
+    line: int | None
 
 
 _FAILING: dict[str, Failure] = {}

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _core, _failures, _page
+from . import _failures, _page
+from ._state import STATE
 
 __all__ = ("GRAPH_MIME", "graph_data")
 
@@ -41,7 +42,8 @@ def graph_data(status: Any) -> dict[str, Any]:
     last-reload and failure marks (see the module docstring)."""
     page = _page.active()
     failures = {f.module: f for f in _failures.current()}
-    last = {module: reason for module, reason, _ in _core._last_reloaded}
+    stats = STATE.reload_stats()
+    last = {module: reason for module, reason, _ in stats.last_reloaded}
 
     def path_of(file: Any) -> Any:
         return page.contents_path(file) if page is not None and file else None
@@ -85,9 +87,9 @@ def graph_data(status: Any) -> dict[str, Any]:
         "version": 1,
         "modules": modules,
         "edges": edges,
-        "last_reload": _core._last_reload,
+        "last_reload": stats.last_reload,
         "reloaded": [
             {"module": module, "reason": reason, "after": list(after)}
-            for module, reason, after in _core._last_reloaded
+            for module, reason, after in stats.last_reloaded
         ],
     }

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Iterable
 from types import TracebackType
-from typing import Iterable, Optional
 
 __all__ = (
     "report_bundle",
@@ -38,7 +38,7 @@ def report_bundle(lines: Iterable[str]) -> dict[str, str]:
     }
 
 
-def display_path(file: str, cwd: Optional[str] = None) -> str:
+def display_path(file: str, cwd: str | None = None) -> str:
     """``file`` as a notebook user reads it: relative to the working
     directory (the notebook's) when it lies below it, else as given."""
     cwd = os.getcwd() if cwd is None else cwd
@@ -55,7 +55,7 @@ def missing_line(module: str, file: str) -> str:
     return f"{display_path(file)} was deleted; the loaded version of {module} stays in use"
 
 
-def _same_file(a: Optional[str], b: Optional[str]) -> bool:
+def _same_file(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     if a == b:
@@ -66,7 +66,7 @@ def _same_file(a: Optional[str], b: Optional[str]) -> bool:
         return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
-def _module_file(module: Optional[str], cause: BaseException) -> Optional[str]:
+def _module_file(module: str | None, cause: BaseException) -> str | None:
     mod = sys.modules.get(module) if module else None
     file = getattr(mod, "__file__", None)
     if file is None and isinstance(cause, SyntaxError):
@@ -74,9 +74,7 @@ def _module_file(module: Optional[str], cause: BaseException) -> Optional[str]:
     return file
 
 
-def _trim(
-    tb: Optional[TracebackType], file: Optional[str]
-) -> tuple[Optional[TracebackType], Optional[int]]:
+def _trim(tb: TracebackType | None, file: str | None) -> tuple[TracebackType | None, int | None]:
     """Skip the frames before the module's own code; also return the line of
     the innermost frame that runs the module's file."""
     first = None
@@ -91,8 +89,8 @@ def _trim(
 
 
 def _locate(
-    module: Optional[str], cause: BaseException
-) -> tuple[Optional[str], Optional[int], Optional[TracebackType]]:
+    module: str | None, cause: BaseException
+) -> tuple[str | None, int | None, TracebackType | None]:
     """The file and line where ``cause`` happened in ``module``'s own code,
     and the traceback to show from there (None for a ``SyntaxError``)."""
     file = _module_file(module, cause)
@@ -107,9 +105,7 @@ def _locate(
     return file, lineno, tb
 
 
-def failure_location(
-    module: Optional[str], cause: BaseException
-) -> tuple[Optional[str], Optional[int]]:
+def failure_location(module: str | None, cause: BaseException) -> tuple[str | None, int | None]:
     """Where a module's failure is, as ``failure_text`` names it: ``(file,
     line)`` (1-based), either None when unknown. For a ``SyntaxError``, its
     file and line; otherwise the innermost frame running the module's file,
@@ -118,9 +114,7 @@ def failure_location(
     return file, line
 
 
-def failure_link_bundle(
-    file: str, line: Optional[int], cwd: Optional[str] = None
-) -> dict[str, str]:
+def failure_link_bundle(file: str, line: int | None, cwd: str | None = None) -> dict[str, str]:
     """The display data of a link that opens ``file`` at ``line`` (1-based)
     in JupyterLab's or JupyterLite's editor: a relative ``href`` (resolved
     against the notebook's directory, ``cwd``) with the fragment

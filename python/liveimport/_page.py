@@ -29,7 +29,9 @@ from __future__ import annotations
 import os
 import posixpath
 import sys
-from typing import Callable, Optional
+from collections.abc import Callable
+
+from . import _core, _drive, _engine, _incidents
 
 __all__ = ("PageState", "STALE_RUN_GAP", "active", "activate")
 
@@ -75,11 +77,11 @@ class PageState:
         #: The user's choice (setting ``fileEvents``, message key ``file_events``).
         self.allowed = True
         #: The kernel path of the page's drive root, once the page connected.
-        self.root: Optional[str] = None
+        self.root: str | None = None
         #: The kernel path of the page's contents root, even when the page
         #: does not own the files (desktop Jupyter: the server's root), for
         #: links to files (:meth:`contents_path`).
-        self.contents_root: Optional[str] = None
+        self.contents_root: str | None = None
         #: Whether a ``file_events`` message has been received before (a later
         #: one is a reconnection: changes in between may have been lost).
         self.connected_before = False
@@ -98,8 +100,8 @@ class PageState:
         notebook_path: str,
         paths: list[str],
         complete: bool,
-        cwd: Optional[str] = None,
-        deleted: Optional[list[str]] = None,
+        cwd: str | None = None,
+        deleted: list[str] | None = None,
     ) -> bool:
         """The page's ``file_events`` message: it reports every change from
         now on; ``paths`` changed since it connected to the kernel (all of
@@ -118,7 +120,8 @@ class PageState:
             return False
         try:
             self._note_writes()
-        except Exception:
+        except Exception as error:  # the audit hook was refused: the kernel polls
+            _incidents.record("note_writes", error)
             self.root = None
             return False
         # The page's list covers every change since it connected to the
@@ -134,7 +137,7 @@ class PageState:
         self.root = None
         self.run_open = False
 
-    def files_changed(self, paths: list[str], deleted: Optional[list[str]] = None) -> None:
+    def files_changed(self, paths: list[str], deleted: list[str] | None = None) -> None:
         """Mark the kernel files of these contents paths as changed.
 
         ``deleted``: those of the paths that no longer exist (deleted, or the
@@ -165,7 +168,7 @@ class PageState:
         if changed:
             self._mark_dirty(changed)
 
-    def kernel_path(self, contents_path: str) -> Optional[str]:
+    def kernel_path(self, contents_path: str) -> str | None:
         """The kernel path of a contents path, or None for a path on another
         drive (``"Drive:path"``) or outside the root."""
         if self.root is None or ":" in contents_path.split("/", 1)[0]:
@@ -173,7 +176,7 @@ class PageState:
         relative = posixpath.normpath("/" + contents_path.strip("/")).lstrip("/")
         return self.root if relative in ("", ".") else posixpath.join(self.root, relative)
 
-    def contents_path(self, kernel_path: str) -> Optional[str]:
+    def contents_path(self, kernel_path: str) -> str | None:
         """The contents path of a kernel path (what the page opens), or None
         when it lies outside the page's contents or no page connected."""
         root = self.contents_root
@@ -200,7 +203,7 @@ class PageState:
         """Whether syncs rely on the page's events (see the module docstring)."""
         return self.allowed and self.root is not None
 
-    def cell_decision(self, gap: float) -> Optional[bool]:
+    def cell_decision(self, gap: float) -> bool | None:
         """Whether to sync before a cell, from run boundaries: True for a
         run's first cell, False for its others, None when no run is open (the
         caller applies the grace period). ``gap``: seconds since the previous
@@ -225,7 +228,7 @@ class PageState:
         self.changed = False
 
 
-def _drive_root(cwd: str, notebook_path: str) -> Optional[str]:
+def _drive_root(cwd: str, notebook_path: str) -> str | None:
     """The drive root, given the kernel's working directory and the
     notebook's contents path, or None when they do not fit together."""
     if not isinstance(notebook_path, str) or ":" in notebook_path.split("/", 1)[0]:
@@ -242,10 +245,10 @@ def _drive_root(cwd: str, notebook_path: str) -> Optional[str]:
     return root if os.path.isfile(notebook) else None
 
 
-_ACTIVE: Optional[PageState] = None
+_ACTIVE: PageState | None = None
 
 
-def active() -> Optional[PageState]:
+def active() -> PageState | None:
     """The page state, once a page connected (``activate``), else None: then
     the notebook hooks apply the grace period and poll, as without a page."""
     return _ACTIVE
@@ -256,8 +259,6 @@ def activate() -> PageState:
     opens); it outlives comms, so that a reconnection is recognised."""
     global _ACTIVE
     if _ACTIVE is None:
-        from . import _core, _drive, _engine
-
         _ACTIVE = PageState(
             _core._mark_dirty,
             _engine.note_writes,
@@ -267,7 +268,7 @@ def activate() -> PageState:
     return _ACTIVE
 
 
-def _reset() -> None:
+def reset() -> None:
     """Forget the page state (``liveimport._reset()``, for tests)."""
     global _ACTIVE
     _ACTIVE = None

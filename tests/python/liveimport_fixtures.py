@@ -17,8 +17,9 @@ import os
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator, Union
+from typing import Any
 
 import pytest
 
@@ -61,7 +62,7 @@ class ModuleDir:
     def path(self, relpath: str) -> Path:
         return self.root / relpath
 
-    def write(self, relpath: str, text: Union[str, bytes], *, mtime: float | None = None) -> Path:
+    def write(self, relpath: str, text: str | bytes, *, mtime: float | None = None) -> Path:
         """Write ``relpath`` (dedented text, UTF-8, or raw bytes) and set its
         mtime to ``mtime`` or the next tick of the clock; returns the path."""
         path = self.root / relpath

@@ -20,7 +20,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -65,7 +65,7 @@ class Cell:
         self.outputs = outputs
 
     @property
-    def error(self) -> Optional[BaseException]:
+    def error(self) -> BaseException | None:
         """The cell's error, if it failed."""
         return self.result.error_before_exec or self.result.error_in_exec
 
@@ -128,7 +128,7 @@ class Notebook:
         """The notebook's namespace."""
         return self.shell.user_ns
 
-    def write(self, name: str, text: str, *, age: Optional[float] = None) -> Path:
+    def write(self, name: str, text: str, *, age: float | None = None) -> Path:
         """Write module file ``name`` (dedented) and set its mtime to ``age``
         seconds before now, or by default to the next tick of a 10 s clock
         that started two hours ago; returns the path."""

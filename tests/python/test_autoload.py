@@ -53,7 +53,7 @@ for cell in json.loads(sys.stdin.read()):
     results.append({"ok": result.success, "out": out.getvalue(),
                     "loaded": sorted(m for m in sys.modules if m == "liveimport" or m.startswith("liveimport."))})
 sys.__stdout__.write(json.dumps(results) + "\n")
-"""
+"""  # noqa: E501
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]")
 

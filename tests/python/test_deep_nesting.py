@@ -42,7 +42,7 @@ def test_registration_text_over_cpython_limits_is_a_syntax_error(mods, ns, kind)
 
 @pytest.mark.parametrize("kind", sorted(LONG_CHAINS))
 def test_registration_text_with_long_chain_is_not_an_import(mods, ns, kind):
-    with pytest.raises(ValueError, match="^Expected only imports, found x = "):
+    with pytest.raises(ValueError, match=r"^Expected only imports, found x = "):
         liveimport.register(ns, LONG_CHAINS[kind])
     liveimport.register(ns, LONG_CHAINS[kind], allow_other_statements=True)
     assert liveimport.status(ns).statements == ()

@@ -75,7 +75,7 @@ def test_event_attributes_and_repr():
 def test_module_error():
     try:
         try:
-            1 / 0
+            1 / 0  # noqa: B018
         except ZeroDivisionError as cause:
             raise ModuleError("simulator", "reload") from cause
     except ModuleError as error:

@@ -12,7 +12,6 @@ import liveimport
 from liveimport import ModuleError
 from liveimport_fixtures import mods, ns, page_write, reloads, synced  # noqa: F401 (fixtures)
 
-
 # --- detection ---------------------------------------------------------------
 
 

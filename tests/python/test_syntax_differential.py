@@ -20,8 +20,7 @@ import zipfile
 import pytest
 
 import liveimport
-from liveimport import ModuleError
-from liveimport import _engine
+from liveimport import ModuleError, _engine
 from liveimport_fixtures import mods, ns  # noqa: F401 (fixtures)
 from syntax_snippets import SNIPPETS
 
@@ -65,7 +64,7 @@ def _all_sources():
     seen = set()
     for root in roots:
         archive = (
-            next((p for p in [root] + [os.path.dirname(root)] if zipfile.is_zipfile(p)), None)
+            next((p for p in [root, os.path.dirname(root)] if zipfile.is_zipfile(p)), None)
             if not os.path.isdir(root)
             else None
         )

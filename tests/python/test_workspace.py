@@ -103,7 +103,7 @@ def test_workspace_rejects_missing_paths_and_files(mods):
     missing = os.path.join(str(mods.root), "missing")
     with pytest.raises(ValueError, match="missing does not exist"):
         liveimport.workspace(mods.root, "missing")
-    with pytest.raises(ValueError, match="plain.py is not a directory"):
+    with pytest.raises(ValueError, match=r"plain.py is not a directory"):
         liveimport.workspace("plain.py")
     assert missing not in liveimport.status().workspace
     assert liveimport.status().workspace == (str(mods.root),)  # unchanged
