@@ -18,7 +18,7 @@ import os
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from os import PathLike
 from typing import Any
 
@@ -178,9 +178,9 @@ def register(
     else:
         STATE.namespaces.pop(nsid, None)
 
-    error = _track_indirects()
-    if error is not None:
-        raise error
+    track_error = _track_indirects()
+    if track_error is not None:
+        raise track_error
 
 
 def _restore(name: str, module: Any, saved: dict[str, Any]) -> None:
@@ -244,7 +244,7 @@ def sync(*, observer: Callable[[ReloadEvent], None] | None = None) -> None:
     _sync(observer)
 
 
-def _mark_dirty(paths: list[str | PathLike]) -> int:
+def _mark_dirty(paths: Iterable[str | PathLike[str]]) -> int:
     """Tell LiveImport these files (or directories: every tracked file under
     them) changed, e.g. from a frontend's file-changed events; the next
     ``_sync(full=False)`` stats only marked files. Returns how many tracked
@@ -252,7 +252,7 @@ def _mark_dirty(paths: list[str | PathLike]) -> int:
     return STATE.engine.mark_dirty([os.path.abspath(os.fspath(p)) for p in paths])
 
 
-def _mark_missing(paths: list[str | PathLike]) -> int:
+def _mark_missing(paths: Iterable[str | PathLike[str]]) -> int:
     """Tell LiveImport these files (or directories: every tracked file under
     them) are gone, e.g. deleted in a frontend, without examining them: their
     modules keep their loaded version and are skipped by sync until a stat
@@ -281,9 +281,9 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
     if not entries:
         if _failures.untracked_analysis():
             # A dependency that could not be analysed may be fixed now.
-            error = _track_indirects()
-            if error is not None:
-                raise error
+            track_error = _track_indirects()
+            if track_error is not None:
+                raise track_error
         return
     detected = time.time()
     _import_caches.invalidate()
@@ -302,12 +302,12 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         if interrupt is not None or any(dep in not_reloaded for dep in after):
             not_reloaded.add(name)
             continue
-        error = _reload(name, records_by_module.get(name, []))
-        if error is not None:
-            failed[name] = error
+        reload_error = _reload(name, records_by_module.get(name, []))
+        if reload_error is not None:
+            failed[name] = reload_error
             not_reloaded.add(name)
-            if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit
-                interrupt = error
+            if not isinstance(reload_error, Exception):  # KeyboardInterrupt, SystemExit
+                interrupt = reload_error
             continue
         reloaded.append(name)
         events.append(ReloadEvent(name, reason, mtime, list(after), detected=detected))
@@ -339,7 +339,7 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         raise analysis_error
 
 
-def workspace(*directories: str | PathLike, extend: bool = False) -> None:
+def workspace(*directories: str | PathLike[str], extend: bool = False) -> None:
     """Define (or extend) the workspace, a list of directories.
 
     LiveImport tracks modules that are imported by a registered statement, or

@@ -73,7 +73,7 @@ _forget_js: Any | None = None
 def _function() -> Any:
     global _forget_js
     if _forget_js is None:
-        from pyodide.code import run_js  # type: ignore[import-not-found]
+        from pyodide.code import run_js
 
         _forget_js = run_js(_FORGET_JS)
     return _forget_js
@@ -93,7 +93,7 @@ def forget(paths: Iterable[str]) -> bool:
     if sys.platform != "emscripten":
         return False
     try:
-        import pyodide_js  # type: ignore[import-not-found]
+        import pyodide_js
 
         function = _function()
         fs = pyodide_js.FS

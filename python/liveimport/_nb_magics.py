@@ -37,7 +37,7 @@ def to_python(cell: str) -> str:
     ``TransformerManager`` is made at the first call and kept."""
     global _transformer
     if _transformer is None:
-        _transformer = TransformerManager()
+        _transformer = TransformerManager()  # type: ignore[no-untyped-call]  # IPython 9
     return _transformer.transform_cell(cell)
 
 
@@ -85,7 +85,8 @@ class LiveImportMagics(Magics):
         super().__init__(shell)
         self._nesting = nesting
 
-    @cell_magic("liveimport")
+    # IPython 9 types its magic markers' decorators as accepting nothing (Never).
+    @cell_magic("liveimport")  # type: ignore[arg-type]
     def liveimport_cell(self, line: str, cell: str) -> None:
         """Usage: ``%%liveimport [-c|--clear]``
 
@@ -100,7 +101,7 @@ class LiveImportMagics(Magics):
         itself are shown as usual and fail the cell.
         """
         clear = _parse_cell_line(line)
-        shell = self.shell
+        shell: Any = self.shell
         if shell is None:
             raise RuntimeError("No IPython shell for %%liveimport")
 
@@ -134,7 +135,7 @@ class LiveImportMagics(Magics):
 
         register(shell.user_ns, to_python(cell), clear=clear, allow_other_statements=True)
 
-    @line_magic("liveimport")
+    @line_magic("liveimport")  # type: ignore[arg-type]
     def liveimport_line(self, line: str) -> None:
         """Usage: ``%liveimport``
 

@@ -115,7 +115,7 @@ def _is_ours(obj: Any) -> bool:
 
 
 def _set_transformer(shell: Any, enabled: bool) -> None:
-    cleanup: list = shell.input_transformers_cleanup
+    cleanup: list[Callable[[list[str]], list[str]]] = shell.input_transformers_cleanup
     for fn in [fn for fn in cleanup if _is_ours(fn)]:
         cleanup.remove(fn)
     if enabled:

@@ -168,7 +168,7 @@ def validate(record: Record, namespace: dict[str, Any]) -> list[ModuleSpec]:
         raise ValueError(f"{issue}; missing {canonical(record)}?") from None
 
     specs = [tracked_spec(modulename, module)]
-    if kind == "from":
+    if kind == "from" and name is not None:  # a "from" record always names one
         submodname = f"{modulename}.{name}"
         child = sys.modules.get(submodname)
         if child is not None and getattr(module, name, None) is child:
