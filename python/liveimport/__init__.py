@@ -15,21 +15,33 @@ In IPython, ``%load_ext liveimport`` installs them too (see
 makes ``%%liveimport`` work in every new kernel without either.
 """
 
-__all__ = ("register", "sync", "workspace", "auto_sync", "hidden_cell_magic",
-           "poll_lazy_imports", "status", "ReloadEvent", "ModuleError")
+__all__ = (
+    "register",
+    "sync",
+    "workspace",
+    "auto_sync",
+    "hidden_cell_magic",
+    "poll_lazy_imports",
+    "status",
+    "ReloadEvent",
+    "ModuleError",
+)
 
 #: The version of the ``liveimport-lite`` distribution (PEP 440; the same as
 #: ``importlib.metadata.version("liveimport-lite")`` and the engine's).
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any
+
+from . import _core, _nbi
+from ._core import poll_lazy_imports, register, sync, workspace
 from ._errors import ModuleError, ReloadEvent
-from ._core import register, sync, workspace, poll_lazy_imports, _reset
 from ._nbi import auto_sync, hidden_cell_magic
 
-from typing import TYPE_CHECKING
-
 if TYPE_CHECKING:
-    from ._status import status, Status, TrackedModule
+    from ._status import Status as Status
+    from ._status import TrackedModule as TrackedModule
+    from ._status import status as status
 
 #: Names loaded on first use (PEP 562): ``_status`` needs ``dataclasses``,
 #: whose import and generated methods cost ~20 ms of a cold ``import
@@ -37,7 +49,7 @@ if TYPE_CHECKING:
 _LAZY = ("status", "Status", "TrackedModule")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """``liveimport.status``, ``Status`` and ``TrackedModule``, imported from
     ``liveimport._status`` when first asked for (PEP 562).
 
@@ -56,7 +68,16 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-def load_ipython_extension(ipython):
+def _reset() -> None:
+    """Return LiveImport to the state of a fresh import: the API's state
+    (``_core._reset``: a new engine, no registrations, no failures) and the
+    notebook settings and hooks (``_nbi.reset``). For tests: a pyo3 module
+    cannot be imported twice."""
+    _core._reset()
+    _nbi.reset()
+
+
+def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext liveimport`` (IPython's extension protocol): install
     LiveImport's magics (``%%liveimport``, ``%liveimport``), the hidden cell
     magic and the automatic-sync hooks into the shell ``ipython``, as
@@ -65,6 +86,4 @@ def load_ipython_extension(ipython):
 
     :param ipython: the ``InteractiveShell`` that IPython passes.
     """
-    from . import _nbi
-
-    _nbi._attach(ipython)
+    _nbi.attach(ipython)

@@ -1,6 +1,9 @@
 """The LiveImport API: :func:`register`, :func:`sync`, :func:`workspace` and
 :func:`poll_lazy_imports`, plus ``_reset()`` for tests.
 
+All state lives in ``liveimport._state.STATE``; this module is the only one
+that changes it.
+
 The Rust engine (``liveimport._engine``, contract in ``_engine.pyi``) owns
 parsing, the module graph, mtimes, the workspace and the registration
 journals. This module does what needs the Python runtime: look modules up in
@@ -15,43 +18,16 @@ import os
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Iterable
 from os import PathLike
-from typing import Any, Callable, Optional
+from typing import Any
 
-from . import _engine
-from . import _failures
-from . import _import_caches
-from . import _records
+from . import _engine, _failures, _import_caches, _incidents, _records
 from ._errors import ModuleError, ReloadEvent
+from ._state import STATE, Reloaded
 
 __all__ = ("register", "sync", "workspace", "poll_lazy_imports")
 
-
-def _check_syntax(file: str, source: str) -> Optional[BaseException]:
-    """The host parser of the engine (``_engine.pyi``): ``None`` when the
-    running Python's parser accepts ``source`` (the decoded text of ``file``),
-    else the exception ``ast.parse`` raises (a ``SyntaxError`` with CPython's
-    message, file, line and offset), as LiveImport 1.3.1 analyses modules.
-    ``RecursionError`` and ``MemoryError`` (source nested too deeply for
-    ``ast``'s objects, which CPython still imports) are no verdict: accepted."""
-    import ast  # loaded already in a notebook kernel; only asked about edited or suspect files
-    try:
-        ast.parse(source, file)
-    except (SyntaxError, ValueError) as error:  # ValueError: NUL bytes, before 3.12
-        return error
-    except (RecursionError, MemoryError):
-        # Not a syntax verdict: building the AST objects of very deeply nested (valid)
-        # source exhausts the recursion limit, where compiling it for import does not.
-        return None
-    return None
-
-
-def _new_engine() -> "_engine.Engine":
-    return _engine.Engine([os.path.abspath(os.getcwd())], tuple(sys.version_info[:2]), _check_syntax)
-
-
-#: The engine holding all state; replaced by :func:`_reset`.
-_ENGINE = _new_engine()
 
 def _note_compiles() -> None:
     """Inside Pyodide, let the engine note the module sources CPython compiles
@@ -62,32 +38,16 @@ def _note_compiles() -> None:
     ``register()`` of a 200-module workspace several times slower (issue 10).
     Natively, modules mostly load from cached bytecode (no compile to note)
     and parsing is fast, so nothing is installed. A refused hook only costs
-    speed."""
+    speed; it is recorded (``_incidents``)."""
     if sys.platform != "emscripten":
         return
     try:
         _engine.note_compiles()
-    except Exception:  # another audit hook vetoed ours: every module is parsed whole
-        pass
+    except Exception as error:  # another audit hook vetoed ours: every module is parsed whole
+        _incidents.record("note_compiles", error)
 
 
 _note_compiles()
-
-#: Registered namespaces by ``id()``, kept alive while they have registrations.
-_NAMESPACES: dict[int, dict[str, Any]] = {}
-
-#: Lazily imported (PEP 810) dependency names not yet loaded; see
-#: :func:`poll_lazy_imports`.
-_REIFY_WATCH: set[str] = set()
-
-#: Syncs that reloaded at least one module since LiveImport was imported (not
-#: reset by :func:`_reset`), and when the last of them ran (seconds since the
-#: epoch); the frontend's status bar shows them (``_frontend``).
-_reload_syncs = 0
-_last_reload: Optional[float] = None
-#: ``(module, reason, after)`` of each reload of that last sync, in reload
-#: order (the status graph marks them, ``_graph``).
-_last_reloaded: list[tuple[str, str, list[str]]] = []
 
 
 def _analysis_error(module: str, cause: BaseException) -> ModuleError:
@@ -96,20 +56,20 @@ def _analysis_error(module: str, cause: BaseException) -> ModuleError:
     return error
 
 
-def _analysis_failure(error: "_engine.AnalysisError") -> ModuleError:
+def _analysis_failure(error: _engine.AnalysisError) -> ModuleError:
     """The ``ModuleError(module, "analysis")`` for an engine ``AnalysisError``,
     noted as a failure for the status (``_failures``)."""
     _failures.note(error.module, "analysis", error.cause)
     return _analysis_error(error.module, error.cause)
 
 
-def _track_indirects() -> Optional[ModuleError]:
+def _track_indirects() -> ModuleError | None:
     """Start tracking every loaded, not yet tracked dependency of a tracked
     module whose source file is in the workspace, transitively (the engine
     decides on the workspace). Returns the first analysis error (the module
     stays untracked), after tracking everything else."""
-    first_error: Optional[ModuleError] = None
-    wanted = _ENGINE.untracked_dependencies()
+    first_error: ModuleError | None = None
+    wanted = STATE.engine.untracked_dependencies()
     looked: set[str] = set()
     modules = sys.modules
     module_spec = _records.module_spec
@@ -123,14 +83,14 @@ def _track_indirects() -> Optional[ModuleError]:
             module = modules.get(name)
             if module is None:
                 if lazy and _records.is_lazy(name):
-                    _REIFY_WATCH.add(name)
+                    STATE.lazy_watch.add(name)
                 continue
             spec = module_spec(name, module)
             if spec is not None:
                 found.append(spec)
         if not found:
             break
-        wanted, errors = _ENGINE.track_indirect(found)
+        wanted, errors = STATE.engine.track_indirect(found)
         for module_name, cause in errors:
             _failures.note(module_name, "analysis", cause)
             if first_error is None:
@@ -140,8 +100,14 @@ def _track_indirects() -> Optional[ModuleError]:
     return first_error
 
 
-def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
-             clear: bool = False, allow_other_statements: bool = False) -> None:
+def register(
+    namespace: dict[str, Any],
+    importstmts: str,
+    *,
+    package: str = "",
+    clear: bool = False,
+    allow_other_statements: bool = False,
+) -> None:
     """Register import statements for syncing.
 
     All modules referenced by the import statements must already be loaded and
@@ -192,8 +158,9 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
     """
     if not isinstance(namespace, dict):
         raise TypeError(f"namespace must be a dict, not {type(namespace).__name__}")
-    records = _ENGINE.parse_statements(textwrap.dedent(importstmts), package or "",
-                                       bool(allow_other_statements))
+    records = STATE.engine.parse_statements(
+        textwrap.dedent(importstmts), package or "", bool(allow_other_statements)
+    )
     modules: list[_records.ModuleSpec] = []
     for record in records:
         for spec in _records.validate(record, namespace):
@@ -202,18 +169,18 @@ def register(namespace: dict[str, Any], importstmts: str, *, package: str = "",
 
     nsid = id(namespace)
     try:
-        _ENGINE.register(nsid, records, modules, clear)
+        STATE.engine.register(nsid, records, modules, clear)
     except _engine.AnalysisError as error:
         raise _analysis_failure(error) from error.cause
     _failures.fixed(spec[0] for spec in modules)
-    if _ENGINE.journal(nsid):
-        _NAMESPACES[nsid] = namespace
+    if STATE.engine.journal(nsid):
+        STATE.namespaces[nsid] = namespace
     else:
-        _NAMESPACES.pop(nsid, None)
+        STATE.namespaces.pop(nsid, None)
 
-    error = _track_indirects()
-    if error is not None:
-        raise error
+    track_error = _track_indirects()
+    if track_error is not None:
+        raise track_error
 
 
 def _restore(name: str, module: Any, saved: dict[str, Any]) -> None:
@@ -224,7 +191,7 @@ def _restore(name: str, module: Any, saved: dict[str, Any]) -> None:
     sys.modules[name] = module
 
 
-def _reload(name: str, records: list[_records.Record]) -> Optional[BaseException]:
+def _reload(name: str, records: list[_records.Record]) -> BaseException | None:
     """Reload module ``name`` transactionally: on failure (it raises, or a
     registered statement could no longer rebind from it) restore it and
     return the exception; ``None`` on success."""
@@ -245,7 +212,7 @@ def _reload(name: str, records: list[_records.Record]) -> Optional[BaseException
     return None
 
 
-def sync(*, observer: Optional[Callable[[ReloadEvent], None]] = None) -> None:
+def sync(*, observer: Callable[[ReloadEvent], None] | None = None) -> None:
     """Bring all registered imports up to date: reload out-of-date tracked
     modules and rebind the registered names.
 
@@ -277,21 +244,21 @@ def sync(*, observer: Optional[Callable[[ReloadEvent], None]] = None) -> None:
     _sync(observer)
 
 
-def _mark_dirty(paths: list[str | PathLike]) -> int:
+def _mark_dirty(paths: Iterable[str | PathLike[str]]) -> int:
     """Tell LiveImport these files (or directories: every tracked file under
     them) changed, e.g. from a frontend's file-changed events; the next
     ``_sync(full=False)`` stats only marked files. Returns how many tracked
     modules were marked."""
-    return _ENGINE.mark_dirty([os.path.abspath(os.fspath(p)) for p in paths])
+    return STATE.engine.mark_dirty([os.path.abspath(os.fspath(p)) for p in paths])
 
 
-def _mark_missing(paths: list[str | PathLike]) -> int:
+def _mark_missing(paths: Iterable[str | PathLike[str]]) -> int:
     """Tell LiveImport these files (or directories: every tracked file under
     them) are gone, e.g. deleted in a frontend, without examining them: their
     modules keep their loaded version and are skipped by sync until a stat
     finds the file again (see ``_mark_dirty``). Returns how many tracked
     modules were marked."""
-    return _ENGINE.mark_missing([os.path.abspath(os.fspath(p)) for p in paths])
+    return STATE.engine.mark_missing([os.path.abspath(os.fspath(p)) for p in paths])
 
 
 def _take_missing() -> list[tuple[str, str]]:
@@ -299,26 +266,24 @@ def _take_missing() -> list[tuple[str, str]]:
     disappeared since the last call (each disappearance once), for the
     notebook's report. A failing module whose file is gone fails no more
     (its loaded version stays)."""
-    missing = _ENGINE.take_missing()
+    missing = STATE.engine.take_missing()
     _failures.fixed(name for name, _ in missing)
     return missing
 
 
-def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
-          full: bool = True) -> None:
+def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool = True) -> None:
     """:func:`sync`; with ``full=False`` only files marked by
     :func:`_mark_dirty` are checked (no file access when none is marked)."""
-    global _reload_syncs, _last_reload, _last_reloaded
     try:
-        entries, namespaces = _ENGINE.plan_sync(full)
+        entries, namespaces = STATE.engine.plan_sync(full)
     except _engine.AnalysisError as error:
         raise _analysis_failure(error) from error.cause
     if not entries:
         if _failures.untracked_analysis():
             # A dependency that could not be analysed may be fixed now.
-            error = _track_indirects()
-            if error is not None:
-                raise error
+            track_error = _track_indirects()
+            if track_error is not None:
+                raise track_error
         return
     detected = time.time()
     _import_caches.invalidate()
@@ -332,32 +297,32 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
     not_reloaded: set[str] = set()
     reloaded: list[str] = []
     events: list[ReloadEvent] = []
-    interrupt: Optional[BaseException] = None
+    interrupt: BaseException | None = None
     for name, reason, mtime, after in entries:
         if interrupt is not None or any(dep in not_reloaded for dep in after):
             not_reloaded.add(name)
             continue
-        error = _reload(name, records_by_module.get(name, []))
-        if error is not None:
-            failed[name] = error
+        reload_error = _reload(name, records_by_module.get(name, []))
+        if reload_error is not None:
+            failed[name] = reload_error
             not_reloaded.add(name)
-            if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit
-                interrupt = error
+            if not isinstance(reload_error, Exception):  # KeyboardInterrupt, SystemExit
+                interrupt = reload_error
             continue
         reloaded.append(name)
         events.append(ReloadEvent(name, reason, mtime, list(after), detected=detected))
 
-    _ENGINE.commit(reloaded)
+    STATE.engine.commit(reloaded)
     _failures.fixed(reloaded)
     for name, cause in failed.items():
         _failures.note(name, "reload", cause)
     if reloaded:
-        _reload_syncs += 1
-        _last_reload = time.time()
-        _last_reloaded = [(e.module, e.reason, list(e.after)) for e in events]
+        STATE.note_reloads(
+            (Reloaded(e.module, e.reason, tuple(e.after)) for e in events), time.time()
+        )
     done = set(reloaded)
     for nsid, attached, journal in namespaces:
-        namespace = _NAMESPACES.get(nsid)
+        namespace = STATE.namespaces.get(nsid)
         if namespace is not None and done.intersection(attached):
             namespace.update(_records.bindings(journal))
 
@@ -374,7 +339,7 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
         raise analysis_error
 
 
-def workspace(*directories: str | PathLike, extend: bool = False) -> None:
+def workspace(*directories: str | PathLike[str], extend: bool = False) -> None:
     """Define (or extend) the workspace, a list of directories.
 
     LiveImport tracks modules that are imported by a registered statement, or
@@ -407,9 +372,9 @@ def workspace(*directories: str | PathLike, extend: bool = False) -> None:
         if not os.path.isdir(path):
             raise ValueError(f"Path {path} is not a directory")
         given.append(path)
-    combined = list(_ENGINE.workspace()) + given if extend else given
+    combined = list(STATE.engine.workspace()) + given if extend else given
     unique = list(dict.fromkeys(combined))
-    _ENGINE.set_workspace(unique)
+    STATE.engine.set_workspace(unique)
     error = _track_indirects()
     if error is not None:
         raise error
@@ -430,27 +395,20 @@ def poll_lazy_imports() -> None:
     In a notebook, LiveImport polls after every cell; calling this yourself
     should not be necessary.
     """
-    loaded = [name for name in _REIFY_WATCH if name in sys.modules]
+    loaded = [name for name in STATE.lazy_watch if name in sys.modules]
     if not loaded:
         return
-    _REIFY_WATCH.difference_update(loaded)
+    STATE.lazy_watch.difference_update(loaded)
     error = _track_indirects()
     if error is not None:
         raise error
 
 
 def _reset() -> None:
-    """Return LiveImport to the state of a fresh import: a new engine (no
-    tracked modules, no registrations; workspace = the current directory),
-    no kept namespaces, and the notebook settings reset (``_nbi._reset()``
-    when that module is loaded). For tests: a pyo3 module cannot be imported
-    twice."""
-    global _ENGINE
-    _ENGINE = _new_engine()
-    _NAMESPACES.clear()
-    _REIFY_WATCH.clear()
+    """Return the API to the state of a fresh import: a new engine (no tracked
+    modules, no registrations; workspace = the current directory), no kept
+    namespaces, no failures (``_state.State.reset``, ``_failures.reset``).
+    ``liveimport._reset()`` resets the notebook layer too. For tests: a pyo3
+    module cannot be imported twice."""
+    STATE.reset()
     _failures.reset()
-    nbi = sys.modules.get(f"{__package__}._nbi")
-    hook = getattr(nbi, "_reset", None)
-    if callable(hook):
-        hook()

@@ -25,7 +25,10 @@ its next use, nothing else: open files keep their own reference to their node.
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
+
+from . import _incidents
 
 __all__ = ("forget",)
 
@@ -64,13 +67,14 @@ _FORGET_JS = """
 }
 """
 
-_forget_js: Optional[Any] = None
+_forget_js: Any | None = None
 
 
 def _function() -> Any:
     global _forget_js
     if _forget_js is None:
-        from pyodide.code import run_js  # type: ignore[import-not-found]
+        from pyodide.code import run_js
+
         _forget_js = run_js(_FORGET_JS)
     return _forget_js
 
@@ -83,17 +87,19 @@ def forget(paths: Iterable[str]) -> bool:
 
     Returns True when the kernel's file system could be examined (Pyodide,
     with Emscripten's ``FS`` API); False elsewhere (then nothing is cached
-    this way, or nothing can be done: callers must not examine the paths).
-    Never raises.
+    this way, or nothing can be done: callers must not examine the paths;
+    a failure of the JavaScript call is recorded, ``_incidents``). Never raises.
     """
     if sys.platform != "emscripten":
         return False
     try:
-        import pyodide_js  # type: ignore[import-not-found]
+        import pyodide_js
+
         function = _function()
         fs = pyodide_js.FS
         for path in paths:
             function(fs, path)
-    except Exception:
+    except Exception as error:  # no Emscripten FS API here: recorded, the caller copes
+        _incidents.record("drive.forget", error)
         return False
     return True

@@ -78,10 +78,17 @@ class ReloadEvent:
     ``Reloaded simulator because printmath reloaded``.
     """
 
-    __slots__ = ("module", "reason", "mtime", "after", "detected")
+    __slots__ = ("after", "detected", "module", "mtime", "reason")
 
-    def __init__(self, module: str, reason: str, mtime: float,
-                 after: list[str], *, detected: float | None = None):
+    def __init__(
+        self,
+        module: str,
+        reason: str,
+        mtime: float,
+        after: list[str],
+        *,
+        detected: float | None = None,
+    ):
         self.module = module
         self.reason = reason
         self.mtime = mtime
@@ -91,14 +98,14 @@ class ReloadEvent:
     def __str__(self) -> str:
         if self.reason == "modified":
             now = time.time() if self.detected is None else self.detected
-            return (f"Reloaded {self.module} modified "
-                    f"{_nice_time_ago(now - self.mtime)}")
+            return f"Reloaded {self.module} modified {_nice_time_ago(now - self.mtime)}"
         return f"Reloaded {self.module} because {_nice_list(self.after)} reloaded"
 
     def __repr__(self) -> str:
         extra = "" if self.detected is None else f", detected={self.detected!r}"
-        return (f"ReloadEvent({self.module!r}, {self.reason!r}, {self.mtime!r}, "
-                f"{self.after!r}{extra})")
+        return (
+            f"ReloadEvent({self.module!r}, {self.reason!r}, {self.mtime!r}, {self.after!r}{extra})"
+        )
 
 
 class ModuleError(Exception):

@@ -12,7 +12,8 @@ file is deleted (the loaded version simply stays), or at ``liveimport._reset()``
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Optional
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from ._nb_report import failure_location
 
@@ -34,8 +35,8 @@ class Failure(NamedTuple):
     module: str
     phase: str
     error: str
-    file: Optional[str]
-    line: Optional[int]
+    file: str | None
+    line: int | None
 
 
 _FAILING: dict[str, Failure] = {}
@@ -44,6 +45,7 @@ _version = 0
 
 def _cause_line(cause: BaseException) -> str:
     import traceback
+
     return traceback.format_exception_only(type(cause), cause)[-1].strip()
 
 

@@ -65,16 +65,25 @@ are no-ops outside an IPython kernel with the ``comm`` package.
 
 from __future__ import annotations
 
-import importlib
 import json
-from typing import Any, Optional
+from typing import Any
 
-from . import _failures, _page
-from ._nbi import _api, _current_shell as _shell
+from . import _failures, _incidents, _nbi, _page
+from ._nbi import auto_sync, hidden_cell_magic
+from ._shell import current_shell
+from ._state import STATE
+from ._warm_up import warm_up
 
-__all__ = ("COMM_TARGET", "PROTOCOL_VERSION", "attach", "bootstrap", "apply_settings",
-           "connected", "failure_messages",
-           "status_message")
+__all__ = (
+    "COMM_TARGET",
+    "PROTOCOL_VERSION",
+    "attach",
+    "bootstrap",
+    "apply_settings",
+    "connected",
+    "failure_messages",
+    "status_message",
+)
 
 #: The comm target name registered by the extension.
 COMM_TARGET = "liveimport"
@@ -87,22 +96,32 @@ class _Link:
 
     def __init__(self) -> None:
         self.comm: Any = None
-        self.sent: Optional[tuple[int, Optional[float], int, bool, int]] = None
+        self.sent: tuple[int, float | None, int, bool, int] | None = None
 
-    def key(self) -> tuple[int, Optional[float], int, bool, int]:
+    def key(self) -> tuple[int, float | None, int, bool, int]:
         """``(tracked modules, last reload, reloads, file events in use,
         failures version)``, read from LiveImport's counters: O(1) per cell."""
-        core = importlib.import_module(f"{__package__ or 'liveimport'}._core")
         page = _page.active()
-        return (core._ENGINE.tracked_count(), core._last_reload, core._reload_syncs,
-                page is not None and page.in_use, _failures.version())
+        stats = STATE.reload_stats()
+        return (
+            STATE.tracked_count(),
+            stats.last_reload,
+            stats.syncs,
+            page is not None and page.in_use,
+            _failures.version(),
+        )
 
     def message(self) -> dict[str, Any]:
         modules, last_reload, reloads, file_events, _ = self.key()
-        return {"type": "status", "version": PROTOCOL_VERSION,
-                "modules": modules, "last_reload": last_reload,
-                "reloads": reloads, "file_events": file_events,
-                "failures": failure_messages()}
+        return {
+            "type": "status",
+            "version": PROTOCOL_VERSION,
+            "modules": modules,
+            "last_reload": last_reload,
+            "reloads": reloads,
+            "file_events": file_events,
+            "failures": failure_messages(),
+        }
 
     def push(self) -> None:
         """Send the status if it changed since last sent."""
@@ -112,7 +131,8 @@ class _Link:
         self.sent = key
         try:
             self.comm.send(self.message())
-        except Exception:
+        except Exception as error:  # the comm is unusable: the page hears nothing more
+            _incidents.record("comm.send", error)
             self.comm = None
 
     # IPython event hooks (marked so a re-import replaces them).
@@ -134,8 +154,16 @@ def failure_messages() -> list[dict[str, Any]]:
     out = []
     for f in _failures.current():
         path = page.contents_path(f.file) if page is not None and f.file else None
-        out.append({"module": f.module, "phase": f.phase, "error": f.error,
-                    "file": f.file, "path": path, "line": f.line})
+        out.append(
+            {
+                "module": f.module,
+                "phase": f.phase,
+                "error": f.error,
+                "file": f.file,
+                "path": path,
+                "line": f.line,
+            }
+        )
     return out
 
 
@@ -143,6 +171,10 @@ def connected() -> bool:
     """Whether the extension's comm is open (a JupyterLab or JupyterLite
     frontend that can open files at a line)."""
     return _LINK.comm is not None
+
+
+# Failures shown in cells link to their file while the comm is open.
+_nbi.set_link_check(connected)
 
 
 def status_message() -> dict[str, Any]:
@@ -156,12 +188,10 @@ def apply_settings(message: dict[str, Any]) -> None:
 
     :raises ValueError: a negative or non-numeric ``grace``.
     """
-    api = _api()
-    api.auto_sync(message.get("auto_sync"), grace=message.get("grace"),
-                  report=message.get("report"))
+    auto_sync(message.get("auto_sync"), grace=message.get("grace"), report=message.get("report"))
     hidden = message.get("hidden_cell_magic")
     if hidden is not None:
-        api.hidden_cell_magic(bool(hidden))
+        hidden_cell_magic(bool(hidden))
     file_events = message.get("file_events")
     if file_events is not None:
         _page.activate().allowed = bool(file_events)
@@ -187,19 +217,30 @@ def _on_msg(msg: dict[str, Any]) -> None:
     elif kind == "run_end":
         _page.activate().run_end()
     elif kind == "file_events":
-        _page.activate().connect(str(data.get("notebook_path") or ""), _paths(data),
-                                 bool(data.get("complete")),
-                                 deleted=_paths(data, "deleted"))
+        _page.activate().connect(
+            str(data.get("notebook_path") or ""),
+            _paths(data),
+            bool(data.get("complete")),
+            deleted=_paths(data, "deleted"),
+        )
         _LINK.push()
     elif kind == "status_text_request":
-        shell = _shell()
+        shell = current_shell()
         namespace = shell.user_ns if shell is not None else None
+        # Loaded on first use: _status needs dataclasses (see liveimport.__init__).
         from ._graph import graph_data
-        snapshot = _api().status(namespace)
+        from ._status import status
+
+        snapshot = status(namespace)
         if _LINK.comm is not None:
-            _LINK.comm.send({"type": "status_text",
-                             "request_id": data.get("request_id"), "text": str(snapshot),
-                             "graph": graph_data(snapshot)})
+            _LINK.comm.send(
+                {
+                    "type": "status_text",
+                    "request_id": data.get("request_id"),
+                    "text": str(snapshot),
+                    "graph": graph_data(snapshot),
+                }
+            )
 
 
 def _on_close(msg: Any = None) -> None:
@@ -228,7 +269,7 @@ def attach(reopen: bool = False) -> bool:
     Does nothing (returns False) outside an IPython kernel that has the
     ``comm`` package.
     """
-    shell = _shell()
+    shell = current_shell()
     if shell is None:
         return False
     _install_hooks(shell)
@@ -238,14 +279,17 @@ def attach(reopen: bool = False) -> bool:
         old, _LINK.comm = _LINK.comm, None
         try:
             old.close()
-        except Exception:
-            pass
+        except Exception as error:  # closed or broken already: a new one replaces it
+            _incidents.record("comm.close", error)
         _on_close()
     try:
         import comm as comm_package
-        link = comm_package.create_comm(target_name=COMM_TARGET,
-                                        data=status_message())
-    except Exception:
+    except ImportError:  # not a Jupyter kernel: no frontend to talk to
+        return False
+    try:
+        link = comm_package.create_comm(target_name=COMM_TARGET, data=status_message())
+    except Exception as error:
+        _incidents.record("comm.create_comm", error)
         return False
     _LINK.sent = _LINK.key()
     link.on_msg(_on_msg)
@@ -281,24 +325,19 @@ def _forget_bootstrap_cell(shell: Any, token: str) -> None:
     shell.execution_count = count
 
 
-def _warm_up() -> None:
-    """Run, once, the code paths of a first LiveImport cell that do not
-    depend on the user's modules (the engine's statement parser, IPython's
-    input transformer), so that the bootstrap sent when the kernel started
-    pays for them rather than that cell: in Pyodide the first call of a
-    WebAssembly function compiles it. No state is kept; failures are
-    ignored (only speed is at stake)."""
+def _warm_up(shell: Any) -> None:
+    """Run the warm-up (``_warm_up.warm_up``: the code paths of a first
+    LiveImport cell that do not depend on the user's modules), so that the
+    bootstrap pays for them rather than that cell. Only speed is at stake:
+    a failure does not fail the bootstrap, but it is a bug, logged as a
+    warning and counted (``_incidents``, place ``"warm-up"``)."""
     try:
-        from . import _engine
-        from ._nb_magics import _to_python
-
-        _engine.Engine([]).parse_statements(
-            _to_python("import a.b as c\nfrom .d import (e, f as g)\nx = 1\n"), "p", True)
-    except Exception:
-        pass
+        warm_up(shell)
+    except Exception as error:
+        _incidents.record("warm-up", error, warn=True)
 
 
-def bootstrap(settings_json: str = "{}", history_token: Optional[str] = None) -> None:
+def bootstrap(settings_json: str = "{}", history_token: str | None = None) -> None:
     """Entry point of the extension's bootstrap request: undo the request's
     traces in IPython's history (only where they hold ``history_token``, see
     ``_forget_bootstrap_cell``), apply the settings (a ``settings`` message as
@@ -307,7 +346,7 @@ def bootstrap(settings_json: str = "{}", history_token: Optional[str] = None) ->
     :raises ValueError: ``settings_json`` is not a JSON object, or holds an
         invalid ``grace``.
     """
-    shell = _shell()
+    shell = current_shell()
     if shell is not None and history_token:
         _forget_bootstrap_cell(shell, history_token)
     settings = json.loads(settings_json)
@@ -316,4 +355,4 @@ def bootstrap(settings_json: str = "{}", history_token: Optional[str] = None) ->
     attach(reopen=True)
     apply_settings(settings)
     _LINK.push()
-    _warm_up()
+    _warm_up(shell)

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _core, _failures, _page
+from . import _failures, _page
+from ._state import STATE
 
 __all__ = ("GRAPH_MIME", "graph_data")
 
@@ -41,7 +42,8 @@ def graph_data(status: Any) -> dict[str, Any]:
     last-reload and failure marks (see the module docstring)."""
     page = _page.active()
     failures = {f.module: f for f in _failures.current()}
-    last = {module: reason for module, reason, _ in _core._last_reloaded}
+    stats = STATE.reload_stats()
+    last = {module: reason for module, reason, _ in stats.last_reloaded}
 
     def path_of(file: Any) -> Any:
         return page.contents_path(file) if page is not None and file else None
@@ -54,22 +56,40 @@ def graph_data(status: Any) -> dict[str, Any]:
     names = set()
     for m in status.modules:
         names.add(m.name)
-        modules.append({
-            "name": m.name, "direct": m.direct, "tracked": True, "file": m.file,
-            "path": path_of(m.file), "missing": m.file is not None and m.mtime is None,
-            "reload": last.get(m.name), "failure": failure_of(m.name)})
+        modules.append(
+            {
+                "name": m.name,
+                "direct": m.direct,
+                "tracked": True,
+                "file": m.file,
+                "path": path_of(m.file),
+                "missing": m.file is not None and m.mtime is None,
+                "reload": last.get(m.name),
+                "failure": failure_of(m.name),
+            }
+        )
     for name, f in failures.items():
         if name not in names:
-            modules.append({
-                "name": name, "direct": False, "tracked": False, "file": f.file,
-                "path": path_of(f.file), "missing": False, "reload": None,
-                "failure": failure_of(name)})
+            modules.append(
+                {
+                    "name": name,
+                    "direct": False,
+                    "tracked": False,
+                    "file": f.file,
+                    "path": path_of(f.file),
+                    "missing": False,
+                    "reload": None,
+                    "failure": failure_of(name),
+                }
+            )
     edges = [[importer, m.name] for m in status.modules for importer in m.imported_by]
     return {
         "version": 1,
         "modules": modules,
         "edges": edges,
-        "last_reload": _core._last_reload,
-        "reloaded": [{"module": module, "reason": reason, "after": list(after)}
-                     for module, reason, after in _core._last_reloaded],
+        "last_reload": stats.last_reload,
+        "reloaded": [
+            {"module": module, "reason": reason, "after": list(after)}
+            for module, reason, after in stats.last_reloaded
+        ],
     }

@@ -6,8 +6,8 @@ created since the kernel started to import (a new module in the workspace).
 ``FileFinder`` that is what is wanted (JupyterLite's ``/drive`` never updates
 a directory's mtime, so a ``FileFinder`` would not notice a new file). For a
 ``zipimporter``, Python 3.12 re-reads the archive's whole directory at once:
-in Pyodide 0.26/0.27 (JupyterLite 0.4–0.6) every entry of the zipped standard
-library does, 50–70 ms per call in a kernel. Archives on ``sys.path`` do not
+in Pyodide 0.26/0.27 (JupyterLite 0.4 to 0.6) every entry of the zipped standard
+library does, 50 to 70 ms per call in a kernel. Archives on ``sys.path`` do not
 change under a notebook, so their importers are left out.
 """
 
@@ -26,8 +26,11 @@ def invalidate() -> None:
     (and its place in ``sys.path_importer_cache``). Raises nothing that
     ``importlib.invalidate_caches()`` does not."""
     cache = sys.path_importer_cache
-    archives = {path: finder for path, finder in list(cache.items())
-                if isinstance(finder, zipimport.zipimporter) and os.path.isabs(path)}
+    archives = {
+        path: finder
+        for path, finder in list(cache.items())
+        if isinstance(finder, zipimport.zipimporter) and os.path.isabs(path)
+    }
     for path in archives:
         cache.pop(path, None)
     try:

@@ -1,33 +1,43 @@
 """The ``%%liveimport`` cell magic and the ``%liveimport`` line magic.
 
-Imported only inside an IPython shell (by ``liveimport._nbi``), since it needs
-IPython's magic machinery.
+Imported only inside an IPython shell (by ``liveimport._nbi``, which
+registers an instance per shell), since it needs IPython's magic machinery.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Optional
+from typing import Any, Protocol
 
 from IPython.core.error import UsageError
 from IPython.core.inputtransformer2 import TransformerManager
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from . import _import_caches
+from ._core import register
 
 __all__ = ("LiveImportMagics",)
 
 _CELL_USAGE = "%%liveimport [-c|--clear]"
 
-_transformer: Optional[TransformerManager] = None
+_transformer: TransformerManager | None = None
 
 
-def _to_python(cell: str) -> str:
+class CellNesting(Protocol):
+    """What counts the cells that ``%%liveimport`` runs inside a cell (the
+    notebook hooks of ``_nbi``, which ignore such cells: the enclosing cell's
+    hooks did the work)."""
+
+    #: How many such cells are running.
+    nested: int
+
+
+def to_python(cell: str) -> str:
     """The cell as plain Python (IPython syntax such as ``!cmd`` turned into
-    calls), for finding its top-level import statements."""
+    calls), for finding its top-level import statements. The
+    ``TransformerManager`` is made at the first call and kept."""
     global _transformer
     if _transformer is None:
-        _transformer = TransformerManager()
+        _transformer = TransformerManager()  # type: ignore[no-untyped-call]  # IPython 9
     return _transformer.transform_cell(cell)
 
 
@@ -51,7 +61,8 @@ def _parse_cell_line(line: str) -> bool:
     if unknown:
         raise UsageError(
             f"Unknown %%liveimport argument{'s' if len(unknown) > 1 else ''}: "
-            f"{' '.join(unknown)}. Usage: {_CELL_USAGE}")
+            f"{' '.join(unknown)}. Usage: {_CELL_USAGE}"
+        )
     return clear
 
 
@@ -64,9 +75,18 @@ def _first_code_line(cell: str) -> str:
 
 @magics_class
 class LiveImportMagics(Magics):
-    """LiveImport's magics (registered by ``liveimport._nbi``)."""
+    """LiveImport's magics (registered by ``liveimport._nbi``).
 
-    @cell_magic("liveimport")
+    :param shell: the ``InteractiveShell``.
+    :param nesting: counts the cells ``%%liveimport`` runs (``_nbi``'s hooks).
+    """
+
+    def __init__(self, shell: Any, nesting: CellNesting) -> None:
+        super().__init__(shell)
+        self._nesting = nesting
+
+    # IPython 9 types its magic markers' decorators as accepting nothing (Never).
+    @cell_magic("liveimport")  # type: ignore[arg-type]
     def liveimport_cell(self, line: str, cell: str) -> None:
         """Usage: ``%%liveimport [-c|--clear]``
 
@@ -80,10 +100,8 @@ class LiveImportMagics(Magics):
         Raises ``UsageError`` for any other argument; errors of the cell
         itself are shown as usual and fail the cell.
         """
-        from . import _nbi
-
         clear = _parse_cell_line(line)
-        shell = self.shell
+        shell: Any = self.shell
         if shell is None:
             raise RuntimeError("No IPython shell for %%liveimport")
 
@@ -99,14 +117,12 @@ class LiveImportMagics(Magics):
             code = ("#%%liveimport " + line.strip()).rstrip() + "\n" + cell
 
         outer = getattr(shell.displayhook, "exec_result", None)
-        handler = _nbi._HANDLER
-        if handler is not None:
-            handler.nested += 1
+        nesting = self._nesting
+        nesting.nested += 1
         try:
             inner = shell.run_cell(code)
         finally:
-            if handler is not None:
-                handler.nested -= 1
+            nesting.nested -= 1
             shell.displayhook.exec_result = outer
 
         error = inner.error_before_exec or inner.error_in_exec
@@ -117,11 +133,9 @@ class LiveImportMagics(Magics):
                 outer.error_in_exec = error
             return
 
-        api = importlib.import_module(__package__ or "liveimport")
-        api.register(shell.user_ns, _to_python(cell), clear=clear,
-                     allow_other_statements=True)
+        register(shell.user_ns, to_python(cell), clear=clear, allow_other_statements=True)
 
-    @line_magic("liveimport")
+    @line_magic("liveimport")  # type: ignore[arg-type]
     def liveimport_line(self, line: str) -> None:
         """Usage: ``%liveimport``
 
@@ -133,11 +147,11 @@ class LiveImportMagics(Magics):
         """
         words = _arguments(line)
         if words:
-            raise UsageError(
-                f"%liveimport takes no arguments, got: {' '.join(words)}")
+            raise UsageError(f"%liveimport takes no arguments, got: {' '.join(words)}")
         shell: Any = self.shell
-        api = importlib.import_module(__package__ or "liveimport")
-        snapshot = api.status(shell.user_ns)
+        from ._status import status  # dataclasses: loaded on first use (see liveimport.__init__)
+
+        snapshot = status(shell.user_ns)
         data, metadata = shell.display_formatter.format(snapshot)
         data = dict(data)
         data["text/plain"] = str(snapshot)

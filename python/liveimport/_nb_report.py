@@ -9,11 +9,17 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Iterable
 from types import TracebackType
-from typing import Iterable, Optional
 
-__all__ = ("report_bundle", "failure_text", "failure_location", "failure_link_bundle",
-           "missing_line", "display_path")
+__all__ = (
+    "report_bundle",
+    "failure_text",
+    "failure_location",
+    "failure_link_bundle",
+    "missing_line",
+    "display_path",
+)
 
 
 def report_bundle(lines: Iterable[str]) -> dict[str, str]:
@@ -32,7 +38,7 @@ def report_bundle(lines: Iterable[str]) -> dict[str, str]:
     }
 
 
-def display_path(file: str, cwd: Optional[str] = None) -> str:
+def display_path(file: str, cwd: str | None = None) -> str:
     """``file`` as a notebook user reads it: relative to the working
     directory (the notebook's) when it lies below it, else as given."""
     cwd = os.getcwd() if cwd is None else cwd
@@ -49,7 +55,7 @@ def missing_line(module: str, file: str) -> str:
     return f"{display_path(file)} was deleted; the loaded version of {module} stays in use"
 
 
-def _same_file(a: Optional[str], b: Optional[str]) -> bool:
+def _same_file(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     if a == b:
@@ -57,11 +63,10 @@ def _same_file(a: Optional[str], b: Optional[str]) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
-        return os.path.normcase(os.path.abspath(a)) == \
-            os.path.normcase(os.path.abspath(b))
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
-def _module_file(module: Optional[str], cause: BaseException) -> Optional[str]:
+def _module_file(module: str | None, cause: BaseException) -> str | None:
     mod = sys.modules.get(module) if module else None
     file = getattr(mod, "__file__", None)
     if file is None and isinstance(cause, SyntaxError):
@@ -69,8 +74,7 @@ def _module_file(module: Optional[str], cause: BaseException) -> Optional[str]:
     return file
 
 
-def _trim(tb: Optional[TracebackType], file: Optional[str]
-          ) -> tuple[Optional[TracebackType], Optional[int]]:
+def _trim(tb: TracebackType | None, file: str | None) -> tuple[TracebackType | None, int | None]:
     """Skip the frames before the module's own code; also return the line of
     the innermost frame that runs the module's file."""
     first = None
@@ -84,8 +88,9 @@ def _trim(tb: Optional[TracebackType], file: Optional[str]
     return first, lineno
 
 
-def _locate(module: Optional[str], cause: BaseException
-            ) -> tuple[Optional[str], Optional[int], Optional[TracebackType]]:
+def _locate(
+    module: str | None, cause: BaseException
+) -> tuple[str | None, int | None, TracebackType | None]:
     """The file and line where ``cause`` happened in ``module``'s own code,
     and the traceback to show from there (None for a ``SyntaxError``)."""
     file = _module_file(module, cause)
@@ -100,8 +105,7 @@ def _locate(module: Optional[str], cause: BaseException
     return file, lineno, tb
 
 
-def failure_location(module: Optional[str], cause: BaseException
-                     ) -> tuple[Optional[str], Optional[int]]:
+def failure_location(module: str | None, cause: BaseException) -> tuple[str | None, int | None]:
     """Where a module's failure is, as ``failure_text`` names it: ``(file,
     line)`` (1-based), either None when unknown. For a ``SyntaxError``, its
     file and line; otherwise the innermost frame running the module's file,
@@ -110,8 +114,7 @@ def failure_location(module: Optional[str], cause: BaseException
     return file, line
 
 
-def failure_link_bundle(file: str, line: Optional[int],
-                        cwd: Optional[str] = None) -> dict[str, str]:
+def failure_link_bundle(file: str, line: int | None, cwd: str | None = None) -> dict[str, str]:
     """The display data of a link that opens ``file`` at ``line`` (1-based)
     in JupyterLab's or JupyterLite's editor: a relative ``href`` (resolved
     against the notebook's directory, ``cwd``) with the fragment
@@ -128,9 +131,11 @@ def failure_link_bundle(file: str, line: Optional[int],
         href += f"#line={max(line - 1, 0)}"
         label += f" at line {line}"
     return {
-        "text/html": (f'<div class="jp-LiveImport-failureLink">Open '
-                      f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
-                      f' in the editor</div>'),
+        "text/html": (
+            f'<div class="jp-LiveImport-failureLink">Open '
+            f'<a href="{html.escape(href, quote=True)}">{html.escape(label)}</a>'
+            f" in the editor</div>"
+        ),
         "text/plain": f"Open {label} in the editor",
     }
 
@@ -151,10 +156,8 @@ def failure_text(error: BaseException, *, action: str = "reload") -> str:
     module = getattr(error, "module", None)
     cause = error.__cause__ if error.__cause__ is not None else error
     if not isinstance(module, str):
-        trace = "".join(traceback.format_exception(
-            type(error), error, error.__traceback__))
-        return (f"LiveImport: automatic sync failed: "
-                f"{type(error).__name__}: {error}\n{trace}")
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        return f"LiveImport: automatic sync failed: {type(error).__name__}: {error}\n{trace}"
 
     file, lineno, tb = _locate(module, cause)
 
@@ -169,8 +172,10 @@ def failure_text(error: BaseException, *, action: str = "reload") -> str:
     head = f"LiveImport could not {verb} {module}{place}: {cause_text}\n"
     trace = "".join(traceback.format_exception(type(cause), cause, tb))
     if action == "reload":
-        tail = (f"The previous version of {module} stays in use; fix the file "
-                f"and run a cell to reload it.\n")
+        tail = (
+            f"The previous version of {module} stays in use; fix the file "
+            f"and run a cell to reload it.\n"
+        )
     else:
         tail = f"{module} is not tracked until it is fixed.\n"
     return head + trace + tail

@@ -24,16 +24,22 @@ their settings.
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 import sys
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
-from . import _core, _page
-from ._nb_report import (failure_link_bundle, failure_location, failure_text, missing_line,
-                         report_bundle)
+from . import _core, _incidents, _page
+from ._nb_report import (
+    failure_link_bundle,
+    failure_location,
+    failure_text,
+    missing_line,
+    report_bundle,
+)
+from ._shell import current_shell
 
 __all__ = ("auto_sync", "hidden_cell_magic")
 
@@ -46,7 +52,7 @@ _DEFAULT_GRACE = 1.0
 class _Settings:
     """The user's choices (see :func:`auto_sync`, :func:`hidden_cell_magic`)."""
 
-    __slots__ = ("enabled", "grace", "report", "hidden")
+    __slots__ = ("enabled", "grace", "hidden", "report")
 
     def __init__(self) -> None:
         self.enabled = True
@@ -58,20 +64,25 @@ class _Settings:
 _SETTINGS = _Settings()
 
 
-def _api() -> Any:
-    """The ``liveimport`` package, looked up when needed (it imports us)."""
-    return importlib.import_module(__package__ or "liveimport")
+#: The running IPython shell or None (``_shell.current_shell``); tests replace it.
+_current_shell: Callable[[], Any] = current_shell
 
 
-def _current_shell() -> Any:
-    """The running IPython shell, or None (never imports IPython)."""
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return None
-    try:
-        return ipython.get_ipython()
-    except Exception:
-        return None
+#: Whether a frontend that can open a file at a line is connected (the
+#: extension's comm is open); ``_frontend`` sets it (:func:`set_link_check`).
+def _no_link() -> bool:
+    return False
+
+
+_link_check: Callable[[], bool] = _no_link
+
+
+def set_link_check(check: Callable[[], bool]) -> None:
+    """Let failures shown in cells end with a link to the failing file and
+    line whenever ``check()`` is true (``_frontend.connected``: the
+    extension's comm is open, its page can open files)."""
+    global _link_check
+    _link_check = check
 
 
 # ---------------------------------------------------------------------------
@@ -88,7 +99,7 @@ def _unhide_cell_magic(lines: list[str]) -> list[str]:
     line count.
     """
     if lines and (match := _HIDDEN_MAGIC_RE.match(lines[0])):
-        return [lines[0][match.end():]] + lines[1:]
+        return [lines[0][match.end() :], *lines[1:]]
     return lines
 
 
@@ -97,13 +108,14 @@ _unhide_cell_magic._liveimport_hook = True  # type: ignore[attr-defined]
 
 def _is_ours(obj: Any) -> bool:
     """True for hooks installed by any copy of this module."""
-    return bool(getattr(obj, "_liveimport_hook", False) or
-                getattr(getattr(obj, "__self__", None),
-                        "_liveimport_hook", False))
+    return bool(
+        getattr(obj, "_liveimport_hook", False)
+        or getattr(getattr(obj, "__self__", None), "_liveimport_hook", False)
+    )
 
 
 def _set_transformer(shell: Any, enabled: bool) -> None:
-    cleanup: list = shell.input_transformers_cleanup
+    cleanup: list[Callable[[list[str]], list[str]]] = shell.input_transformers_cleanup
     for fn in [fn for fn in cleanup if _is_ours(fn)]:
         cleanup.remove(fn)
     if enabled:
@@ -170,9 +182,7 @@ class _Handler:
         if self.nested:
             return
         try:
-            poll = getattr(_api(), "poll_lazy_imports", None)
-            if poll is not None:
-                poll()
+            _core.poll_lazy_imports()
         except Exception as error:
             self._show_failure(error, action="track")
         finally:
@@ -202,8 +212,7 @@ class _Handler:
 
     def _show(self, lines: list[str], failures: list[BaseException]) -> None:
         if lines and _SETTINGS.report:
-            self.shell.display_pub.publish(data=report_bundle(lines),
-                                           metadata={})
+            self.shell.display_pub.publish(data=report_bundle(lines), metadata={})
         for error in failures:
             self._show_failure(error)
 
@@ -216,14 +225,12 @@ class _Handler:
             self.shell.display_pub.publish(data=bundle, metadata={})
 
 
-def _failure_link(error: BaseException) -> Optional[dict[str, str]]:
+def _failure_link(error: BaseException) -> dict[str, str] | None:
     """The link display of a module failure, or None when no frontend that
     can open files is connected or the place is not among the page's files."""
-    frontend = sys.modules.get(f"{__package__}._frontend")
     page = _page.active()
     module = getattr(error, "module", None)
-    if frontend is None or page is None or not isinstance(module, str) \
-            or not frontend.connected():
+    if page is None or not isinstance(module, str) or not _link_check():
         return None
     cause = error.__cause__ if error.__cause__ is not None else error
     file, line = failure_location(module, cause)
@@ -243,7 +250,7 @@ def _write_failure(text: str) -> None:
 # Installation into the shell
 # ---------------------------------------------------------------------------
 
-_HANDLER: Optional[_Handler] = None
+_HANDLER: _Handler | None = None
 
 
 def _uninstall(shell: Any) -> None:
@@ -257,20 +264,22 @@ def _uninstall(shell: Any) -> None:
 
 def _install(shell: Any) -> _Handler:
     """Install magics, hooks and (if enabled) the hidden magic in ``shell``."""
-    from ._nb_magics import LiveImportMagics
+    from ._nb_magics import LiveImportMagics  # needs IPython: only inside a shell
 
     _uninstall(shell)
-    shell.register_magics(LiveImportMagics)
     handler = _Handler(shell)
+    shell.register_magics(LiveImportMagics(shell, handler))
     shell.events.register("pre_run_cell", handler.pre_run_cell)
     shell.events.register("post_run_cell", handler.post_run_cell)
     _set_transformer(shell, _SETTINGS.hidden)
     return handler
 
 
-def _attach(shell: Any = None) -> None:
+def attach(shell: Any = None) -> None:
     """Install into ``shell`` (default: the current shell, if any), replacing
-    earlier installs."""
+    earlier installs (``%load_ext liveimport``, importing ``liveimport``).
+    A failure to remove the hooks from an earlier shell is recorded
+    (``_incidents``), not raised."""
     global _HANDLER
     if shell is None:
         shell = _current_shell()
@@ -278,12 +287,12 @@ def _attach(shell: Any = None) -> None:
     if old is not None and old.shell is not shell:
         try:
             _uninstall(old.shell)
-        except Exception:
-            pass
+        except Exception as error:  # that shell is gone or broken: ours is what matters
+            _incidents.record("uninstall from the previous shell", error)
     _HANDLER = _install(shell) if shell is not None else None
 
 
-def _reset() -> None:
+def reset() -> None:
     """Restore the default settings and reinstall into the current shell.
 
     Called by ``liveimport._reset()``. Afterwards the shell (if any) has
@@ -292,11 +301,11 @@ def _reset() -> None:
     """
     global _SETTINGS
     _SETTINGS = _Settings()
-    _page._reset()
-    _attach()
+    _page.reset()
+    attach()
 
 
-_attach()
+attach()
 
 
 # ---------------------------------------------------------------------------
@@ -304,9 +313,9 @@ _attach()
 # ---------------------------------------------------------------------------
 
 
-def auto_sync(enabled: Optional[bool] = None, *,
-              grace: Optional[float] = None,
-              report: Optional[bool] = None) -> None:
+def auto_sync(
+    enabled: bool | None = None, *, grace: float | None = None, report: bool | None = None
+) -> None:
     """Configure automatic sync behavior. By default, automatic syncing is
     enabled with a grace period of 1.0 seconds and reloads are reported.
 
@@ -328,8 +337,7 @@ def auto_sync(enabled: Optional[bool] = None, *,
     if grace is not None:
         grace = float(grace)
         if not grace >= 0.0:
-            raise ValueError(f"grace must be a non-negative number of "
-                             f"seconds, not {grace!r}")
+            raise ValueError(f"grace must be a non-negative number of seconds, not {grace!r}")
     if enabled is not None:
         _SETTINGS.enabled = bool(enabled)
     if grace is not None:
@@ -338,7 +346,7 @@ def auto_sync(enabled: Optional[bool] = None, *,
         _SETTINGS.report = bool(report)
 
 
-def hidden_cell_magic(enabled: Optional[bool] = None) -> None:
+def hidden_cell_magic(enabled: bool | None = None) -> None:
     """Configure hidden cell magic.
 
     :param enabled: Notebook cells that begin with ``#_%%liveimport`` run as

@@ -29,7 +29,9 @@ from __future__ import annotations
 import os
 import posixpath
 import sys
-from typing import Callable, Optional
+from collections.abc import Callable
+
+from . import _core, _drive, _engine, _incidents
 
 __all__ = ("PageState", "STALE_RUN_GAP", "active", "activate")
 
@@ -60,10 +62,14 @@ class PageState:
         paths (``_drive.forget``).
     """
 
-    def __init__(self, mark_dirty: Callable[[list[str]], int],
-                 note_writes: Callable[[], None], *,
-                 mark_missing: Callable[[list[str]], int] = lambda paths: 0,
-                 forget: Callable[[list[str]], bool] = lambda paths: False) -> None:
+    def __init__(
+        self,
+        mark_dirty: Callable[[list[str]], int],
+        note_writes: Callable[[], None],
+        *,
+        mark_missing: Callable[[list[str]], int] = lambda paths: 0,
+        forget: Callable[[list[str]], bool] = lambda paths: False,
+    ) -> None:
         self._mark_dirty = mark_dirty
         self._note_writes = note_writes
         self._mark_missing = mark_missing
@@ -71,11 +77,11 @@ class PageState:
         #: The user's choice (setting ``fileEvents``, message key ``file_events``).
         self.allowed = True
         #: The kernel path of the page's drive root, once the page connected.
-        self.root: Optional[str] = None
+        self.root: str | None = None
         #: The kernel path of the page's contents root, even when the page
         #: does not own the files (desktop Jupyter: the server's root), for
         #: links to files (:meth:`contents_path`).
-        self.contents_root: Optional[str] = None
+        self.contents_root: str | None = None
         #: Whether a ``file_events`` message has been received before (a later
         #: one is a reconnection: changes in between may have been lost).
         self.connected_before = False
@@ -89,8 +95,14 @@ class PageState:
 
     # -- messages from the page ------------------------------------------------
 
-    def connect(self, notebook_path: str, paths: list[str], complete: bool,
-                cwd: Optional[str] = None, deleted: Optional[list[str]] = None) -> bool:
+    def connect(
+        self,
+        notebook_path: str,
+        paths: list[str],
+        complete: bool,
+        cwd: str | None = None,
+        deleted: list[str] | None = None,
+    ) -> bool:
         """The page's ``file_events`` message: it reports every change from
         now on; ``paths`` changed since it connected to the kernel (all of
         them when ``complete``), ``deleted`` those of them that are gone (see
@@ -108,7 +120,8 @@ class PageState:
             return False
         try:
             self._note_writes()
-        except Exception:
+        except Exception as error:  # the audit hook was refused: the kernel polls
+            _incidents.record("note_writes", error)
             self.root = None
             return False
         # The page's list covers every change since it connected to the
@@ -124,7 +137,7 @@ class PageState:
         self.root = None
         self.run_open = False
 
-    def files_changed(self, paths: list[str], deleted: Optional[list[str]] = None) -> None:
+    def files_changed(self, paths: list[str], deleted: list[str] | None = None) -> None:
         """Mark the kernel files of these contents paths as changed.
 
         ``deleted``: those of the paths that no longer exist (deleted, or the
@@ -144,15 +157,18 @@ class PageState:
         gone_set = set(gone_paths)
         kernel = self.kernel_path
         gone = [k for k in map(kernel, gone_paths) if k is not None]
-        changed = [k for k in (kernel(p) for p in paths
-                               if isinstance(p, str) and p not in gone_set) if k is not None]
+        changed = [
+            k
+            for k in (kernel(p) for p in paths if isinstance(p, str) and p not in gone_set)
+            if k is not None
+        ]
         if gone:
             self._forget(gone)
             self._mark_missing(gone)
         if changed:
             self._mark_dirty(changed)
 
-    def kernel_path(self, contents_path: str) -> Optional[str]:
+    def kernel_path(self, contents_path: str) -> str | None:
         """The kernel path of a contents path, or None for a path on another
         drive (``"Drive:path"``) or outside the root."""
         if self.root is None or ":" in contents_path.split("/", 1)[0]:
@@ -160,7 +176,7 @@ class PageState:
         relative = posixpath.normpath("/" + contents_path.strip("/")).lstrip("/")
         return self.root if relative in ("", ".") else posixpath.join(self.root, relative)
 
-    def contents_path(self, kernel_path: str) -> Optional[str]:
+    def contents_path(self, kernel_path: str) -> str | None:
         """The contents path of a kernel path (what the page opens), or None
         when it lies outside the page's contents or no page connected."""
         root = self.contents_root
@@ -187,7 +203,7 @@ class PageState:
         """Whether syncs rely on the page's events (see the module docstring)."""
         return self.allowed and self.root is not None
 
-    def cell_decision(self, gap: float) -> Optional[bool]:
+    def cell_decision(self, gap: float) -> bool | None:
         """Whether to sync before a cell, from run boundaries: True for a
         run's first cell, False for its others, None when no run is open (the
         caller applies the grace period). ``gap``: seconds since the previous
@@ -212,7 +228,7 @@ class PageState:
         self.changed = False
 
 
-def _drive_root(cwd: str, notebook_path: str) -> Optional[str]:
+def _drive_root(cwd: str, notebook_path: str) -> str | None:
     """The drive root, given the kernel's working directory and the
     notebook's contents path, or None when they do not fit together."""
     if not isinstance(notebook_path, str) or ":" in notebook_path.split("/", 1)[0]:
@@ -229,10 +245,10 @@ def _drive_root(cwd: str, notebook_path: str) -> Optional[str]:
     return root if os.path.isfile(notebook) else None
 
 
-_ACTIVE: Optional[PageState] = None
+_ACTIVE: PageState | None = None
 
 
-def active() -> Optional[PageState]:
+def active() -> PageState | None:
     """The page state, once a page connected (``activate``), else None: then
     the notebook hooks apply the grace period and poll, as without a page."""
     return _ACTIVE
@@ -243,13 +259,16 @@ def activate() -> PageState:
     opens); it outlives comms, so that a reconnection is recognised."""
     global _ACTIVE
     if _ACTIVE is None:
-        from . import _core, _drive, _engine
-        _ACTIVE = PageState(_core._mark_dirty, _engine.note_writes,
-                            mark_missing=_core._mark_missing, forget=_drive.forget)
+        _ACTIVE = PageState(
+            _core._mark_dirty,
+            _engine.note_writes,
+            mark_missing=_core._mark_missing,
+            forget=_drive.forget,
+        )
     return _ACTIVE
 
 
-def _reset() -> None:
+def reset() -> None:
     """Forget the page state (``liveimport._reset()``, for tests)."""
     global _ACTIVE
     _ACTIVE = None

@@ -14,11 +14,12 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Iterable, Optional
+from typing import Any
 
-Record = tuple[str, str, Optional[str], Optional[str]]
-ModuleSpec = tuple[str, Optional[str], str]
+Record = tuple[str, str, str | None, str | None]
+ModuleSpec = tuple[str, str | None, str]
 
 _MISSING = object()
 
@@ -38,7 +39,7 @@ def canonical(record: Record) -> str:
     return f"from {module} import {name}" + ("" if asname is None else f" as {asname}")
 
 
-def bound_name(record: Record) -> Optional[str]:
+def bound_name(record: Record) -> str | None:
     """The namespace name ``record`` binds; ``None`` for a star import."""
     kind, module, name, asname = record
     if kind == "import":
@@ -60,7 +61,7 @@ def is_lazy(modulename: str) -> bool:
         return False
 
 
-def _located_spec(module: Any) -> Optional[tuple[Any, str]]:
+def _located_spec(module: Any) -> tuple[Any, str] | None:
     """``(module.__spec__, absolute path of its .py origin)``, or ``None``
     (see :func:`source_file`); one spec look-up, as tracking calls this for
     every workspace module."""
@@ -73,7 +74,7 @@ def _located_spec(module: Any) -> Optional[tuple[Any, str]]:
     return spec, os.path.abspath(origin)
 
 
-def source_file(module: Any) -> Optional[str]:
+def source_file(module: Any) -> str | None:
     """The absolute path of ``module``'s ``.py`` source file (from
     ``__spec__.origin``), or ``None`` if it has no spec, no location or a
     non-``.py`` origin (builtins, extension modules, namespace packages)."""
@@ -81,7 +82,7 @@ def source_file(module: Any) -> Optional[str]:
     return located[1] if located is not None else None
 
 
-def module_spec(name: str, module: Any) -> Optional[ModuleSpec]:
+def module_spec(name: str, module: Any) -> ModuleSpec | None:
     """The engine's ``(name, file, package)`` for a loaded module with a ``.py``
     source file, or ``None`` if it has none (as :func:`source_file`)."""
     located = _located_spec(module)
@@ -129,7 +130,7 @@ def _validate_hierarchy(modulename: str) -> ModuleType:
     """The loaded module ``modulename`` whose parents are loaded and bind it;
     lazily imported modules are loaded first."""
     if is_lazy(modulename):
-        importlib.import_module(modulename)
+        importlib.import_module(modulename)  # noqa: TID251 (the user's module)
     parts = modulename.split(".")
     parentname = parts[0]
     parent = _require_module(parentname)
@@ -158,7 +159,7 @@ def validate(record: Record, namespace: dict[str, Any]) -> list[ModuleSpec]:
             if name not in getattr(module, "__dict__", {}):
                 submodname = f"{modulename}.{name}"
                 if is_lazy(submodname):
-                    importlib.import_module(submodname)
+                    importlib.import_module(submodname)  # noqa: TID251 (the user's module)
             _require_attr(module, name)
         bound = bound_name(record)
         if bound is not None and bound not in namespace:
@@ -167,7 +168,7 @@ def validate(record: Record, namespace: dict[str, Any]) -> list[ModuleSpec]:
         raise ValueError(f"{issue}; missing {canonical(record)}?") from None
 
     specs = [tracked_spec(modulename, module)]
-    if kind == "from":
+    if kind == "from" and name is not None:  # a "from" record always names one
         submodname = f"{modulename}.{name}"
         child = sys.modules.get(submodname)
         if child is not None and getattr(module, name, None) is child:
@@ -184,7 +185,7 @@ def _public_names(module: ModuleType) -> Iterable[str]:
     return [n for n in getattr(module, "__dict__", {}) if not n.startswith("_")]
 
 
-def rebind_problem(record: Record, module: ModuleType) -> Optional[BaseException]:
+def rebind_problem(record: Record, module: ModuleType) -> BaseException | None:
     """The exception executing ``record``'s statement would raise against the
     just reloaded ``module`` (the record's own module), or ``None`` when it can
     rebind. Mirrors Python: ``ImportError("cannot import name 'x' from 'm'
@@ -194,13 +195,17 @@ def rebind_problem(record: Record, module: ModuleType) -> Optional[BaseException
         assert name is not None
         if getattr(module, name, _MISSING) is _MISSING:
             where = source_file(module) or "unknown location"
-            return ImportError(f"cannot import name {name!r} from {modulename!r} ({where})",
-                               name=modulename, path=source_file(module))
+            return ImportError(
+                f"cannot import name {name!r} from {modulename!r} ({where})",
+                name=modulename,
+                path=source_file(module),
+            )
     elif kind == "star":
         for star in _public_names(module):
             if not isinstance(star, str):
-                return TypeError(f"Item in {modulename}.__all__ must be str, not "
-                                 f"{type(star).__name__}")
+                return TypeError(
+                    f"Item in {modulename}.__all__ must be str, not {type(star).__name__}"
+                )
             if getattr(module, star, _MISSING) is _MISSING:
                 return AttributeError(f"module {modulename!r} has no attribute {star!r}")
     return None

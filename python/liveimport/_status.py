@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
-from . import _core
+from ._state import STATE
 
 __all__ = ("status", "Status", "TrackedModule")
 
@@ -30,8 +30,8 @@ class TrackedModule:
     """
 
     name: str
-    file: Optional[str]
-    mtime: Optional[float]
+    file: str | None
+    mtime: float | None
     direct: bool
     imported_by: tuple[str, ...]
 
@@ -61,9 +61,10 @@ class Status:
         its last-reload and failure marks are those at display time), next to
         the text table (``text/plain``, what other frontends show)."""
         from ._graph import GRAPH_MIME, graph_data
+
         return {GRAPH_MIME: graph_data(self), "text/plain": str(self)}
 
-    def module(self, name: str) -> Optional[TrackedModule]:
+    def module(self, name: str) -> TrackedModule | None:
         """The tracked module called ``name``, or ``None``."""
         for module in self.modules:
             if module.name == name:
@@ -77,16 +78,23 @@ class Status:
         if self.modules:
             header = ("module", "tracked", "last modified", "imported by", "file")
             rows = [header] + [
-                (m.name, "direct" if m.direct else "indirect",
-                 "no file" if m.file is None
-                 else "missing" if m.mtime is None
-                 else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.mtime)),
-                 ", ".join(m.imported_by) or "-", m.file or "-")
-                for m in self.modules]
+                (
+                    m.name,
+                    "direct" if m.direct else "indirect",
+                    "no file"
+                    if m.file is None
+                    else "missing"
+                    if m.mtime is None
+                    else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.mtime)),
+                    ", ".join(m.imported_by) or "-",
+                    m.file or "-",
+                )
+                for m in self.modules
+            ]
             widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
             for row in rows:
-                cells = [cell.ljust(width) for cell, width in zip(row, widths)]
-                lines.append("  " + "  ".join(cells + [row[-1]]))
+                cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+                lines.append("  " + "  ".join([*cells, row[-1]]))
         else:
             lines.append("  (none)")
         lines.append("Registered statements:")
@@ -94,17 +102,17 @@ class Status:
         return "\n".join(lines)
 
 
-def status(namespace: Optional[dict[str, Any]] = None) -> Status:
+def status(namespace: dict[str, Any] | None = None) -> Status:
     """A :class:`Status` snapshot: the workspace, every tracked module (name,
     source file, last seen mtime, whether a registered statement names it,
     which tracked modules import it) and, if `namespace` is given, its
     registered statements in replay order."""
-    nsid = None if namespace is None else id(namespace)
-    if nsid is not None and _core._NAMESPACES.get(nsid) is not namespace:
-        nsid = None  # not registered (ids are only meaningful while registered)
-    workspace, modules, statements = _core._ENGINE.status(nsid)
+    workspace, modules, statements = STATE.status(namespace)
     return Status(
         workspace=tuple(workspace),
-        modules=tuple(TrackedModule(name, file, mtime, bool(direct), tuple(importers))
-                      for name, file, mtime, direct, importers in modules),
-        statements=tuple(statements))
+        modules=tuple(
+            TrackedModule(name, file, mtime, bool(direct), tuple(importers))
+            for name, file, mtime, direct, importers in modules
+        ),
+        statements=tuple(statements),
+    )

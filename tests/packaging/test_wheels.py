@@ -82,3 +82,13 @@ def test_forcing_an_engine_natively(tmp_path):
     run = subprocess.run([sys.executable, "-c", "import liveimport._engine as e; print(e.BACKEND)"],
                          capture_output=True, text=True, env=env, cwd=tmp_path)
     assert run.stdout.strip() == "pyo3", run.stderr
+
+
+def test_every_wheel_ships_the_type_information():
+    # PEP 561: py.typed marks the package as typed; _engine.pyi types the engine module.
+    found = wheels("*")
+    assert len(found) >= 3, f"expected the native, Pyodide 314 and universal wheels in {DIST}"
+    for wheel in found:
+        names = zipfile.ZipFile(wheel).namelist()
+        assert "liveimport/py.typed" in names, wheel.name
+        assert "liveimport/_engine.pyi" in names, wheel.name

@@ -17,8 +17,9 @@ import os
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator, Union
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,7 @@ def page_write(path: Path, text: str, mtime: float) -> None:
     if sys.platform == "emscripten":
         import pyodide_js  # type: ignore[import-not-found]
         from pyodide.ffi import to_js  # type: ignore[import-not-found]
+
         pyodide_js.FS.writeFile(str(path), to_js(data))  # a Uint8Array
         pyodide_js.FS.utime(str(path), mtime * 1000, mtime * 1000)
         return
@@ -60,8 +62,7 @@ class ModuleDir:
     def path(self, relpath: str) -> Path:
         return self.root / relpath
 
-    def write(self, relpath: str, text: Union[str, bytes], *,
-              mtime: float | None = None) -> Path:
+    def write(self, relpath: str, text: str | bytes, *, mtime: float | None = None) -> Path:
         """Write ``relpath`` (dedented text, UTF-8, or raw bytes) and set its
         mtime to ``mtime`` or the next tick of the clock; returns the path."""
         path = self.root / relpath
@@ -91,8 +92,9 @@ class ModuleDir:
 
 
 @contextlib.contextmanager
-def isolated_directory(tmp_path: Path, monkeypatch: Any, name: str,
-                       reset: Callable[[], None] = liveimport._reset) -> Iterator[Path]:
+def isolated_directory(
+    tmp_path: Path, monkeypatch: Any, name: str, reset: Callable[[], None] = liveimport._reset
+) -> Iterator[Path]:
     """A fresh directory ``tmp_path / name`` that is the cwd and first on
     ``sys.path`` (no bytecode written), with ``reset()`` (LiveImport's, by
     default) called before and after; on exit, the modules imported from

@@ -20,7 +20,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -58,15 +58,14 @@ class Cell:
     :ivar outputs: display data bundles (``{mime: text}``), in order.
     """
 
-    def __init__(self, result: Any, stdout: str, stderr: str,
-                 outputs: list[dict[str, Any]]):
+    def __init__(self, result: Any, stdout: str, stderr: str, outputs: list[dict[str, Any]]):
         self.result = result
         self.stdout = plain(stdout)
         self.stderr = plain(stderr)
         self.outputs = outputs
 
     @property
-    def error(self) -> Optional[BaseException]:
+    def error(self) -> BaseException | None:
         """The cell's error, if it failed."""
         return self.result.error_before_exec or self.result.error_in_exec
 
@@ -77,8 +76,7 @@ class Cell:
         for data in self.outputs:
             markdown = data.get("text/markdown", "")
             if markdown.startswith("```console\n") and markdown.endswith("\n```"):
-                blocks.append(markdown[len("```console\n"):-len("\n```")]
-                              .split("\n"))
+                blocks.append(markdown[len("```console\n") : -len("\n```")].split("\n"))
         return blocks
 
 
@@ -130,7 +128,7 @@ class Notebook:
         """The notebook's namespace."""
         return self.shell.user_ns
 
-    def write(self, name: str, text: str, *, age: Optional[float] = None) -> Path:
+    def write(self, name: str, text: str, *, age: float | None = None) -> Path:
         """Write module file ``name`` (dedented) and set its mtime to ``age``
         seconds before now, or by default to the next tick of a 10 s clock
         that started two hours ago; returns the path."""
@@ -145,8 +143,7 @@ class Notebook:
         os.utime(path, (mtime, mtime))
         return path
 
-    def run(self, code: str, *, pause: float = 10.0,
-            store_history: bool = True) -> Cell:
+    def run(self, code: str, *, pause: float = 10.0, store_history: bool = True) -> Cell:
         """Run a cell (dedented) after ``pause`` fake seconds."""
         from IPython.utils.capture import capture_output
 
@@ -154,20 +151,29 @@ class Notebook:
         code = textwrap.dedent(code).lstrip("\n")
         with capture_output(display=True) as captured:
             result = self.shell.run_cell(code, store_history=store_history)
-        return Cell(result, captured.stdout, captured.stderr,
-                    [dict(output.data) for output in captured.outputs])
+        return Cell(
+            result,
+            captured.stdout,
+            captured.stderr,
+            [dict(output.data) for output in captured.outputs],
+        )
 
 
 def hook_counts(shell: Any) -> tuple[int, int, int]:
     """How many LiveImport pre_run_cell hooks, post_run_cell hooks and hidden
     magic transformers ``shell`` has."""
+
     def ours(callback: Any) -> bool:
         owner = getattr(callback, "__self__", callback)
-        return getattr(owner, "_liveimport_hook", False) or \
-            getattr(callback, "_liveimport_hook", False)
-    return (sum(map(ours, shell.events.callbacks["pre_run_cell"])),
-            sum(map(ours, shell.events.callbacks["post_run_cell"])),
-            sum(map(ours, shell.input_transformers_cleanup)))
+        return getattr(owner, "_liveimport_hook", False) or getattr(
+            callback, "_liveimport_hook", False
+        )
+
+    return (
+        sum(map(ours, shell.events.callbacks["pre_run_cell"])),
+        sum(map(ours, shell.events.callbacks["post_run_cell"])),
+        sum(map(ours, shell.input_transformers_cleanup)),
+    )
 
 
 @pytest.fixture

@@ -43,18 +43,27 @@ def test_register_of_a_module_made_invalid(mods, ns, kind):
     cause = error.__cause__
     assert type(cause) is type(expected)
     assert (cause.msg, cause.filename, cause.lineno, cause.offset) == (
-        expected.msg, expected.filename, expected.lineno, expected.offset)
+        expected.msg,
+        expected.filename,
+        expected.lineno,
+        expected.offset,
+    )
     assert str(error) == f"Analysis of m failed: {expected}"
     assert liveimport.status(ns).statements == ()
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))
 def test_sync_reports_analysis_before_running_any_module(mods, ns, kind):
-    mods.write("counter.py", "import sys\nsys.li_counter_runs = getattr(sys, 'li_counter_runs', 0) + 1\n")
+    mods.write(
+        "counter.py", "import sys\nsys.li_counter_runs = getattr(sys, 'li_counter_runs', 0) + 1\n"
+    )
     mods.write("m.py", "def f():\n    return 1\n")
     mods.load(ns, "import counter\nfrom m import f")
     runs = sys.li_counter_runs
-    mods.write("counter.py", "import sys\nsys.li_counter_runs = getattr(sys, 'li_counter_runs', 0) + 1\nZ = 1\n")
+    mods.write(
+        "counter.py",
+        "import sys\nsys.li_counter_runs = getattr(sys, 'li_counter_runs', 0) + 1\nZ = 1\n",
+    )
     mods.write("m.py", BROKEN[kind])
     for _ in range(2):  # the next sync retries, and fails the same way, until fixed
         with pytest.raises(ModuleError) as info:
@@ -109,7 +118,9 @@ def test_syntax_of_a_later_python_is_an_analysis_error(mods, ns):
 
 @pytest.mark.skipif(sys.version_info < (3, 14), reason="t-strings and PEP 758 need 3.14")
 def test_new_syntax_of_the_running_python_is_accepted(mods, ns):
-    mods.write("m.py", "x = t'hello {1}'\ntry:\n    pass\nexcept ValueError, TypeError:\n    pass\n")
+    mods.write(
+        "m.py", "x = t'hello {1}'\ntry:\n    pass\nexcept ValueError, TypeError:\n    pass\n"
+    )
     mods.load(ns, "import m")
     assert liveimport.status().module("m") is not None
 

@@ -26,8 +26,10 @@ STARTUP = Path(sys.prefix, "etc", "ipython", "startup", "00-liveimport-lite.py")
 
 pytestmark = [
     pytest.mark.skipif(sys.platform == "emscripten", reason="needs subprocesses (native only)"),
-    pytest.mark.skipif(sys.platform != "emscripten" and not STARTUP.is_file(),
-                       reason=f"liveimport-lite[autoload] is not installed here (no {STARTUP})"),
+    pytest.mark.skipif(
+        sys.platform != "emscripten" and not STARTUP.is_file(),
+        reason=f"liveimport-lite[autoload] is not installed here (no {STARTUP})",
+    ),
 ]
 
 # Starts IPython as its terminal application does (profile, config, startup
@@ -51,7 +53,7 @@ for cell in json.loads(sys.stdin.read()):
     results.append({"ok": result.success, "out": out.getvalue(),
                     "loaded": sorted(m for m in sys.modules if m == "liveimport" or m.startswith("liveimport."))})
 sys.__stdout__.write(json.dumps(results) + "\n")
-"""
+"""  # noqa: E501
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]")
 
@@ -65,8 +67,15 @@ def run_ipython(tmp_path: Path, cells: list, **env: str) -> list[dict]:
     ``{"ok", "out", "loaded"}``."""
     environ = {k: v for k, v in os.environ.items() if k != "LIVEIMPORT_NO_AUTOLOAD"}
     environ.update(IPYTHONDIR=str(tmp_path / ".ipython"), TERM="dumb", **env)
-    proc = subprocess.run([sys.executable, "-c", DRIVER], input=json.dumps(cells), cwd=tmp_path,
-                          env=environ, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER],
+        input=json.dumps(cells),
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout.strip().splitlines()[-1])
     for r in results:
@@ -86,15 +95,20 @@ PAST_GRACE = 1.2  # seconds: more than LiveImport's grace period
 @pytest.mark.parametrize("magic", ["%%liveimport", "#_%%liveimport"])
 def test_first_cell_may_be_a_liveimport_cell(tmp_path, magic):
     (tmp_path / "helpers.py").write_text(V1)
-    plain, first, edit, after, status = run_ipython(tmp_path, [
-        "import sys\nx = 1",
-        f"{magic}\nimport helpers\nfrom helpers import f\nprint('f ->', f())",
-        EDIT,
-        PAST_GRACE,
-        "print('f ->', f())",
-        "%liveimport",
-    ])
-    assert plain["ok"] and plain["loaded"] == [], "nothing of LiveImport is imported before its first cell"
+    plain, first, edit, after, status = run_ipython(
+        tmp_path,
+        [
+            "import sys\nx = 1",
+            f"{magic}\nimport helpers\nfrom helpers import f\nprint('f ->', f())",
+            EDIT,
+            PAST_GRACE,
+            "print('f ->', f())",
+            "%liveimport",
+        ],
+    )
+    assert plain["ok"] and plain["loaded"] == [], (
+        "nothing of LiveImport is imported before its first cell"
+    )
     assert first["ok"], first["out"]
     assert "f -> 1" in first["out"]
     assert "liveimport" in first["loaded"]
@@ -112,8 +126,14 @@ def test_line_magic_first(tmp_path):
 
 
 def test_a_kernel_that_never_uses_it_imports_nothing(tmp_path):
-    results = run_ipython(tmp_path, ["import json\nprint(json.dumps([1]))", "y = [i for i in range(3)]",
-                                     "z = 2\n#_%%liveimport is special on a first line only"])
+    results = run_ipython(
+        tmp_path,
+        [
+            "import json\nprint(json.dumps([1]))",
+            "y = [i for i in range(3)]",
+            "z = 2\n#_%%liveimport is special on a first line only",
+        ],
+    )
     assert all(r["ok"] for r in results), results
     assert [r["loaded"] for r in results] == [[], [], []]
 
@@ -121,7 +141,9 @@ def test_a_kernel_that_never_uses_it_imports_nothing(tmp_path):
 @pytest.mark.parametrize("value", ["1", "yes", "TRUE"])
 def test_no_autoload_turns_it_off(tmp_path, value):
     (tmp_path / "helpers.py").write_text(V1)
-    (result,) = run_ipython(tmp_path, ["%%liveimport\nimport helpers"], LIVEIMPORT_NO_AUTOLOAD=value)
+    (result,) = run_ipython(
+        tmp_path, ["%%liveimport\nimport helpers"], LIVEIMPORT_NO_AUTOLOAD=value
+    )
     assert not result["ok"]
     assert "Cell magic `%%liveimport` not found" in result["out"]
     assert result["loaded"] == []
@@ -130,14 +152,19 @@ def test_no_autoload_turns_it_off(tmp_path, value):
 @pytest.mark.parametrize("value", ["0", "false"])
 def test_no_autoload_zero_or_false_keeps_it_on(tmp_path, value):
     (tmp_path / "helpers.py").write_text(V1)
-    (result,) = run_ipython(tmp_path, ["%%liveimport\nimport helpers"], LIVEIMPORT_NO_AUTOLOAD=value)
+    (result,) = run_ipython(
+        tmp_path, ["%%liveimport\nimport helpers"], LIVEIMPORT_NO_AUTOLOAD=value
+    )
     assert result["ok"], result["out"]
 
 
 def test_load_ext_in_a_fresh_ipython(tmp_path):
     (tmp_path / "helpers.py").write_text(V1)
-    load, first = run_ipython(tmp_path, ["%load_ext liveimport", "%%liveimport\nimport helpers"],
-                              LIVEIMPORT_NO_AUTOLOAD="1")
+    load, first = run_ipython(
+        tmp_path,
+        ["%load_ext liveimport", "%%liveimport\nimport helpers"],
+        LIVEIMPORT_NO_AUTOLOAD="1",
+    )
     assert load["ok"], load["out"]
     assert "liveimport" in load["loaded"]
     assert first["ok"], first["out"]

@@ -42,7 +42,7 @@ def test_registration_text_over_cpython_limits_is_a_syntax_error(mods, ns, kind)
 
 @pytest.mark.parametrize("kind", sorted(LONG_CHAINS))
 def test_registration_text_with_long_chain_is_not_an_import(mods, ns, kind):
-    with pytest.raises(ValueError, match="^Expected only imports, found x = "):
+    with pytest.raises(ValueError, match=r"^Expected only imports, found x = "):
         liveimport.register(ns, LONG_CHAINS[kind])
     liveimport.register(ns, LONG_CHAINS[kind], allow_other_statements=True)
     assert liveimport.status(ns).statements == ()
@@ -67,8 +67,12 @@ def test_module_with_long_chain_keeps_its_dependencies(mods, ns, kind):
     mods.write("leaf.py", "v = 1\n")
     mods.write("deep.py", "y = 1\n")
     exec("import leaf, deep", ns)
-    mods.write("deep.py", '"""Doc."""\nimport json\n' + LONG_CHAINS[kind]
-               + "; import leaf\nif y:\n    import nested\n")
+    mods.write(
+        "deep.py",
+        '"""Doc."""\nimport json\n'
+        + LONG_CHAINS[kind]
+        + "; import leaf\nif y:\n    import nested\n",
+    )
     liveimport.register(ns, "import deep")
     leaf = liveimport.status().module("leaf")
     assert leaf is not None and leaf.imported_by == ("deep",)

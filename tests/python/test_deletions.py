@@ -16,8 +16,8 @@ import pytest
 import liveimport
 import liveimport._drive as drive
 import liveimport._page as page
-from test_page_events import V1, V2, V3, page_nb, send  # noqa: F401  (page_nb: fixture)
 from nbshell import nb  # noqa: F401  (fixture)
+from test_page_events import V1, V2, V3, page_nb, send  # noqa: F401  (page_nb: fixture)
 
 GONE = "helpers.py was deleted; the loaded version of helpers stays in use"
 
@@ -81,8 +81,11 @@ def test_folder_deleted(page_nb):
     send(type="files_changed", paths=["lib"], deleted=["lib"])
     cell = nb.run("print(SIDES)")
     assert "3" in cell.stdout
-    assert cell.reports == [[
-        f"{os.path.join('lib', 'shapes.py')} was deleted; the loaded version of lib.shapes stays in use"]]
+    assert cell.reports == [
+        [
+            f"{os.path.join('lib', 'shapes.py')} was deleted; the loaded version of lib.shapes stays in use"  # noqa: E501
+        ]
+    ]
     assert status_of("helpers").mtime is not None, "outside the folder: untouched"
 
 

@@ -56,8 +56,14 @@ def test_reload_failure_stays_until_fixed(connected):
     nb.write("helpers.py", "def f():\n    return 1\nraise ValueError('broken')\n")
     cell = nb.run("pass")
     assert "could not reload helpers" in cell.stderr
-    expected = {"module": "helpers", "phase": "reload", "error": "ValueError: broken",
-                "file": str(nb.root / "helpers.py"), "path": "helpers.py", "line": 3}
+    expected = {
+        "module": "helpers",
+        "phase": "reload",
+        "error": "ValueError: broken",
+        "file": str(nb.root / "helpers.py"),
+        "path": "helpers.py",
+        "line": 3,
+    }
     assert failures() == [expected]
     # The status pushed to the page after the cell carries it.
     assert nb.comm.sent and nb.comm.sent[-1]["failures"] == [expected]
@@ -93,8 +99,12 @@ def test_analysis_failure_of_an_indirect_module(connected):
     cell = nb.run("pass")
     assert "could not reload lib" in cell.stderr, cell.stderr
     [failure] = failures()
-    assert (failure["module"], failure["phase"], failure["path"], failure["line"]) == \
-        ("lib", "analysis", "lib.py", 1)
+    assert (failure["module"], failure["phase"], failure["path"], failure["line"]) == (
+        "lib",
+        "analysis",
+        "lib.py",
+        1,
+    )
     nb.write("lib.py", "x = 2\n")
     cell = nb.run("pass")
     assert cell.stderr == ""
@@ -123,7 +133,11 @@ def test_failure_output_links_to_the_line(connected):
     nb.write("pkg/helpers.py", "x = 1\n\ny = 1 / 0\n")
     cell = nb.run("pass")
     assert "could not reload pkg.helpers" in cell.stderr
-    links = [o for o in cell.outputs if "text/html" in o and "jp-LiveImport-failureLink" in o["text/html"]]
+    links = [
+        o
+        for o in cell.outputs
+        if "text/html" in o and "jp-LiveImport-failureLink" in o["text/html"]
+    ]
     assert len(links) == 1
     html = links[0]["text/html"]
     assert 'href="pkg/helpers.py#line=2"' in html, html  # 0-based, as JupyterLab's editor reads it

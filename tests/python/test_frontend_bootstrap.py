@@ -108,4 +108,5 @@ def test_settings_apply_after_the_new_comm(nb, comms):
     assert nbi._SETTINGS.report is False and nbi._SETTINGS.grace == 2.5
     frontend.bootstrap(json.dumps({"type": "settings", "run": True}))
     import liveimport._page as page
+
     assert page.active().run_open, "a run opened by the bootstrap survives the comm's reopening"

@@ -28,8 +28,13 @@ def test_graph_of_the_tracked_modules(nb):
     assert n["plotting"]["direct"] and n["physics"]["direct"] and not n["units"]["direct"]
     assert n["units"]["file"] == str(nb.root / "units.py")
     assert sorted(map(tuple, data["edges"])) == [
-        ("physics", "units"), ("plotting", "physics"), ("plotting", "units")]
-    assert all(m["reload"] is None and m["failure"] is None and not m["missing"] for m in n.values())
+        ("physics", "units"),
+        ("plotting", "physics"),
+        ("plotting", "units"),
+    ]
+    assert all(
+        m["reload"] is None and m["failure"] is None and not m["missing"] for m in n.values()
+    )
 
     # A reload: why each module reloaded.
     nb.write("units.py", "m = 2\n")
@@ -37,7 +42,10 @@ def test_graph_of_the_tracked_modules(nb):
     data = graph_data(liveimport.status())
     n = nodes(data)
     assert (n["units"]["reload"], n["physics"]["reload"], n["plotting"]["reload"]) == (
-        "modified", "dependent", "dependent")
+        "modified",
+        "dependent",
+        "dependent",
+    )
     assert data["reloaded"][0] == {"module": "units", "reason": "modified", "after": []}
     assert data["reloaded"][1] == {"module": "physics", "reason": "dependent", "after": ["units"]}
     assert data["last_reload"] is not None

@@ -56,9 +56,13 @@ def test_builtin_module_is_tracked_without_file_and_never_reloads(mods, ns):
 
 def test_names_bound_from_file_less_modules_are_still_checked(mods, ns):
     exec("import math", ns)
-    with pytest.raises(ValueError, match=r"^No name pi in namespace; missing from math import pi\?$"):
+    with pytest.raises(
+        ValueError, match=r"^No name pi in namespace; missing from math import pi\?$"
+    ):
         liveimport.register(ns, "from math import pi")
-    with pytest.raises(ValueError, match=r"^No name nope in math; missing from math import nope\?$"):
+    with pytest.raises(
+        ValueError, match=r"^No name nope in math; missing from math import nope\?$"
+    ):
         ns["nope"] = 0
         liveimport.register(ns, "from math import nope")
 
@@ -104,8 +108,10 @@ def test_namespace_package_submodule_reloads_with_dependents(mods, ns):
     assert tracked("nspkg").file is None
     assert tracked("nspkg.mod").file == os.path.abspath(mods.path("nspkg/mod.py"))
     mods.write("nspkg/mod.py", "VALUE = 5\n")
-    assert reloads(synced()) == [("nspkg.mod", "modified", []),
-                                 ("user", "dependent", ["nspkg.mod"])]
+    assert reloads(synced()) == [
+        ("nspkg.mod", "modified", []),
+        ("user", "dependent", ["nspkg.mod"]),
+    ]
     assert ns["mod"].VALUE == 5
     assert ns["user"].DOUBLE == 10
 
@@ -130,7 +136,10 @@ def test_hidden_magic_cell_with_math_and_namespace_package(nb):
     assert cell.error is None, cell.stderr
     assert "first 1" in cell.stdout
     assert liveimport.status(nb.ns).statements == (
-        "import math", "from math import pi", "from nsq import mod")
+        "import math",
+        "from math import pi",
+        "from nsq import mod",
+    )
     nb.write("nsq/mod.py", "def f():\n    return 2\n")
     cell = nb.run("print('now', mod.f(), round(pi, 2))")
     assert cell.error is None, cell.stderr
@@ -149,8 +158,11 @@ def test_cell_magic_with_sys_and_os_path(nb):
         """)
     assert cell.error is None, cell.stderr
     assert liveimport.status(nb.ns).statements == (
-        "import sys", "import os.path", "from os import path", "import tool")
+        "import sys",
+        "import os.path",
+        "from os import path",
+        "import tool",
+    )
     shown = nb.run("%liveimport").outputs
     text = "\n".join(str(data.get("text/plain", "")) for data in shown)
     assert "no file" in text
-

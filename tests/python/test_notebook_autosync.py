@@ -28,8 +28,9 @@ def test_auto_sync_after_the_grace_period(nb):
     cell = nb.run("print(f(), helpers.f())", pause=1.01)
     assert "2 2" in cell.stdout
     assert len(cell.reports) == 1
-    assert re.fullmatch(r"Reloaded helpers modified 3[01] seconds ago",
-                        cell.reports[0][0]), cell.reports
+    assert re.fullmatch(r"Reloaded helpers modified 3[01] seconds ago", cell.reports[0][0]), (
+        cell.reports
+    )
     assert cell.stderr == ""
 
 
@@ -68,8 +69,9 @@ def test_auto_sync_can_be_disabled(nb):
     nb.write("helpers.py", V2)
     cell = nb.run("print(f())")
     assert "1" in cell.stdout and cell.reports == []
-    cell = nb.run("liveimport.sync()\nprint(f())".replace(
-        "liveimport.", "__import__('liveimport')."))
+    cell = nb.run(
+        "liveimport.sync()\nprint(f())".replace("liveimport.", "__import__('liveimport').")
+    )
     assert "2" in cell.stdout and cell.reports == []
     liveimport.auto_sync(True)
     nb.write("helpers.py", V1)
@@ -130,15 +132,17 @@ def test_reload_failure_is_shown_and_the_cell_runs_on_the_last_good_version(nb):
     assert "value 1 1" in cell.stdout  # against the last good version
     assert cell.reports == []
     lines = cell.stderr.splitlines()
-    assert lines[0] == (f"LiveImport could not reload helpers ({path}, line 3): "
-                        "ZeroDivisionError: division by zero")
+    assert lines[0] == (
+        f"LiveImport could not reload helpers ({path}, line 3): ZeroDivisionError: division by zero"
+    )
     assert f'File "{path}", line 3, in <module>' in cell.stderr
     assert "x = 1 / 0" in cell.stderr
     # Only the module's own frames: none of LiveImport's or importlib's.
     assert "liveimport" not in cell.stderr.replace("LiveImport", "")
     assert "importlib" not in cell.stderr
-    assert lines[-1] == ("The previous version of helpers stays in use; "
-                         "fix the file and run a cell to reload it.")
+    assert lines[-1] == (
+        "The previous version of helpers stays in use; fix the file and run a cell to reload it."
+    )
 
     # Still broken: retried, and shown again, on the next sync.
     cell = nb.run("print('value', f())")
@@ -148,8 +152,7 @@ def test_reload_failure_is_shown_and_the_cell_runs_on_the_last_good_version(nb):
     cell = nb.run("print('value', f(), helpers.f())")
     assert "value 3 3" in cell.stdout
     assert cell.stderr == ""
-    assert len(cell.reports) == 1 and cell.reports[0][0].startswith(
-        "Reloaded helpers modified")
+    assert len(cell.reports) == 1 and cell.reports[0][0].startswith("Reloaded helpers modified")
 
 
 def test_syntax_error_in_a_modified_module(nb):
@@ -172,8 +175,7 @@ def test_reloads_before_a_failure_are_reported(nb):
     nb.write("bad.py", "B = 2\nraise RuntimeError('nope')\n")
     cell = nb.run("print(G, B)")
     assert "2 1" in cell.stdout
-    assert len(cell.reports) == 1 and cell.reports[0][0].startswith(
-        "Reloaded good modified")
+    assert len(cell.reports) == 1 and cell.reports[0][0].startswith("Reloaded good modified")
     assert "could not reload bad" in cell.stderr and "RuntimeError: nope" in cell.stderr
 
 

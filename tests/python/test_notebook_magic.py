@@ -126,8 +126,9 @@ def test_magic_keeps_other_ipython_syntax(nb):
     assert statements(nb) == ("import helpers",)
 
 
-@pytest.mark.parametrize("first_line", ["#_%%liveimport", "# _%%liveimport",
-                                        "#\t_%%liveimport --clear # note"])
+@pytest.mark.parametrize(
+    "first_line", ["#_%%liveimport", "# _%%liveimport", "#\t_%%liveimport --clear # note"]
+)
 def test_hidden_magic_acts_as_the_cell_magic(nb, first_line):
     nb.write("helpers.py", HELPERS_V1)
     cell = nb.run(f"{first_line}\nimport helpers\n")
@@ -202,9 +203,15 @@ def test_status_line_magic_shows_the_namespace_status(nb):
     assert len(cell.outputs) == 1
     text = cell.outputs[0]["text/plain"]
     assert text == str(liveimport.status(nb.ns))
-    for expected in ("helpers", "base", "direct", "indirect",
-                     "import helpers", "from helpers import f",
-                     str(nb.root / "helpers.py")):
+    for expected in (
+        "helpers",
+        "base",
+        "direct",
+        "indirect",
+        "import helpers",
+        "from helpers import f",
+        str(nb.root / "helpers.py"),
+    ):
         assert expected in text
     assert cell.result.result is None  # shown once, not also as Out[]
 

@@ -117,8 +117,10 @@ def test_file_kept_open_across_cells(page_nb):
     path = nb.root / "helpers.py"
     nb.run(f"handle = open({str(path)!r}, 'w')")
     nb.run("pass")  # the sync here consumes the note; the file is unchanged so far
-    nb.run(f"handle.write({V3!r}); handle.close()\n"
-           f"import os; os.utime({str(path)!r}, (1e9 + 7, 1e9 + 7))")
+    nb.run(
+        f"handle.write({V3!r}); handle.close()\n"
+        f"import os; os.utime({str(path)!r}, (1e9 + 7, 1e9 + 7))"
+    )
     assert "3" in nb.run("print(f())").stdout
 
 
@@ -246,8 +248,10 @@ def test_bootstrap_may_open_a_run(page_nb):
 def test_pathlib_relative_write_is_seen(page_nb):
     nb = page_nb
     os.chdir(nb.root)
-    nb.run(f"import pathlib, os; pathlib.Path('helpers.py').write_text({V3!r}); "
-           "os.utime('helpers.py', (1e9 + 9, 1e9 + 9))")
+    nb.run(
+        f"import pathlib, os; pathlib.Path('helpers.py').write_text({V3!r}); "
+        "os.utime('helpers.py', (1e9 + 9, 1e9 + 9))"
+    )
     assert "3" in nb.run("print(f())").stdout
     assert pathlib.Path("helpers.py").read_text() == V3
 
@@ -260,7 +264,9 @@ def test_a_relative_write_is_noted_by_its_path_only(page_nb):
     assert nb.run("%%liveimport\nimport other").error is None
     nb.page.edit("other.py", "X = 2\n")  # behind the kernel's back, and no event sent
     os.chdir(nb.root)
-    nb.run(f"import os; open('helpers.new', 'w').write({V3!r}); "
-           "os.replace('helpers.new', 'helpers.py'); os.utime('helpers.py', (1e9 + 11, 1e9 + 11))")
+    nb.run(
+        f"import os; open('helpers.new', 'w').write({V3!r}); "
+        "os.replace('helpers.new', 'helpers.py'); os.utime('helpers.py', (1e9 + 11, 1e9 + 11))"
+    )
     assert "3" in nb.run("print(f())").stdout
     assert nb.run("print(other.X)").stdout.strip() == "1"

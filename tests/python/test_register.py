@@ -20,6 +20,7 @@ def tracked(name):
 
 # --- the statement text ------------------------------------------------------
 
+
 def test_syntax_error_in_statements(mods, ns):
     with pytest.raises(SyntaxError) as info:
         liveimport.register(ns, "import")
@@ -40,9 +41,12 @@ def test_common_indentation_and_semicolons_are_fine(mods, ns):
     mods.write("red.py", "R = 1\n")
     mods.write("green.py", "G = 1\n")
     exec("import red, green", ns)
-    liveimport.register(ns, """
+    liveimport.register(
+        ns,
+        """
         import red
-        import green""")
+        import green""",
+    )
     assert statements(ns) == ["import red", "import green"]
     other = {}
     exec("import red, green", other)
@@ -62,8 +66,7 @@ def test_non_import_statement_rejected(mods, ns):
 def test_non_import_statement_allowed_and_ignored(mods, ns):
     mods.write("m.py", "x = 1\n")
     exec("import m", ns)
-    liveimport.register(ns, "import m\ny = 2\nif y:\n    import os\n",
-                        allow_other_statements=True)
+    liveimport.register(ns, "import m\ny = 2\nif y:\n    import os\n", allow_other_statements=True)
     assert statements(ns) == ["import m"]
     assert "y" not in ns  # registration never executes anything
 
@@ -76,6 +79,7 @@ def test_empty_text_registers_nothing(mods, ns):
 
 
 # --- relative imports --------------------------------------------------------
+
 
 def test_relative_import_without_package(mods, ns):
     with pytest.raises(ImportError, match=r"Relative import \.x is outside any package"):
@@ -93,16 +97,21 @@ def test_relative_import_with_package(mods, ns):
     mods.write("pkg/sub/tool.py", "def f():\n    return 1\n")
     mods.write("pkg/util.py", "U = 1\n")
     exec("from pkg.sub.tool import f\nfrom pkg.util import U\nfrom pkg import sub", ns)
-    liveimport.register(ns, "from .tool import f\nfrom ..util import U\nfrom .. import sub",
-                        package="pkg.sub")
-    assert statements(ns) == ["from pkg.sub.tool import f", "from pkg.util import U",
-                              "from pkg import sub"]
+    liveimport.register(
+        ns, "from .tool import f\nfrom ..util import U\nfrom .. import sub", package="pkg.sub"
+    )
+    assert statements(ns) == [
+        "from pkg.sub.tool import f",
+        "from pkg.util import U",
+        "from pkg import sub",
+    ]
     mods.write("pkg/sub/tool.py", "def f():\n    return 2\n")
     assert reloads(synced()) == [("pkg.sub.tool", "modified", [])]
     assert ns["f"]() == 2
 
 
 # --- evidence that the statements ran ----------------------------------------
+
 
 def test_module_not_loaded(mods, ns):
     mods.write("m.py", "x = 1\n")  # exists, but never imported
@@ -125,7 +134,9 @@ def test_name_missing_from_namespace(mods, ns):
     exec("from m import y", ns)
     with pytest.raises(ValueError, match=r"^No name x in namespace; missing from m import x\?$"):
         liveimport.register(ns, "from m import x, y")
-    with pytest.raises(ValueError, match=r"^No name z in namespace; missing from m import x as z\?$"):
+    with pytest.raises(
+        ValueError, match=r"^No name z in namespace; missing from m import x as z\?$"
+    ):
         liveimport.register(ns, "from m import x as z")
     with pytest.raises(ValueError, match=r"^No name m in namespace; missing import m\?$"):
         liveimport.register(ns, "import m")
@@ -142,6 +153,7 @@ def test_name_missing_from_module(mods, ns):
 
 # --- analysis of module sources ----------------------------------------------
 
+
 def test_module_with_syntax_error(mods, ns):
     mods.write("m.py", "x = 1\n")
     exec("from m import x", ns)
@@ -156,12 +168,15 @@ def test_module_with_syntax_error(mods, ns):
     assert tracked("m") is None
 
 
-@pytest.mark.parametrize("source, line, message", [
-    ("x = 1\n  y = 2\n", 2, "unexpected indent"),
-    ("x = 1\ny = 'abc\nz = 2\n", 2, "unterminated string literal"),
-    ("x = [1,\n  2)\n", 2, "does not match"),
-    ("import helper\nfrom . import\n", 2, ""),
-])
+@pytest.mark.parametrize(
+    "source, line, message",
+    [
+        ("x = 1\n  y = 2\n", 2, "unexpected indent"),
+        ("x = 1\ny = 'abc\nz = 2\n", 2, "unterminated string literal"),
+        ("x = [1,\n  2)\n", 2, "does not match"),
+        ("import helper\nfrom . import\n", 2, ""),
+    ],
+)
 def test_module_with_tokenizer_or_import_error(mods, ns, source, line, message):
     mods.write("helper.py", "H = 1\n")
     mods.write("m.py", "x = 1\n")
@@ -224,18 +239,26 @@ def test_bom_and_crlf_source(mods, ns):
 
 # --- bindings: aliases, submodules, star imports -----------------------------
 
+
 def test_aliases_rebind_under_their_alias(mods, ns):
     mods.write("pkg/__init__.py", "")
     mods.write("pkg/sub.py", "V = 1\n")
     mods.write("m.py", "def f():\n    return 1\n")
-    mods.load(ns, """
+    mods.load(
+        ns,
+        """
         import m as mm
         from m import f as g
         import pkg.sub as ps
         import pkg.sub
-        """)
-    assert statements(ns) == ["import m as mm", "from m import f as g",
-                              "import pkg.sub as ps", "import pkg.sub"]
+        """,
+    )
+    assert statements(ns) == [
+        "import m as mm",
+        "from m import f as g",
+        "import pkg.sub as ps",
+        "import pkg.sub",
+    ]
     mods.write("m.py", "def f():\n    return 2\n")
     mods.write("pkg/sub.py", "V = 2\n")
     assert sorted(e.module for e in synced()) == ["m", "pkg.sub"]
@@ -285,6 +308,7 @@ def test_names_not_bound_by_statements_are_untouched(mods, ns):
 
 
 # --- order of statements -----------------------------------------------------
+
 
 def test_registration_is_idempotent(mods, ns):
     mods.write("m.py", "x = 1\n")

@@ -12,8 +12,8 @@ import liveimport
 from liveimport import ModuleError
 from liveimport_fixtures import mods, ns, page_write, reloads, synced  # noqa: F401 (fixtures)
 
-
 # --- detection ---------------------------------------------------------------
+
 
 def test_modified_module_reloads_and_rebinds(mods, ns):
     mods.write("m.py", "x = 1\n")
@@ -91,6 +91,7 @@ def test_two_namespaces_rebind(mods, ns):
 
 # --- order ------------------------------------------------------------------
 
+
 def test_dependent_reloads_after_dependency(mods, ns):
     mods.write("base.py", "VALUE = 1\n")
     mods.write("mid.py", "from base import VALUE\ndef get():\n    return VALUE\n")
@@ -109,8 +110,11 @@ def test_dependents_chain_and_after_lists(mods, ns):
     mods.load(ns, "from c import C")
     mods.write("a.py", "A = 2\n")
     events = synced()
-    assert reloads(events) == [("a", "modified", []), ("b", "dependent", ["a"]),
-                               ("c", "dependent", ["a", "b"])]
+    assert reloads(events) == [
+        ("a", "modified", []),
+        ("b", "dependent", ["a"]),
+        ("c", "dependent", ["a", "b"]),
+    ]
     assert str(events[2]) == "Reloaded c because a and b reloaded"
     assert ns["C"] == (2, 2)
 
@@ -179,6 +183,7 @@ def test_reload_sees_files_created_after_start(mods, ns):
 
 
 # --- transactional failures --------------------------------------------------
+
 
 def test_failed_reload_restores_module_and_names(mods, ns):
     mods.write("m.py", "x = 1\ndef f():\n    return 'old'\n")
@@ -310,6 +315,7 @@ def test_module_removed_from_sys_modules(mods, ns):
 
 # --- dependency analysis -----------------------------------------------------
 
+
 def test_relative_imports_inside_packages_are_dependencies(mods, ns):
     mods.write("pkg/__init__.py", "")
     mods.write("pkg/base.py", "V = 1\n")
@@ -317,15 +323,19 @@ def test_relative_imports_inside_packages_are_dependencies(mods, ns):
     mods.load(ns, "from pkg.user import V")
     assert liveimport.status().module("pkg.base").imported_by == ("pkg.user",)
     mods.write("pkg/base.py", "V = 2\n")
-    assert reloads(synced()) == [("pkg.base", "modified", []),
-                                 ("pkg.user", "dependent", ["pkg.base"])]
+    assert reloads(synced()) == [
+        ("pkg.base", "modified", []),
+        ("pkg.user", "dependent", ["pkg.base"]),
+    ]
     assert ns["V"] == 2
 
 
 def test_only_top_level_imports_are_dependencies(mods, ns):
     for name in ("infunc", "inif", "intry", "inclass"):
         mods.write(f"{name}.py", "X = 1\n")
-    mods.write("m.py", """
+    mods.write(
+        "m.py",
+        """
         import sys
         def f():
             import infunc
@@ -337,7 +347,8 @@ def test_only_top_level_imports_are_dependencies(mods, ns):
             pass
         class C:
             import inclass
-        """)
+        """,
+    )
     mods.load(ns, "import m")
     exec("import infunc, inif, intry, inclass", {})  # all loaded, in the workspace
     liveimport.workspace(mods.root)  # looks for new indirect modules again
@@ -345,6 +356,7 @@ def test_only_top_level_imports_are_dependencies(mods, ns):
 
 
 # --- event-driven sync (private hooks for frontends) ---------------------------
+
 
 def test_mark_dirty_and_partial_sync(mods, ns):
     mods.write("m.py", "x = 1\n")

@@ -20,8 +20,7 @@ import zipfile
 import pytest
 
 import liveimport
-from liveimport import ModuleError
-from liveimport import _engine
+from liveimport import ModuleError, _engine
 from liveimport_fixtures import mods, ns  # noqa: F401 (fixtures)
 from syntax_snippets import SNIPPETS
 
@@ -64,8 +63,11 @@ def _all_sources():
     roots.append(os.path.dirname(os.__file__))
     seen = set()
     for root in roots:
-        archive = next((p for p in [root] + [os.path.dirname(root)] if zipfile.is_zipfile(p)), None) \
-            if not os.path.isdir(root) else None
+        archive = (
+            next((p for p in [root, os.path.dirname(root)] if zipfile.is_zipfile(p)), None)
+            if not os.path.isdir(root)
+            else None
+        )
         if archive:
             with zipfile.ZipFile(archive) as zf:
                 for name in zf.namelist():
@@ -99,8 +101,10 @@ def test_engine_finds_every_error_cpython_finds_in_real_sources():
         if expected is not None and found is None:
             missed.append((name, expected))
         flagged_valid += expected is None and found is not None
-    print(f"\ndifferential corpus: {checked} files (every {STRIDE}), {invalid} rejected by CPython "
-          f"{sys.version.split()[0]}, {flagged_valid} flagged by the engine only")
+    print(
+        f"\ndifferential corpus: {checked} files (every {STRIDE}), {invalid} rejected by CPython "
+        f"{sys.version.split()[0]}, {flagged_valid} flagged by the engine only"
+    )
     assert checked > 500 // STRIDE, "the corpus must hold the standard library"
     assert missed == []
 

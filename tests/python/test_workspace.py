@@ -47,8 +47,11 @@ def test_indirect_tracking_follows_the_workspace(mods, outside, ns):
     outside.write("far.py", "F = 2\n")
     assert synced() == []  # not tracked: outside the workspace
     mods.touch("deep.py")
-    assert reloads(synced()) == [("deep", "modified", []), ("helper", "dependent", ["deep"]),
-                                 ("top", "dependent", ["helper"])]
+    assert reloads(synced()) == [
+        ("deep", "modified", []),
+        ("helper", "dependent", ["deep"]),
+        ("top", "dependent", ["helper"]),
+    ]
 
 
 def test_empty_workspace_tracks_only_named_modules(mods, ns):
@@ -100,7 +103,7 @@ def test_workspace_rejects_missing_paths_and_files(mods):
     missing = os.path.join(str(mods.root), "missing")
     with pytest.raises(ValueError, match="missing does not exist"):
         liveimport.workspace(mods.root, "missing")
-    with pytest.raises(ValueError, match="plain.py is not a directory"):
+    with pytest.raises(ValueError, match=r"plain.py is not a directory"):
         liveimport.workspace("plain.py")
     assert missing not in liveimport.status().workspace
     assert liveimport.status().workspace == (str(mods.root),)  # unchanged
@@ -124,6 +127,7 @@ def test_analysis_error_in_indirect_module(mods, ns):
 
 # --- status ------------------------------------------------------------------
 
+
 def test_status_snapshot(mods, ns):
     mods.write("helper.py", "H = 1\n")
     mods.write("m.py", "import helper\nx = 1\ny = 2\n")
@@ -131,8 +135,7 @@ def test_status_snapshot(mods, ns):
     status = liveimport.status(ns)
     assert status.workspace == (str(mods.root),)
     m = status.module("m")
-    assert m == liveimport.TrackedModule("m", str(mods.path("m.py")), mods.mtime("m.py"),
-                                         True, ())
+    assert m == liveimport.TrackedModule("m", str(mods.path("m.py")), mods.mtime("m.py"), True, ())
     helper = status.module("helper")
     assert (helper.direct, helper.imported_by) == (False, ("m",))
     assert helper.file == str(mods.path("helper.py"))
@@ -168,6 +171,7 @@ def test_status_of_nothing(mods):
 
 # --- reset ---------------------------------------------------------------------
 
+
 def test_reset_forgets_everything(mods, ns):
     mods.write("m.py", "x = 1\n")
     mods.load(ns, "from m import x")
@@ -182,6 +186,7 @@ def test_reset_forgets_everything(mods, ns):
 
 
 # --- lazy imports ----------------------------------------------------------------
+
 
 def test_poll_lazy_imports_without_lazy_modules(mods):
     assert liveimport.poll_lazy_imports() is None
@@ -201,6 +206,7 @@ def test_poll_lazy_imports_tracks_reified_modules(mods, ns, monkeypatch):
     liveimport.poll_lazy_imports()
     assert liveimport.status().module("helper") is None  # still not loaded
     import helper  # noqa: F401  (reification)
+
     liveimport.poll_lazy_imports()
     assert liveimport.status().module("helper").imported_by == ("top",)
 
