@@ -346,8 +346,8 @@ _PAD = (None, None, None, None)
 #: The names of the events the engine's audit rule may note now (one frozenset, replaced by
 #: :func:`note_compiles`): the hook passes only those to the engine.
 _NOTED_EVENTS: list[frozenset[str]] = [frozenset()]
-#: How many audited events the hook could not hand to the engine (each made the next sync
-#: examine every file), and the last such error: for tests and bug reports.
+#: The last 10 audited events the hook could not hand to the engine, as ``"event: error"``
+#: (each made the next sync examine every file): for tests and bug reports.
 hook_failures: list[str] = []
 
 
