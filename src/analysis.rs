@@ -25,8 +25,8 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use ruff_python_ast::visitor::{walk_interpolated_string_element, Visitor};
 use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::visitor::{walk_interpolated_string_element, Visitor};
 use ruff_python_ast::{Expr, InterpolatedStringElement, PythonVersion, Stmt};
 use ruff_python_parser::{parse_unchecked, Mode, ParseOptions};
 use ruff_text_size::{Ranged, TextSize};
@@ -133,7 +133,7 @@ pub fn analyze_source(
         }
     }
     let scan = crate::guard::scan(source).ok();
-    let deep = scan.as_ref().map_or(true, |scan| scan.deepest > crate::guard::SAFE_DEPTH);
+    let deep = scan.as_ref().is_none_or(|scan| scan.deepest > crate::guard::SAFE_DEPTH);
     // The scan's tokenizer and indentation errors carry CPython's own message and location.
     let lexical = scan.and_then(|scan| {
         let first = match (scan.tokenizer_error, scan.indentation_error) {
@@ -207,15 +207,12 @@ fn parse_whole(source: &str, file: &str, version: PythonVersion) -> Result<(Opti
         text: None,
     })?;
     let first_parse = parsed.errors().iter().map(|e| (e.location.start(), e.error.to_string())).min_by_key(|(at, _)| *at);
-    let first_version =
-        parsed.unsupported_syntax_errors().iter().map(|e| (e.range().start(), e.to_string())).min_by_key(|(at, _)| *at);
+    let first_version = parsed.unsupported_syntax_errors().iter().map(|e| (e.range().start(), e.to_string())).min_by_key(|(at, _)| *at);
     let first = match (first_parse, first_version) {
         (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
         (a, b) => a.or(b),
     };
-    let interpolated = || {
-        parsed.tokens().iter().any(|t| matches!(t.kind(), TokenKind::FStringStart | TokenKind::TStringStart))
-    };
+    let interpolated = || parsed.tokens().iter().any(|t| matches!(t.kind(), TokenKind::FStringStart | TokenKind::TStringStart));
     let first = match first {
         None if interpolated() => {
             let mut checks = StringChecks { spec_depth: 0, found: None };

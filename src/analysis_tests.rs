@@ -22,7 +22,11 @@ impl Host {
 impl HostParser for Host {
     fn verdict(&self, _file: &str, _source: &str) -> Result<(), HostError> {
         self.asked.set(self.asked.get() + 1);
-        if self.accepts { Ok(()) } else { Err(HostError(Arc::new("host says no"))) }
+        if self.accepts {
+            Ok(())
+        } else {
+            Err(HostError(Arc::new("host says no")))
+        }
     }
 }
 

@@ -1,203 +1,147 @@
-//! The PEP 578 audit hook that notes file changes made by code in this interpreter
-//! ([`crate::writes`]) and, once [`note_compiles`] is called, the module sources it compiles and
-//! runs ([`crate::compiled`]).
+//! The audit rule: which PEP 578 audit events change files or run module sources, and what is
+//! noted for each ([`crate::writes`], [`crate::compiled`]). The one rule of both engines' audit
+//! hooks: the pyo3 build's (in Rust, `src/bindings/python_audit.rs`) and the wasm-bindgen
+//! build's (a `sys.addaudithook` function in `liveimport._engine_wasm` that converts the
+//! arguments and calls [`note_event`] through `src/bindings/wasm.rs`). Where the rule lives was
+//! chosen by measuring the cost per audited event in Pyodide (`node bench/audit_hook.mjs`).
 //!
-//! Two ways in, one set of rules ([`note_event`]):
-//! - the Pyodide build hooks CPython's C API (`PySys_AddAuditHook`, Python >= 3.8), because
-//!   audit hooks run for every audited event of the interpreter (`open`, `import`, `exec`,
-//!   `builtins.id`, ...): this one costs a few byte comparisons for events it ignores. That is
-//!   where the hook matters: JupyterLite's `/drive`, whose changes the kernel otherwise learns
-//!   from the page's events only.
-//! - the native build (feature `abi3`, CPython's limited API, which has no `PySys_AddAuditHook`)
-//!   adds a builtin function with `sys.addaudithook`: each audited event then costs one call of
-//!   it (CPython makes the event's `str` for Python-level hooks). Kernels on a real file system
-//!   check every tracked file at each sync anyway (`liveimport._page`), so there the hook only
-//!   serves kernels that opt into page events.
+//! - Writes ([`writes::AUDITED_EVENTS`], argument shapes from CPython's audit events table):
+//!   `open` with a `flags` argument having a [`writes::WRITE_ACCESS`] bit, `os.rename`,
+//!   `os.link`, `os.symlink`, `os.remove`, `os.rmdir`, `os.utime`, `os.truncate`. A path given
+//!   as a file descriptor (an `int`) is skipped (the file was noted when opened); a relative
+//!   path with a `dir_fd` other than [`writes::NO_DIR_FD`] or `None` cannot be located, and an
+//!   argument that is no path at all cannot be named: both make the next sync examine every
+//!   file ([`writes::note_unknown`]). Other paths are made absolute against the current
+//!   directory and noted.
+//! - Once [`set_note_compiles`] was called: `compile(source, filename, ...)` of a `bytes`
+//!   source whose `str` filename ends in `.py` (importlib's `source_to_code`), and `exec(code,
+//!   ...)` of a code object named `<module>` (the import running it; any filename, as the pyo3
+//!   hook always did: the wasm-bindgen hook's extra `.py` test is gone).
 //!
-//! An audit hook cannot be removed; [`install`] adds it once per process.
-//!
-//! Events noted: [`writes::AUDITED_EVENTS`] (shared with the wasm-bindgen build's hook).
-//!
-//! With [`note_compiles`]: `compile(source, filename, ...)` of a `bytes` source whose filename
-//! ends in `.py` (importlib's `source_to_code`), and `exec(code, ...)` of a code object named
-//! `<module>` (the import running it).
-//!
-//! Paths given as file descriptors are ignored (the file was noted when opened); a path
-//! relative to a `dir_fd` cannot be located, so it makes the next sync examine everything.
+//! Every other event is ignored; [`may_note`] tells so from the name alone, before any
+//! argument is converted.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-
-use pyo3::prelude::*;
-use pyo3::types::PyTuple;
 
 use crate::writes;
 
-/// Whether `compile` and `exec` events are noted ([`note_compiles`]).
+/// The arguments of one audit event, converted on demand by the binding that received them.
+/// Indices past the end answer `None` (and [`AuditArgs::is_none`] false).
+pub trait AuditArgs {
+    /// The argument at `i` as an integer, if it is a Python `int` (`bool` included).
+    fn int(&self, i: usize) -> Option<i64>;
+    /// Whether the argument at `i` is Python's `None`.
+    fn is_none(&self, i: usize) -> bool;
+    /// Whether there is an argument at `i`.
+    fn has(&self, i: usize) -> bool;
+    /// The argument at `i` as a path (`os.fsdecode(os.fspath(arg))`: `str`, `bytes`,
+    /// `os.PathLike`); `None` when it is none of those.
+    fn path(&self, i: usize) -> Option<PathBuf>;
+    /// The argument at `i` as a `str`, if it is one.
+    fn string(&self, i: usize) -> Option<String>;
+    /// The argument at `i` as `bytes`, if it is that type.
+    fn bytes(&self, i: usize) -> Option<Vec<u8>>;
+    /// `(co_name, co_filename)` of the argument at `i`, if it is a code object.
+    fn code(&self, i: usize) -> Option<(String, String)>;
+    /// The current directory of the interpreter (relative paths are relative to it); `None`
+    /// when it cannot be read.
+    fn cwd(&self) -> Option<PathBuf> {
+        std::env::current_dir().ok()
+    }
+}
+
+/// Whether `compile` and `exec` events are noted ([`set_note_compiles`]).
 static COMPILES: AtomicBool = AtomicBool::new(false);
 
-fn note_compile_event(event: &[u8], args: &Bound<'_, PyTuple>) {
-    use pyo3::types::{PyBytes, PyString};
-    if event == b"compile" {
-        let (Ok(source), Ok(filename)) = (args.get_item(0), args.get_item(1)) else { return };
-        let (Ok(source), Ok(filename)) = (source.cast::<PyBytes>(), filename.cast::<PyString>()) else { return };
-        let Ok(filename) = filename.to_str() else { return };
-        if filename.ends_with(".py") {
-            crate::compiled::note_compile(std::path::Path::new(filename), source.as_bytes());
-        }
-    } else if let Ok(code) = args.get_item(0) {
-        let named_module = code.getattr("co_name").ok().is_some_and(|n| n.extract::<String>().is_ok_and(|n| n == "<module>"));
-        if !named_module {
-            return;
-        }
-        if let Ok(filename) = code.getattr("co_filename").and_then(|f| f.extract::<String>()) {
-            crate::compiled::note_exec(std::path::Path::new(&filename));
-        }
-    }
-}
-
-fn note_event(event: &[u8], args: &Bound<'_, PyTuple>) {
-    if event == b"compile" || event == b"exec" {
-        return note_compile_event(event, args);
-    }
-    let Some(shape) = writes::audited_event(event) else { return };
-    if let Some(flags) = shape.flags {
-        let writes = args
-            .get_item(flags)
-            .ok()
-            .and_then(|f| f.extract::<i64>().ok())
-            .is_some_and(|f| f & writes::WRITE_ACCESS != 0);
-        if !writes {
-            return;
-        }
-    }
-    let relative_to_fd = shape
-        .dir_fd
-        .and_then(|i| args.get_item(i).ok())
-        .is_some_and(|fd| !fd.is_none() && fd.extract::<i64>().ok() != Some(writes::NO_DIR_FD));
-    for &i in shape.paths {
-        let Ok(arg) = args.get_item(i) else { continue };
-        if arg.extract::<i64>().is_ok() {
-            continue; // a file descriptor
-        }
-        match arg.extract::<PathBuf>() {
-            Ok(path) if relative_to_fd && path.is_relative() => writes::note_unknown(),
-            Ok(path) => writes::note(&path),
-            Err(_) => writes::note_unknown(),
-        }
-    }
-}
-
-/// Whether an event can be one [`note_event`] notes (cheap test before any conversion).
-fn may_note(name: &[u8]) -> bool {
-    name == b"open" || name.starts_with(b"os.") || ((name == b"compile" || name == b"exec") && COMPILES.load(Ordering::Relaxed))
-}
-
-#[cfg(not(feature = "abi3"))]
-mod entry {
-    //! `PySys_AddAuditHook` (not in the limited API).
-    use std::ffi::{c_char, c_int, c_void, CStr};
-
-    use pyo3::ffi;
-    use pyo3::prelude::*;
-    use pyo3::types::PyTuple;
-
-    type AuditHookFunction = unsafe extern "C" fn(*const c_char, *mut ffi::PyObject, *mut c_void) -> c_int;
-
-    extern "C" {
-        /// `int PySys_AddAuditHook(Py_AuditHookFunction hook, void *userData)` (cpython/sysmodule.h).
-        fn PySys_AddAuditHook(hook: AuditHookFunction, user_data: *mut c_void) -> c_int;
-    }
-
-    unsafe extern "C" fn hook(event: *const c_char, args: *mut ffi::PyObject, _user_data: *mut c_void) -> c_int {
-        if event.is_null() || args.is_null() {
-            return 0;
-        }
-        // SAFETY: CPython passes a NUL-terminated event name.
-        let name = unsafe { CStr::from_ptr(event) }.to_bytes();
-        if !super::may_note(name) {
-            return 0;
-        }
-        let _ = std::panic::catch_unwind(|| {
-            // SAFETY: audit hooks run with the thread attached to the interpreter (GIL held), and
-            // `args` is a borrowed reference to a tuple valid for the duration of the call.
-            let py = unsafe { Python::assume_attached() };
-            let args = unsafe { Bound::from_borrowed_ptr(py, args) };
-            if let Ok(args) = args.cast::<PyTuple>() {
-                super::note_event(name, args);
-            }
-        });
-        // Failed conversions above returned their errors as values (no exception stays set);
-        // returning 0 lets the audited operation proceed.
-        0
-    }
-
-    /// Adds [`hook`]; the Python exception when CPython refused it.
-    pub fn add(py: Python<'_>) -> PyResult<()> {
-        // SAFETY: `hook` matches Py_AuditHookFunction and lives for the whole process.
-        if unsafe { PySys_AddAuditHook(hook, std::ptr::null_mut()) } != 0 {
-            return Err(PyErr::take(py)
-                .unwrap_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("PySys_AddAuditHook failed")));
-        }
-        Ok(())
-    }
-}
-
-#[cfg(feature = "abi3")]
-mod entry {
-    //! `sys.addaudithook` with a builtin function (the limited API).
-    use pyo3::prelude::*;
-    use pyo3::types::{PyString, PyTuple};
-
-    /// The audit hook: `hook(event, args)`. Never raises (an exception would abort the audited
-    /// operation); returns None.
-    #[pyfunction]
-    fn liveimport_audit_hook(event: &Bound<'_, PyAny>, args: &Bound<'_, PyAny>) {
-        let Ok(event) = event.cast::<PyString>() else { return };
-        let Ok(name) = event.to_str() else { return };
-        if !super::may_note(name.as_bytes()) {
-            return;
-        }
-        // A panic must not become an exception (pyo3 would raise PanicException).
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            if let Ok(args) = args.cast::<PyTuple>() {
-                super::note_event(name.as_bytes(), args);
-            }
-        }));
-    }
-
-    /// Adds [`liveimport_audit_hook`] with `sys.addaudithook`; its exception when refused.
-    pub fn add(py: Python<'_>) -> PyResult<()> {
-        let hook = wrap_pyfunction!(liveimport_audit_hook, py)?;
-        py.import("sys")?.call_method1("addaudithook", (hook,))?;
-        Ok(())
-    }
-}
-
-static INSTALLED: AtomicBool = AtomicBool::new(false);
-
-/// Adds the audit hook to this process, once: later calls do nothing. Callers hold the GIL,
-/// which serialises the check and the installation.
-///
-/// Errors: the Python exception when CPython refused the hook (another audit hook may veto
-/// `sys.addaudithook`); a later call tries again.
-pub fn install(py: Python<'_>) -> PyResult<()> {
-    install_once(py)
-}
-
-/// [`install`], and from now on note the module sources compiled and run
-/// ([`crate::compiled`]). Errors as [`install`].
-pub fn note_compiles(py: Python<'_>) -> PyResult<()> {
-    install_once(py)?;
+/// From now on, note the module sources compiled and run (`compile` and `exec` events).
+pub fn set_note_compiles() {
     COMPILES.store(true, Ordering::Relaxed);
-    Ok(())
 }
 
-fn install_once(py: Python<'_>) -> PyResult<()> {
-    if INSTALLED.load(Ordering::Acquire) {
-        return Ok(());
-    }
-    entry::add(py)?;
-    INSTALLED.store(true, Ordering::Release);
-    Ok(())
+/// Whether `compile` and `exec` events are noted.
+pub fn notes_compiles() -> bool {
+    COMPILES.load(Ordering::Relaxed)
 }
+
+/// Whether an event named `name` can be one [`note_event`] notes: the cheap test a hook makes
+/// before converting any argument.
+pub fn may_note(name: &[u8]) -> bool {
+    // The first byte first: most events (`import`, `sys._getframe`, `object.__getattr__`, ...)
+    // are told apart by it. The table's names all start with `o` (`open`, `os.*`).
+    match name.first() {
+        Some(b'o') => writes::audited_event(name).is_some(),
+        Some(b'c' | b'e') => (name == b"compile" || name == b"exec") && notes_compiles(),
+        _ => false,
+    }
+}
+
+/// The names of the events [`may_note`] accepts now, for a hook that tests names in a set of its
+/// own (the wasm-bindgen build's Python hook); changes only when [`set_note_compiles`] is called.
+pub fn noted_event_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = writes::AUDITED_EVENTS.iter().map(|e| e.name).collect();
+    if notes_compiles() {
+        names.extend(["compile", "exec"]);
+    }
+    names
+}
+
+/// `path` made absolute against the current directory of `args` (as `os.path.abspath`); `None`
+/// when it is relative and that directory cannot be read.
+fn absolute(path: &Path, args: &dyn AuditArgs) -> Option<PathBuf> {
+    if path.has_root() {
+        return Some(writes::absolute(path, Path::new("/")));
+    }
+    args.cwd().map(|cwd| writes::absolute(path, &cwd))
+}
+
+/// Applies the rule (module documentation) to the audit event `name` with `args`. Never fails:
+/// what cannot be converted is noted as an unknown change (writes) or not noted (compiles, which
+/// only save work).
+pub fn note_event(name: &[u8], args: &dyn AuditArgs) {
+    if name == b"compile" || name == b"exec" {
+        if notes_compiles() {
+            note_compile_event(name, args);
+        }
+        return;
+    }
+    let Some(shape) = writes::audited_event(name) else { return };
+    if let Some(flags) = shape.flags {
+        if args.int(flags).is_none_or(|f| f & writes::WRITE_ACCESS == 0) {
+            return;
+        }
+    }
+    let relative_to_fd = shape.dir_fd.is_some_and(|i| args.has(i) && !args.is_none(i) && args.int(i) != Some(writes::NO_DIR_FD));
+    for &i in shape.paths {
+        if !args.has(i) || args.int(i).is_some() {
+            continue; // absent, or a file descriptor
+        }
+        match args.path(i) {
+            Some(path) if relative_to_fd && !path.has_root() => writes::note_unknown(),
+            Some(path) => match absolute(&path, args) {
+                Some(path) => writes::note(&path),
+                None => writes::note_unknown(),
+            },
+            None => writes::note_unknown(),
+        }
+    }
+}
+
+fn note_compile_event(name: &[u8], args: &dyn AuditArgs) {
+    if name == b"compile" {
+        let (Some(source), Some(filename)) = (args.bytes(0), args.string(1)) else { return };
+        if filename.ends_with(".py") {
+            let path = absolute(Path::new(&filename), args).unwrap_or_else(|| PathBuf::from(&filename));
+            crate::compiled::note_compile(&path, &source);
+        }
+    } else if let Some((code_name, filename)) = args.code(0) {
+        if code_name == "<module>" {
+            let path = absolute(Path::new(&filename), args).unwrap_or_else(|| PathBuf::from(&filename));
+            crate::compiled::note_exec(&path);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "audit_tests.rs"]
+mod tests;

@@ -87,6 +87,8 @@ mod tests {
 
     #[test]
     fn only_sources_compiled_then_run_are_accepted() {
+        // The notes are process-wide: the audit rule's tests note compiles too.
+        let _lock = crate::writes::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         clear();
         let file = Path::new("/w/compiled_m.py");
         note_compile(file, b"x = 1\n");

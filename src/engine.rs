@@ -215,7 +215,13 @@ fn analyze(
         other => other,
     };
     let text = decode_source(bytes, file).map_err(|e| {
-        error(AnalysisCause::Syntax(SyntaxErrorInfo { message: e.message, filename: file.to_string(), line: e.line, column: 1, text: None }))
+        error(AnalysisCause::Syntax(SyntaxErrorInfo {
+            message: e.message,
+            filename: file.to_string(),
+            line: e.line,
+            column: 1,
+            text: None,
+        }))
     })?;
     let deps = analyze_source(&text, package, file, version, host, confirm).map_err(error)?;
     Ok((Some(mtime), deps))
@@ -279,7 +285,8 @@ impl<S: System> Engine<S> {
         for spec in modules {
             let known = self.modules.get(&spec.name).is_some_and(|t| t.file == spec.file && t.package == spec.package);
             if !known && !fresh.iter().any(|(s, _, _)| s.name == spec.name) {
-                let (mtime, deps) = analyze(&self.system, &spec.name, spec.file.as_deref(), &spec.package, self.version, host, Confirm::OnError)?;
+                let (mtime, deps) =
+                    analyze(&self.system, &spec.name, spec.file.as_deref(), &spec.package, self.version, host, Confirm::OnError)?;
                 fresh.push((spec, mtime, deps));
             }
         }
@@ -405,8 +412,7 @@ impl<S: System> Engine<S> {
             return;
         }
         // O(1) per noted path: a cell may write thousands of data files.
-        let files: HashMap<&Path, usize> =
-            self.modules.values().enumerate().filter_map(|(i, t)| Some((t.path()?, i))).collect();
+        let files: HashMap<&Path, usize> = self.modules.values().enumerate().filter_map(|(i, t)| Some((t.path()?, i))).collect();
         let directories: HashSet<&Path> =
             self.modules.values().filter_map(Tracked::path).flat_map(|file| file.ancestors().skip(1)).collect();
         let mut hits: Vec<usize> = Vec::new();
@@ -469,13 +475,8 @@ impl<S: System> Engine<S> {
             }
             eligible[i] = tracked.present;
         }
-        let errors: Vec<AnalysisError> = self
-            .modules
-            .values()
-            .zip(&eligible)
-            .filter(|(t, &e)| e && t.modified())
-            .filter_map(|(t, _)| t.error.clone())
-            .collect();
+        let errors: Vec<AnalysisError> =
+            self.modules.values().zip(&eligible).filter(|(t, &e)| e && t.modified()).filter_map(|(t, _)| t.error.clone()).collect();
         if !errors.is_empty() {
             return Plan { errors, ..Plan::default() };
         }
@@ -523,6 +524,13 @@ impl<S: System> Engine<S> {
             })
             .collect();
         Plan { errors: Vec::new(), entries, namespaces }
+    }
+
+    /// The analysis errors the engine keeps: those of modified modules whose current source
+    /// cannot be analysed, which every [`Engine::plan_sync`] reports again until the file
+    /// changes. In tracking order.
+    pub fn kept_errors(&self) -> impl Iterator<Item = &AnalysisError> {
+        self.modules.values().filter_map(|t| t.error.as_ref())
     }
 
     /// Records the planned mtimes of `reloaded` modules as seen. Planned modules not committed

@@ -70,7 +70,7 @@ fn modified_module_and_its_dependents_reload_dependencies_first() {
     let physics = ws.write("physics", "from units import M\n", 100);
     let plots = ws.write("plots", "import physics\nimport os\n", 100);
     let mut engine = Engine::new(vec![ws.root()], PY);
-    engine.register(1, &[import("plots")], &[plots.clone()], false, &EngineVerdict).unwrap();
+    engine.register(1, &[import("plots")], std::slice::from_ref(&plots), false, &EngineVerdict).unwrap();
     assert!(track_all(&mut engine, &[units.clone(), physics.clone(), plots.clone()]).is_empty());
     assert!(engine.plan_sync(true, &EngineVerdict).entries.is_empty());
 
@@ -121,7 +121,7 @@ fn indirect_tracking_needs_the_workspace() {
     let mut engine = Engine::new(vec![ws.root()], PY);
     engine.register(1, &[import("main")], &[main], false, &EngineVerdict).unwrap();
     assert_eq!(engine.untracked_dependencies(), ["helper"]);
-    let (wanted, errors) = engine.track_indirect(&[helper.clone()], &EngineVerdict);
+    let (wanted, errors) = engine.track_indirect(std::slice::from_ref(&helper), &EngineVerdict);
     assert!(wanted.is_empty() && errors.is_empty());
     assert_eq!(engine.status(None).0.len(), 1, "helper is outside the workspace");
 
@@ -140,7 +140,7 @@ fn deleted_files_are_skipped_and_registration_order_is_kept() {
     let b = ws.write("b", "y = 1\n", 100);
     let mut engine = Engine::new(vec![ws.root()], PY);
     engine.register(1, &[import("a"), import("b")], &[a.clone(), b], false, &EngineVerdict).unwrap();
-    engine.register(1, &[import("a")], &[a.clone()], false, &EngineVerdict).unwrap();
+    engine.register(1, &[import("a")], std::slice::from_ref(&a), false, &EngineVerdict).unwrap();
     assert_eq!(engine.status(Some(1)).1, ["import b", "import a"]);
 
     std::fs::remove_file(a.file.as_deref().unwrap()).unwrap();
@@ -231,7 +231,7 @@ fn without_full_only_marked_files_are_examined() {
     let b = ws.write("b", "import a\n", 100);
     let mut engine = Engine::new(vec![ws.root()], PY);
     engine.register(1, &[import("b")], &[b], false, &EngineVerdict).unwrap();
-    track_all(&mut engine, &[a.clone()]);
+    track_all(&mut engine, std::slice::from_ref(&a));
     ws.touch("a", 200);
     assert!(engine.plan_sync(false, &EngineVerdict).entries.is_empty(), "no event, no stat");
     assert_eq!(engine.mark_dirty(&[ws.root()]), 2, "a directory marks the files under it");
@@ -287,8 +287,8 @@ fn missing_files_are_handed_out_once_and_come_back() {
     let a = ws.write("a", "x = 1\n", 100);
     let b = ws.write("b", "import a\n", 100);
     let mut engine = Engine::new(vec![ws.root()], PY);
-    engine.register(1, &[import("b")], &[b.clone()], false, &EngineVerdict).unwrap();
-    track_all(&mut engine, &[a.clone()]);
+    engine.register(1, &[import("b")], std::slice::from_ref(&b), false, &EngineVerdict).unwrap();
+    track_all(&mut engine, std::slice::from_ref(&a));
     assert!(engine.take_missing().is_empty());
     // Found missing by a stat.
     std::fs::remove_file(a.file.as_deref().unwrap()).unwrap();
@@ -308,14 +308,21 @@ fn missing_files_are_handed_out_once_and_come_back() {
     // Reported gone by the frontend: no stat (the file may even still be there), until marked
     // dirty again.
     assert_eq!(engine.mark_missing(&[ws.root()]), 2, "a directory: every file under it");
-    assert_eq!(engine.take_missing(), [("b".to_string(), b.file.clone().unwrap()), ("a".to_string(), a.file.clone().unwrap())], "tracking order");
+    assert_eq!(
+        engine.take_missing(),
+        [("b".to_string(), b.file.clone().unwrap()), ("a".to_string(), a.file.clone().unwrap())],
+        "tracking order"
+    );
     ws.touch("a", 300);
     assert!(engine.plan_sync(false, &EngineVerdict).entries.is_empty(), "gone files are not examined");
     assert_eq!(mtime(&engine, "b"), None);
     engine.mark_dirty(&[a.file.clone().unwrap()]);
     assert!(engine.plan_sync(false, &EngineVerdict).entries.is_empty(), "a is tracked for b, which is still gone");
     engine.mark_dirty(&[b.file.clone().unwrap()]);
-    assert_eq!(plan_names(&engine.plan_sync(false, &EngineVerdict)), [("a".into(), "modified", vec![]), ("b".into(), "dependent", vec!["a".into()])]);
+    assert_eq!(
+        plan_names(&engine.plan_sync(false, &EngineVerdict)),
+        [("a".into(), "modified", vec![]), ("b".into(), "dependent", vec!["a".into()])]
+    );
     engine.commit(&["a".into(), "b".into()]);
     // Gone and back before anyone asked: nothing to hand out.
     engine.mark_missing(&[a.file.clone().unwrap()]);

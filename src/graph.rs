@@ -85,11 +85,8 @@ pub fn schedule(nodes: &[Node]) -> Vec<Scheduled> {
     let mut position: Vec<Option<usize>> = vec![None; nodes.len()];
     let mut result: Vec<Scheduled> = Vec::new();
     while let Some(Reverse((module, n))) = ready.pop() {
-        let mut after: Vec<usize> = graph
-            .edges_directed(n, Direction::Outgoing)
-            .map(|e| graph[e.target()])
-            .filter(|&dep| position[dep].is_some())
-            .collect();
+        let mut after: Vec<usize> =
+            graph.edges_directed(n, Direction::Outgoing).map(|e| graph[e.target()]).filter(|&dep| position[dep].is_some()).collect();
         after.sort_by_key(|&dep| position[dep]);
         if nodes[module].modified || !after.is_empty() {
             position[module] = Some(result.len());
@@ -116,11 +113,8 @@ fn break_cycles(graph: &mut DiGraph<usize, ()>) {
                 continue;
             }
             let newest = *component.iter().max_by_key(|&&n| graph[n]).expect("non-empty component");
-            let closing: Vec<_> = graph
-                .edges_directed(newest, Direction::Outgoing)
-                .filter(|e| component.contains(&e.target()))
-                .map(|e| e.id())
-                .collect();
+            let closing: Vec<_> =
+                graph.edges_directed(newest, Direction::Outgoing).filter(|e| component.contains(&e.target())).map(|e| e.id()).collect();
             for edge in closing.into_iter().rev() {
                 graph.remove_edge(edge);
                 removed = true;

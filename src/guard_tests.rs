@@ -29,7 +29,14 @@ fn top_level_statements() {
     let found: Vec<(&str, usize)> = scan(src).unwrap().top_level.iter().map(|(r, l)| (&src[r.clone()], *l)).collect();
     assert_eq!(
         found,
-        [("import a", 1), ("x = (1,\n  2)", 2), (" import b", 3), ("if x:", 4), ("from d import (e,\n    f)", 6), ("'''\nimport g\n'''", 8)]
+        [
+            ("import a", 1),
+            ("x = (1,\n  2)", 2),
+            (" import b", 3),
+            ("if x:", 4),
+            ("from d import (e,\n    f)", 6),
+            ("'''\nimport g\n'''", 8)
+        ]
     );
 }
 
@@ -127,9 +134,8 @@ fn long_chains_are_deep() {
 #[test]
 fn arbitrary_input_never_panics() {
     const ALPHABET: &[&str] = &[
-        "(", ")", "[", "]", "{", "}", "'", "\"", "'''", "\"\"\"", "f'", "rb\"", "t'", "\\", "\n", "\r", "\r\n", "\t", " ",
-        "    ", ":", ";", ",", "#", "\\N{", "{{", "}}", "!r", "=", "-", "not ", "x", "é", "import ", "from ", "lazy ", ".",
-        "as ", "*", "if x:", "\x0c",
+        "(", ")", "[", "]", "{", "}", "'", "\"", "'''", "\"\"\"", "f'", "rb\"", "t'", "\\", "\n", "\r", "\r\n", "\t", " ", "    ", ":",
+        ";", ",", "#", "\\N{", "{{", "}}", "!r", "=", "-", "not ", "x", "é", "import ", "from ", "lazy ", ".", "as ", "*", "if x:", "\x0c",
     ];
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = move || {

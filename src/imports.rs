@@ -56,12 +56,7 @@ pub const IMPORTSTMTS: &str = "<importstmts>";
 /// Errors (the `ImportError` message): `Relative import .x is outside any package` when
 /// `package` is empty, `Relative import ...x would escape package a.b` when `level` exceeds the
 /// package's depth. A `file` is appended to the message when given.
-pub fn resolve_module(
-    level: u32,
-    module: Option<&str>,
-    package: &str,
-    file: Option<&str>,
-) -> Result<String, String> {
+pub fn resolve_module(level: u32, module: Option<&str>, package: &str, file: Option<&str>) -> Result<String, String> {
     if level == 0 {
         return Ok(module.unwrap_or_default().to_string());
     }
@@ -141,17 +136,21 @@ fn statement_text(source: &str, range: std::ops::Range<usize>) -> Option<(&str, 
 fn parse_import(trimmed: &str, base: usize, source: &str, filename: &str) -> Result<Vec<Stmt>, SyntaxErrorInfo> {
     let deep = crate::guard::scan(trimmed).map(|s| s.deepest > crate::guard::SAFE_DEPTH).unwrap_or(true);
     if deep {
-        return Err(syntax_error(source, filename, TextSize::try_from(base).unwrap_or_default(), "import statement nested too deeply".into()));
+        return Err(syntax_error(
+            source,
+            filename,
+            TextSize::try_from(base).unwrap_or_default(),
+            "import statement nested too deeply".into(),
+        ));
     }
     parse_piece(trimmed, base, source, filename)
 }
 
 /// Whether a statement's text begins with `import`, `from` or `lazy` as a keyword.
 fn starts_import(text: &str) -> bool {
-    ["import", "from", "lazy"].iter().any(|keyword| {
-        text.strip_prefix(keyword)
-            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-    })
+    ["import", "from", "lazy"]
+        .iter()
+        .any(|keyword| text.strip_prefix(keyword).is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_')))
 }
 
 /// Parses `piece`, which starts at byte `base` of `source`; errors are located in `source`.
@@ -190,11 +189,7 @@ pub(crate) fn syntax_error(source: &str, filename: &str, offset: TextSize, messa
 /// Errors: [`RegistrationError::Syntax`] for invalid Python (including inconsistent
 /// indentation), [`RegistrationError::Import`] for an improper relative import,
 /// [`RegistrationError::Value`] for another statement unless `allow_other_statements`.
-pub fn parse_registration(
-    text: &str,
-    package: &str,
-    allow_other_statements: bool,
-) -> Result<Vec<Record>, RegistrationError> {
+pub fn parse_registration(text: &str, package: &str, allow_other_statements: bool) -> Result<Vec<Record>, RegistrationError> {
     let body = top_level(text, IMPORTSTMTS).map_err(RegistrationError::Syntax)?;
     let mut records = Vec::new();
     for top in body {
@@ -221,9 +216,7 @@ pub fn parse_registration(
             }
             other if !allow_other_statements => {
                 let range = other.range();
-                let found = text
-                    .get(base + usize::from(range.start())..base + usize::from(range.end()))
-                    .unwrap_or("something else");
+                let found = text.get(base + usize::from(range.start())..base + usize::from(range.end())).unwrap_or("something else");
                 return Err(RegistrationError::Value(format!("Expected only imports, found {found}")));
             }
             _ => {}
@@ -293,8 +286,8 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
             match stmt {
                 Stmt::Import(import) => import.names.iter().for_each(|a| push_new(&mut deps, a.name.id.to_string())),
                 Stmt::ImportFrom(from) => {
-                    let module = resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, Some(filename))
-                        .map_err(escape)?;
+                    let module =
+                        resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, Some(filename)).map_err(escape)?;
                     push_from(&mut deps, module, from.names.iter().map(|a| a.name.id.as_str()));
                 }
                 _ => {}

@@ -9,20 +9,27 @@
 //! - [`compiled`]: module sources CPython compiled and ran (their syntax is known valid).
 //! - [`imports`]: top-level import extraction and registration parsing (`ruff_python_parser`).
 //! - [`records`]: registered import records and per-namespace journals.
-//! - [`mtime`]: source-file modification times through `std::fs`.
-//! - [`system`]: the engine's file access, one trait: `std::fs`, the Emscripten FS of the
-//!   loading Pyodide (wasm-bindgen build), or files in memory (tests).
+//! - [`mtime`]: source-file modification times.
+//! - [`system`]: the engine's file access, one trait, one implementation per module: `std::fs`,
+//!   the Emscripten FS of the loading Pyodide (wasm-bindgen build), files in memory (tests).
 //! - [`graph`]: the module graph and reload schedule (`petgraph`).
-//! - [`writes`]: files changed by code in this interpreter (noted by an audit hook).
+//! - [`writes`]: files changed by code in this interpreter, and the table of audit events that
+//!   change them.
+//! - [`audit`]: the audit rule: what each audit event notes ([`writes`], [`compiled`]).
 //! - [`engine`]: the state tying them together.
+//! - [`contract`]: the engine contract of `python/liveimport/_engine.pyi` (value shapes,
+//!   errors, and the rules around every call) that both bindings call.
 //!
-//! With the `wasm` feature, `wasm` adds the wasm-bindgen binding layer over the same core, for
-//! `wasm32-unknown-unknown` (any Pyodide, through its FFI).
-//! With the `python` feature, `python` adds the pyo3 binding layer: the extension module
-//! `liveimport._engine`, and `audit` its audit hook noting file writes; built for `wasm32-unknown-emscripten` (Pyodide) and natively.
+//! The binding layers (`bindings`), each converting values and errors only:
+//! - feature `python`: the pyo3 extension module `liveimport._engine_pyo3` and its audit hook,
+//!   built for `wasm32-unknown-emscripten` (Pyodide 314) and natively;
+//! - feature `wasm`: the wasm-bindgen module for `wasm32-unknown-unknown` (any Pyodide, through
+//!   its FFI), loaded by `python/liveimport/_engine_wasm.py`.
 
 pub mod analysis;
+pub mod audit;
 pub mod compiled;
+pub mod contract;
 pub mod engine;
 pub mod graph;
 pub mod guard;
@@ -33,9 +40,5 @@ pub mod source;
 pub mod system;
 pub mod writes;
 
-#[cfg(feature = "python")]
-mod audit;
-#[cfg(feature = "python")]
-mod python;
-#[cfg(feature = "wasm")]
-mod wasm;
+#[cfg(any(feature = "python", feature = "wasm"))]
+mod bindings;

@@ -1,7 +1,5 @@
-//! Source-file modification times and contents, read with `std::fs` (inside Pyodide: the
-//! Emscripten FS).
+//! Source-file modification times, as the engine compares them.
 
-use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A modification time in nanoseconds since the Unix epoch (negative before it). Compared
@@ -40,65 +38,13 @@ impl Mtime {
     }
 }
 
-/// Reads a file's mtime; `None` when the file is missing or cannot be examined (a missing source
-/// file is skipped by sync, never an error).
-pub fn read_mtime(path: &Path) -> Option<Mtime> {
-    let metadata = std::fs::metadata(path).ok()?;
-    if !metadata.is_file() {
-        return None;
-    }
-    metadata.modified().ok().map(Mtime::from_system_time)
-}
-
-/// Reads a source file's mtime and contents through one open file: `open`, one `fstat` and the
-/// reads, with no second look-up of the path. `None` when the file is missing, is not a regular
-/// file or cannot be read.
-pub fn read_source(path: &Path) -> Option<(Mtime, Vec<u8>)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
-    let metadata = file.metadata().ok()?;
-    if !metadata.is_file() {
-        return None;
-    }
-    let mtime = metadata.modified().ok().map(Mtime::from_system_time)?;
-    // Read straight into a buffer one byte longer than the file: one read, then the end of the
-    // file (`File::read_to_end` would fstat again, and read in 8 KiB steps).
-    let mut bytes = vec![0u8; usize::try_from(metadata.len()).unwrap_or(0).saturating_add(1)];
-    let mut filled = 0;
-    loop {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => return None,
-        }
-        if filled == bytes.len() {
-            bytes.resize(filled * 2, 0); // the file grew since the fstat
-        }
-    }
-    bytes.truncate(filled);
-    Some((mtime, bytes))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
 
     #[test]
-    fn reads_and_converts() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("m.py");
-        assert_eq!(read_mtime(&file), None);
-        std::fs::write(&file, "x = 1\n").unwrap();
-        let when = UNIX_EPOCH + Duration::from_millis(1_700_000_000_250);
-        std::fs::File::options().write(true).open(&file).unwrap().set_modified(when).unwrap();
-        let mtime = read_mtime(&file).unwrap();
-        assert_eq!(mtime.seconds(), 1_700_000_000.25);
-        assert_eq!(read_mtime(dir.path()), None, "directories are not source files");
-        assert_eq!(read_source(&file), Some((mtime, b"x = 1\n".to_vec())));
-        assert_eq!(read_source(dir.path()), None);
-        assert_eq!(read_source(&dir.path().join("missing.py")), None);
+    fn converts_like_cpython_and_emscripten() {
         assert_eq!(Mtime::from_js_time(1_700_000_000_250.0), Some(Mtime(1_700_000_000_250_000_000)));
         assert_eq!(Mtime::from_js_time(1_700_000_000_250.0).unwrap().seconds(), 1_700_000_000.25);
         assert_eq!(Mtime::from_js_time(-1500.0), Some(Mtime(-1_500_000_000)));

@@ -46,10 +46,7 @@ pub fn decode_source(bytes: impl Into<Vec<u8>>, filename: &str) -> Result<String
         None => ("utf-8".to_string(), 1),
     };
     if has_bom && encoding != "utf-8" {
-        return Err(DecodeError {
-            message: format!("encoding problem: {encoding} with BOM"),
-            line: decl_line,
-        });
+        return Err(DecodeError { message: format!("encoding problem: {encoding} with BOM"), line: decl_line });
     }
     match encoding.as_str() {
         "utf-8" => decode_utf8(bytes, filename, declared.is_some()),
@@ -71,11 +68,7 @@ pub fn decode_source(bytes: impl Into<Vec<u8>>, filename: &str) -> Result<String
 
 /// CPython's `get_normal_name`: folds the spellings of UTF-8 and Latin-1 it recognises itself.
 fn normal_name(name: &str) -> String {
-    let lower: String = name
-        .chars()
-        .take(12)
-        .map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() })
-        .collect();
+    let lower: String = name.chars().take(12).map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
     let full = name.to_ascii_lowercase().replace('_', "-");
     if lower == "utf-8" || lower.starts_with("utf-8-") || full == "utf8" {
         return "utf-8".into();
@@ -149,13 +142,8 @@ fn find_declaration(body: &[u8]) -> Option<(String, usize)> {
     if let Some(name) = declaration_in(first) {
         return Some((name, 1));
     }
-    let trimmed: Vec<u8> = first
-        .iter()
-        .copied()
-        .skip_while(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
-        .collect();
-    let first_is_comment_or_blank =
-        trimmed.is_empty() || trimmed[0] == b'#' || trimmed == b"\r";
+    let trimmed: Vec<u8> = first.iter().copied().skip_while(|b| matches!(b, b' ' | b'\t' | b'\x0c')).collect();
+    let first_is_comment_or_blank = trimmed.is_empty() || trimmed[0] == b'#' || trimmed == b"\r";
     if first_is_comment_or_blank {
         if let Some(second) = lines.next() {
             if let Some(name) = declaration_in(second) {
@@ -179,10 +167,7 @@ fn declaration_in(line: &[u8]) -> Option<String> {
         if matches!(comment.get(after), Some(b':') | Some(b'=')) {
             let rest = &comment[after + 1..];
             let rest = &rest[rest.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()..];
-            let len = rest
-                .iter()
-                .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-                .count();
+            let len = rest.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')).count();
             if len > 0 {
                 return Some(String::from_utf8_lossy(&rest[..len]).into_owned());
             }

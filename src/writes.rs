@@ -16,8 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 /// A PEP 578 audit event that changes files, and where its arguments are (argument shapes from
-/// CPython's audit events table). Both audit hooks (the pyo3 build's, in Rust, and the
-/// wasm-bindgen build's, `sys.addaudithook` in Python) note events by this table.
+/// CPython's audit events table): the table of the audit rule, [`crate::audit`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuditedEvent {
     /// The event name, e.g. `os.rename`.
@@ -27,7 +26,6 @@ pub struct AuditedEvent {
     /// Index of the `dir_fd` argument, if the event has one: a relative path with a `dir_fd`
     /// cannot be located, so it makes the next sync examine everything. CPython passes
     /// [`NO_DIR_FD`] (or `None`) there when no `dir_fd` was given.
-
     pub dir_fd: Option<usize>,
     /// Index of the `flags` argument, if the event changes a file only when `flags` has one of
     /// the [`WRITE_ACCESS`] bits (`open`).
@@ -108,11 +106,8 @@ pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
 /// was changed by code in this interpreter. Never fails: when the current directory cannot be
 /// read, a relative path makes the next sync examine everything.
 pub fn note(path: &Path) {
-    let absolute_path = if path.has_root() {
-        Some(absolute(path, Path::new("/")))
-    } else {
-        std::env::current_dir().ok().map(|cwd| absolute(path, &cwd))
-    };
+    let absolute_path =
+        if path.has_root() { Some(absolute(path, Path::new("/"))) } else { std::env::current_dir().ok().map(|cwd| absolute(path, &cwd)) };
     let mut noted = noted();
     match absolute_path {
         Some(p) if !noted.overflow && noted.paths.len() < MAX_NOTED => {
@@ -134,6 +129,10 @@ pub fn note_unknown() {
     noted.overflow = true;
 }
 
+/// Held by every test that notes or takes (the notes are process-wide; tests run in parallel).
+#[cfg(test)]
+pub(crate) static TEST_LOCK: Mutex<()> = Mutex::new(());
+
 /// Everything noted since the previous call, which is then forgotten.
 pub fn take() -> Noted {
     std::mem::take(&mut *noted())
@@ -149,6 +148,7 @@ mod tests {
         assert_eq!((open.paths, open.flags), (&[0usize][..], Some(2)));
         assert_eq!(audited_event(b"os.rename").unwrap().paths, [0, 1]);
         assert_eq!(audited_event(b"os.listdir"), None);
+        // crate::audit::may_note tests the first byte first.
         assert!(AUDITED_EVENTS.iter().all(|e| e.name == "open" || e.name.starts_with("os.")));
     }
 
@@ -164,6 +164,7 @@ mod tests {
     // One test touches the process-wide list, so that parallel tests do not interleave.
     #[test]
     fn note_and_take() {
+        let _lock = TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         take();
         note(Path::new("/drive/a.py"));
         note(Path::new("/drive/a.py"));

@@ -25,9 +25,18 @@ the engine in use.
 
 import os
 import sys
+from types import ModuleType
 
-__all__ = ("Engine", "AnalysisError", "canonical_statement", "engine_syntax_error", "note_compiles",
-           "note_writes", "BACKEND", "__version__")
+__all__ = (
+    "BACKEND",
+    "AnalysisError",
+    "Engine",
+    "__version__",
+    "canonical_statement",
+    "engine_syntax_error",
+    "note_compiles",
+    "note_writes",
+)
 
 #: The environment variable choosing the engine (``pyo3``, ``wasm-bindgen``, ``auto``).
 ENGINE_VARIABLE = "LIVEIMPORT_ENGINE"
@@ -38,37 +47,48 @@ _CHOICES = ("auto", "pyo3", "wasm-bindgen")
 def _no_engine(detail: str) -> ImportError:
     import platform  # only for this message: not loaded at every import
 
-    where = (f"{platform.python_implementation()} {platform.python_version()} on "
-             f"{sys.platform} {platform.machine()}")
+    where = (
+        f"{platform.python_implementation()} {platform.python_version()} on "
+        f"{sys.platform} {platform.machine()}"
+    )
     return ImportError(
         f"liveimport-lite has no engine for this interpreter ({where}): {detail}. "
         "Supported: CPython >= 3.11 with a native wheel of liveimport-lite (pyo3 engine), "
         "Pyodide 314 (its cp314-pyemscripten_2026_0 wheel) and every Pyodide from 0.26 on "
         "(the py3-none-any wheel, wasm-bindgen engine). For a native build where PyPI has "
         "no wheel: pip install --no-binary liveimport-lite liveimport-lite (needs Rust).",
-        name="liveimport._engine")
+        name="liveimport._engine",
+    )
 
 
-def _load():
+def _load() -> tuple[str, ModuleType]:
     choice = os.environ.get(ENGINE_VARIABLE, "").strip().lower() or "auto"
     if choice not in _CHOICES:
-        raise ImportError(f"{ENGINE_VARIABLE}={choice!r} is not one of {', '.join(_CHOICES)}",
-                          name="liveimport._engine")
+        raise ImportError(
+            f"{ENGINE_VARIABLE}={choice!r} is not one of {', '.join(_CHOICES)}",
+            name="liveimport._engine",
+        )
     pyo3_error = None
     if choice != "wasm-bindgen":
         try:
             from . import _engine_pyo3
+
             return "pyo3", _engine_pyo3
         except ImportError as error:
             pyo3_error = error
             if choice == "pyo3":
-                raise _no_engine(f"{ENGINE_VARIABLE}=pyo3, and the pyo3 engine does not load "
-                                 f"({error})") from error
+                raise _no_engine(
+                    f"{ENGINE_VARIABLE}=pyo3, and the pyo3 engine does not load ({error})"
+                ) from error
     if sys.platform != "emscripten":
-        why = (f"{ENGINE_VARIABLE}=wasm-bindgen" if choice == "wasm-bindgen"
-               else f"the pyo3 engine does not load ({pyo3_error})")
+        why = (
+            f"{ENGINE_VARIABLE}=wasm-bindgen"
+            if choice == "wasm-bindgen"
+            else f"the pyo3 engine does not load ({pyo3_error})"
+        )
         raise _no_engine(f"{why}, and the wasm-bindgen engine runs only inside Pyodide")
     from . import _engine_wasm
+
     return "wasm-bindgen", _engine_wasm
 
 

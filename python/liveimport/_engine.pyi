@@ -45,12 +45,12 @@ Namespace ids are ``id(namespace)``; the Python side keeps the namespace
 alive while it has registrations.
 """
 
-from typing import Callable, Literal, Optional
+from collections.abc import Callable
+from typing import Literal, TypeAlias
 
-Record = tuple[str, str, Optional[str], Optional[str]]
-ModuleSpec = tuple[str, Optional[str], str]
-PlanEntry = tuple[str, Literal["modified", "dependent"], float, list[str]]
-
+Record: TypeAlias = tuple[str, str, str | None, str | None]
+ModuleSpec: TypeAlias = tuple[str, str | None, str]
+PlanEntry: TypeAlias = tuple[str, Literal["modified", "dependent"], float, list[str]]
 
 class AnalysisError(Exception):
     """A tracked module's source could not be analysed.
@@ -74,15 +74,19 @@ class AnalysisError(Exception):
     exhaust the WebAssembly stack in Pyodide): only CPython's nesting limits
     and tokenizer errors are found in it; other errors surface at reload.
     """
+
     module: str
     cause: BaseException
-
 
 class Engine:
     """All state of one LiveImport instance. ``liveimport._reset()`` replaces it."""
 
-    def __init__(self, workspace: list[str], python_version: tuple[int, int],
-                 check_syntax: Callable[[str, str], Optional[BaseException]]) -> None:
+    def __init__(
+        self,
+        workspace: list[str],
+        python_version: tuple[int, int],
+        check_syntax: Callable[[str, str], BaseException | None],
+    ) -> None:
         """Start with no modules and no registrations; ``workspace`` as in
         :meth:`set_workspace`; ``python_version`` is ``(major, minor)`` of the
         running Python (syntax it lacks is an error); ``check_syntax(file,
@@ -90,8 +94,9 @@ class Engine:
         ``source`` of ``file``, else the exception it raises (see
         :class:`AnalysisError`)."""
 
-    def parse_statements(self, text: str, package: str,
-                         allow_other_statements: bool) -> list[Record]:
+    def parse_statements(
+        self, text: str, package: str, allow_other_statements: bool
+    ) -> list[Record]:
         """Parse registration text (already dedented by the caller) into records,
         in statement order.
 
@@ -105,8 +110,9 @@ class Engine:
         ``allow_other_statements``.
         """
 
-    def register(self, namespace_id: int, records: list[Record],
-                 modules: list[ModuleSpec], clear: bool) -> None:
+    def register(
+        self, namespace_id: int, records: list[Record], modules: list[ModuleSpec], clear: bool
+    ) -> None:
         """Register validated records for a namespace, atomically.
 
         ``modules`` are the modules to attach to the namespace (those the records
@@ -124,8 +130,9 @@ class Engine:
         """Names of possible dependencies of all tracked modules that are not
         tracked, sorted. ``from A import B`` contributes ``A`` and ``A.B``."""
 
-    def track_indirect(self, modules: list[ModuleSpec]
-                       ) -> tuple[list[str], list[tuple[str, SyntaxError]]]:
+    def track_indirect(
+        self, modules: list[ModuleSpec]
+    ) -> tuple[list[str], list[tuple[str, SyntaxError]]]:
         """Start tracking those of ``modules`` whose file lies under the
         workspace (others are ignored). Returns the untracked dependency names
         of the modules newly tracked by this call, and the analysis errors of
@@ -159,8 +166,9 @@ class Engine:
         found; each disappearance once. A file that came back before the call
         is left out."""
 
-    def plan_sync(self, full: bool = True) -> tuple[list[PlanEntry],
-                                 list[tuple[int, list[str], list[Record]]]]:
+    def plan_sync(
+        self, full: bool = True
+    ) -> tuple[list[PlanEntry], list[tuple[int, list[str], list[Record]]]]:
         """Detect modified modules and schedule reloads.
 
         With ``full`` (the default), reads the mtime of every tracked module
@@ -203,10 +211,9 @@ class Engine:
         """How many modules are tracked (``len`` of :meth:`status`'s module
         list, without building it)."""
 
-    def status(self, namespace_id: Optional[int]) -> tuple[
-            list[str],
-            list[tuple[str, Optional[str], Optional[float], bool, list[str]]],
-            list[str]]:
+    def status(
+        self, namespace_id: int | None
+    ) -> tuple[list[str], list[tuple[str, str | None, float | None, bool, list[str]]], list[str]]:
         """Snapshot: ``(workspace, modules, statements)``. ``modules`` in
         tracking order as ``(name, file or None (no source file),
         last_seen_mtime or None if the file was missing at the last stat,
@@ -216,17 +223,15 @@ class Engine:
         ``statements``: the namespace's records in
         canonical form, in replay order (empty for ``None``)."""
 
-
 def canonical_statement(record: Record) -> str:
     """The canonical statement text of a record, e.g. ``from m import n as k``."""
 
-
-def engine_syntax_error(source: str, filename: str,
-                        python_version: tuple[int, int]) -> Optional[SyntaxError]:
+def engine_syntax_error(
+    source: str, filename: str, python_version: tuple[int, int]
+) -> SyntaxError | None:
     """The engine's own finding on ``source`` for ``python_version``, without
     asking the host: the first syntax error it sees (not raised), or ``None``.
     For differential tests against CPython's parser."""
-
 
 def note_compiles() -> None:
     """Start noting the module sources this interpreter compiles and runs
@@ -236,7 +241,6 @@ def note_compiles() -> None:
     module whose file holds exactly a source CPython compiled and ran, its
     syntax is known valid: only its import statements are read. Raises as
     :func:`note_writes`."""
-
 
 def note_writes() -> None:
     """Start noting files changed by code in this interpreter, through a PEP 578

@@ -2,23 +2,27 @@
 //! `System`), so that each build reads them through the file system of the interpreter that
 //! loaded it:
 //!
-//! - [`OsSystem`]: `std::fs` ([`crate::mtime`]). Natively, that is the operating system; in the
-//!   pyo3 build for `wasm32-unknown-emscripten`, Emscripten's libc, i.e. Pyodide's FS.
-//! - The wasm-bindgen build (`wasm32-unknown-unknown`, feature `wasm`) has no libc: it
-//!   implements the trait with `js-sys` calls on the Emscripten `FS` object of the Pyodide that
-//!   loaded it (`src/wasm.rs`).
-//! - [`MemorySystem`]: files held in memory, with a count of every access, for tests.
+//! - [`os::OsSystem`]: `std::fs`. Natively, that is the operating system; in the pyo3 build for
+//!   `wasm32-unknown-emscripten`, Emscripten's libc, i.e. Pyodide's FS.
+//! - `emscripten::EmscriptenFs` (feature `wasm`): the wasm-bindgen build
+//!   (`wasm32-unknown-unknown`) has no libc; it calls the Emscripten `FS` object of the Pyodide
+//!   that loaded it through `js-sys`.
+//! - [`memory::MemorySystem`]: files held in memory, with a count of every access, for tests.
 //!
 //! The engine needs two operations only, both on absolute paths of `.py` files: the
 //! modification time, and the modification time with the whole contents. Both answer `None`
 //! for a missing file, a directory or anything unreadable: a missing source file is skipped by
 //! sync, never an error.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use std::path::Path;
+use crate::mtime::Mtime;
 
-use crate::mtime::{self, Mtime};
+#[cfg(feature = "wasm")]
+pub mod emscripten;
+pub mod memory;
+pub mod os;
+
+pub use memory::MemorySystem;
+pub use os::OsSystem;
 
 /// Read access to source files. Implementations never panic and never block forever.
 pub trait System {
@@ -30,64 +34,6 @@ pub trait System {
     /// the mtime read no later than the contents (so a change during the read shows as a newer
     /// mtime at the next stat); `None` as for [`System::read_mtime`], or when reading fails.
     fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)>;
-}
-
-/// The file system of the process, through `std::fs` (see [`crate::mtime`]).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct OsSystem;
-
-impl System for OsSystem {
-    fn read_mtime(&self, path: &str) -> Option<Mtime> {
-        mtime::read_mtime(Path::new(path))
-    }
-
-    fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
-        mtime::read_source(Path::new(path))
-    }
-}
-
-/// Files held in memory, for tests: path → (mtime, contents). Counts the calls of each
-/// operation, so tests can assert which syncs touch files at all.
-#[derive(Debug, Default)]
-pub struct MemorySystem {
-    files: RefCell<HashMap<String, (Mtime, Vec<u8>)>>,
-    mtime_reads: Cell<usize>,
-    source_reads: Cell<usize>,
-}
-
-impl MemorySystem {
-    /// An empty file system.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Creates or replaces the file at `path` with `contents` and an mtime of `seconds` since
-    /// the epoch.
-    pub fn write(&self, path: &str, contents: &str, seconds: i64) {
-        self.files.borrow_mut().insert(path.to_string(), (Mtime(i128::from(seconds) * 1_000_000_000), contents.as_bytes().to_vec()));
-    }
-
-    /// Removes the file at `path` (nothing when missing).
-    pub fn remove(&self, path: &str) {
-        self.files.borrow_mut().remove(path);
-    }
-
-    /// How many times `(read_mtime, read_source)` were called so far.
-    pub fn reads(&self) -> (usize, usize) {
-        (self.mtime_reads.get(), self.source_reads.get())
-    }
-}
-
-impl System for MemorySystem {
-    fn read_mtime(&self, path: &str) -> Option<Mtime> {
-        self.mtime_reads.set(self.mtime_reads.get() + 1);
-        self.files.borrow().get(path).map(|(mtime, _)| *mtime)
-    }
-
-    fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)> {
-        self.source_reads.set(self.source_reads.get() + 1);
-        self.files.borrow().get(path).cloned()
-    }
 }
 
 /// A shared reference to a system is a system (tests keep the [`MemorySystem`] to change it).
@@ -115,29 +61,6 @@ impl<S: System + ?Sized> System for Box<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn os_system_reads_through_std_fs() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("m.py");
-        let path = file.to_string_lossy().into_owned();
-        assert_eq!(OsSystem.read_mtime(&path), None);
-        std::fs::write(&file, "import os\n").unwrap();
-        let mtime = OsSystem.read_mtime(&path).unwrap();
-        assert_eq!(OsSystem.read_source(&path), Some((mtime, b"import os\n".to_vec())));
-        assert_eq!(OsSystem.read_mtime(&dir.path().to_string_lossy()), None);
-    }
-
-    #[test]
-    fn memory_system_counts_reads() {
-        let fs = MemorySystem::new();
-        fs.write("/w/a.py", "x = 1\n", 10);
-        assert_eq!(fs.read_mtime("/w/a.py"), Some(Mtime(10_000_000_000)));
-        assert_eq!(fs.read_source("/w/b.py"), None);
-        fs.remove("/w/a.py");
-        assert_eq!((&fs).read_mtime("/w/a.py"), None);
-        assert_eq!(fs.reads(), (2, 1));
-    }
 
     fn spec(name: &str) -> crate::engine::ModuleSpec {
         crate::engine::ModuleSpec { name: name.into(), file: Some(format!("/w/{name}.py")), package: String::new() }

@@ -1,0 +1,9 @@
+//! The binding layers over [`crate::contract`]: each method converts its arguments, calls the
+//! contract, and converts the result or error (one conversion function per direction).
+
+#[cfg(feature = "python")]
+mod python;
+#[cfg(feature = "python")]
+mod python_audit;
+#[cfg(feature = "wasm")]
+mod wasm;
