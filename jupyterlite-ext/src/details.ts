@@ -5,11 +5,8 @@
  */
 import { Widget } from '@lumino/widgets';
 
-import { IGraphData, renderGraph, textTable } from './graph';
-import { IFailure } from './protocol';
-
-/** Opens a contents path in the editor, at a 1-based line when given. */
-export type OpenFile = (path: string, line: number | null) => void;
+import { renderGraph, textTable } from './graph.js';
+import type { IFailure, IGraphData, OpenFile } from './tokens.js';
 
 /** CSS classes the browser tests find things by. */
 export const DETAILS_CLASS = 'jp-LiveImport-details';

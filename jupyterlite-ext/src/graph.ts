@@ -10,7 +10,8 @@
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
-import type { OpenFile } from './details';
+import { parseGraph } from './protocol.js';
+import type { IGraphData, OpenFile } from './tokens.js';
 
 /** The MIME type of the graph data (`liveimport._graph.GRAPH_MIME`). */
 export const GRAPH_MIME = 'application/vnd.liveimport.graph+json';
@@ -35,50 +36,6 @@ export function textTable(title: string, text: string): HTMLDetailsElement {
   pre.textContent = text;
   table.append(summary, pre);
   return table;
-}
-
-/** One module of the graph. */
-export interface IGraphModule {
-  name: string;
-  /** Named by a registered statement (else tracked because a tracked module imports it). */
-  direct: boolean;
-  /** False for a failing module that could not be tracked. */
-  tracked: boolean;
-  file: string | null;
-  /** Contents path of the file (what the page can open), or null. */
-  path: string | null;
-  /** It has a source file, and the file is gone. */
-  missing: boolean;
-  /** How it took part in the last sync that reloaded anything. */
-  reload: 'modified' | 'dependent' | null;
-  failure: { phase: string; error: string; line: number | null } | null;
-}
-
-/** The graph data. */
-export interface IGraphData {
-  version: number;
-  modules: IGraphModule[];
-  /** `[importer, imported]`. */
-  edges: [string, string][];
-  /** Seconds since the epoch, or null. */
-  last_reload: number | null;
-  /** The last reload, in order. */
-  reloaded: { module: string; reason: string; after: string[] }[];
-}
-
-/** The graph data in `value`, or null when it is not graph data. */
-export function parseGraph(value: unknown): IGraphData | null {
-  const data = value as Partial<IGraphData> | null;
-  if (!data || typeof data !== 'object' || !Array.isArray(data.modules) || !Array.isArray(data.edges)) {
-    return null;
-  }
-  return {
-    version: Number(data.version ?? 1),
-    modules: data.modules.filter(m => m && typeof m.name === 'string'),
-    edges: data.edges.filter(e => Array.isArray(e) && e.length === 2) as [string, string][],
-    last_reload: typeof data.last_reload === 'number' ? data.last_reload : null,
-    reloaded: Array.isArray(data.reloaded) ? data.reloaded : []
-  };
 }
 
 const quote = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
@@ -215,13 +172,13 @@ export async function renderGraph(host: HTMLElement, data: IGraphData, open: Ope
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', 'LiveImport: tracked modules and their imports');
   const byName = new Map(data.modules.map(m => [m.name, m]));
-  for (const node of Array.from(svg.querySelectorAll('g.node'))) {
+  for (const node of Array.from(svg.querySelectorAll<SVGGElement>('g.node'))) {
     const name = node.querySelector('title')?.textContent ?? '';
     const module = byName.get(name);
     node.setAttribute('data-module', name);
     if (module?.path && open) {
       const path = module.path;
-      (node as SVGGElement).style.cursor = 'pointer';
+      node.style.cursor = 'pointer';
       node.addEventListener('click', () => open(path, module.failure?.line ?? null));
     }
   }

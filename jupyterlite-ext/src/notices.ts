@@ -5,7 +5,7 @@
  */
 import { Notification } from '@jupyterlab/apputils';
 
-import { DOCS_URL, WHEEL_NAME } from './protocol';
+import { DOCS_URL, WHEEL_NAME } from './bootstraprequest.js';
 
 /**
  * The kernel's environment has no LiveImport: say what to install. A

@@ -4,9 +4,12 @@
 import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { DetailsBody, failurePlace, OpenFile } from './details';
-import { IGraphData, parseGraph } from './graph';
-import { LiveImportKernel } from './kernel';
+import { DetailsBody, failurePlace } from './details.js';
+import type {
+  IGraphData,
+  IKernelStatusSource,
+  OpenFile
+} from './tokens.js';
 
 /** CSS class of the item (the browser tests find it by this). */
 export const STATUS_CLASS = 'jp-LiveImport-status';
@@ -39,11 +42,11 @@ export class LiveImportStatus extends Widget {
   }
 
   /** The kernel whose state is shown (null: none). */
-  get source(): LiveImportKernel | null {
+  get source(): IKernelStatusSource | null {
     return this._source;
   }
 
-  set source(source: LiveImportKernel | null) {
+  set source(source: IKernelStatusSource | null) {
     if (source === this._source) {
       return;
     }
@@ -69,9 +72,9 @@ export class LiveImportStatus extends Widget {
     try {
       const details = await source.statusDetails();
       text = details.text;
-      graph = parseGraph(details.graph);
+      graph = details.graph;
     } catch (error) {
-      text = String((error as Error).message ?? error);
+      text = error instanceof Error ? error.message : String(error);
     }
     const dialog: Dialog<unknown> = new Dialog({
       title: 'LiveImport',
@@ -117,5 +120,5 @@ export class LiveImportStatus extends Widget {
     this.show();
   }
 
-  private _source: LiveImportKernel | null = null;
+  private _source: IKernelStatusSource | null = null;
 }

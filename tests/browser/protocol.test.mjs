@@ -1,6 +1,6 @@
 /**
- * The bootstrap code the extension sends (jupyterlite-ext/src/protocol.ts,
- * built into lib/ by scripts/site.sh), run for real: in a fresh IPython of
+ * The bootstrap code the extension sends (jupyterlite-ext/src/bootstraprequest.ts,
+ * with protocol.ts, cells.ts and tokens.ts, built into lib/ by scripts/site.sh), run for real: in a fresh IPython of
  * the dev venv (which has liveimport-lite) it loads LiveImport for each kernel
  * kind the extension knows; with LiveImport hidden it says "missing" on stdout
  * (never raising: JupyterLite drops the cells queued behind a failed request)
@@ -15,7 +15,13 @@ import { test } from 'node:test';
 
 import { ROOT } from './lib/harness.mjs';
 
-const protocol = await import(path.join(ROOT, 'jupyterlite-ext', 'lib', 'protocol.js'));
+const lib = name => import(path.join(ROOT, 'jupyterlite-ext', 'lib', `${name}.js`));
+const protocol = {
+  ...(await lib('tokens')),
+  ...(await lib('protocol')),
+  ...(await lib('bootstraprequest')),
+  ...(await lib('cells'))
+};
 const CACHE = process.env.LIVEIMPORT_CACHE ?? path.join(os.homedir(), '.cache', 'liveimport-dev');
 const PYTHON = path.join(process.env.LIVEIMPORT_VENV ?? path.join(CACHE, 'venv'), 'bin', 'python');
 
