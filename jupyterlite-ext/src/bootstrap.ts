@@ -154,7 +154,7 @@ export class Bootstrap {
     if (this._state !== 'absent' || this.host.commOpen() || this._disposed) {
       return;
     }
-    let wanted = false;
+    let wanted: boolean;
     try {
       wanted = await this.host.wantsPreload();
       if (this._kind === 'unknown') {

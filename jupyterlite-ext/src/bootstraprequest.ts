@@ -124,9 +124,7 @@ export function bootstrapCode(
 
 /** How a bootstrap request ended. */
 export type BootstrapOutcome =
-  | { kind: 'loaded' }
-  | { kind: 'missing' }
-  | { kind: 'failed'; reason: string };
+  { kind: 'loaded' } | { kind: 'missing' } | { kind: 'failed'; reason: string };
 
 /**
  * Interpret the bootstrap's `execute_reply` content and what it wrote to

@@ -10,14 +10,18 @@
 
 const MAGIC_RE = /^\s*%%liveimport\b/;
 const HIDDEN_MAGIC_RE = /^#[ \t]*_%%liveimport\b/;
-const USES_RE = /^[ \t]*(?:import[ \t]+liveimport\b|from[ \t]+liveimport\b|%liveimport\b)/m;
+const USES_RE =
+  /^[ \t]*(?:import[ \t]+liveimport\b|from[ \t]+liveimport\b|%liveimport\b)/m;
 
 /**
  * Whether running `source` needs LiveImport in the kernel: its first
  * non-blank line is `%%liveimport` (or `#_%%liveimport` when hidden cell
  * magic is on), or a line imports liveimport or uses `%liveimport`.
  */
-export function needsLiveImport(source: string, hiddenCellMagic: boolean): boolean {
+export function needsLiveImport(
+  source: string,
+  hiddenCellMagic: boolean
+): boolean {
   const first = source.split('\n').find(line => line.trim() !== '') ?? '';
   if (MAGIC_RE.test(first)) {
     return true;
@@ -37,7 +41,10 @@ export function notebookUsesLiveImport(
   hiddenCellMagic: boolean
 ): boolean {
   for (const cell of cells) {
-    if (cell.cell_type === 'code' && needsLiveImport(cell.getSource(), hiddenCellMagic)) {
+    if (
+      cell.cell_type === 'code' &&
+      needsLiveImport(cell.getSource(), hiddenCellMagic)
+    ) {
       return true;
     }
   }

@@ -48,7 +48,9 @@ export function parseFileChange(data: unknown): IFileChange | null {
     return null;
   }
   const strings = (value: unknown): string[] =>
-    Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+    Array.isArray(value)
+      ? value.filter((p): p is string => typeof p === 'string')
+      : [];
   return { paths: strings(paths), deleted: strings(deleted) };
 }
 
@@ -84,7 +86,11 @@ export class ChangeBuffer {
 
   /** Everything buffered, then empty the buffer. */
   take(): IFileChange & { complete: boolean } {
-    const taken = { paths: [...this._paths], deleted: [...this._deleted], complete: !this._overflow };
+    const taken = {
+      paths: [...this._paths],
+      deleted: [...this._deleted],
+      complete: !this._overflow
+    };
     this.clear();
     return taken;
   }

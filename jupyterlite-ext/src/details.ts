@@ -34,7 +34,11 @@ function consequence(failure: IFailure): string {
  * a link when the page can open the file (`onOpen` is called after `open`,
  * e.g. to close the dialog).
  */
-export function renderFailures(failures: IFailure[], open: OpenFile | null, onOpen?: () => void): HTMLElement {
+export function renderFailures(
+  failures: IFailure[],
+  open: OpenFile | null,
+  onOpen?: () => void
+): HTMLElement {
   const list = document.createElement('ul');
   list.className = FAILURES_CLASS;
   for (const failure of failures) {
@@ -90,7 +94,8 @@ export class DetailsBody extends Widget {
     this.addClass(DETAILS_CLASS);
     if (failures.length > 0) {
       const heading = document.createElement('h3');
-      heading.textContent = failures.length === 1 ? 'Failing module' : 'Failing modules';
+      heading.textContent =
+        failures.length === 1 ? 'Failing module' : 'Failing modules';
       this.node.append(heading, renderFailures(failures, open, onOpen));
     }
     this.graphHost = document.createElement('div');
@@ -100,7 +105,11 @@ export class DetailsBody extends Widget {
         open?.(path, line);
         onOpen?.();
       };
-      this.drawn = renderGraph(this.graphHost, graph, open ? openAndClose : null).catch(error => {
+      this.drawn = renderGraph(
+        this.graphHost,
+        graph,
+        open ? openAndClose : null
+      ).catch(error => {
         this.graphHost.textContent = `The graph cannot be drawn: ${error}`;
       });
     } else {

@@ -139,11 +139,19 @@ export class DriveGuard {
     }
     this._waiting.set(
       key,
-      setTimeout(() => void this.examine(key, message, method, path), this.delayMs)
+      setTimeout(
+        () => void this.examine(key, message, method, path),
+        this.delayMs
+      )
     );
   }
 
-  private async examine(key: string, message: IForwarded, method: string, path: string): Promise<void> {
+  private async examine(
+    key: string,
+    message: IForwarded,
+    method: string,
+    path: string
+  ): Promise<void> {
     try {
       await this.contents.get(path, { content: false });
       this._waiting.delete(key);

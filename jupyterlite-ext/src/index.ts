@@ -26,17 +26,22 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 
+// The three modules below are needed as the plugin activates: the manager
+// must see the first cell scheduled, the status item and the graph renderer
+// are registered synchronously (Graphviz itself loads on first use).
 import { DriveGuard } from './driveguard.js';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the renderer factory is registered at activation
 import { graphRendererFactory } from './graph.js';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- must hear of the first cell scheduled
 import { LiveImportManager } from './manager.js';
 import { openFile } from './openfile.js';
 import { readSettings } from './settings.js';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the status item is registered at activation
 import { LiveImportStatus } from './statusbar.js';
 import { OpenFile, PLUGIN_ID, SHOW_STATUS_COMMAND } from './tokens.js';
 
@@ -71,7 +76,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const manager = new LiveImportManager(
       tracker,
       app.serviceManager.contents,
-      `${PLUGIN_ID}:files:${PageConfig.getBaseUrl()}`
+      `${PLUGIN_ID}:files:${app.serviceManager.serverSettings.baseUrl}`
     );
     // JupyterLite's drive never answers some requests about a deleted path.
     new DriveGuard(app.serviceManager.contents, path =>
@@ -121,8 +126,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         };
         panel.sessionContext.kernelChanged.connect(attach);
         attach();
-        if (!panel.toolbar.insertBefore('spacer', 'liveimport-status', item)) {
+        const added =
+          panel.toolbar.insertBefore('spacer', 'liveimport-status', item) ||
           panel.toolbar.addItem('liveimport-status', item);
+        if (!added) {
+          item.dispose();
         }
       };
       tracker.forEach(addToToolbar);
@@ -132,7 +140,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(SHOW_STATUS_COMMAND, {
       label: 'LiveImport: Show Tracked Modules',
       caption: "What %liveimport shows for the current notebook's kernel",
-      isEnabled: () => !!manager.forPanel(tracker.currentWidget)?.status.connected,
+      describedBy: { args: { type: 'object', properties: {} } },
+      isEnabled: () =>
+        !!manager.forPanel(tracker.currentWidget)?.status.connected,
       execute: async () => {
         follow();
         await current.showDetails();

@@ -54,7 +54,8 @@ function kernelStatus(message: StatusMessage): IKernelStatus {
   return {
     connected: true,
     modules: message.modules,
-    lastReload: message.last_reload !== null ? message.last_reload * 1000 : null,
+    lastReload:
+      message.last_reload !== null ? message.last_reload * 1000 : null,
     reloads: message.reloads,
     fileEvents: message.file_events,
     failures: message.failures

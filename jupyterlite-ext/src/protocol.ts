@@ -146,9 +146,7 @@ const count = (v: unknown): number =>
 const line = (v: unknown): number | null =>
   typeof v === 'number' && v > 0 ? v : null;
 const strings = (v: unknown): string[] =>
-  Array.isArray(v)
-    ? v.filter((s): s is string => typeof s === 'string')
-    : [];
+  Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
 
 /**
  * The well-formed entries of a status message's `failures` (those naming a

@@ -5,11 +5,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { DetailsBody, failurePlace } from './details.js';
-import type {
-  IGraphData,
-  IKernelStatusSource,
-  OpenFile
-} from './tokens.js';
+import type { IGraphData, IKernelStatusSource, OpenFile } from './tokens.js';
 
 /** CSS class of the item (the browser tests find it by this). */
 export const STATUS_CLASS = 'jp-LiveImport-status';
@@ -78,7 +74,13 @@ export class LiveImportStatus extends Widget {
     }
     const dialog: Dialog<unknown> = new Dialog({
       title: 'LiveImport',
-      body: new DetailsBody(source.status.failures, text, graph, this.open, () => dialog.resolve()),
+      body: new DetailsBody(
+        source.status.failures,
+        text,
+        graph,
+        this.open,
+        () => dialog.resolve()
+      ),
       buttons: [Dialog.okButton()]
     });
     await dialog.launch();
