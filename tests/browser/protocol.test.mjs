@@ -142,3 +142,59 @@ test('notebookUsesLiveImport: code cells with the magics or an import of liveimp
   assert.equal(protocol.notebookUsesLiveImport([cell('code', '%%liveimport -c\nimport a')], false), true);
   assert.equal(protocol.notebookUsesLiveImport([cell('code', 'import liveimport')], true), true);
 });
+
+test('parseKernelMessage: the status message, checked, with defaults for what an older kernel side leaves out', () => {
+  assert.deepEqual(protocol.parseKernelMessage({ type: 'status', version: 1, modules: 3, last_reload: null, reloads: 2 }), {
+    type: 'status',
+    version: 1,
+    modules: 3,
+    last_reload: null,
+    reloads: 2,
+    file_events: false,
+    failures: []
+  });
+  const status = protocol.parseKernelMessage({
+    type: 'status',
+    version: 2,
+    modules: 'x',
+    last_reload: 12.5,
+    reloads: 1,
+    file_events: true,
+    failures: [{ module: 'units', phase: 'analysis', error: 'SyntaxError: x', file: '/drive/units.py', path: 'units.py', line: 3 }, { phase: 'reload' }, 7]
+  });
+  assert.equal(status.modules, 0, 'a count that is no number reads 0');
+  assert.equal(status.last_reload, 12.5);
+  assert.deepEqual(status.failures, [
+    { module: 'units', phase: 'analysis', error: 'SyntaxError: x', file: '/drive/units.py', path: 'units.py', line: 3 }
+  ]);
+});
+
+test('parseKernelMessage: a status_text answer needs its request id; other messages are ignored', () => {
+  assert.deepEqual(protocol.parseKernelMessage({ type: 'status_text', request_id: 'r1', text: 'table' }), {
+    type: 'status_text',
+    request_id: 'r1',
+    text: 'table',
+    graph: null
+  });
+  assert.equal(protocol.parseKernelMessage({ type: 'status_text', text: 'table' }), null);
+  assert.equal(protocol.parseKernelMessage({ type: 'something_newer' }), null);
+  assert.equal(protocol.parseKernelMessage('status'), null);
+  assert.equal(protocol.parseKernelMessage(null), null);
+});
+
+test('parseGraph: well-formed modules, edges and reload entries kept, the rest left out', () => {
+  const graph = protocol.parseGraph({
+    version: 1,
+    modules: [
+      { name: 'a', direct: true, tracked: true, file: 'a.py', path: 'a.py', missing: false, reload: 'modified', failure: null },
+      { direct: true }
+    ],
+    edges: [['a', 'b'], ['a'], [1, 2]],
+    last_reload: 5,
+    reloaded: [{ module: 'a', reason: 'modified', after: [] }, { reason: 'x' }]
+  });
+  assert.deepEqual(graph.modules.map(m => m.name), ['a']);
+  assert.deepEqual(graph.edges, [['a', 'b']]);
+  assert.deepEqual(graph.reloaded, [{ module: 'a', reason: 'modified', after: [] }]);
+  assert.equal(protocol.parseGraph({ modules: [] }), null, 'no edges: not graph data');
+});
