@@ -46,13 +46,22 @@ export interface ManifestWheel {
 }
 
 /** The manifest's wheel for a Pyodide version: its platform wheel, else the universal one. */
-export function selectWheel<W extends ManifestWheel>(wheels: W[], pyodideVersion: string): W;
+export function selectWheel<W extends ManifestWheel>(
+  wheels: W[],
+  pyodideVersion: string
+): W;
 
 /** Where the bundled wheel for a Pyodide version (default 314) is, from `wheels/manifest.json`. */
 export function findBundledWheel(
   baseUrl?: string | URL,
-  pyodideVersion?: string,
-): Promise<{ url: URL; wheel: string; version: string; platform: string; pyodide: number | null }>;
+  pyodideVersion?: string
+): Promise<{
+  url: URL;
+  wheel: string;
+  version: string;
+  platform: string;
+  pyodide: number | null;
+}>;
 
 /**
  * Install LiveImport into a Pyodide instance (0.26 or later) so that `import liveimport` works.
@@ -60,4 +69,7 @@ export function findBundledWheel(
  * @throws LiveImportInstallError on a too old Pyodide, a missing wheel, a failed
  *   loadPackage, or liveimport already imported from elsewhere.
  */
-export function installLiveImport(pyodide: object, options?: InstallOptions): Promise<InstallResult>;
+export function installLiveImport(
+  pyodide: object,
+  options?: InstallOptions
+): Promise<InstallResult>;

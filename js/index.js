@@ -25,13 +25,13 @@
 export const PYODIDE_MAJOR = 314;
 
 /** The platform wheel's platform tag (PEP 783), matching Pyodide 314's ABI. */
-export const PLATFORM_TAG = "pyemscripten_2026_0_wasm32";
+export const PLATFORM_TAG = 'pyemscripten_2026_0_wasm32';
 
 /** The oldest Pyodide LiveImport runs in (Python 3.12; the universal wheel). */
-export const MIN_PYODIDE = "0.26.0";
+export const MIN_PYODIDE = '0.26.0';
 
 /** Name of the package in `pyodide.loadedPackages` (the wheel's distribution name). */
-export const PACKAGE_NAME = "liveimport_lite";
+export const PACKAGE_NAME = 'liveimport_lite';
 
 /**
  * Raised by {@link installLiveImport} when LiveImport cannot be installed: a
@@ -46,16 +46,16 @@ export class LiveImportInstallError extends Error {
    */
   constructor(message, options) {
     super(message, options);
-    this.name = "LiveImportInstallError";
+    this.name = 'LiveImportInstallError';
   }
 }
 
 const IN_NODE =
-  typeof process === "object" &&
+  typeof process === 'object' &&
   process !== null &&
-  typeof process.versions?.node === "string" &&
-  typeof window === "undefined" &&
-  typeof importScripts === "undefined";
+  typeof process.versions?.node === 'string' &&
+  typeof window === 'undefined' &&
+  typeof importScripts === 'undefined';
 
 /**
  * Read the bytes at `url`: from disk for `file:` URLs in Node, with `fetch` otherwise.
@@ -65,11 +65,11 @@ const IN_NODE =
  */
 async function readBytes(url) {
   try {
-    if (url.protocol === "file:") {
+    if (url.protocol === 'file:') {
       if (!IN_NODE) {
-        throw new Error("file: URLs can only be read in Node");
+        throw new Error('file: URLs can only be read in Node');
       }
-      const { readFile } = await import("node:fs/promises");
+      const { readFile } = await import('node:fs/promises');
       return new Uint8Array(await readFile(url));
     }
     const response = await fetch(url);
@@ -78,7 +78,10 @@ async function readBytes(url) {
     }
     return new Uint8Array(await response.arrayBuffer());
   } catch (err) {
-    throw new LiveImportInstallError(`cannot read ${url.href}: ${err.message}`, { cause: err });
+    throw new LiveImportInstallError(
+      `cannot read ${url.href}: ${err.message}`,
+      { cause: err }
+    );
   }
 }
 
@@ -110,16 +113,23 @@ function pyodideRelease(version) {
 export function selectWheel(wheels, pyodideVersion) {
   const release = pyodideRelease(pyodideVersion);
   const [minMajor, minMinor] = pyodideRelease(MIN_PYODIDE);
-  if (release === null || release[0] < minMajor || (release[0] === minMajor && release[1] < minMinor)) {
+  if (
+    release === null ||
+    release[0] < minMajor ||
+    (release[0] === minMajor && release[1] < minMinor)
+  ) {
     throw new LiveImportInstallError(
-      `LiveImport needs Pyodide ${MIN_PYODIDE} or later, this instance is Pyodide ${pyodideVersion}`,
+      `LiveImport needs Pyodide ${MIN_PYODIDE} or later, this instance is Pyodide ${pyodideVersion}`
     );
   }
   const chosen =
-    wheels.find((w) => typeof w.pyodide === "number" && w.pyodide === release[0]) ??
-    wheels.find((w) => w.pyodide === null || w.pyodide === undefined);
+    wheels.find(
+      w => typeof w.pyodide === 'number' && w.pyodide === release[0]
+    ) ?? wheels.find(w => w.pyodide === null || w.pyodide === undefined);
   if (chosen === undefined) {
-    throw new LiveImportInstallError(`no bundled wheel fits Pyodide ${pyodideVersion}`);
+    throw new LiveImportInstallError(
+      `no bundled wheel fits Pyodide ${pyodideVersion}`
+    );
   }
   return chosen;
 }
@@ -137,18 +147,32 @@ export function selectWheel(wheels, pyodideVersion) {
  *   names no wheel (a package built without `scripts/build.sh`), or no wheel
  *   fits that Pyodide.
  */
-export async function findBundledWheel(baseUrl, pyodideVersion = `${PYODIDE_MAJOR}.0.0`) {
-  const base = baseUrl === undefined ? new URL("./wheels/", import.meta.url) : new URL(baseUrl, import.meta.url);
-  const manifestUrl = new URL("manifest.json", base.href.endsWith("/") ? base : new URL(base.href + "/"));
+export async function findBundledWheel(
+  baseUrl,
+  pyodideVersion = `${PYODIDE_MAJOR}.0.0`
+) {
+  const base =
+    baseUrl === undefined
+      ? new URL('./wheels/', import.meta.url)
+      : new URL(baseUrl, import.meta.url);
+  const manifestUrl = new URL(
+    'manifest.json',
+    base.href.endsWith('/') ? base : new URL(base.href + '/')
+  );
   const text = new TextDecoder().decode(await readBytes(manifestUrl));
   let manifest;
   try {
     manifest = JSON.parse(text);
   } catch (err) {
-    throw new LiveImportInstallError(`${manifestUrl.href} is not JSON: ${err.message}`, { cause: err });
+    throw new LiveImportInstallError(
+      `${manifestUrl.href} is not JSON: ${err.message}`,
+      { cause: err }
+    );
   }
   const wheels = Array.isArray(manifest?.wheels)
-    ? manifest.wheels.filter((w) => typeof w?.wheel === "string" && w.wheel.endsWith(".whl"))
+    ? manifest.wheels.filter(
+        w => typeof w?.wheel === 'string' && w.wheel.endsWith('.whl')
+      )
     : [];
   if (wheels.length === 0) {
     throw new LiveImportInstallError(`${manifestUrl.href} names no wheel`);
@@ -157,9 +181,9 @@ export async function findBundledWheel(baseUrl, pyodideVersion = `${PYODIDE_MAJO
   return {
     url: new URL(chosen.wheel, manifestUrl),
     wheel: chosen.wheel,
-    version: String(manifest.version ?? ""),
-    platform: String(chosen.platform ?? ""),
-    pyodide: typeof chosen.pyodide === "number" ? chosen.pyodide : null,
+    version: String(manifest.version ?? ''),
+    platform: String(chosen.platform ?? ''),
+    pyodide: typeof chosen.pyodide === 'number' ? chosen.pyodide : null
   };
 }
 
@@ -190,47 +214,57 @@ export async function findBundledWheel(baseUrl, pyodideVersion = `${PYODIDE_MAJO
 export async function installLiveImport(pyodide, options = {}) {
   if (
     pyodide === null ||
-    typeof pyodide !== "object" ||
-    typeof pyodide.loadPackage !== "function" ||
-    typeof pyodide.runPython !== "function" ||
-    typeof pyodide.version !== "string"
+    typeof pyodide !== 'object' ||
+    typeof pyodide.loadPackage !== 'function' ||
+    typeof pyodide.runPython !== 'function' ||
+    typeof pyodide.version !== 'string'
   ) {
-    throw new TypeError("installLiveImport: expected a Pyodide instance (the result of loadPyodide())");
+    throw new TypeError(
+      'installLiveImport: expected a Pyodide instance (the result of loadPyodide())'
+    );
   }
-  selectWheel([{ wheel: "-.whl", pyodide: null }], pyodide.version); // refuses too old a Pyodide
+  selectWheel([{ wheel: '-.whl', pyodide: null }], pyodide.version); // refuses too old a Pyodide
 
   const alreadyInstalled = pyodide.loadedPackages?.[PACKAGE_NAME] !== undefined;
-  let wheel = "";
+  let wheel = '';
   if (!alreadyInstalled) {
     if (pyodide.runPython("import sys; 'liveimport' in sys.modules")) {
       throw new LiveImportInstallError(
-        "liveimport is already imported in this Pyodide instance from elsewhere; install before the first import",
+        'liveimport is already imported in this Pyodide instance from elsewhere; install before the first import'
       );
     }
     let target;
     if (options.wheelUrl !== undefined) {
-      target = options.wheelUrl instanceof URL ? options.wheelUrl : String(options.wheelUrl);
+      target =
+        options.wheelUrl instanceof URL
+          ? options.wheelUrl
+          : String(options.wheelUrl);
     } else {
       target = (await findBundledWheel(undefined, pyodide.version)).url;
     }
     if (target instanceof URL) {
-      if (target.protocol === "file:") {
+      if (target.protocol === 'file:') {
         if (!IN_NODE) {
-          throw new LiveImportInstallError(`cannot load ${target.href} outside Node: pass options.wheelUrl`);
+          throw new LiveImportInstallError(
+            `cannot load ${target.href} outside Node: pass options.wheelUrl`
+          );
         }
-        const { fileURLToPath } = await import("node:url");
+        const { fileURLToPath } = await import('node:url');
         target = fileURLToPath(target);
       } else {
         target = target.href;
       }
     }
     wheel = target;
-    if (IN_NODE && !target.includes("://")) {
-      const { access } = await import("node:fs/promises");
+    if (IN_NODE && !target.includes('://')) {
+      const { access } = await import('node:fs/promises');
       try {
         await access(target);
       } catch (err) {
-        throw new LiveImportInstallError(`wheel not found: ${target} (run scripts/build.sh)`, { cause: err });
+        throw new LiveImportInstallError(
+          `wheel not found: ${target} (run scripts/build.sh)`,
+          { cause: err }
+        );
       }
     }
     const errors = [];
@@ -238,23 +272,26 @@ export async function installLiveImport(pyodide, options = {}) {
     try {
       loaded = await pyodide.loadPackage(target, {
         messageCallback: options.messageCallback ?? (() => {}),
-        errorCallback: (message) => {
+        errorCallback: message => {
           errors.push(message);
           options.errorCallback?.(message);
         },
-        checkIntegrity: false,
+        checkIntegrity: false
       });
     } catch (err) {
-      throw new LiveImportInstallError(`loading ${target} failed: ${err.message}`, { cause: err });
+      throw new LiveImportInstallError(
+        `loading ${target} failed: ${err.message}`,
+        { cause: err }
+      );
     }
     if (errors.length > 0 || !Array.isArray(loaded) || loaded.length === 0) {
       throw new LiveImportInstallError(
-        `loading ${target} failed${errors.length > 0 ? ": " + errors.join("; ") : ""}`,
+        `loading ${target} failed${errors.length > 0 ? ': ' + errors.join('; ') : ''}`
       );
     }
   }
 
-  const scratch = pyodide.globals.get("dict")();
+  const scratch = pyodide.globals.get('dict')();
   let info;
   try {
     info = pyodide.runPython(
@@ -267,14 +304,16 @@ json.dumps({
     "version": importlib.metadata.version("${PACKAGE_NAME}") if spec else None,
 })
 `,
-      { globals: scratch },
+      { globals: scratch }
     );
   } finally {
     scratch.destroy();
   }
   const { location, version } = JSON.parse(info);
   if (!location) {
-    throw new LiveImportInstallError(`${wheel || PACKAGE_NAME} is installed but the liveimport package is not importable`);
+    throw new LiveImportInstallError(
+      `${wheel || PACKAGE_NAME} is installed but the liveimport package is not importable`
+    );
   }
   return { version, wheel, location, alreadyInstalled };
 }

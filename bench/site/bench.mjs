@@ -15,7 +15,7 @@
  *   (its own N modules, so that a change saved for one kernel is none of the
  *   other's business): no cell text
  *   that the extension's auto-load rules match (checked against the regexes of
- *   jupyterlite-ext/src/protocol.ts), so the extension never installs our
+ *   jupyterlite-ext/src/cells.ts), so the extension never installs our
  *   `liveimport` over it. Modes `ref` and `refoff` (`li.auto_sync(False)`).
  *
  * For N in --sizes, every round times, for each mode, the cell `x = 1` run with
@@ -206,15 +206,15 @@ const checkSource = name => `print(${name}.VALUE)\n`;
 
 /**
  * The extension's auto-load rules (`needsLiveImport` in
- * jupyterlite-ext/src/protocol.ts), read from the source so that they stay in
+ * jupyterlite-ext/src/cells.ts), read from the source so that they stay in
  * step: no cell of the reference notebook may match them.
  */
 function extensionRules() {
-  const src = fs.readFileSync(path.join(ROOT, 'jupyterlite-ext', 'src', 'protocol.ts'), 'utf8');
+  const src = fs.readFileSync(path.join(ROOT, 'jupyterlite-ext', 'src', 'cells.ts'), 'utf8');
   const rule = name => {
     const m = new RegExp(`const ${name} = /(.*)/([a-z]*);`).exec(src);
     if (!m) {
-      throw new Error(`protocol.ts: cannot find ${name}`);
+      throw new Error(`cells.ts: cannot find ${name}`);
     }
     return new RegExp(m[1], m[2]);
   };

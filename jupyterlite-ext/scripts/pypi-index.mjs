@@ -58,7 +58,9 @@ export const KERNEL_WHEELS = [
   }
 ];
 
-const CACHE = process.env.LIVEIMPORT_CACHE || path.join(os.homedir(), '.cache', 'liveimport-dev');
+const CACHE =
+  process.env.LIVEIMPORT_CACHE ||
+  path.join(os.homedir(), '.cache', 'liveimport-dev');
 
 const sha256Of = bytes => createHash('sha256').update(bytes).digest('hex');
 
@@ -85,13 +87,17 @@ async function kernelWheel(wheel) {
   if (!meta.ok) {
     throw new Error(`PyPI: ${wheel.name}: HTTP ${meta.status}`);
   }
-  const release = (await meta.json()).files.find(f => f.filename === wheel.filename);
+  const release = (await meta.json()).files.find(
+    f => f.filename === wheel.filename
+  );
   if (!release) {
     throw new Error(`PyPI has no ${wheel.filename}`);
   }
   const bytes = Buffer.from(await (await fetch(release.url)).arrayBuffer());
   if (sha256Of(bytes) !== wheel.sha256) {
-    throw new Error(`${wheel.filename} from PyPI does not match its pinned sha256`);
+    throw new Error(
+      `${wheel.filename} from PyPI does not match its pinned sha256`
+    );
   }
   fs.mkdirSync(path.join(CACHE, 'ext-wheels'), { recursive: true });
   fs.writeFileSync(path.join(CACHE, 'ext-wheels', wheel.filename), bytes);
@@ -128,7 +134,9 @@ function entry(filename, bytes, pythonVersion, requiresPython) {
  */
 export function kernelWheelsManifest() {
   try {
-    return createRequire(import.meta.url).resolve('liveimport-pyodide/wheels/manifest.json');
+    return createRequire(import.meta.url).resolve(
+      'liveimport-pyodide/wheels/manifest.json'
+    );
   } catch (error) {
     throw new Error(
       'liveimport-pyodide/wheels/manifest.json not found (run scripts/build.sh, and npm ci at ' +
@@ -152,30 +160,43 @@ export function findKernelWheels(manifestPath = kernelWheelsManifest()) {
   try {
     manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   } catch (error) {
-    throw new Error(`${manifestPath} unreadable: ${error.message}`, { cause: error });
+    throw new Error(`${manifestPath} unreadable: ${error.message}`, {
+      cause: error
+    });
   }
   const entries = Array.isArray(manifest?.wheels) ? manifest.wheels : [];
   const wheelOf = suffix => {
-    const entry = entries.find(w => typeof w?.wheel === 'string' && w.wheel.endsWith(`-${suffix}.whl`));
+    const entry = entries.find(
+      w => typeof w?.wheel === 'string' && w.wheel.endsWith(`-${suffix}.whl`)
+    );
     if (!entry) {
-      throw new Error(`${manifestPath} lists no *-${suffix}.whl: run scripts/build.sh`);
+      throw new Error(
+        `${manifestPath} lists no *-${suffix}.whl: run scripts/build.sh`
+      );
     }
     const file = path.join(path.dirname(manifestPath), entry.wheel);
     let bytes;
     try {
       bytes = fs.readFileSync(file);
     } catch (error) {
-      throw new Error(`${file} (listed by ${manifestPath}) unreadable: ${error.message}`, { cause: error });
+      throw new Error(
+        `${file} (listed by ${manifestPath}) unreadable: ${error.message}`,
+        { cause: error }
+      );
     }
     if (bytes.length !== entry.size || sha256Of(bytes) !== entry.sha256) {
-      throw new Error(`${file} does not match its size and sha256 in ${manifestPath}: run scripts/build.sh`);
+      throw new Error(
+        `${file} does not match its size and sha256 in ${manifestPath}: run scripts/build.sh`
+      );
     }
     return file;
   };
   const wheels = [wheelOf(PLATFORM_TAG), wheelOf(UNIVERSAL_TAG)];
   const versions = new Set(wheels.map(w => path.basename(w).split('-')[1]));
   if (versions.size !== 1 || !versions.has(manifest.version)) {
-    throw new Error(`kernel wheels of different versions in ${manifestPath}: ${wheels.join(', ')}`);
+    throw new Error(
+      `kernel wheels of different versions in ${manifestPath}: ${wheels.join(', ')}`
+    );
   }
   return wheels;
 }
@@ -195,7 +216,9 @@ export function pypiIndex(wheels) {
     const [distName, version, pyTag] = filename.slice(0, -4).split('-');
     const name = distName.replace(/_/g, '-').toLowerCase();
     const releases = (index[name] ??= { releases: {} }).releases;
-    (releases[version] ??= []).push(entry(filename, fs.readFileSync(wheel), pyTag, '>=3.11'));
+    (releases[version] ??= []).push(
+      entry(filename, fs.readFileSync(wheel), pyTag, '>=3.11')
+    );
   }
   return index;
 }
@@ -219,22 +242,34 @@ async function main(outDir) {
     try {
       data = await kernelWheel(kernel);
     } catch (error) {
-      console.error(`pypi-index: ${kernel.filename}: ${error.message ?? error}`);
+      console.error(
+        `pypi-index: ${kernel.filename}: ${error.message ?? error}`
+      );
       return 1;
     }
     fs.writeFileSync(path.join(outDir, kernel.filename), data);
     index[kernel.name] = {
-      releases: { [kernel.version]: [entry(kernel.filename, data, 'py3', kernel.requires_python)] }
+      releases: {
+        [kernel.version]: [
+          entry(kernel.filename, data, 'py3', kernel.requires_python)
+        ]
+      }
     };
   }
-  fs.writeFileSync(path.join(outDir, 'all.json'), JSON.stringify(index, null, 1) + '\n');
+  fs.writeFileSync(
+    path.join(outDir, 'all.json'),
+    JSON.stringify(index, null, 1) + '\n'
+  );
   console.log(
     `pypi-index: ${wheels.map(w => path.basename(w)).join(', ')}, ${KERNEL_WHEELS.map(w => w.filename).join(', ')} -> ${outDir}`
   );
   return 0;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
   if (process.argv.length !== 3) {
     console.error('usage: node scripts/pypi-index.mjs OUT_DIR');
     process.exit(2);

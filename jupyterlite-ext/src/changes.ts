@@ -8,15 +8,9 @@
  * path the kernel had seen before it was deleted is a request the page never
  * answers (see `driveguard.ts` and `liveimport._drive`).
  */
-import { Contents } from '@jupyterlab/services';
+import type { Contents } from '@jupyterlab/services';
 
-/** One or more changes of the page's contents. */
-export interface IFileChange {
-  /** Every contents path touched (both paths of a rename). */
-  paths: string[];
-  /** Those of `paths` that no longer exist. */
-  deleted: string[];
-}
+import type { IFileChange } from './tokens.js';
 
 /** The paths a contents change touches, and those it removed. */
 export function fileChange(change: Contents.IChangedArgs): IFileChange {
@@ -45,13 +39,19 @@ export function fileChange(change: Contents.IChangedArgs): IFileChange {
  * `paths` only.
  */
 export function parseFileChange(data: unknown): IFileChange | null {
-  const message = data as { paths?: unknown; deleted?: unknown } | null;
-  if (!message || !Array.isArray(message.paths)) {
+  if (data === null || typeof data !== 'object' || !('paths' in data)) {
+    return null;
+  }
+  const { paths } = data;
+  const deleted = 'deleted' in data ? data.deleted : undefined;
+  if (!Array.isArray(paths)) {
     return null;
   }
   const strings = (value: unknown): string[] =>
-    Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
-  return { paths: strings(message.paths), deleted: strings(message.deleted) };
+    Array.isArray(value)
+      ? value.filter((p): p is string => typeof p === 'string')
+      : [];
+  return { paths: strings(paths), deleted: strings(deleted) };
 }
 
 /**
@@ -86,7 +86,11 @@ export class ChangeBuffer {
 
   /** Everything buffered, then empty the buffer. */
   take(): IFileChange & { complete: boolean } {
-    const taken = { paths: [...this._paths], deleted: [...this._deleted], complete: !this._overflow };
+    const taken = {
+      paths: [...this._paths],
+      deleted: [...this._deleted],
+      complete: !this._overflow
+    };
     this.clear();
     return taken;
   }

@@ -5,11 +5,8 @@
  */
 import { Widget } from '@lumino/widgets';
 
-import { IGraphData, renderGraph, textTable } from './graph';
-import { IFailure } from './protocol';
-
-/** Opens a contents path in the editor, at a 1-based line when given. */
-export type OpenFile = (path: string, line: number | null) => void;
+import { renderGraph, textTable } from './graph.js';
+import type { IFailure, IGraphData, OpenFile } from './tokens.js';
 
 /** CSS classes the browser tests find things by. */
 export const DETAILS_CLASS = 'jp-LiveImport-details';
@@ -37,7 +34,11 @@ function consequence(failure: IFailure): string {
  * a link when the page can open the file (`onOpen` is called after `open`,
  * e.g. to close the dialog).
  */
-export function renderFailures(failures: IFailure[], open: OpenFile | null, onOpen?: () => void): HTMLElement {
+export function renderFailures(
+  failures: IFailure[],
+  open: OpenFile | null,
+  onOpen?: () => void
+): HTMLElement {
   const list = document.createElement('ul');
   list.className = FAILURES_CLASS;
   for (const failure of failures) {
@@ -93,7 +94,8 @@ export class DetailsBody extends Widget {
     this.addClass(DETAILS_CLASS);
     if (failures.length > 0) {
       const heading = document.createElement('h3');
-      heading.textContent = failures.length === 1 ? 'Failing module' : 'Failing modules';
+      heading.textContent =
+        failures.length === 1 ? 'Failing module' : 'Failing modules';
       this.node.append(heading, renderFailures(failures, open, onOpen));
     }
     this.graphHost = document.createElement('div');
@@ -103,7 +105,11 @@ export class DetailsBody extends Widget {
         open?.(path, line);
         onOpen?.();
       };
-      this.drawn = renderGraph(this.graphHost, graph, open ? openAndClose : null).catch(error => {
+      this.drawn = renderGraph(
+        this.graphHost,
+        graph,
+        open ? openAndClose : null
+      ).catch(error => {
         this.graphHost.textContent = `The graph cannot be drawn: ${error}`;
       });
     } else {

@@ -92,7 +92,8 @@ export class DriveGuard {
   ) {
     if (typeof BroadcastChannel !== 'undefined') {
       this._channel = new BroadcastChannel(SERVICE_WORKER_CHANNEL);
-      this._channel.onmessage = event => this.onMessage(event.data as IForwarded);
+      this._channel.onmessage = (event: MessageEvent<unknown>) =>
+        this.onMessage(event.data);
     }
   }
 
@@ -111,10 +112,11 @@ export class DriveGuard {
     this._waiting.clear();
   }
 
-  private onMessage(message: IForwarded): void {
-    if (!message || typeof message !== 'object') {
+  private onMessage(data: unknown): void {
+    if (!data || typeof data !== 'object') {
       return;
     }
+    const message: IForwarded = data;
     const key = `${message.browsingContextId}/${message.requestId}`;
     if ('response' in message) {
       const timer = this._waiting.get(key);
@@ -137,11 +139,19 @@ export class DriveGuard {
     }
     this._waiting.set(
       key,
-      setTimeout(() => void this.examine(key, message, method, path), this.delayMs)
+      setTimeout(
+        () => void this.examine(key, message, method, path),
+        this.delayMs
+      )
     );
   }
 
-  private async examine(key: string, message: IForwarded, method: string, path: string): Promise<void> {
+  private async examine(
+    key: string,
+    message: IForwarded,
+    method: string,
+    path: string
+  ): Promise<void> {
     try {
       await this.contents.get(path, { content: false });
       this._waiting.delete(key);

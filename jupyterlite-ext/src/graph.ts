@@ -10,7 +10,8 @@
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
-import type { OpenFile } from './details';
+import { parseGraph } from './protocol.js';
+import type { IGraphData, OpenFile } from './tokens.js';
 
 /** The MIME type of the graph data (`liveimport._graph.GRAPH_MIME`). */
 export const GRAPH_MIME = 'application/vnd.liveimport.graph+json';
@@ -37,52 +38,10 @@ export function textTable(title: string, text: string): HTMLDetailsElement {
   return table;
 }
 
-/** One module of the graph. */
-export interface IGraphModule {
-  name: string;
-  /** Named by a registered statement (else tracked because a tracked module imports it). */
-  direct: boolean;
-  /** False for a failing module that could not be tracked. */
-  tracked: boolean;
-  file: string | null;
-  /** Contents path of the file (what the page can open), or null. */
-  path: string | null;
-  /** It has a source file, and the file is gone. */
-  missing: boolean;
-  /** How it took part in the last sync that reloaded anything. */
-  reload: 'modified' | 'dependent' | null;
-  failure: { phase: string; error: string; line: number | null } | null;
-}
-
-/** The graph data. */
-export interface IGraphData {
-  version: number;
-  modules: IGraphModule[];
-  /** `[importer, imported]`. */
-  edges: [string, string][];
-  /** Seconds since the epoch, or null. */
-  last_reload: number | null;
-  /** The last reload, in order. */
-  reloaded: { module: string; reason: string; after: string[] }[];
-}
-
-/** The graph data in `value`, or null when it is not graph data. */
-export function parseGraph(value: unknown): IGraphData | null {
-  const data = value as Partial<IGraphData> | null;
-  if (!data || typeof data !== 'object' || !Array.isArray(data.modules) || !Array.isArray(data.edges)) {
-    return null;
-  }
-  return {
-    version: Number(data.version ?? 1),
-    modules: data.modules.filter(m => m && typeof m.name === 'string'),
-    edges: data.edges.filter(e => Array.isArray(e) && e.length === 2) as [string, string][],
-    last_reload: typeof data.last_reload === 'number' ? data.last_reload : null,
-    reloaded: Array.isArray(data.reloaded) ? data.reloaded : []
-  };
-}
-
-const quote = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-const clip = (text: string, n = 48): string => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+const quote = (text: string): string =>
+  `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+const clip = (text: string, n = 48): string =>
+  text.length > n ? `${text.slice(0, n - 1)}…` : text;
 
 /** Colours (Material palette) shared by the picture and its legend. */
 export const COLOURS = {
@@ -126,7 +85,11 @@ export function graphDot(data: IGraphData): string {
     } else if (m.reload === 'dependent') {
       fill = COLOURS.dependent;
       const because = [...(after.get(m.name) ?? [])];
-      label.push(because.length ? `reloaded: ${clip(because.join(', '), 36)} reloaded` : 'reloaded');
+      label.push(
+        because.length
+          ? `reloaded: ${clip(because.join(', '), 36)} reloaded`
+          : 'reloaded'
+      );
     }
     if (m.missing) {
       style.push('dashed');
@@ -135,7 +98,11 @@ export function graphDot(data: IGraphData): string {
     }
     if (m.failure) {
       fill = COLOURS.failed;
-      attrs.push(`color="${COLOURS.failedLine}"`, 'penwidth=2.5', `fontcolor="${COLOURS.failedLine}"`);
+      attrs.push(
+        `color="${COLOURS.failedLine}"`,
+        'penwidth=2.5',
+        `fontcolor="${COLOURS.failedLine}"`
+      );
       label.push(`fails: ${clip(m.failure.error)}`);
       if (m.failure.line !== null) {
         label.push(`line ${m.failure.line}`);
@@ -146,11 +113,15 @@ export function graphDot(data: IGraphData): string {
     }
     attrs.push(`fillcolor="${fill}"`, `style="${style.join(',')}"`);
     attrs.push(`tooltip=${quote(m.file ?? m.name)}`);
-    lines.push(`  ${quote(m.name)} [label=${quote(label.join('\n'))}, ${attrs.join(', ')}];`);
+    lines.push(
+      `  ${quote(m.name)} [label=${quote(label.join('\n'))}, ${attrs.join(', ')}];`
+    );
   }
   for (const [importer, imported] of data.edges) {
     const propagated = after.get(importer)?.has(imported);
-    const attrs = propagated ? ` [color="${COLOURS.reloadEdge}", penwidth=2]` : '';
+    const attrs = propagated
+      ? ` [color="${COLOURS.reloadEdge}", penwidth=2]`
+      : '';
     lines.push(`  ${quote(importer)} -> ${quote(imported)}${attrs};`);
   }
   lines.push('}');
@@ -181,10 +152,22 @@ function legend(data: IGraphData): HTMLElement {
     div.append(swatch, ` ${text}   `);
   };
   item(COLOURS.direct, `2px solid ${COLOURS.line}`, 'imported by the notebook');
-  item(COLOURS.indirect, `1px solid ${COLOURS.line}`, 'imported by a tracked module');
+  item(
+    COLOURS.indirect,
+    `1px solid ${COLOURS.line}`,
+    'imported by a tracked module'
+  );
   if (data.reloaded.length) {
-    item(COLOURS.modified, `1px solid ${COLOURS.line}`, 'reloaded: its file changed');
-    item(COLOURS.dependent, `1px solid ${COLOURS.line}`, 'reloaded because a module it imports reloaded');
+    item(
+      COLOURS.modified,
+      `1px solid ${COLOURS.line}`,
+      'reloaded: its file changed'
+    );
+    item(
+      COLOURS.dependent,
+      `1px solid ${COLOURS.line}`,
+      'reloaded because a module it imports reloaded'
+    );
   }
   if (data.modules.some(m => m.failure)) {
     item(COLOURS.failed, `2px solid ${COLOURS.failedLine}`, 'fails');
@@ -193,7 +176,9 @@ function legend(data: IGraphData): HTMLElement {
   arrow.textContent = '→ imports';
   div.append(arrow);
   if (data.last_reload !== null) {
-    div.append(` · last reload ${new Date(data.last_reload * 1000).toLocaleTimeString()}`);
+    div.append(
+      ` · last reload ${new Date(data.last_reload * 1000).toLocaleTimeString()}`
+    );
   }
   return div;
 }
@@ -204,7 +189,11 @@ function legend(data: IGraphData): HTMLElement {
  *
  * @throws Error when Graphviz cannot be loaded or cannot lay the graph out.
  */
-export async function renderGraph(host: HTMLElement, data: IGraphData, open: OpenFile | null): Promise<void> {
+export async function renderGraph(
+  host: HTMLElement,
+  data: IGraphData,
+  open: OpenFile | null
+): Promise<void> {
   host.textContent = '';
   host.classList.add(GRAPH_CLASS);
   if (data.modules.length === 0) {
@@ -213,16 +202,21 @@ export async function renderGraph(host: HTMLElement, data: IGraphData, open: Ope
   }
   const svg = (await viz()).renderSVGElement(graphDot(data));
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'LiveImport: tracked modules and their imports');
+  svg.setAttribute(
+    'aria-label',
+    'LiveImport: tracked modules and their imports'
+  );
   const byName = new Map(data.modules.map(m => [m.name, m]));
-  for (const node of Array.from(svg.querySelectorAll('g.node'))) {
+  for (const node of Array.from(svg.querySelectorAll<SVGGElement>('g.node'))) {
     const name = node.querySelector('title')?.textContent ?? '';
     const module = byName.get(name);
     node.setAttribute('data-module', name);
     if (module?.path && open) {
       const path = module.path;
-      (node as SVGGElement).style.cursor = 'pointer';
-      node.addEventListener('click', () => open(path, module.failure?.line ?? null));
+      node.style.cursor = 'pointer';
+      node.addEventListener('click', () =>
+        open(path, module.failure?.line ?? null)
+      );
     }
   }
   host.append(svg, legend(data));
@@ -261,7 +255,9 @@ export class GraphRenderer extends Widget implements IRenderMime.IRenderer {
 }
 
 /** The renderer factory of {@link GRAPH_MIME}. */
-export function graphRendererFactory(open: OpenFile | null): IRenderMime.IRendererFactory {
+export function graphRendererFactory(
+  open: OpenFile | null
+): IRenderMime.IRendererFactory {
   return {
     safe: true,
     mimeTypes: [GRAPH_MIME],

@@ -18,18 +18,18 @@
  * request is ignored), so whatever may have been dropped is sent again.
  */
 
-/** A comm message sent while execute requests were in flight. */
-interface IQueued {
+/** A comm message (of type `M`) sent while execute requests were in flight. */
+interface IQueued<M> {
   /** Its position among this connection's sends. */
   seq: number;
-  message: object;
+  message: M;
 }
 
 /**
  * Execute requests in flight on one kernel connection, and the comm messages
- * queued behind them.
+ * queued behind them (of type `M`).
  */
-export class InFlight {
+export class InFlight<M> {
   /** Execute requests awaiting their reply. */
   get size(): number {
     return this._requests.size;
@@ -44,7 +44,7 @@ export class InFlight {
    * A comm message was sent: keep it while a request ahead of it in the
    * kernel's queue may still fail.
    */
-  messageSent(message: object): void {
+  messageSent(message: M): void {
     if (this._requests.size > 0) {
       this._queued.push({ seq: ++this._seq, message });
     }
@@ -61,7 +61,7 @@ export class InFlight {
    *   requests sent after a failed one are forgotten: JupyterLite answers
    *   none of them (a kernel that does answers them harmlessly).
    */
-  replied(msgId: string, failed: boolean): { known: boolean; resend: object[] } {
+  replied(msgId: string, failed: boolean): { known: boolean; resend: M[] } {
     const seq = this._requests.get(msgId);
     if (seq === undefined) {
       return { known: false, resend: [] };
@@ -94,5 +94,5 @@ export class InFlight {
 
   private _seq = 0;
   private _requests = new Map<string, number>();
-  private _queued: IQueued[] = [];
+  private _queued: IQueued<M>[] = [];
 }

@@ -5,7 +5,7 @@
  */
 import { Notification } from '@jupyterlab/apputils';
 
-import { DOCS_URL, WHEEL_NAME } from './protocol';
+import { DOCS_URL, WHEEL_NAME } from './bootstraprequest.js';
 
 /**
  * The kernel's environment has no LiveImport: say what to install. A
@@ -42,7 +42,10 @@ export function notifyMissing(kernelLabel: string): string {
  * @param reason `ExceptionName: message`, or the reply's status.
  */
 export function notifyFailed(reason: string): string {
-  return Notification.error(`LiveImport could not be loaded in the kernel: ${reason}`, {
-    autoClose: 10000
-  });
+  return Notification.error(
+    `LiveImport could not be loaded in the kernel: ${reason}`,
+    {
+      autoClose: 10000
+    }
+  );
 }

@@ -4,9 +4,8 @@
 import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { DetailsBody, failurePlace, OpenFile } from './details';
-import { IGraphData, parseGraph } from './graph';
-import { LiveImportKernel } from './kernel';
+import { DetailsBody, failurePlace } from './details.js';
+import type { IGraphData, IKernelStatusSource, OpenFile } from './tokens.js';
 
 /** CSS class of the item (the browser tests find it by this). */
 export const STATUS_CLASS = 'jp-LiveImport-status';
@@ -39,11 +38,11 @@ export class LiveImportStatus extends Widget {
   }
 
   /** The kernel whose state is shown (null: none). */
-  get source(): LiveImportKernel | null {
+  get source(): IKernelStatusSource | null {
     return this._source;
   }
 
-  set source(source: LiveImportKernel | null) {
+  set source(source: IKernelStatusSource | null) {
     if (source === this._source) {
       return;
     }
@@ -69,13 +68,19 @@ export class LiveImportStatus extends Widget {
     try {
       const details = await source.statusDetails();
       text = details.text;
-      graph = parseGraph(details.graph);
+      graph = details.graph;
     } catch (error) {
-      text = String((error as Error).message ?? error);
+      text = error instanceof Error ? error.message : String(error);
     }
     const dialog: Dialog<unknown> = new Dialog({
       title: 'LiveImport',
-      body: new DetailsBody(source.status.failures, text, graph, this.open, () => dialog.resolve()),
+      body: new DetailsBody(
+        source.status.failures,
+        text,
+        graph,
+        this.open,
+        () => dialog.resolve()
+      ),
       buttons: [Dialog.okButton()]
     });
     await dialog.launch();
@@ -117,5 +122,5 @@ export class LiveImportStatus extends Widget {
     this.show();
   }
 
-  private _source: LiveImportKernel | null = null;
+  private _source: IKernelStatusSource | null = null;
 }

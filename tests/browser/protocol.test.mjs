@@ -1,6 +1,6 @@
 /**
- * The bootstrap code the extension sends (jupyterlite-ext/src/protocol.ts,
- * built into lib/ by scripts/site.sh), run for real: in a fresh IPython of
+ * The bootstrap code the extension sends (jupyterlite-ext/src/bootstraprequest.ts,
+ * with protocol.ts, cells.ts and tokens.ts, built into lib/ by scripts/site.sh), run for real: in a fresh IPython of
  * the dev venv (which has liveimport-lite) it loads LiveImport for each kernel
  * kind the extension knows; with LiveImport hidden it says "missing" on stdout
  * (never raising: JupyterLite drops the cells queued behind a failed request)
@@ -15,7 +15,13 @@ import { test } from 'node:test';
 
 import { ROOT } from './lib/harness.mjs';
 
-const protocol = await import(path.join(ROOT, 'jupyterlite-ext', 'lib', 'protocol.js'));
+const lib = name => import(path.join(ROOT, 'jupyterlite-ext', 'lib', `${name}.js`));
+const protocol = {
+  ...(await lib('tokens')),
+  ...(await lib('protocol')),
+  ...(await lib('bootstraprequest')),
+  ...(await lib('cells'))
+};
 const CACHE = process.env.LIVEIMPORT_CACHE ?? path.join(os.homedir(), '.cache', 'liveimport-dev');
 const PYTHON = path.join(process.env.LIVEIMPORT_VENV ?? path.join(CACHE, 'venv'), 'bin', 'python');
 
@@ -135,4 +141,60 @@ test('notebookUsesLiveImport: code cells with the magics or an import of liveimp
   assert.equal(protocol.notebookUsesLiveImport([cell('code', '#_%%liveimport\nimport a')], false), false);
   assert.equal(protocol.notebookUsesLiveImport([cell('code', '%%liveimport -c\nimport a')], false), true);
   assert.equal(protocol.notebookUsesLiveImport([cell('code', 'import liveimport')], true), true);
+});
+
+test('parseKernelMessage: the status message, checked, with defaults for what an older kernel side leaves out', () => {
+  assert.deepEqual(protocol.parseKernelMessage({ type: 'status', version: 1, modules: 3, last_reload: null, reloads: 2 }), {
+    type: 'status',
+    version: 1,
+    modules: 3,
+    last_reload: null,
+    reloads: 2,
+    file_events: false,
+    failures: []
+  });
+  const status = protocol.parseKernelMessage({
+    type: 'status',
+    version: 2,
+    modules: 'x',
+    last_reload: 12.5,
+    reloads: 1,
+    file_events: true,
+    failures: [{ module: 'units', phase: 'analysis', error: 'SyntaxError: x', file: '/drive/units.py', path: 'units.py', line: 3 }, { phase: 'reload' }, 7]
+  });
+  assert.equal(status.modules, 0, 'a count that is no number reads 0');
+  assert.equal(status.last_reload, 12.5);
+  assert.deepEqual(status.failures, [
+    { module: 'units', phase: 'analysis', error: 'SyntaxError: x', file: '/drive/units.py', path: 'units.py', line: 3 }
+  ]);
+});
+
+test('parseKernelMessage: a status_text answer needs its request id; other messages are ignored', () => {
+  assert.deepEqual(protocol.parseKernelMessage({ type: 'status_text', request_id: 'r1', text: 'table' }), {
+    type: 'status_text',
+    request_id: 'r1',
+    text: 'table',
+    graph: null
+  });
+  assert.equal(protocol.parseKernelMessage({ type: 'status_text', text: 'table' }), null);
+  assert.equal(protocol.parseKernelMessage({ type: 'something_newer' }), null);
+  assert.equal(protocol.parseKernelMessage('status'), null);
+  assert.equal(protocol.parseKernelMessage(null), null);
+});
+
+test('parseGraph: well-formed modules, edges and reload entries kept, the rest left out', () => {
+  const graph = protocol.parseGraph({
+    version: 1,
+    modules: [
+      { name: 'a', direct: true, tracked: true, file: 'a.py', path: 'a.py', missing: false, reload: 'modified', failure: null },
+      { direct: true }
+    ],
+    edges: [['a', 'b'], ['a'], [1, 2]],
+    last_reload: 5,
+    reloaded: [{ module: 'a', reason: 'modified', after: [] }, { reason: 'x' }]
+  });
+  assert.deepEqual(graph.modules.map(m => m.name), ['a']);
+  assert.deepEqual(graph.edges, [['a', 'b']]);
+  assert.deepEqual(graph.reloaded, [{ module: 'a', reason: 'modified', after: [] }]);
+  assert.equal(protocol.parseGraph({ modules: [] }), null, 'no edges: not graph data');
 });
