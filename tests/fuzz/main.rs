@@ -72,7 +72,7 @@ pub mod stats {
     }
 }
 
-const DEFAULT_SEED: u64 = 0x4c49_5645_1717;
+const DEFAULT_SEED: u64 = 0x1717_1717;
 
 thread_local! {
     /// Panics seen on this thread (the hook counts them, caught or not) and the last message.
@@ -155,7 +155,7 @@ fn run_share(corpus: &Corpus, seed: u64, n: u64, thread: u64, threads: u64) -> C
         }
         if let Some(failure) = failure {
             if counts.failures.len() < 20 {
-                counts.failures.push(format!("case {index} (LIVEIMPORT_FUZZ_SEED={seed:#x} LIVEIMPORT_FUZZ_CASE={index}): {failure}"));
+                counts.failures.push(format!("case {index} (LIVEIMPORT_FUZZ_SEED={seed} LIVEIMPORT_FUZZ_CASE={index}): {failure}"));
             }
         }
         index += threads;
@@ -171,7 +171,7 @@ fn fuzz() {
     let corpus = corpus::load();
     if let Some(index) = env_u64("LIVEIMPORT_FUZZ_CASE") {
         let (kind, outcome) = run_case(&corpus, seed, index);
-        println!("case {index} of seed {seed:#x}: a {} case", KINDS[kind]);
+        println!("case {index} of seed {seed}: a {} case", KINDS[kind]);
         if let Err(violation) = outcome {
             panic!("case {index}: {violation}");
         }
@@ -206,7 +206,7 @@ fn fuzz() {
         println!("FAIL {failure}");
     }
     println!(
-        "fuzz native: inputs {} (sources {}, registrations {}, sessions {}), panics {}, violations {}, time {elapsed:.1} s, {:.0} inputs/s, threads {threads}, seed {seed:#x}",
+        "fuzz native: inputs {} (sources {}, registrations {}, sessions {}), panics {}, violations {}, time {elapsed:.1} s, {:.0} inputs/s, threads {threads}, seed {seed}",
         total.inputs,
         total.kinds[0],
         total.kinds[1],
