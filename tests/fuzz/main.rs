@@ -126,10 +126,23 @@ struct Counts {
     failures: Vec<String>,
 }
 
+/// Every how many inputs of a thread a long run prints its progress.
+const PROGRESS: u64 = 250_000;
+
 fn run_share(corpus: &Corpus, seed: u64, n: u64, thread: u64, threads: u64) -> Counts {
     let mut counts = Counts::default();
     let mut index = thread;
+    let start = Instant::now();
     while index < n {
+        if counts.inputs > 0 && counts.inputs % PROGRESS == 0 {
+            println!(
+                "fuzz progress: thread {thread}: inputs {}, panics {}, violations {}, {:.0} s",
+                counts.inputs,
+                counts.panics,
+                counts.violations,
+                start.elapsed().as_secs_f64()
+            );
+        }
         let before = PANICS.with(Cell::get);
         let result = catch_unwind(AssertUnwindSafe(|| run_case(corpus, seed, index)));
         let panicked = PANICS.with(Cell::get) > before;

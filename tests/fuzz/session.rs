@@ -192,7 +192,11 @@ impl Session<'_> {
             self.clock += self.rng.gen_range(1..3);
         }
         self.fs.history.borrow_mut().entry(file.to_string()).or_default().push(contents.clone());
-        self.fs.files.borrow_mut().insert(file.to_string(), (Mtime(i128::from(self.clock) * 1_000_000_000), contents));
+        let mut mtime = Mtime(i128::from(self.clock) * 1_000_000_000);
+        if self.rng.gen_bool(0.03) {
+            mtime = *[Mtime(0), Mtime(-1), Mtime(-1_500_000_000), Mtime(i128::MIN), Mtime(i128::MAX)].choose(self.rng).expect("mtimes");
+        }
+        self.fs.files.borrow_mut().insert(file.to_string(), (mtime, contents));
     }
 
     fn snapshot(&self) -> Snapshot {

@@ -113,6 +113,7 @@ class MemoryFs {
     if (path === "/w" || path === "/w/pkg" || path === "/x") return { mode: 0o40755, mtime: new Date(0) };
     const file = this.files.get(path);
     if (!file) throw Object.assign(new Error(`ENOENT: ${path}`), { errno: 44 });
+    if (file.odd !== undefined) return file.odd; // what no Emscripten gives: must read as no file or a time
     return { mode: 0o100644, mtime: this.numbers ? file.mtime : new Date(file.mtime) };
   }
   readFile(path) {
@@ -188,7 +189,11 @@ export function sessionCase(m, rng, corpus, counts) {
   let clock = 1_700_000_000_000;
   const write = (file) => {
     if (!rng.bool(0.1)) clock += rng.int(1, 3000);
-    fs.files.set(file, { mtime: clock, bytes: moduleSource(rng, corpus) });
+    const odd = rng.bool(0.03)
+      ? rng.pick([{ mode: 0o100644, mtime: NaN }, { mode: 0o100644, mtime: -1e20 }, { mode: 0o100644, mtime: 1e300 }, { mode: 0o100644, mtime: -0.5 },
+        { mode: 0o120777, mtime: clock }, { mode: 0o40755, mtime: clock }, { mode: "x", mtime: "y" }, { mtime: new Date(NaN), mode: 0o100644 }, {}, null, 42])
+      : undefined;
+    fs.files.set(file, { mtime: clock, bytes: moduleSource(rng, corpus), odd });
   };
   for (const [, file] of MODULES) if (file && rng.bool(0.8)) write(file);
   if (rng.bool(0.02)) {

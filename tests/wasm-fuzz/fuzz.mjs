@@ -57,7 +57,12 @@ const KINDS = ["source", "registration", "session"];
 function runShare({ n, seed, start, step, wasmDir, corpus }) {
   let [m, raw] = instantiate(wasmDir);
   const counts = { inputs: 0, traps: 0, violations: 0, errors: 0, kinds: [0, 0, 0], empty: 0, reloads: 0, error: 0, failures: [], memory: 0 };
+  const began = performance.now();
   for (let index = start; index < n; index += step) {
+    if (counts.inputs > 0 && counts.inputs % 250_000 === 0) {
+      const seconds = ((performance.now() - began) / 1000).toFixed(0);
+      console.log(`fuzz progress: worker ${start}: inputs ${counts.inputs}, traps ${counts.traps}, violations ${counts.violations + counts.errors}, ${seconds} s`);
+    }
     const rng = new Rng(seed, index);
     const roll = rng.int(0, 20);
     const kind = roll < 9 ? 0 : roll < 13 ? 1 : 2;
