@@ -9,11 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use liveimport_engine::analysis::{python_version, AnalysisCause, EngineVerdict, HostParser};
+use liveimport_engine::compiled;
 use liveimport_engine::engine::{Engine, ModuleSpec, ModuleStatus, NamespaceId, Plan, Reason};
 use liveimport_engine::mtime::Mtime;
 use liveimport_engine::records::{Record, RecordKind};
 use liveimport_engine::system::System;
-use liveimport_engine::writes::Noted;
+use liveimport_engine::writes::{self, Noted};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -211,7 +212,7 @@ impl Session<'_> {
 
     fn step(&mut self) -> Outcome {
         self.host = if self.rng.gen_bool(0.2) { host(self.rng) } else { self.host };
-        match self.rng.gen_range(0..24) {
+        match self.rng.gen_range(0..25) {
             0..=3 => self.register(),
             4 | 5 => {
                 let mut specs: Vec<ModuleSpec> = Vec::new();
@@ -278,6 +279,25 @@ impl Session<'_> {
                 let overflow = self.rng.gen_bool(0.1);
                 self.noted |= overflow || !paths.is_empty();
                 self.engine.note_writes(Noted { paths, overflow });
+                Ok(())
+            }
+            18 => {
+                // What the audit hook reports (process-wide notes, as the bindings take them):
+                // written paths, relative and odd ones too, and module sources compiled and run.
+                let path = *["/w/a.py", "/w/pkg", "w/a.py", "", "..", "/w/./pkg/../a.py", "/w/pkg/m.py"].choose(self.rng).expect("paths");
+                match self.rng.gen_range(0..4) {
+                    0 => writes::note(Path::new(path)),
+                    1 => writes::note_unknown(),
+                    _ => {
+                        let contents = self.fs.files.borrow().get(path).map(|(_, b)| b.clone()).unwrap_or_default();
+                        compiled::note_compile(Path::new(path), &contents);
+                        if self.rng.gen_bool(0.8) {
+                            compiled::note_exec(Path::new(path));
+                        }
+                    }
+                }
+                self.noted = true;
+                self.engine.note_writes(writes::take());
                 Ok(())
             }
             15 => {
