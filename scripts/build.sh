@@ -40,21 +40,7 @@ so="$target_dir/$WASM_TARGET/release/liveimport_engine.wasm"
 [ -f "$so" ] || die "no engine artifact in $target_dir/$WASM_TARGET/release"
 
 log "wasm-bindgen engine (cargo, $WASM_BINDGEN_TARGET, wasm-bindgen $(wasm_bindgen_version))"
-cargo rustc --lib --crate-type cdylib --profile "$WASM_PROFILE" --quiet --features wasm \
-    --target "$WASM_BINDGEN_TARGET" --manifest-path "$ROOT/Cargo.toml"
-wasm_in="$target_dir/$WASM_BINDGEN_TARGET/$WASM_PROFILE/liveimport_engine.wasm"
-[ -f "$wasm_in" ] || die "no wasm-bindgen engine artifact at $wasm_in"
-rm -rf "$WASM_OUT"; mkdir -p "$WASM_OUT"
-if command -v wasm-opt >/dev/null; then
-    # Before wasm-bindgen (which keeps what it needs); the features rustc enables by default.
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-        --enable-mutable-globals --enable-reference-types --enable-multivalue \
-        -o "$WASM_OUT/engine-opt.wasm" "$wasm_in"
-    wasm_in="$WASM_OUT/engine-opt.wasm"
-fi
-"$(wasm_bindgen_cli)" --target no-modules --no-typescript --remove-name-section \
-    --remove-producers-section --out-dir "$WASM_OUT" --out-name liveimport_engine "$wasm_in"
-rm -f "$WASM_OUT/engine-opt.wasm"
+build_wasm_bindgen_engine "$target_dir"
 
 log "Pyodide wheels (platform and universal)"
 SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || echo 315532800)}" \

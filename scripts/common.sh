@@ -94,6 +94,30 @@ npm_workspace() {
     fi
 }
 
+# build_wasm_bindgen_engine TARGET_DIR: the wasm-bindgen engine (feature `wasm`, profile
+# $WASM_PROFILE, $WASM_BINDGEN_TARGET), through wasm-opt when installed, and wasm-bindgen
+# (`--target no-modules`) into $WASM_OUT: liveimport_engine.js and liveimport_engine_bg.wasm.
+# `cargo rustc --crate-type cdylib`: Cargo skips LTO for a lib that is also an rlib (Cargo.toml's
+# crate-type), and without LTO every Rust symbol stays exported (4x the size).
+build_wasm_bindgen_engine() {
+    local wasm_in
+    cargo rustc --lib --crate-type cdylib --profile "$WASM_PROFILE" --quiet --features wasm \
+        --target "$WASM_BINDGEN_TARGET" --manifest-path "$ROOT/Cargo.toml"
+    wasm_in="$1/$WASM_BINDGEN_TARGET/$WASM_PROFILE/liveimport_engine.wasm"
+    [ -f "$wasm_in" ] || die "no wasm-bindgen engine artifact at $wasm_in"
+    rm -rf "$WASM_OUT"; mkdir -p "$WASM_OUT"
+    if command -v wasm-opt >/dev/null; then
+        # Before wasm-bindgen (which keeps what it needs); the features rustc enables by default.
+        wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+            --enable-mutable-globals --enable-reference-types --enable-multivalue \
+            -o "$WASM_OUT/engine-opt.wasm" "$wasm_in"
+        wasm_in="$WASM_OUT/engine-opt.wasm"
+    fi
+    "$(wasm_bindgen_cli)" --target no-modules --no-typescript --remove-name-section \
+        --remove-producers-section --out-dir "$WASM_OUT" --out-name liveimport_engine "$wasm_in"
+    rm -f "$WASM_OUT/engine-opt.wasm"
+}
+
 # The machine's CPython 3 used to create the venv.
 host_python() {
     command -v python3 >/dev/null || die "python3 not found (need CPython >= 3.11)"
