@@ -17,7 +17,50 @@
 # Everything is served on 127.0.0.1; the run fails if the page requests anything else.
 # About 5-8 minutes on a 2-core machine. Exit status 1 when a correctness check failed
 # (a changed module not reloaded, the reference kernel not running 1.3.1, ...).
+#
+#   scripts/bench_site.sh first-cell [--lines 0.8,0.7,0.6] [--rounds N] [--reading MS] [--no-build]
+#
+# The first LiveImport cell of a saved lesson (issue 17; bench/site/first_cell.mjs): in a fresh
+# browser and kernel per run, the demo lesson opened, MS (3000) of reading, its first cell run,
+# with and without its `#_%%liveimport` line, on the sites of each JupyterLite line (built with
+# LIVEIMPORT_LITE_LINE=LINE scripts/site.sh build into build/site, build/site-0.7,
+# build/site-0.6; --no-build: as last built). Writes build/bench-site/first-cell/results.json
+# and results.md. About 1 minute per line and round on a 2-core machine (default 5 rounds).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# Chromium and playwright-core (the npm workspace; as tests/browser/run.sh).
+browser() {
+    if [ ! -x /usr/bin/chromium ]; then
+        log "installing Debian's chromium"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    npm_workspace
+}
+
+if [ "${1:-}" = first-cell ]; then
+    shift
+    build=1 lines="0.8,0.7,0.6" run_args=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --no-build) build=0 ;;
+            --lines) [ $# -ge 2 ] || die "$1 needs a value"; lines="$2"; shift ;;
+            --rounds|--reading) [ $# -ge 2 ] || die "$1 needs a value"; run_args+=("$1" "$2"); shift ;;
+            -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+            *) die "unknown option: $1 (see --help)" ;;
+        esac
+        shift
+    done
+    for line in ${lines//,/ }; do
+        suffix="$([ "$line" = 0.8 ] || echo "-$line")"
+        if [ "$build" = 1 ] || [ ! -f "$ROOT/build/site$suffix/jupyter-lite.json" ]; then
+            LIVEIMPORT_LITE_LINE="$line" LIVEIMPORT_SITE_DIR= LIVEIMPORT_LITE_DIR= "$ROOT/scripts/site.sh" build
+        fi
+    done
+    browser
+    log "first LiveImport cell of a saved lesson, lines $lines (results in build/bench-site/first-cell/)"
+    LIVEIMPORT_ARTIFACTS="$ROOT/build/bench-site/first-cell/artifacts" \
+        exec node "$ROOT/bench/site/first_cell.mjs" --lines "$lines" "${run_args[@]}"
+fi
 
 # The reference wheel: the same pin as scripts/bench.sh (read from there: one place to change).
 REF_VERSION="$(sed -n 's/^REF_VERSION="\(.*\)"$/\1/p' "$ROOT/scripts/bench.sh")"
@@ -32,7 +75,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=0 ;;
         --rounds|--sizes) [ $# -ge 2 ] || die "$1 needs a value"; run_args+=("$1" "$2"); shift ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option: $1 (see --help)" ;;
     esac
     shift
@@ -56,12 +99,7 @@ if [ "$build" = 1 ] || [ ! -f "$BENCH_SITE/jupyter-lite.json" ]; then
 fi
 grep -q "\"liveimport\"" "$BENCH_SITE/pypi/all.json" || die "the bench site's piplite index has no liveimport"
 
-# --- Chromium and playwright-core (the npm workspace; as tests/browser/run.sh) ---
-if [ ! -x /usr/bin/chromium ]; then
-    log "installing Debian's chromium"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-npm_workspace
+browser
 
 log "running the benchmark in Chromium (results in build/bench-site/)"
 LIVEIMPORT_SITE_DIR="$BENCH_SITE" LIVEIMPORT_ARTIFACTS="$OUT/artifacts" \

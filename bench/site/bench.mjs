@@ -48,6 +48,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { PAST_GRACE_MS, ROOT, SITE_DIR, Session, sleep } from '../../tests/browser/lib/harness.mjs';
+import { installDriveRecorder } from './page.mjs';
 import { countBy, environment, loadavg, markdown, sumBy, summarise } from './report.mjs';
 
 const { values: opts } = parseArgs({
@@ -231,27 +232,12 @@ const needsLiveImport = extensionRules();
 // ---------------------------------------------------------------------------
 // Page side
 
-/** Install window.__bench: notebooks, /drive request counter, comm status, run helpers. */
+/** Install window.__bench (notebooks, comm status, run helpers) and window.__drive (page.mjs). */
 async function installPageHelpers(page) {
+  await page.evaluate(installDriveRecorder);
   await page.evaluate(() => {
     const app = window.jupyterapp;
-    const B = (window.__bench = { nbs: {}, drive: [], status: {} });
-    // The service worker broadcasts every /drive request of a kernel to the page.
-    // Each request's page-side service time (request broadcast -> response broadcast) too.
-    const channel = new BroadcastChannel('/sw-api.v1');
-    const inFlight = new Map();
-    channel.onmessage = e => {
-      const d = e.data;
-      if (d && d.data && typeof d.pathname === 'string' && d.pathname.includes('/api/drive')) {
-        const entry = { method: d.data.method, path: d.data.path, ms: null };
-        B.drive.push(entry);
-        inFlight.set(d.requestId, { entry, t: performance.now() });
-      } else if (d && 'response' in d && inFlight.has(d.requestId)) {
-        const { entry, t } = inFlight.get(d.requestId);
-        entry.ms = performance.now() - t;
-        inFlight.delete(d.requestId);
-      }
-    };
+    const B = (window.__bench = { nbs: {}, status: {} });
     B.open = async (which, file) => {
       const widget = await app.commands.execute('docmanager:open', {
         path: file,
@@ -306,13 +292,12 @@ async function installPageHelpers(page) {
     B.run = async (which, index) => {
       const nb = B.nbs[which];
       const cell = nb.content.widgets[index];
-      B.drive = [];
+      window.__drive.take();
       const t0 = performance.now();
       const ok = await app.commands.execute('notebook:run-cell');
       const ms = performance.now() - t0;
       const end = Date.now();
-      const drive = B.drive;
-      B.drive = [];
+      const drive = window.__drive.take();
       const outputs = cell.model.outputs.toJSON();
       return {
         ms,
@@ -534,6 +519,8 @@ async function runStep(step) {
     ms: r.ms,
     drive: r.drive.length,
     driveMethods: countBy(r.drive.map(d => d.method)),
+    // Each request as "method path", in order (what a changed module costs: report.mjs).
+    driveRequests: r.drive.map(d => `${d.method} ${d.path}`),
     // Page-side service time of the requests, summed per method (ms).
     driveMs: sumBy(r.drive),
     reloaded,

@@ -57,6 +57,12 @@ export function summarise(results, cfg) {
           )
         };
       }
+      // The commonest request list of this mode's cells ("method path" each), and how many had it.
+      const lists = countBy(
+        results.filter(r => r.n === n && r.scenario === scenario && r.mode === 'events').map(r => JSON.stringify(r.driveRequests ?? []))
+      );
+      const [typical, times] = Object.entries(lists).sort((a, b) => b[1] - a[1])[0] ?? ['[]', 0];
+      row.events.typicalRequests = { requests: JSON.parse(typical), cells: times };
       const m = mode => row[mode].median;
       row.refOverEvents = m('ref') / m('events');
       row.pollingOverEvents = m('polling') / m('events');
@@ -115,6 +121,33 @@ export function markdown(rows, env, setup, failures, cfg) {
     lines.push(
       '',
       `/drive requests of an "events" cell with one module changed, page-side time per method (ms, medians): ${where.join('; ')}.`
+    );
+  }
+  // Issue 17 (item 7): a module the page reported changed costs at most 2 /drive requests (its
+  // stat and its read). Per changed module: the "changed" cell's requests minus the "nothing
+  // changed" cell's (one module changes per cell), events mode, medians.
+  const perChanged = cfg.sizes
+    .map(n => {
+      const changed = rows.find(r => r.n === n && r.scenario === 'changed');
+      const nochange = rows.find(r => r.n === n && r.scenario === 'nochange');
+      if (!changed || !nochange || changed.events.drive === null || nochange.events.drive === null) {
+        return null;
+      }
+      return { n, requests: changed.events.drive - nochange.events.drive, typical: changed.events.typicalRequests };
+    })
+    .filter(x => x !== null);
+  if (perChanged.length) {
+    const worst = Math.max(...perChanged.map(x => x.requests));
+    lines.push(
+      '',
+      `/drive requests per changed module ("events", one module changed, minus nothing changed; medians): ` +
+        perChanged
+          .map(
+            x =>
+              `N = ${x.n}: ${x.requests} (${x.typical.cells} cell(s): ${x.typical.requests.join(', ') || 'none'})`
+          )
+          .join('; ') +
+        `. Target (issue 17): at most 2 → ${worst <= 2 ? 'met' : 'missed'}.`
     );
   }
   const floors = cfg.sizes.filter(n => setup.sizes?.[n]?.statFloor).map(
