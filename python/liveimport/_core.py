@@ -88,6 +88,9 @@ _last_reload: Optional[float] = None
 #: ``(module, reason, after)`` of each reload of that last sync, in reload
 #: order (the status graph marks them, ``_graph``).
 _last_reloaded: list[tuple[str, str, list[str]]] = []
+#: Every module a sync reloaded since LiveImport was imported or reset: where
+#: stale objects can come from (``_stale``, read through :func:`reloaded_modules`).
+_RELOADED: set[str] = set()
 
 
 def _analysis_error(module: str, cause: BaseException) -> ModuleError:
@@ -355,6 +358,7 @@ def _sync(observer: Optional[Callable[[ReloadEvent], None]] = None, *,
         _reload_syncs += 1
         _last_reload = time.time()
         _last_reloaded = [(e.module, e.reason, list(e.after)) for e in events]
+        _RELOADED.update(reloaded)
     done = set(reloaded)
     for nsid, attached, journal in namespaces:
         namespace = _NAMESPACES.get(nsid)
@@ -439,6 +443,28 @@ def poll_lazy_imports() -> None:
         raise error
 
 
+def reloaded_modules() -> frozenset[str]:
+    """The names of the modules a sync reloaded (successfully) since
+    LiveImport was imported or last reset: the modules whose earlier versions'
+    objects can still be bound somewhere (``liveimport.stale``)."""
+    return frozenset(_RELOADED)
+
+
+def registered_namespaces() -> list[dict[str, Any]]:
+    """The namespaces that have registered statements, in registration order."""
+    return list(_NAMESPACES.values())
+
+
+def rebound_names(namespace: dict[str, Any]) -> set[str]:
+    """The names a sync rebinds in ``namespace``: those its registered
+    statements bind (for ``from m import *``, m's public names now); empty
+    when ``namespace`` has no registrations."""
+    nsid = id(namespace)
+    if _NAMESPACES.get(nsid) is not namespace:
+        return set()
+    return set(_records.bindings(_ENGINE.journal(nsid)))
+
+
 def _reset() -> None:
     """Return LiveImport to the state of a fresh import: a new engine (no
     tracked modules, no registrations; workspace = the current directory),
@@ -449,6 +475,7 @@ def _reset() -> None:
     _ENGINE = _new_engine()
     _NAMESPACES.clear()
     _REIFY_WATCH.clear()
+    _RELOADED.clear()
     _failures.reset()
     nbi = sys.modules.get(f"{__package__}._nbi")
     hook = getattr(nbi, "_reset", None)
