@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from . import _core
+from ._stale import StaleName, stale
 
 __all__ = ("status", "Status", "TrackedModule")
 
@@ -47,13 +48,19 @@ class Status:
         (``import a.b``, ``import a.b as x``, ``from m import n``,
         ``from m import n as k``, ``from m import *``), in replay order
         (empty when no namespace was given or it has no registrations).
+    :ivar stale: the names of the namespace given to :func:`status` that
+        still hold objects of an earlier version of a reloaded module, as
+        :func:`liveimport.stale` gives them (empty when no namespace was
+        given).
 
-    ``str()`` is a plain-text report with one table row per module.
+    ``str()`` is a plain-text report with one table row per module (and a
+    section listing the stale names, when there are some).
     """
 
     workspace: tuple[str, ...]
     modules: tuple[TrackedModule, ...]
     statements: tuple[str, ...]
+    stale: tuple[StaleName, ...] = ()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """IPython's rich display: the modules as a dependency graph
@@ -91,6 +98,15 @@ class Status:
             lines.append("  (none)")
         lines.append("Registered statements:")
         lines += [f"  {s}" for s in self.statements] or ["  (none)"]
+        if self.stale:
+            lines.append("Still on an old version (re-run the cell to get the new code):")
+            rows = [("name", "kind", "from", "cell")] + [
+                (s.name, s.kind, f"{s.module}.{s.qualname}",
+                 "-" if s.cell is None else f"In [{s.cell}]") for s in self.stale]
+            widths = [max(len(row[i]) for row in rows) for i in range(3)]
+            for row in rows:
+                cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+                lines.append("  " + "  ".join(cells + [row[-1]]))
         return "\n".join(lines)
 
 
@@ -98,7 +114,8 @@ def status(namespace: Optional[dict[str, Any]] = None) -> Status:
     """A :class:`Status` snapshot: the workspace, every tracked module (name,
     source file, last seen mtime, whether a registered statement names it,
     which tracked modules import it) and, if `namespace` is given, its
-    registered statements in replay order."""
+    registered statements in replay order and its stale names
+    (:func:`liveimport.stale`, computed now)."""
     nsid = None if namespace is None else id(namespace)
     if nsid is not None and _core._NAMESPACES.get(nsid) is not namespace:
         nsid = None  # not registered (ids are only meaningful while registered)
@@ -107,4 +124,5 @@ def status(namespace: Optional[dict[str, Any]] = None) -> Status:
         workspace=tuple(workspace),
         modules=tuple(TrackedModule(name, file, mtime, bool(direct), tuple(importers))
                       for name, file, mtime, direct, importers in modules),
-        statements=tuple(statements))
+        statements=tuple(statements),
+        stale=() if namespace is None else tuple(stale(namespace)))
