@@ -57,7 +57,14 @@ kernel -> frontend
   page's file events; ``failures`` lists the modules that fail until fixed
   (``_failures``), each ``{"module", "phase": "analysis" | "reload",
   "error": "SyntaxError: invalid syntax", "file": kernel path or None,
-  "path": contents path or None, "line": 1-based int or None}``.
+  "path": contents path or None, "line": 1-based int or None}``; ``stale``
+  lists the notebook's names still holding objects of an earlier version of a
+  reloaded module, as of the last reload or cell (``_stale.watched``), each
+  ``{"name": str, "kind": "instance" | "class" | "function" | "enum member" |
+  "method", "module": str, "qualname": str, "cell": int or None}`` (an
+  addition to protocol version 2: absent from older kernels).
+  The ``settings`` message may also hold ``"stale_note": bool`` (default
+  true): whether the note naming stale names follows a reload report.
 
 Nothing here runs unless :func:`bootstrap` or :func:`attach` is called; both
 are no-ops outside an IPython kernel with the ``comm`` package.
@@ -67,9 +74,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 from typing import Any, Optional
 
-from . import _failures, _page
+from . import _failures, _nbi, _page
 from ._nbi import _api, _current_shell as _shell
 
 __all__ = ("COMM_TARGET", "PROTOCOL_VERSION", "attach", "bootstrap", "apply_settings",
@@ -87,22 +95,24 @@ class _Link:
 
     def __init__(self) -> None:
         self.comm: Any = None
-        self.sent: Optional[tuple[int, Optional[float], int, bool, int]] = None
+        self.sent: Optional[tuple[int, Optional[float], int, bool, int, int]] = None
 
-    def key(self) -> tuple[int, Optional[float], int, bool, int]:
+    def key(self) -> tuple[int, Optional[float], int, bool, int, int]:
         """``(tracked modules, last reload, reloads, file events in use,
-        failures version)``, read from LiveImport's counters: O(1) per cell."""
+        failures version, stale names version)``, read from LiveImport's
+        counters: O(1) per cell."""
         core = importlib.import_module(f"{__package__ or 'liveimport'}._core")
         page = _page.active()
         return (core._ENGINE.tracked_count(), core._last_reload, core._reload_syncs,
-                page is not None and page.in_use, _failures.version())
+                page is not None and page.in_use, _failures.version(), _stale_watched()[0])
 
     def message(self) -> dict[str, Any]:
-        modules, last_reload, reloads, file_events, _ = self.key()
+        modules, last_reload, reloads, file_events, _, _ = self.key()
         return {"type": "status", "version": PROTOCOL_VERSION,
                 "modules": modules, "last_reload": last_reload,
                 "reloads": reloads, "file_events": file_events,
-                "failures": failure_messages()}
+                "failures": failure_messages(),
+                "stale": [entry.to_json() for entry in _stale_watched()[1]]}
 
     def push(self) -> None:
         """Send the status if it changed since last sent."""
@@ -126,6 +136,16 @@ class _Link:
 
 
 _LINK = _Link()
+
+
+def _stale_watched() -> tuple[int, tuple[Any, ...]]:
+    """``_stale.watched()``, or ``(0, ())`` while that module is not loaded
+    (no reload yet: it is imported on the first one)."""
+    stale = sys.modules.get(f"{__package__ or 'liveimport'}._stale")
+    if stale is None:
+        return 0, ()
+    watched: tuple[int, tuple[Any, ...]] = stale.watched()
+    return watched
 
 
 def failure_messages() -> list[dict[str, Any]]:
@@ -162,6 +182,9 @@ def apply_settings(message: dict[str, Any]) -> None:
     hidden = message.get("hidden_cell_magic")
     if hidden is not None:
         api.hidden_cell_magic(bool(hidden))
+    stale_note = message.get("stale_note")
+    if stale_note is not None:
+        _nbi.show_stale_note(bool(stale_note))
     file_events = message.get("file_events")
     if file_events is not None:
         _page.activate().allowed = bool(file_events)
