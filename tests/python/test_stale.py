@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import liveimport
+import liveimport._cells
 from liveimport import StaleName
 from liveimport_fixtures import mods, ns, synced  # noqa: F401  (fixtures)
 
@@ -161,7 +162,8 @@ def test_nothing_before_a_reload(mods, ns):
     assert liveimport.stale() == []
 
 
-def test_without_ipython_none_means_every_registered_namespace(mods):
+def test_without_ipython_none_means_every_registered_namespace(mods, monkeypatch):
+    monkeypatch.setattr(liveimport._cells, "active", lambda: None)  # as in plain Python
     first: dict = {}
     second: dict = {}
     shapes = load_shapes(mods, first)
