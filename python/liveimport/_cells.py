@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 __all__ = ("CellTracker", "active", "bound_names", "install", "uninstall")
 
@@ -110,7 +110,7 @@ class CellTracker:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
         #: The execution count of the cell that last bound each name.
-        self.cells: dict[str, Optional[int]] = {}
+        self.cells: dict[str, int | None] = {}
         #: ``id()`` of each attributed name's value when it was attributed.
         self.ids: dict[str, int] = {}
         #: Names the running cell's code binds, and its star-imported modules.
@@ -138,7 +138,7 @@ class CellTracker:
         hidden: Mapping[str, object] = getattr(self.shell, "user_ns_hidden", {})
         return hidden
 
-    def cell_of(self, name: str) -> Optional[int]:
+    def cell_of(self, name: str) -> int | None:
         """The execution count of the cell that last bound ``name``; ``None``
         when unknown."""
         return self.cells.get(name)
@@ -163,7 +163,7 @@ class CellTracker:
         if stale is not None:
             stale.recheck(changed)
 
-    def settle(self, count: Optional[int]) -> list[str]:
+    def settle(self, count: int | None) -> list[str]:
         """Attribute to ``count`` the pending names whose value changed; forget
         those now unbound. Returns the names whose binding changed."""
         names = self.pending
@@ -193,10 +193,10 @@ class CellTracker:
 
 
 _UNBOUND: Any = object()
-_ACTIVE: Optional[CellTracker] = None
+_ACTIVE: CellTracker | None = None
 
 
-def active() -> Optional[CellTracker]:
+def active() -> CellTracker | None:
     """The tracker installed in the running shell, or ``None`` (no IPython)."""
     return _ACTIVE
 

@@ -45,7 +45,7 @@ import sys
 import types
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from . import _cells, _core
 
@@ -86,7 +86,7 @@ class StaleName:
     kind: str
     module: str
     qualname: str
-    cell: Optional[int]
+    cell: int | None
 
     def to_json(self) -> dict[str, Any]:
         """The entry as JSON data: ``{"name": str, "kind": str, "module": str,
@@ -131,15 +131,15 @@ class _Scan:
 
     def __init__(self, modules: frozenset[str]) -> None:
         self.modules = modules
-        self.classes: dict[int, Optional[tuple[str, str]]] = {}
+        self.classes: dict[int, tuple[str, str] | None] = {}
 
-    def class_origin(self, cls: type) -> Optional[tuple[str, str]]:
+    def class_origin(self, cls: type) -> tuple[str, str] | None:
         """``(module, qualname)`` when ``cls`` is stale, else ``None``."""
         key = id(cls)
         if key in self.classes:
             return self.classes[key]
         self.classes[key] = None  # a base's verdict never loops back here
-        verdict: Optional[tuple[str, str]] = None
+        verdict: tuple[str, str] | None = None
         modname = cls.__dict__.get("__module__")
         if isinstance(modname, str) and modname in self.modules:
             module = sys.modules.get(modname)
@@ -161,7 +161,7 @@ class _Scan:
         self.classes[key] = verdict
         return verdict
 
-    def function_origin(self, function: types.FunctionType) -> Optional[tuple[str, str]]:
+    def function_origin(self, function: types.FunctionType) -> tuple[str, str] | None:
         """``(module, qualname)`` when ``function`` is stale, else ``None``."""
         modname = function.__module__
         if not isinstance(modname, str) or modname not in self.modules:
@@ -175,7 +175,7 @@ class _Scan:
             return None
         return (modname, qualname)
 
-    def origin(self, value: object) -> Optional[_Origin]:
+    def origin(self, value: object) -> _Origin | None:
         """``(kind, module, qualname)`` when ``value`` itself is stale."""
         cls = type(value)
         if cls is _FunctionType:
@@ -207,7 +207,7 @@ class _Scan:
         if found is not None:
             yield found
             return
-        elements: Optional[Iterable[object]] = None
+        elements: Iterable[object] | None = None
         if type(value) in _SEQUENCES:
             elements = value  # type: ignore[assignment]
         elif isinstance(value, dict):
@@ -227,9 +227,9 @@ def find(
     modules: frozenset[str],
     *,
     skip: Container[str] = (),
-    hidden: Optional[Mapping[str, object]] = None,
-    cell_of: Optional[Callable[[str], Optional[int]]] = None,
-    names: Optional[Iterable[str]] = None,
+    hidden: Mapping[str, object] | None = None,
+    cell_of: Callable[[str], int | None] | None = None,
+    names: Iterable[str] | None = None,
 ) -> list[StaleName]:
     """The stale names of ``namespace`` (rules in the module docstring), in
     the namespace's order; one entry per name and distinct ``(kind, module,
@@ -277,7 +277,7 @@ def _context(namespace: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-def stale(namespace: Optional[dict[str, Any]] = None) -> list[StaleName]:
+def stale(namespace: dict[str, Any] | None = None) -> list[StaleName]:
     """The names whose values still come from an earlier version of a module
     that LiveImport reloaded, computed now (see :class:`StaleName`; the rules
     are in ``liveimport._stale``'s docstring). Nothing is changed: re-run the
@@ -337,7 +337,7 @@ def watched() -> tuple[int, tuple[StaleName, ...]]:
     return _WATCH.version, _WATCH.entries
 
 
-def after_reload() -> Optional[dict[str, str]]:
+def after_reload() -> dict[str, str] | None:
     """After a sync that reloaded modules in a notebook: compute the stale
     names of the notebook's namespace (kept for :func:`watched`) and return
     the display data of the note naming them, ``None`` when there are none."""
