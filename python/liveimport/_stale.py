@@ -39,6 +39,7 @@ cell) are kept for the ``status`` comm message (:func:`watched`).
 
 from __future__ import annotations
 
+import bisect
 import enum
 import itertools
 import sys
@@ -200,26 +201,55 @@ class _Scan:
         kind = "enum member" if isinstance(cls, enum.EnumMeta) else "instance"
         return (kind, *verdict)
 
-    def origins(self, value: object) -> Iterator[_Origin]:
-        """The distinct stale origins of ``value``, or of the elements of a
-        top-level container (at most :data:`CONTAINER_LIMIT` of them)."""
-        found = self.origin(value)
-        if found is not None:
-            yield found
-            return
-        elements: Iterable[object] | None = None
-        if type(value) in _SEQUENCES:
-            elements = value  # type: ignore[assignment]
-        elif isinstance(value, dict):
-            elements = dict.values(value)
-        if elements is None:
-            return
+    def flags_element(self, cls: type) -> bool:
+        """Whether a value of type ``cls`` may be stale (and must be looked
+        at one by one): functions, bound methods, classes, instances of a
+        stale class. Everything else (``int``, ``str``, current classes'
+        instances ...) is settled by its type alone."""
+        if cls is _FunctionType or cls is _MethodType or issubclass(cls, type):
+            return True
+        verdict = self.classes.get(id(cls), _MISSING)
+        if verdict is _MISSING:
+            verdict = self.class_origin(cls)
+        return verdict is not None
+
+    def flags(self, cls: type) -> bool:
+        """Whether a top-level value of type ``cls`` must be looked at: what
+        :meth:`flags_element` says, and the containers."""
+        return cls in _SEQUENCES or issubclass(cls, dict) or self.flags_element(cls)
+
+    def element_origins(self, value: object, wanted: set[type]) -> Iterator[_Origin]:
+        """The distinct stale origins among the first :data:`CONTAINER_LIMIT`
+        elements of the container ``value`` (elements of a type in
+        ``wanted`` are looked at, the others cannot be stale)."""
+        elements = dict.values(value) if isinstance(value, dict) else value  # type: ignore[arg-type]
         seen: set[_Origin] = set()
-        for element in itertools.islice(elements, CONTAINER_LIMIT):
-            found = self.origin(element)
-            if found is not None and found not in seen:
-                seen.add(found)
-                yield found
+        for element in itertools.islice(elements, CONTAINER_LIMIT):  # type: ignore[call-overload]
+            if type(element) in wanted:
+                found = self.origin(element)
+                if found is not None and found not in seen:
+                    seen.add(found)
+                    yield found
+
+
+def _holding(scan: _Scan, containers: list[Iterable[object]]) -> tuple[list[int], set[type]]:
+    """Which of ``containers`` (sequences, or dicts' value views) may hold a
+    stale object among their first :data:`CONTAINER_LIMIT` elements: their
+    positions in the list, and the element types to look at. The elements'
+    types are gathered and tested in C loops (``map``, ``set``,
+    ``itertools``); Python code runs per distinct type and per hit only.
+
+    :raises TypeError: an element's class is unhashable (its metaclass)."""
+    limits = itertools.repeat(CONTAINER_LIMIT)
+    element_types = list(
+        map(type, itertools.chain.from_iterable(map(itertools.islice, containers, limits)))
+    )
+    wanted = {cls for cls in set(element_types) if scan.flags_element(cls)}
+    if not wanted:
+        return [], wanted
+    ends = list(itertools.accumulate(map(min, map(len, containers), limits)))  # type: ignore[arg-type]
+    hits = itertools.compress(itertools.count(), map(wanted.__contains__, element_types))
+    return sorted({bisect.bisect_right(ends, position) for position in hits}), wanted
 
 
 def find(
@@ -242,17 +272,67 @@ def find(
     :param cell_of: gives each entry's ``cell`` (default: ``None``).
     :param names: look only at these names, in this order (default: all of
         the namespace, in its order).
+
+    Cost: each distinct type is judged once; values and container elements
+    are sorted by type in C loops (``map``, ``set``, ``itertools``), so
+    Python code runs only for the values that may be stale (functions,
+    methods, classes, instances of stale classes) and the containers holding
+    some.
     """
     if not modules:
         return []
     scan = _Scan(modules)
-    hidden = hidden or {}
     if names is None:
-        items: Iterable[tuple[str, object]] = list(namespace.items())
+        keys = list(namespace)
+        values = list(namespace.values())
     else:
-        items = [(k, namespace[k]) for k in names if k in namespace]
+        keys = [k for k in names if k in namespace]
+        values = [namespace[k] for k in keys]
+    found: list[tuple[int, _Origin]] = []
+    try:
+        type_list = list(map(type, values))
+        kinds = set(type_list)
+        singles = {
+            c for c in kinds if c not in _SEQUENCES and c is not dict and scan.flags_element(c)
+        }
+        sequences = {c for c in kinds if c in _SEQUENCES}
+        dicts = {c for c in kinds if issubclass(c, dict)}
+        for index in itertools.compress(itertools.count(), map(singles.__contains__, type_list)):
+            origin = scan.origin(values[index])
+            if origin is not None:
+                found.append((index, origin))
+        done = {index for index, _ in found}  # a stale dict subclass: not also its values
+        container_index = list(
+            itertools.compress(itertools.count(), map(sequences.__contains__, type_list))
+        ) + [
+            i
+            for i in itertools.compress(itertools.count(), map(dicts.__contains__, type_list))
+            if i not in done
+        ]
+        containers: list[Iterable[object]] = [
+            dict.values(v) if isinstance(v, dict) else v  # type: ignore[misc]
+            for v in map(values.__getitem__, container_index)
+        ]
+        if containers:
+            hit, wanted = _holding(scan, containers)
+            for position in hit:
+                index = container_index[position]
+                for origin in scan.element_origins(values[index], wanted):
+                    found.append((index, origin))
+            found.sort(key=lambda pair: pair[0])
+    except TypeError:  # a class made unhashable by its metaclass: one value at a time
+        found = []
+        every = _AnyType()
+        for index, value in enumerate(values):
+            origin = scan.origin(value)
+            if origin is not None:
+                found.append((index, origin))
+            elif type(value) in _SEQUENCES or isinstance(value, dict):
+                found += [(index, o) for o in scan.element_origins(value, every)]
+    hidden = hidden or {}
     result: list[StaleName] = []
-    for name, value in items:
+    for index, (kind, module, qualname) in found:
+        name, value = keys[index], values[index]
         if (
             name.startswith("_")
             or name in skip
@@ -260,10 +340,16 @@ def find(
             or hidden.get(name, _MISSING) is value
         ):
             continue
-        for kind, module, qualname in scan.origins(value):
-            cell = cell_of(name) if cell_of is not None else None
-            result.append(StaleName(name, kind, module, qualname, cell))
+        cell = cell_of(name) if cell_of is not None else None
+        result.append(StaleName(name, kind, module, qualname, cell))
     return result
+
+
+class _AnyType(set[type]):
+    """Stands for every type (``in`` is always true)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
 
 
 def _context(namespace: dict[str, Any]) -> dict[str, Any]:
