@@ -222,9 +222,11 @@ class _Scan:
         """The distinct stale origins among the first :data:`CONTAINER_LIMIT`
         elements of the container ``value`` (elements of a type in
         ``wanted`` are looked at, the others cannot be stale)."""
-        elements = dict.values(value) if isinstance(value, dict) else value  # type: ignore[arg-type]
+        elements: Iterable[object] = (
+            dict.values(value) if isinstance(value, dict) else value  # type: ignore[assignment]
+        )
         seen: set[_Origin] = set()
-        for element in itertools.islice(elements, CONTAINER_LIMIT):  # type: ignore[call-overload]
+        for element in itertools.islice(elements, CONTAINER_LIMIT):
             if type(element) in wanted:
                 found = self.origin(element)
                 if found is not None and found not in seen:
