@@ -16,7 +16,8 @@ A value is *stale* when it comes from a module that a sync reloaded
   same module decides (so a generic alias such as ``Model[int]`` of a current
   ``Model`` is current), and a class without one is stale unless its
   qualified name holds ``<`` (a class made inside a function: undecidable,
-  never reported);
+  never reported). A name deleted from the source stays in the module after
+  ``importlib.reload``, so its old object stays current;
 - a function likewise (closures and lambdas, ``<`` in the qualified name, are
   only reported when their name resolves to another object);
 - an instance of a stale class (kind ``"instance"``, or ``"enum member"`` when
