@@ -148,6 +148,15 @@ CELL = "\n".join(
 )
 
 
+def runtime() -> str:
+    """``pyodide VERSION`` or ``native CPython VERSION``."""
+    if sys.platform == "emscripten":
+        import pyodide  # type: ignore[import-not-found]
+
+        return f"pyodide {pyodide.__version__} (Python {platform.python_version()})"
+    return f"native CPython {platform.python_version()}"
+
+
 def run(rounds: int) -> dict[str, Any]:
     import liveimport
     from liveimport import _cells, _engine
@@ -202,11 +211,7 @@ def run(rounds: int) -> dict[str, Any]:
     if "sq" not in changed:
         problems.append(f"cell attribution changed {changed}")
     return {
-        "runtime": (
-            f"pyodide {getattr(sys, '_pyodide_version', '?')}"
-            if sys.platform == "emscripten"
-            else f"native CPython {platform.python_version()}"
-        ),
+        "runtime": runtime(),
         "python": platform.python_version(),
         "engine": _engine.BACKEND,
         "names": names,
