@@ -26,7 +26,9 @@ frontend -> kernel
   :func:`liveimport.auto_sync`, :func:`liveimport.hidden_cell_magic` and, for
   ``file_events`` (false: poll every tracked file before each cell, as
   without the extension), ``_page.PageState.allowed``. Missing keys are left
-  unchanged. The bootstrap's settings may also hold ``"run": true``: the
+  unchanged. ``"stale_note": bool`` (optional, default true; an addition to
+  version 2) says whether the note naming stale names follows a reload report
+  (``_nbi.show_stale_note``). The bootstrap's settings may also hold ``"run": true``: the
   bootstrap was sent at the start of a notebook run (see ``run_start``).
   ``{"type": "file_events", "notebook_path": str, "paths": [str],
   "complete": bool}``: sent once the comm is open; the page reports every
@@ -63,8 +65,6 @@ kernel -> frontend
   ``{"name": str, "kind": "instance" | "class" | "function" | "enum member" |
   "method", "module": str, "qualname": str, "cell": int or None}`` (an
   addition to protocol version 2: absent from older kernels).
-  The ``settings`` message may also hold ``"stale_note": bool`` (default
-  true): whether the note naming stale names follows a reload report.
 
 Nothing here runs unless :func:`bootstrap` or :func:`attach` is called; both
 are no-ops outside an IPython kernel with the ``comm`` package.
