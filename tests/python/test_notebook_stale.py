@@ -145,3 +145,71 @@ def test_liveimport_line_magic_lists_stale_names(nb):
     assert rows[0] == ["name", "kind", "from", "cell"]
     assert rows[1] == ["sq", "instance", "shapes.Square", "In", f"[{sq_cell}]"]
     assert [row[0] for row in rows[1:]] == ["sq", "items", "f"]
+
+
+def test_star_imports_and_deletions_update_the_attribution(nb):
+    nb.write("shapes.py", SHAPES_V1 + "\n__all__ = ['Square', 'area']\n")
+    nb.run("%%liveimport\nimport shapes")
+    star = nb.run("from shapes import *\nsq = Square()")
+    nb.run("temp = shapes.Square()")
+    nb.run("del temp")
+    nb.write("shapes.py", SHAPES_V2)
+    nb.run("pass")
+    count = star.result.execution_count
+    assert [(e.name, e.kind, e.cell) for e in liveimport.stale()] == [
+        ("Square", "class", count), ("area", "function", count), ("sq", "instance", count)]
+
+
+def test_bound_names_of_a_cell():
+    import ast
+
+    from liveimport._cells import bound_names
+
+    code = """
+import a.b, c as d
+from e import f, g as h
+from .rel import *
+from star import *
+x = y = 1
+p, (q, *r) = 1, (2, 3)
+z += 1
+w: int = 2
+obj.attr = 3
+items[0] = 4
+del gone
+for i in []:
+    inner = 1
+while False:
+    looped = 1
+else:
+    after = 1
+with open("f") as (fh, other):
+    inside = 1
+try:
+    t = 1
+except ValueError as err:
+    handled = 1
+finally:
+    final = 1
+match x:
+    case [first, *rest]:
+        matched = 1
+    case {"k": value, **others}:
+        pass
+    case Point(x=px) as whole:
+        pass
+def func():
+    local = 1
+class Klass:
+    attribute = 1
+if (walrus := 1):
+    pass
+"""
+    names: set[str] = set()
+    stars: list[str] = []
+    bound_names(ast.parse(code).body, names, stars)
+    assert names == {
+        "a", "d", "f", "h", "x", "y", "p", "q", "r", "z", "w", "gone", "i", "inner",
+        "looped", "after", "fh", "other", "inside", "t", "err", "handled", "final",
+        "first", "rest", "matched", "value", "others", "px", "whole", "func", "Klass"}
+    assert stars == ["star"]
