@@ -8,7 +8,8 @@ dependency order, and rebinds the registered names.
 
 Public API: :func:`register`, :func:`sync`, :func:`workspace`,
 :func:`auto_sync`, :func:`hidden_cell_magic`, :func:`poll_lazy_imports`,
-:func:`status`, :class:`ReloadEvent`, :class:`ModuleError`. Importing this
+:func:`status`, :class:`ReloadEvent`, :class:`ModuleError`, and (an
+addition to LiveImport 1.3.1) :func:`stale` with :class:`StaleName`. Importing this
 package works without IPython; the notebook features then do nothing.
 In IPython, ``%load_ext liveimport`` installs them too (see
 :func:`load_ipython_extension`), and ``pip install "liveimport-lite[autoload]"``
@@ -25,6 +26,8 @@ __all__ = (
     "status",
     "ReloadEvent",
     "ModuleError",
+    "stale",
+    "StaleName",
 )
 
 #: The version of the ``liveimport-lite`` distribution (PEP 440; the same as
@@ -42,22 +45,26 @@ if TYPE_CHECKING:
     from ._status import Status as Status
     from ._status import TrackedModule as TrackedModule
     from ._status import status as status
+    from ._stale import StaleName as StaleName
+    from ._stale import stale as stale
 
 #: Names loaded on first use (PEP 562): ``_status`` needs ``dataclasses``,
 #: whose import and generated methods cost ~20 ms of a cold ``import
 #: liveimport`` in Pyodide.
-_LAZY = ("status", "Status", "TrackedModule")
+_LAZY = {"status": "_status", "Status": "_status", "TrackedModule": "_status",
+         "stale": "_stale", "StaleName": "_stale"}
 
 
 def __getattr__(name: str) -> Any:
     """``liveimport.status``, ``Status`` and ``TrackedModule``, imported from
-    ``liveimport._status`` when first asked for (PEP 562).
+    ``liveimport._status``, and ``stale`` and ``StaleName``, from
+    ``liveimport._stale``, when first asked for (PEP 562).
 
     :raises AttributeError: for any other name, as for a plain module."""
     if name in _LAZY:
-        from . import _status
+        import importlib
 
-        value = getattr(_status, name)
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

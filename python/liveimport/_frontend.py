@@ -26,7 +26,9 @@ frontend -> kernel
   :func:`liveimport.auto_sync`, :func:`liveimport.hidden_cell_magic` and, for
   ``file_events`` (false: poll every tracked file before each cell, as
   without the extension), ``_page.PageState.allowed``. Missing keys are left
-  unchanged. The bootstrap's settings may also hold ``"run": true``: the
+  unchanged. ``"stale_note": bool`` (optional, default true; an addition to
+  version 2) says whether the note naming stale names follows a reload report
+  (``_nbi.show_stale_note``). The bootstrap's settings may also hold ``"run": true``: the
   bootstrap was sent at the start of a notebook run (see ``run_start``).
   ``{"type": "file_events", "notebook_path": str, "paths": [str],
   "complete": bool}``: sent once the comm is open; the page reports every
@@ -57,7 +59,12 @@ kernel -> frontend
   page's file events; ``failures`` lists the modules that fail until fixed
   (``_failures``), each ``{"module", "phase": "analysis" | "reload",
   "error": "SyntaxError: invalid syntax", "file": kernel path or None,
-  "path": contents path or None, "line": 1-based int or None}``.
+  "path": contents path or None, "line": 1-based int or None}``; ``stale``
+  lists the notebook's names still holding objects of an earlier version of a
+  reloaded module, as of the last reload or cell (``_stale.watched``), each
+  ``{"name": str, "kind": "instance" | "class" | "function" | "enum member" |
+  "method", "module": str, "qualname": str, "cell": int or None}`` (an
+  addition to protocol version 2: absent from older kernels).
 
 Nothing here runs unless :func:`bootstrap` or :func:`attach` is called; both
 are no-ops outside an IPython kernel with the ``comm`` package.
@@ -66,6 +73,7 @@ are no-ops outside an IPython kernel with the ``comm`` package.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from . import _failures, _incidents, _nbi, _page
@@ -96,11 +104,12 @@ class _Link:
 
     def __init__(self) -> None:
         self.comm: Any = None
-        self.sent: tuple[int, float | None, int, bool, int] | None = None
+        self.sent: tuple[int, float | None, int, bool, int, int] | None = None
 
-    def key(self) -> tuple[int, float | None, int, bool, int]:
+    def key(self) -> tuple[int, float | None, int, bool, int, int]:
         """``(tracked modules, last reload, reloads, file events in use,
-        failures version)``, read from LiveImport's counters: O(1) per cell."""
+        failures version, stale names version)``, read from LiveImport's
+        counters: O(1) per cell."""
         page = _page.active()
         stats = STATE.reload_stats()
         return (
@@ -109,10 +118,11 @@ class _Link:
             stats.syncs,
             page is not None and page.in_use,
             _failures.version(),
+            _stale_watched()[0],
         )
 
     def message(self) -> dict[str, Any]:
-        modules, last_reload, reloads, file_events, _ = self.key()
+        modules, last_reload, reloads, file_events, _, _ = self.key()
         return {
             "type": "status",
             "version": PROTOCOL_VERSION,
@@ -121,6 +131,7 @@ class _Link:
             "reloads": reloads,
             "file_events": file_events,
             "failures": failure_messages(),
+            "stale": [entry.to_json() for entry in _stale_watched()[1]],
         }
 
     def push(self) -> None:
@@ -146,6 +157,16 @@ class _Link:
 
 
 _LINK = _Link()
+
+
+def _stale_watched() -> tuple[int, tuple[Any, ...]]:
+    """``_stale.watched()``, or ``(0, ())`` while that module is not loaded
+    (no reload yet: it is imported on the first one)."""
+    stale = sys.modules.get(f"{__package__ or 'liveimport'}._stale")
+    if stale is None:
+        return 0, ()
+    watched: tuple[int, tuple[Any, ...]] = stale.watched()
+    return watched
 
 
 def failure_messages() -> list[dict[str, Any]]:
@@ -192,6 +213,9 @@ def apply_settings(message: dict[str, Any]) -> None:
     hidden = message.get("hidden_cell_magic")
     if hidden is not None:
         hidden_cell_magic(bool(hidden))
+    stale_note = message.get("stale_note")
+    if stale_note is not None:
+        _nbi.show_stale_note(bool(stale_note))
     file_events = message.get("file_events")
     if file_events is not None:
         _page.activate().allowed = bool(file_events)

@@ -12,7 +12,9 @@ The data (JSON) is::
                   "failure": {"phase": str, "error": str, "line": int | None} | None}],
      "edges": [[importer, imported], ...],
      "last_reload": float | None,
-     "reloaded": [{"module": str, "reason": str, "after": [str]}]}
+     "reloaded": [{"module": str, "reason": str, "after": [str]}],
+     "stale": [{"name": str, "kind": str, "module": str, "qualname": str,
+                "cell": int | None}]}
 
 ``modules`` are the tracked modules in tracking order, then failing modules
 that could not be tracked (``tracked`` false). ``path`` is the file's contents
@@ -21,7 +23,8 @@ path when a frontend page told the kernel where its files are (else None).
 modules of the last sync that reloaded anything (``reloaded``, in reload
 order: why each reloaded, and after which modules); ``last_reload`` is when
 (seconds since the epoch). ``edges`` are top-level imports between tracked
-modules.
+modules. ``stale``: the snapshot's stale names (``Status.stale``, empty when it
+was taken without a namespace): a module with some has old objects in use.
 """
 
 from __future__ import annotations
@@ -92,4 +95,5 @@ def graph_data(status: Any) -> dict[str, Any]:
             {"module": module, "reason": reason, "after": list(after)}
             for module, reason, after in stats.last_reloaded
         ],
+        "stale": [entry.to_json() for entry in getattr(status, "stale", ())],
     }

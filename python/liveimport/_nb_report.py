@@ -11,6 +11,10 @@ import sys
 import traceback
 from collections.abc import Iterable
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._stale import StaleName
 
 __all__ = (
     "report_bundle",
@@ -19,6 +23,7 @@ __all__ = (
     "failure_link_bundle",
     "missing_line",
     "display_path",
+    "stale_note",
 )
 
 
@@ -179,3 +184,49 @@ def failure_text(error: BaseException, *, action: str = "reload") -> str:
     else:
         tail = f"{module} is not tracked until it is fixed.\n"
     return head + trace + tail
+
+
+#: At most this many names are listed per group of the stale note.
+STALE_NOTE_NAMES = 8
+
+
+def _stale_what(kind: str, qualname: str, cell: int | None) -> str:
+    if kind == "instance":
+        return qualname if cell is None else f"{qualname}, made in In [{cell}]"
+    what = f"member of {qualname}" if kind == "enum member" else f"{kind} {qualname}"
+    return what if cell is None else f"{what}, In [{cell}]"
+
+
+def stale_note(entries: Iterable["StaleName"]) -> str:
+    """The note shown after a reload report when names still hold objects of
+    a reloaded module's earlier version: one line per module, e.g. ::
+
+        Still on the old version of shapes: sq, items (Square, made in In [4]); \
+f (function area, In [6]) — re-run those cells to get the new code.
+
+    Names sharing kind, qualified name and cell are grouped (at most
+    :data:`STALE_NOTE_NAMES` listed per group, then "and N more"); modules
+    and groups in the order of the entries. Empty text for no entries.
+    """
+    modules: dict[str, dict[tuple[str, str, int | None], list[str]]] = {}
+    known_cell = False
+    for entry in entries:
+        groups = modules.setdefault(entry.module, {})
+        names = groups.setdefault((entry.kind, entry.qualname, entry.cell), [])
+        if entry.name not in names:
+            names.append(entry.name)
+        known_cell = known_cell or entry.cell is not None
+    if not modules:
+        return ""
+    lines = []
+    for module, groups in modules.items():
+        parts = []
+        for (kind, qualname, cell), names in groups.items():
+            shown = ", ".join(names[:STALE_NOTE_NAMES])
+            if len(names) > STALE_NOTE_NAMES:
+                shown += f" and {len(names) - STALE_NOTE_NAMES} more"
+            parts.append(f"{shown} ({_stale_what(kind, qualname, cell)})")
+        lines.append(f"Still on the old version of {module}: {'; '.join(parts)}")
+    advice = "re-run those cells" if known_cell else "make them again"
+    lines[-1] += f" \u2014 {advice} to get the new code."
+    return "\n".join(lines)

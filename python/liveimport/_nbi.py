@@ -52,13 +52,14 @@ _DEFAULT_GRACE = 1.0
 class _Settings:
     """The user's choices (see :func:`auto_sync`, :func:`hidden_cell_magic`)."""
 
-    __slots__ = ("enabled", "grace", "hidden", "report")
+    __slots__ = ("enabled", "grace", "hidden", "report", "stale_note")
 
     def __init__(self) -> None:
         self.enabled = True
         self.grace = _DEFAULT_GRACE
         self.report = True
         self.hidden = True
+        self.stale_note = True
 
 
 _SETTINGS = _Settings()
@@ -148,6 +149,9 @@ class _Handler:
         #: Depth of cells run by ``%%liveimport`` inside a cell: their hooks
         #: are ignored, the enclosing cell's hooks did the work.
         self.nested = 0
+        #: The last sync reloaded a module: its report is followed by the
+        #: stale names (``_stale``).
+        self.reloaded = False
 
     def pre_run_cell(self, info: Any) -> None:
         """Sync before a cell unless within the grace period."""
@@ -206,6 +210,7 @@ class _Handler:
         finally:
             if page is not None:
                 page.synced(full)
+        self.reloaded = bool(lines)
         # Deleted files first: they were noticed before anything reloaded.
         lines[:0] = [missing_line(name, file) for name, file in _core._take_missing()]
         return lines, failures
@@ -213,8 +218,25 @@ class _Handler:
     def _show(self, lines: list[str], failures: list[BaseException]) -> None:
         if lines and _SETTINGS.report:
             self.shell.display_pub.publish(data=report_bundle(lines), metadata={})
+        if self.reloaded:
+            self.reloaded = False
+            self._show_stale()
         for error in failures:
             self._show_failure(error)
+
+    def _show_stale(self) -> None:
+        """After a reload: update the stale names (``_stale``) and, unless
+        reports are off, show the note naming them after the report."""
+        from . import _stale
+
+        try:
+            note = _stale.after_reload()
+        except Exception as error:  # a bug: say so, never fail the cell
+            _write_failure(f"LiveImport: could not list stale names: "
+                           f"{type(error).__name__}: {error}\n")
+            return
+        if note is not None and _SETTINGS.report and _SETTINGS.stale_note:
+            self.shell.display_pub.publish(data=note, metadata={})
 
     def _show_failure(self, error: BaseException, action: str = "reload") -> None:
         """Write the failure text; when the extension's frontend is connected
@@ -260,6 +282,9 @@ def _uninstall(shell: Any) -> None:
             if _is_ours(callback):
                 shell.events.unregister(event, callback)
     _set_transformer(shell, False)
+    from . import _cells  # (imports ast: only once a shell is there)
+
+    _cells.uninstall(shell)
 
 
 def _install(shell: Any) -> _Handler:
@@ -272,6 +297,9 @@ def _install(shell: Any) -> _Handler:
     shell.events.register("pre_run_cell", handler.pre_run_cell)
     shell.events.register("post_run_cell", handler.post_run_cell)
     _set_transformer(shell, _SETTINGS.hidden)
+    from . import _cells
+
+    _cells.install(shell)
     return handler
 
 
@@ -344,6 +372,13 @@ def auto_sync(
         _SETTINGS.grace = grace
     if report is not None:
         _SETTINGS.report = bool(report)
+
+
+def show_stale_note(enabled: bool) -> None:
+    """Whether the note naming stale names (``liveimport.stale``) follows a
+    reload report (default true; reports off silence it too). The
+    extension's setting; not part of LiveImport 1.3.1's API."""
+    _SETTINGS.stale_note = bool(enabled)
 
 
 def hidden_cell_magic(enabled: bool | None = None) -> None:

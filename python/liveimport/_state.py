@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from . import _engine
+from . import _engine, _records
 from ._host_parser import check_syntax
 
 __all__ = ("Namespace", "Reloaded", "ReloadStats", "State", "STATE", "new_engine")
@@ -75,7 +75,7 @@ class State:
     are for ``liveimport._core`` (the only writer); readers use the methods.
     """
 
-    __slots__ = ("_stats", "engine", "lazy_watch", "namespaces")
+    __slots__ = ("_reloaded", "_stats", "engine", "lazy_watch", "namespaces")
 
     def __init__(self) -> None:
         #: The engine; replaced by :meth:`reset`.
@@ -86,21 +86,26 @@ class State:
         #: (``liveimport.poll_lazy_imports``).
         self.lazy_watch: set[str] = set()
         self._stats = ReloadStats(0, None, ())
+        #: Every module a sync reloaded since the import or the last reset.
+        self._reloaded: set[str] = set()
 
     # -- changes (liveimport._core) ---------------------------------------------
 
     def note_reloads(self, reloads: Iterable[Reloaded], when: float) -> None:
         """Record a sync that reloaded ``reloads`` (at least one, in reload
         order), ending at ``when`` (seconds since the epoch)."""
-        self._stats = ReloadStats(self._stats.syncs + 1, when, tuple(reloads))
+        reloads = tuple(reloads)
+        self._stats = ReloadStats(self._stats.syncs + 1, when, reloads)
+        self._reloaded.update(r.module for r in reloads)
 
     def reset(self) -> None:
         """Back to a fresh import's state: a new engine (no tracked modules, no
         registrations; workspace = the current directory), no kept namespace,
-        no lazy import watched. The reload statistics are kept."""
+        no lazy import watched, no module reloaded. The reload statistics are kept."""
         self.engine = new_engine([os.path.abspath(os.getcwd())])
         self.namespaces.clear()
         self.lazy_watch.clear()
+        self._reloaded.clear()
 
     # -- reads --------------------------------------------------------------------
 
@@ -120,6 +125,25 @@ class State:
     def reload_stats(self) -> ReloadStats:
         """The reload statistics (an immutable snapshot)."""
         return self._stats
+
+    def reloaded_modules(self) -> frozenset[str]:
+        """The names of the modules a sync reloaded (successfully) since
+        LiveImport was imported or last reset: the modules whose earlier versions'
+        objects can still be bound somewhere (``liveimport.stale``)."""
+        return frozenset(self._reloaded)
+
+    def registered_namespaces(self) -> list[Namespace]:
+        """The namespaces that have registered statements, in registration order."""
+        return list(self.namespaces.values())
+
+    def rebound_names(self, namespace: Namespace) -> set[str]:
+        """The names a sync rebinds in ``namespace``: those its registered
+        statements bind (for ``from m import *``, m's public names now); empty
+        when ``namespace`` has no registrations."""
+        nsid = id(namespace)
+        if self.namespaces.get(nsid) is not namespace:
+            return set()
+        return set(_records.bindings(self.engine.journal(nsid)))
 
 
 #: The state of this interpreter's LiveImport.

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ._stale import StaleName, stale
 from ._state import STATE
 
 __all__ = ("status", "Status", "TrackedModule")
@@ -47,13 +48,19 @@ class Status:
         (``import a.b``, ``import a.b as x``, ``from m import n``,
         ``from m import n as k``, ``from m import *``), in replay order
         (empty when no namespace was given or it has no registrations).
+    :ivar stale: the names of the namespace given to :func:`status` that
+        still hold objects of an earlier version of a reloaded module, as
+        :func:`liveimport.stale` gives them (empty when no namespace was
+        given).
 
-    ``str()`` is a plain-text report with one table row per module.
+    ``str()`` is a plain-text report with one table row per module (and a
+    section listing the stale names, when there are some).
     """
 
     workspace: tuple[str, ...]
     modules: tuple[TrackedModule, ...]
     statements: tuple[str, ...]
+    stale: tuple[StaleName, ...] = ()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """IPython's rich display: the modules as a dependency graph
@@ -99,6 +106,15 @@ class Status:
             lines.append("  (none)")
         lines.append("Registered statements:")
         lines += [f"  {s}" for s in self.statements] or ["  (none)"]
+        if self.stale:
+            lines.append("Still on an old version (re-run the cell to get the new code):")
+            stale_rows = [("name", "kind", "from", "cell")] + [
+                (s.name, s.kind, f"{s.module}.{s.qualname}",
+                 "-" if s.cell is None else f"In [{s.cell}]") for s in self.stale]
+            widths = [max(len(row[i]) for row in stale_rows) for i in range(3)]
+            for stale_row in stale_rows:
+                cells = [cell.ljust(width) for cell, width in zip(stale_row, widths)]
+                lines.append("  " + "  ".join(cells + [stale_row[-1]]))
         return "\n".join(lines)
 
 
@@ -106,7 +122,8 @@ def status(namespace: dict[str, Any] | None = None) -> Status:
     """A :class:`Status` snapshot: the workspace, every tracked module (name,
     source file, last seen mtime, whether a registered statement names it,
     which tracked modules import it) and, if `namespace` is given, its
-    registered statements in replay order."""
+    registered statements in replay order and its stale names
+    (:func:`liveimport.stale`, computed now)."""
     workspace, modules, statements = STATE.status(namespace)
     return Status(
         workspace=tuple(workspace),
@@ -115,4 +132,5 @@ def status(namespace: dict[str, Any] | None = None) -> Status:
             for name, file, mtime, direct, importers in modules
         ),
         statements=tuple(statements),
+        stale=() if namespace is None else tuple(stale(namespace)),
     )

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The stale-name benchmark (bench/stale.py, issue 18) inside Pyodide under Node.
+ *
+ * Usage: node bench/stale.mjs [--pyodide VERSION] [--engine pyo3|wasm-bindgen|auto] [--rounds N]
+ *   --pyodide  one of tests/pyodide/env.mjs PYODIDE_VERSIONS (default 314.0.7)
+ *   --engine   LIVEIMPORT_ENGINE of the instance (default auto: pyo3 in 314, wasm-bindgen in 0.29)
+ *   --rounds   passed to bench/stale.py (default 30)
+ *
+ * Boots one fresh Pyodide from npm, installs LiveImport with installLiveImport() (the wheels
+ * scripts/build.sh put in js/wheels), copies bench/stale.py in and runs it: it prints its
+ * figures (milliseconds) and a `STALE-BENCH {json}` line. Exit status: the script's (1 when a
+ * check of what it found failed), or 3 when set-up fails. Prints figures, asserts no time.
+ */
+import { installLiveImport } from "liveimport-pyodide";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_PYODIDE, bootPyodide } from "../tests/pyodide/env.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+async function main(version, engine, rounds) {
+  const pyodide = await bootPyodide({ version, env: engine === "auto" ? {} : { LIVEIMPORT_ENGINE: engine } });
+  const installed = await installLiveImport(pyodide);
+  console.log(`pyodide ${pyodide.version}: liveimport-lite ${installed.version} (${installed.wheel.split("/").pop()})`);
+  pyodide.FS.mkdirTree("/bench");
+  pyodide.FS.writeFile("/bench/stale.py", readFileSync(path.join(HERE, "stale.py")));
+  pyodide.globals.set("bench_rounds", rounds);
+  return pyodide.runPython(`
+import runpy, sys
+sys.argv = ["stale.py", "--rounds", str(bench_rounds)]
+try:
+    runpy.run_path("/bench/stale.py", run_name="__main__")
+    status = 0
+except SystemExit as exit:
+    status = int(exit.code or 0)
+status
+`);
+}
+
+const args = process.argv.slice(2);
+let version = DEFAULT_PYODIDE;
+let engine = "auto";
+let rounds = 30;
+while (args.length > 0) {
+  const [option, value] = args.splice(0, 2);
+  if (option === "--pyodide") version = value;
+  else if (option === "--engine") engine = value;
+  else if (option === "--rounds") rounds = Number(value);
+  else {
+    console.error(`unknown option ${option}`);
+    process.exit(3);
+  }
+}
+let status;
+try {
+  status = await main(version, engine, rounds);
+} catch (err) {
+  console.error(`stale benchmark: set-up failed: ${err.stack ?? err}`);
+  status = 3;
+}
+process.exit(status);

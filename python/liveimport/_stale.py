@@ -1,0 +1,459 @@
+"""Stale names: the variables that still hold objects of an earlier version of
+a module LiveImport reloaded (issue 18).
+
+LiveImport rebinds the names its registered statements bind and never patches
+objects (LiveImport 1.3.1's semantics). So after ``shapes`` reloads, an
+instance made before keeps its old class, ``f = shapes.area`` keeps the old
+function, and an Enum member of the old class no longer equals the new one.
+This module names them; it changes nothing.
+
+A value is *stale* when it comes from a module that a sync reloaded
+(``STATE.reloaded_modules()``) and is no longer that module's current version:
+
+- a class whose ``__module__`` is that module and whose ``__qualname__``,
+  looked up statically in the module (``vars()``, no ``__getattr__`` runs),
+  gives another object; when the name is gone, the class's first base from the
+  same module decides (so a generic alias such as ``Model[int]`` of a current
+  ``Model`` is current), and a class without one is stale unless its
+  qualified name holds ``<`` (a class made inside a function: undecidable,
+  never reported). A name deleted from the source stays in the module after
+  ``importlib.reload``, so its old object stays current;
+- a function likewise (closures and lambdas, ``<`` in the qualified name, are
+  only reported when their name resolves to another object);
+- an instance of a stale class (kind ``"instance"``, or ``"enum member"`` when
+  its class is an Enum), a bound method of a stale instance or of a stale
+  class (``"method"``), a stale class (``"class"``) or function
+  (``"function"``) itself;
+- one level inside a ``list``, ``tuple``, ``set`` or ``frozenset`` (exact
+  types) or a ``dict`` (its values), at most :data:`CONTAINER_LIMIT` elements
+  each: the entry names the container, with the element's kind.
+
+Never reported: names starting with ``_`` (what IPython's ``%who`` leaves out:
+``_``, ``_4``, ``_i4`` ...), IPython's hidden names (``In``, ``Out``, ...),
+names the namespace's registered statements rebind, modules, and anything not
+from a reloaded module. Detection only reads attributes through ``vars()`` and
+``type()``: no user code runs.
+
+The stale names of the notebook's namespace as of the last reload (or last
+cell) are kept for the ``status`` comm message (:func:`watched`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import itertools
+import sys
+import types
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import _cells
+from ._state import STATE
+
+__all__ = (
+    "CONTAINER_LIMIT",
+    "KINDS",
+    "StaleName",
+    "after_reload",
+    "find",
+    "recheck",
+    "stale",
+    "watched",
+)
+
+#: The kinds of :class:`StaleName`, in the order the issue lists them.
+KINDS = ("instance", "class", "function", "enum member", "method")
+
+#: At most this many elements of each top-level container are examined.
+CONTAINER_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class StaleName:
+    """A name whose value (or an element of it) comes from an earlier version
+    of a reloaded module.
+
+    :ivar name: the variable, e.g. ``"sq"`` (a container's name for an element).
+    :ivar kind: ``"instance"``, ``"class"``, ``"function"``, ``"enum member"``
+        or ``"method"`` (:data:`KINDS`): what the stale value (or element) is.
+    :ivar module: the reloaded module it comes from, e.g. ``"shapes"``.
+    :ivar qualname: the old class's ``__qualname__`` (instance, enum member,
+        class) or the old function's (function, method: e.g. ``"Square.area"``).
+    :ivar cell: the execution count of the notebook cell that last bound
+        ``name`` (``In [7]`` is 7); ``None`` outside IPython or when unknown.
+    """
+
+    name: str
+    kind: str
+    module: str
+    qualname: str
+    cell: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as JSON data: ``{"name": str, "kind": str, "module": str,
+        "qualname": str, "cell": int | None}`` (the ``status`` message's
+        ``stale`` items and the graph data's)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "module": self.module,
+            "qualname": self.qualname,
+            "cell": self.cell,
+        }
+
+
+# (kind, module, qualname) of one stale value.
+_Origin = tuple[str, str, str]
+
+_MISSING: Any = object()
+_FunctionType = types.FunctionType
+_MethodType = types.MethodType
+_SEQUENCES = (list, tuple, set, frozenset)
+
+
+def _lookup(module: types.ModuleType, qualname: str) -> Any:
+    """What ``qualname`` names in ``module`` now, found through ``vars()``
+    (classes' ``__dict__`` for dotted parts, ``staticmethod`` and
+    ``classmethod`` unwrapped); ``_MISSING`` when some part is absent."""
+    parts = qualname.split(".")
+    value = vars(module).get(parts[0], _MISSING)
+    for part in parts[1:]:
+        if not isinstance(value, type):
+            return _MISSING
+        value = value.__dict__.get(part, _MISSING)
+    if isinstance(value, (staticmethod, classmethod)):
+        value = value.__func__
+    return value
+
+
+class _Scan:
+    """One detection pass: the reloaded modules and a verdict per class seen
+    (by ``id``: the classes stay alive through the values holding them)."""
+
+    def __init__(self, modules: frozenset[str]) -> None:
+        self.modules = modules
+        self.classes: dict[int, tuple[str, str] | None] = {}
+
+    def class_origin(self, cls: type) -> tuple[str, str] | None:
+        """``(module, qualname)`` when ``cls`` is stale, else ``None``."""
+        key = id(cls)
+        if key in self.classes:
+            return self.classes[key]
+        self.classes[key] = None  # a base's verdict never loops back here
+        verdict: tuple[str, str] | None = None
+        modname = cls.__dict__.get("__module__")
+        if isinstance(modname, str) and modname in self.modules:
+            module = sys.modules.get(modname)
+            qualname = cls.__qualname__
+            if module is not None and isinstance(qualname, str):
+                current = _lookup(module, qualname)
+                if current is _MISSING:
+                    base = next(
+                        (b for b in cls.__mro__[1:] if b.__dict__.get("__module__") == modname),
+                        None,
+                    )
+                    if base is not None:
+                        if self.class_origin(base) is not None:
+                            verdict = (modname, qualname)
+                    elif "<" not in qualname:
+                        verdict = (modname, qualname)  # removed from the new version
+                elif current is not cls:
+                    verdict = (modname, qualname)
+        self.classes[key] = verdict
+        return verdict
+
+    def function_origin(self, function: types.FunctionType) -> tuple[str, str] | None:
+        """``(module, qualname)`` when ``function`` is stale, else ``None``."""
+        modname = function.__module__
+        if not isinstance(modname, str) or modname not in self.modules:
+            return None
+        module = sys.modules.get(modname)
+        qualname = function.__qualname__
+        if module is None:
+            return None
+        current = _lookup(module, qualname)
+        if current is function or (current is _MISSING and "<" in qualname):
+            return None
+        return (modname, qualname)
+
+    def origin(self, value: object) -> _Origin | None:
+        """``(kind, module, qualname)`` when ``value`` itself is stale."""
+        cls = type(value)
+        if cls is _FunctionType:
+            found = self.function_origin(value)  # type: ignore[arg-type]
+            return None if found is None else ("function", *found)
+        if cls is _MethodType:
+            owner = value.__self__  # type: ignore[attr-defined]
+            found = self.class_origin(owner if isinstance(owner, type) else type(owner))
+            if found is None:
+                return None
+            func = value.__func__  # type: ignore[attr-defined]
+            qualname = getattr(func, "__qualname__", found[1])
+            return ("method", found[0], qualname if isinstance(qualname, str) else found[1])
+        if isinstance(value, type):
+            found = self.class_origin(value)
+            return None if found is None else ("class", *found)
+        verdict = self.classes.get(id(cls), _MISSING)
+        if verdict is _MISSING:
+            verdict = self.class_origin(cls)
+        if verdict is None:
+            return None
+        kind = "enum member" if isinstance(cls, enum.EnumMeta) else "instance"
+        return (kind, *verdict)
+
+    def flags_element(self, cls: type) -> bool:
+        """Whether a value of type ``cls`` may be stale (and must be looked
+        at one by one): functions, bound methods, classes, instances of a
+        stale class. Everything else (``int``, ``str``, current classes'
+        instances ...) is settled by its type alone."""
+        if cls is _FunctionType or cls is _MethodType or issubclass(cls, type):
+            return True
+        verdict = self.classes.get(id(cls), _MISSING)
+        if verdict is _MISSING:
+            verdict = self.class_origin(cls)
+        return verdict is not None
+
+    def flags(self, cls: type) -> bool:
+        """Whether a top-level value of type ``cls`` must be looked at: what
+        :meth:`flags_element` says, and the containers."""
+        return cls in _SEQUENCES or issubclass(cls, dict) or self.flags_element(cls)
+
+    def element_origins(self, value: object, wanted: set[type]) -> Iterator[_Origin]:
+        """The distinct stale origins among the first :data:`CONTAINER_LIMIT`
+        elements of the container ``value`` (elements of a type in
+        ``wanted`` are looked at, the others cannot be stale)."""
+        elements: Iterable[object] = (
+            dict.values(value) if isinstance(value, dict) else value  # type: ignore[assignment]
+        )
+        seen: set[_Origin] = set()
+        for element in itertools.islice(elements, CONTAINER_LIMIT):
+            if type(element) in wanted:
+                found = self.origin(element)
+                if found is not None and found not in seen:
+                    seen.add(found)
+                    yield found
+
+
+def _holding(scan: _Scan, containers: list[Iterable[object]]) -> tuple[list[int], set[type]]:
+    """Which of ``containers`` (sequences, or dicts' value views) may hold a
+    stale object among their first :data:`CONTAINER_LIMIT` elements: their
+    positions in the list, and the element types to look at. The elements'
+    types are gathered and tested in C loops (``map``, ``set``,
+    ``itertools``); Python code runs per distinct type and per hit only.
+
+    :raises TypeError: an element's class is unhashable (its metaclass)."""
+    limits = itertools.repeat(CONTAINER_LIMIT)
+    element_types = list(
+        map(type, itertools.chain.from_iterable(map(itertools.islice, containers, limits)))
+    )
+    wanted = {cls for cls in set(element_types) if scan.flags_element(cls)}
+    if not wanted:
+        return [], wanted
+    ends = list(itertools.accumulate(map(min, map(len, containers), limits)))  # type: ignore[arg-type]
+    hits = itertools.compress(itertools.count(), map(wanted.__contains__, element_types))
+    return sorted({bisect.bisect_right(ends, position) for position in hits}), wanted
+
+
+def find(
+    namespace: Mapping[str, object],
+    modules: frozenset[str],
+    *,
+    skip: Container[str] = (),
+    hidden: Mapping[str, object] | None = None,
+    cell_of: Callable[[str], int | None] | None = None,
+    names: Iterable[str] | None = None,
+) -> list[StaleName]:
+    """The stale names of ``namespace`` (rules in the module docstring), in
+    the namespace's order; one entry per name and distinct ``(kind, module,
+    qualname)`` (a container may hold old objects of several classes).
+
+    :param modules: the reloaded modules (``STATE.reloaded_modules()``).
+    :param skip: names never reported (those registered statements rebind).
+    :param hidden: IPython's ``user_ns_hidden``: a name whose value is the
+        hidden one is skipped.
+    :param cell_of: gives each entry's ``cell`` (default: ``None``).
+    :param names: look only at these names, in this order (default: all of
+        the namespace, in its order).
+
+    Cost: each distinct type is judged once; values and container elements
+    are sorted by type in C loops (``map``, ``set``, ``itertools``), so
+    Python code runs only for the values that may be stale (functions,
+    methods, classes, instances of stale classes) and the containers holding
+    some.
+    """
+    if not modules:
+        return []
+    scan = _Scan(modules)
+    if names is None:
+        keys = list(namespace)
+        values = list(namespace.values())
+    else:
+        keys = [k for k in names if k in namespace]
+        values = [namespace[k] for k in keys]
+    found: list[tuple[int, _Origin]] = []
+    try:
+        type_list = list(map(type, values))
+        kinds = set(type_list)
+        singles = {
+            c for c in kinds if c not in _SEQUENCES and c is not dict and scan.flags_element(c)
+        }
+        sequences = {c for c in kinds if c in _SEQUENCES}
+        dicts = {c for c in kinds if issubclass(c, dict)}
+        for index in itertools.compress(itertools.count(), map(singles.__contains__, type_list)):
+            origin = scan.origin(values[index])
+            if origin is not None:
+                found.append((index, origin))
+        done = {index for index, _ in found}  # a stale dict subclass: not also its values
+        container_index = list(
+            itertools.compress(itertools.count(), map(sequences.__contains__, type_list))
+        ) + [
+            i
+            for i in itertools.compress(itertools.count(), map(dicts.__contains__, type_list))
+            if i not in done
+        ]
+        containers: list[Iterable[object]] = [
+            dict.values(v) if isinstance(v, dict) else v  # type: ignore[misc]
+            for v in map(values.__getitem__, container_index)
+        ]
+        if containers:
+            hit, wanted = _holding(scan, containers)
+            for position in hit:
+                index = container_index[position]
+                for origin in scan.element_origins(values[index], wanted):
+                    found.append((index, origin))
+            found.sort(key=lambda pair: pair[0])
+    except TypeError:  # a class made unhashable by its metaclass: one value at a time
+        found = []
+        every = _AnyType()
+        for index, value in enumerate(values):
+            origin = scan.origin(value)
+            if origin is not None:
+                found.append((index, origin))
+            elif type(value) in _SEQUENCES or isinstance(value, dict):
+                found += [(index, o) for o in scan.element_origins(value, every)]
+    hidden = hidden or {}
+    result: list[StaleName] = []
+    for index, (kind, module, qualname) in found:
+        name, value = keys[index], values[index]
+        if (
+            name.startswith("_")
+            or name in skip
+            or isinstance(value, types.ModuleType)
+            or hidden.get(name, _MISSING) is value
+        ):
+            continue
+        cell = cell_of(name) if cell_of is not None else None
+        result.append(StaleName(name, kind, module, qualname, cell))
+    return result
+
+
+class _AnyType(set[type]):
+    """Stands for every type (``in`` is always true)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _context(namespace: dict[str, Any]) -> dict[str, Any]:
+    """``find``'s keyword arguments for ``namespace``: the rebound names, and
+    for the notebook's namespace the hidden names and the cell attribution."""
+    tracker = _cells.active()
+    context: dict[str, Any] = {"skip": STATE.rebound_names(namespace)}
+    if tracker is not None and tracker.namespace() is namespace:
+        context["hidden"] = tracker.hidden()
+        context["cell_of"] = tracker.cell_of
+    return context
+
+
+def stale(namespace: dict[str, Any] | None = None) -> list[StaleName]:
+    """The names whose values still come from an earlier version of a module
+    that LiveImport reloaded, computed now (see :class:`StaleName`; the rules
+    are in ``liveimport._stale``'s docstring). Nothing is changed: re-run the
+    cell (or statement) that made an object to get one of the new version.
+
+    :param namespace: the namespace to examine, e.g. ``globals()``. ``None``:
+        the IPython user namespace when running under IPython (with LiveImport
+        installed in the shell), else every namespace with registrations.
+    :returns: one :class:`StaleName` per name and distinct origin, in
+        namespace order; empty when no sync has reloaded a module.
+    :raises TypeError: ``namespace`` is not a dict.
+
+    Example, after ``shapes.py`` was edited and reloaded::
+
+        >>> liveimport.stale()
+        [StaleName(name='sq', kind='instance', module='shapes',
+                   qualname='Square', cell=4)]
+    """
+    if namespace is not None and not isinstance(namespace, dict):
+        raise TypeError(f"namespace must be a dict, not {type(namespace).__name__}")
+    modules = STATE.reloaded_modules()
+    if not modules:
+        return []
+    if namespace is not None:
+        targets = [namespace]
+    else:
+        tracker = _cells.active()
+        targets = [tracker.namespace()] if tracker is not None else STATE.registered_namespaces()
+    result: list[StaleName] = []
+    for target in targets:
+        result += find(target, modules, **_context(target))
+    return result
+
+
+class _Watch:
+    """The stale names of the notebook's namespace as last computed, and a
+    version that changes with them (for the ``status`` message)."""
+
+    def __init__(self) -> None:
+        self.entries: tuple[StaleName, ...] = ()
+        self.version = 0
+
+    def set(self, entries: Iterable[StaleName]) -> None:
+        new = tuple(entries)
+        if new != self.entries:
+            self.entries = new
+            self.version += 1
+
+
+_WATCH = _Watch()
+
+
+def watched() -> tuple[int, tuple[StaleName, ...]]:
+    """``(version, entries)``: the notebook namespace's stale names as of the
+    last reload or cell (``entries`` as :func:`stale` gave them then); the
+    version changes whenever the entries do."""
+    return _WATCH.version, _WATCH.entries
+
+
+def after_reload() -> dict[str, str] | None:
+    """After a sync that reloaded modules in a notebook: compute the stale
+    names of the notebook's namespace (kept for :func:`watched`) and return
+    the display data of the note naming them, ``None`` when there are none."""
+    from ._nb_report import stale_note
+
+    tracker = _cells.active()
+    if tracker is None:
+        return None
+    entries = stale(tracker.namespace())
+    _WATCH.set(entries)
+    return {"text/plain": stale_note(entries)} if entries else None
+
+
+def recheck(changed: Iterable[str]) -> None:
+    """After a notebook cell: look again at the names listed and at the names
+    the cell bound (``changed``), not at the whole namespace, so a re-made
+    object leaves the list and ``g = f`` of a stale ``f`` joins it."""
+    tracker = _cells.active()
+    if tracker is None:
+        return
+    names = list(dict.fromkeys(itertools.chain((e.name for e in _WATCH.entries), changed)))
+    if not names:
+        return
+    modules = STATE.reloaded_modules()
+    if not modules:
+        _WATCH.set(())
+        return
+    namespace = tracker.namespace()
+    _WATCH.set(find(namespace, modules, names=names, **_context(namespace)))
