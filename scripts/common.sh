@@ -43,10 +43,11 @@ export LIVEIMPORT_CACHE
 # Python packages of the dev venv. The Pyodide side uses the versions of pyodide-lock.json
 # (pytest 9.0.2, IPython 9.12.0); IPython 9.12 requires Python >= 3.12, so the native venv
 # (CPython 3.11) takes the newest 9.x.
-# hatchling builds the pure-Python wheel of the autoload extra (autoload/); ruff and mypy (with
-# mypy.stubtest) are the static analysis of scripts/lint.sh.
+# hatchling builds the pure-Python wheel of the autoload extra (autoload/); ruff, mypy (with
+# mypy.stubtest) and import-linter (lint-imports: no import cycles) are the static analysis of
+# scripts/lint.sh.
 VENV_REQUIREMENTS=(maturin==1.16.0 wheel==0.48.0 hatchling==1.33.0 pytest==9.0.2 ipython==9.18.1
-                   ruff==0.17.6 mypy==2.4.1)
+                   ruff==0.17.6 mypy==2.4.1 import-linter==2.17)
 
 # The other CPythons the native (abi3) wheel is tested on, besides the dev venv's: a venv each
 # ($LIVEIMPORT_CACHE/venv-pyX.Y) with pytest and IPython. IPython 9 needs Python >= 3.11.
