@@ -117,6 +117,14 @@ second_lane() {
     read -r p f < <(sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$LOGS/lint.log" | tail -1; echo "0 0")
     record "static analysis" "$rc" "$p" "$f" "$(sed -n 's/^lint failures: //p' "$LOGS/lint.log")"
 
+    # The fuzz harness: 10^5 inputs through the native core and the wasm-bindgen engine under
+    # Node (one thread each: this lane has one core); no panic, no trap, no property broken.
+    rc=0
+    run_step "fuzz harness (scripts/fuzz.sh 100000)" "$LOGS/fuzz.log" \
+        env LIVEIMPORT_FUZZ_THREADS=1 "$ROOT/scripts/fuzz.sh" 100000 both || rc=$?
+    record "fuzz (10^5, native + wasm)" "$rc" "$((rc == 0 ? 1 : 0))" "$((rc == 0 ? 0 : 1))" \
+        "$(grep -cE '^fuzz (native|wasm)' "$LOGS/fuzz.log" || true) builds"
+
     [ "$build_ok" = 1 ] || return 0
     # The same abi3 wheel on the other CPythons (a venv each, made here when missing).
     for pyver in "${EXTRA_PYTHONS[@]}"; do
@@ -233,7 +241,7 @@ if [ "$build_ok" = 1 ]; then
     record "desktop" "$rc" "$bp" "$bf"
 fi
 
-log "waiting for the second lane (cargo test, static analysis, other CPythons, packaging)"
+log "waiting for the second lane (cargo test, static analysis, fuzz, other CPythons, packaging)"
 wait "$second_lane_pid" || true
 
 echo
