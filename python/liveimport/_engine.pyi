@@ -244,8 +244,10 @@ def note_compiles() -> None:
 
 def note_writes() -> None:
     """Start noting files changed by code in this interpreter, through a PEP 578
-    audit hook written in Rust (added once per process; audit hooks cannot be
-    removed). Noted: ``open`` for writing (``open()``, ``os.open``,
+    audit hook applying the engine's audit rule (``src/audit.rs``; the pyo3
+    engine's hook is Rust, the wasm-bindgen engine's a ``sys.addaudithook``
+    function handing the events the rule may note to it; added once per
+    process, audit hooks cannot be removed). Noted: ``open`` for writing (``open()``, ``os.open``,
     ``pathlib``, ``shutil``), ``os.rename``/``os.replace``, ``os.link``,
     ``os.symlink``, ``os.remove``, ``os.rmdir``, ``os.truncate`` and
     ``os.utime``. Every later :meth:`Engine.plan_sync`, with or without
