@@ -31,7 +31,7 @@ import posixpath
 import sys
 from collections.abc import Callable
 
-from . import _core, _drive, _engine, _incidents
+from . import _core, _engine, _incidents
 
 __all__ = ("PageState", "STALE_RUN_GAP", "active", "activate")
 
@@ -259,6 +259,8 @@ def activate() -> PageState:
     opens); it outlives comms, so that a reconnection is recognised."""
     global _ACTIVE
     if _ACTIVE is None:
+        from . import _drive  # Pyodide's FS through its FFI: loaded when a page connects
+
         _ACTIVE = PageState(
             _core._mark_dirty,
             _engine.note_writes,
