@@ -207,7 +207,13 @@ function fail(message) {
 /** One measurement: a fresh browser on `line`'s site, the lesson in `variant`. */
 async function measureOnce(line, variant, round) {
   const server = await startServer(SITES[line]);
-  const session = await Session.start({ name: `first-cell-${line}-${variant}-${round}`, server });
+  let session;
+  try {
+    session = await Session.start({ name: `first-cell-${line}-${variant}-${round}`, server });
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   const record = { line, variant, round, loadavg: loadavg() };
   try {
     await installPageHelpers(session.page);
@@ -304,9 +310,11 @@ function summarise() {
         pyodide: cells[0]?.pyodide ?? '?'
       };
     }
-    row.difference = row.live.median - row.plain.median;
-    row.kernelDifference = row.live.kernelBusy - row.plain.kernelBusy;
-    row.extraRequests = row.live.drive - row.plain.drive;
+    // NaN when a variant has no figure (null in JSON).
+    const minus = (a, b) => (a === null || b === null ? NaN : a - b);
+    row.difference = minus(row.live.median, row.plain.median);
+    row.kernelDifference = minus(row.live.kernelBusy, row.plain.kernelBusy);
+    row.extraRequests = minus(row.live.drive, row.plain.drive);
     return row;
   });
 }
@@ -337,7 +345,7 @@ function markdown(rows, env) {
     const floor = r.extraRequests * (r.live.driveMsPerRequest ?? NaN);
     lines.push(
       `- ${r.line}: goal (issue 17) live − plain < ${GOAL_MS} ms: ${signed(r.difference)} ms → ` +
-        `${r.difference < GOAL_MS ? 'met' : 'missed'}; in the kernel (busy span) ${signed(r.kernelDifference)} ms; ` +
+        `${Number.isNaN(r.difference) ? 'no figures' : r.difference < GOAL_MS ? 'met' : 'missed'}; in the kernel (busy span) ${signed(r.kernelDifference)} ms; ` +
         `floor: ${signed(r.extraRequests)} /drive requests × ${f(r.live.driveMsPerRequest)} ms ` +
         `(page-side, median per request) ≈ ${f(floor)} ms.`
     );
