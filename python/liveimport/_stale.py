@@ -268,13 +268,24 @@ def _positions(selected: dict[Any, bool], keys: Iterable[Any]) -> list[int]:
 
 
 def _current_ids(modules: frozenset[str]) -> dict[int, bool]:
-    """The ``id`` of every value bound at the top level of the reloaded
-    modules: functions and classes found there are current."""
+    """The ``id`` of each function and class defined at the top level of a
+    reloaded module and bound there under its own name: what
+    :meth:`_Scan.origin` would find current, known without a lookup."""
     ids: dict[int, bool] = {}
     for name in modules:
         module = sys.modules.get(name)
-        if module is not None:
-            ids.update(dict.fromkeys(map(id, vars(module).values()), True))
+        if module is None:
+            continue
+        for key, value in list(vars(module).items()):
+            home: object
+            if type(value) is _FunctionType:
+                home = value.__module__
+            elif isinstance(value, type):
+                home = value.__dict__.get("__module__")
+            else:
+                continue
+            if home == name and getattr(value, "__qualname__", None) == key:
+                ids[id(value)] = True
     return ids
 
 
