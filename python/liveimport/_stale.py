@@ -43,6 +43,7 @@ from __future__ import annotations
 import bisect
 import enum
 import itertools
+import operator
 import sys
 import types
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
@@ -241,7 +242,8 @@ def _holding(scan: _Scan, containers: list[Iterable[object]]) -> tuple[list[int]
     stale object among their first :data:`CONTAINER_LIMIT` elements: their
     positions in the list, and the element types to look at. The elements'
     types are gathered and tested in C loops (``map``, ``set``,
-    ``itertools``); Python code runs per distinct type and per hit only.
+    ``itertools``, ``dict.get``); Python code runs per distinct type and per
+    hit only.
 
     :raises TypeError: an element's class is unhashable (its metaclass)."""
     limits = itertools.repeat(CONTAINER_LIMIT)
@@ -251,9 +253,44 @@ def _holding(scan: _Scan, containers: list[Iterable[object]]) -> tuple[list[int]
     wanted = {cls for cls in set(element_types) if scan.flags_element(cls)}
     if not wanted:
         return [], wanted
-    ends = list(itertools.accumulate(map(min, map(len, containers), limits)))  # type: ignore[arg-type]
-    hits = itertools.compress(itertools.count(), map(wanted.__contains__, element_types))
+    lengths = list(map(len, containers))  # type: ignore[arg-type]
+    if lengths and max(lengths) > CONTAINER_LIMIT:
+        lengths = [min(length, CONTAINER_LIMIT) for length in lengths]
+    ends = list(itertools.accumulate(lengths))
+    hits = _positions(dict.fromkeys(wanted, True), element_types)
     return sorted({bisect.bisect_right(ends, position) for position in hits}), wanted
+
+
+def _positions(selected: dict[Any, bool], keys: Iterable[Any]) -> list[int]:
+    """The positions of the ``keys`` that are in ``selected``, found in a C
+    loop (``dict.get`` is a fast call where ``set.__contains__`` is a slot
+    wrapper, several times slower in Pyodide)."""
+    return list(itertools.compress(itertools.count(), map(selected.get, keys)))
+
+
+def _current_ids(modules: frozenset[str]) -> dict[int, bool]:
+    """The ``id`` of each function and class defined at the top level of a
+    reloaded module and bound there under its own name: what
+    :meth:`_Scan.origin` would find current, known without a lookup."""
+    ids: dict[int, bool] = {}
+    for name in modules:
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        for key, value in list(vars(module).items()):
+            home: object
+            if type(value) is _FunctionType:
+                home = value.__module__
+            elif isinstance(value, type):
+                home = value.__dict__.get("__module__")
+            else:
+                continue
+            if home == name and getattr(value, "__qualname__", None) == key:
+                ids[id(value)] = True
+    return ids
+
+
+_SELF = operator.attrgetter("__self__")
 
 
 def find(
@@ -296,27 +333,40 @@ def find(
     try:
         type_list = list(map(type, values))
         kinds = set(type_list)
-        singles = {
-            c for c in kinds if c not in _SEQUENCES and c is not dict and scan.flags_element(c)
-        }
-        sequences = {c for c in kinds if c in _SEQUENCES}
-        dicts = {c for c in kinds if issubclass(c, dict)}
-        for index in itertools.compress(itertools.count(), map(singles.__contains__, type_list)):
+        sequences = {c: True for c in kinds if c in _SEQUENCES}
+        dicts = {c: True for c in kinds if issubclass(c, dict)}
+        # Values looked at one by one: functions and classes other than the
+        # modules' current ones, methods bound to a stale instance or to a
+        # class, instances of stale classes. Sorted out in C loops.
+        singles = [
+            c for c in kinds if c not in sequences and c is not dict and scan.flags_element(c)
+        ]
+        named = {c: True for c in singles if c is _FunctionType or issubclass(c, type)}
+        instances = {c: True for c in singles if c not in named and c is not _MethodType}
+        todo = _positions(instances, type_list)
+        if named:
+            at = _positions(named, type_list)
+            current = _current_ids(modules)
+            todo += itertools.compress(
+                at, map(operator.not_, map(current.get, map(id, map(values.__getitem__, at))))
+            )
+        if _MethodType in singles:
+            at = _positions({_MethodType: True}, type_list)
+            owners = list(map(type, map(_SELF, map(values.__getitem__, at))))
+            bound = {t: True for t in set(owners) if issubclass(t, type) or scan.flags_element(t)}
+            todo += itertools.compress(at, map(bound.get, owners))
+        for index in sorted(todo):
             origin = scan.origin(values[index])
             if origin is not None:
                 found.append((index, origin))
-        done = {index for index, _ in found}  # a stale dict subclass: not also its values
-        container_index = list(
-            itertools.compress(itertools.count(), map(sequences.__contains__, type_list))
-        ) + [
-            i
-            for i in itertools.compress(itertools.count(), map(dicts.__contains__, type_list))
-            if i not in done
-        ]
-        containers: list[Iterable[object]] = [
-            dict.values(v) if isinstance(v, dict) else v  # type: ignore[misc]
-            for v in map(values.__getitem__, container_index)
-        ]
+        seq_index = _positions(sequences, type_list)
+        dict_index = _positions(dicts, type_list)
+        if found:  # a stale dict subclass is reported itself, not also its values
+            done = {index for index, _ in found}
+            dict_index = [i for i in dict_index if i not in done]
+        container_index = seq_index + dict_index
+        containers: list[Any] = list(map(values.__getitem__, seq_index))
+        containers += map(dict.values, map(values.__getitem__, dict_index))  # type: ignore[arg-type]
         if containers:
             hit, wanted = _holding(scan, containers)
             for position in hit:

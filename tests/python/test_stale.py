@@ -196,3 +196,23 @@ def test_stale_name_shape_and_errors(mods, ns):
     with pytest.raises(TypeError):
         liveimport.stale([])  # type: ignore[arg-type]
     assert "stale" in liveimport.__all__ and "StaleName" in liveimport.__all__
+
+
+def test_classes_made_unhashable_by_their_metaclass(mods, ns):
+    source = """\
+class Meta(type):
+    def __eq__(cls, other):  # no __hash__: its classes are unhashable
+        return cls is other
+
+class Odd(metaclass=Meta):
+    pass
+"""
+    mods.write("odd.py", source)
+    mods.load(ns, "import odd")
+    ns["old"] = ns["odd"].Odd()
+    ns["items"] = [ns["odd"].Odd()]
+    mods.write("odd.py", source + "VERSION = 2\n")
+    assert [e.module for e in synced()] == ["odd"]
+    ns["new"] = ns["odd"].Odd()
+    assert liveimport.stale(ns) == [entry("old", "instance", "Odd", module="odd"),
+                                    entry("items", "instance", "Odd", module="odd")]
