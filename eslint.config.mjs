@@ -9,8 +9,9 @@
  * template does), with these differences, each for a reason given where it
  * is set:
  * - stricter: `no-explicit-any` and `no-unused-vars` are errors (the
- *   template turns the first off and warns on the second), and
- *   `import-x/no-cycle` forbids import cycles;
+ *   template turns the first off and warns on the second),
+ *   `import-x/no-cycle` forbids import cycles, and the extension has no
+ *   type assertions (`consistent-type-assertions`: never);
  * - `jupyter/no-untranslated-string` is off: the extension is not translated;
  * - `@typescript-eslint/quotes` is left out: typescript-eslint 8 removed it
  *   (Prettier's `singleQuote` enforces the same);
@@ -100,6 +101,14 @@ export default defineConfig([
         tsconfigRootDir: import.meta.dirname,
         sourceType: 'module'
       }
+    },
+    rules: {
+      // Values from the kernel, the page and other tabs are parsed and
+      // checked (protocol.ts, changes.ts), never asserted to a type.
+      '@typescript-eslint/consistent-type-assertions': [
+        'error',
+        { assertionStyle: 'never' }
+      ]
     }
   },
   {

@@ -133,11 +133,12 @@ export function settingsMessage(s: ILiveImportSettings): SettingsMessage {
   };
 }
 
-/** `value` as a record whose fields can be read, or null when it is no object. */
+/** `value`'s own fields, or null when it is no (non-array) object. */
 function record(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return null;
+  }
+  return Object.fromEntries(Object.entries(value));
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
