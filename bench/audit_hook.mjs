@@ -138,9 +138,20 @@ async function measure(version, hook, events) {
   if (hook === "python-rule") {
     pyodide.runPython("sys.addaudithook(_make_python_rule_hook())");
   } else {
-    backend = pyodide.runPython("import liveimport; from liveimport import _engine; _engine.note_writes(); _engine.note_compiles(); _engine.BACKEND");
+    backend = pyodide.runPython(`
+try:
+    from liveimport import _engine
+except ImportError:  # no such engine in this Pyodide
+    _backend = "none"
+else:
+    _engine.note_writes()
+    _engine.note_compiles()
+    _backend = _engine.BACKEND
+_backend
+`);
     if (backend !== hook) return null;
   }
+  timings(); // warm-up of the hook's code
   const after = timings();
   const result = {};
   for (const [kind, ns] of Object.entries(after)) result[kind] = { base: before[kind], hook: ns - before[kind] };
