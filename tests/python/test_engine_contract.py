@@ -53,7 +53,13 @@ def _function(node: "ast.FunctionDef | ast.AsyncFunctionDef") -> tuple[object, .
 
 
 def _is_public(name: str) -> bool:
-    return not name.startswith("_") or name == "__init__"
+    return not name.startswith("_") or name in ("__init__", "__new__")
+
+
+def _constructor(node: "ast.FunctionDef | ast.AsyncFunctionDef") -> tuple[object, ...]:
+    """The parameters of ``__new__`` or ``__init__`` without ``cls``/``self``: the pyo3
+    class constructs in ``__new__``, the Python class in ``__init__``."""
+    return ("constructor", tuple(_parameters(node.args)[1:]))
 
 
 def public_api(source: str) -> dict[str, object]:
@@ -67,7 +73,12 @@ def public_api(source: str) -> dict[str, object]:
         elif isinstance(node, ast.ClassDef) and _is_public(node.name):
             members: dict[str, object] = {}
             for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_public(
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in (
+                    "__init__",
+                    "__new__",
+                ):
+                    members["(constructor)"] = _constructor(item)
+                elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_public(
                     item.name
                 ):
                     members[item.name] = _function(item)
@@ -124,6 +135,9 @@ def test_wasm_layer_has_the_contracts_api():
          "note_writes"),
         (("class AnalysisError(Exception):", "class AnalysisError(ValueError):"),
          "AnalysisError: bases"),
+        (("        python_version: tuple[int, int],\n        check_syntax",
+          "        version: tuple[int, int],\n        check_syntax"),
+         "Engine.(constructor)"),
         (("    cause: BaseException\n", "    cause: object\n"), "AnalysisError.cause"),
     ],
 )
@@ -168,4 +182,7 @@ def test_loaded_wasm_layer_has_the_contracts_parameters():
             for member, member_shape in shape[2].items():
                 if member_shape[0] == "function":
                     runtime = _runtime_parameters(getattr(cls, member))
+                    assert runtime == expected(member_shape), f"{name}.{member}"
+                elif member_shape[0] == "constructor":
+                    runtime = _runtime_parameters(cls.__init__)
                     assert runtime == expected(member_shape), f"{name}.{member}"
