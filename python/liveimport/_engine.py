@@ -26,6 +26,7 @@ the engine in use.
 import os
 import sys
 from types import ModuleType
+from typing import Literal
 
 __all__ = (
     "BACKEND",
@@ -37,6 +38,11 @@ __all__ = (
     "note_compiles",
     "note_writes",
 )
+
+#: The contract's value shapes (``_engine.pyi``), for annotations.
+Record = tuple[str, str, str | None, str | None]
+ModuleSpec = tuple[str, str | None, str]
+PlanEntry = tuple[str, Literal["modified", "dependent"], float, list[str]]
 
 #: The environment variable choosing the engine (``pyo3``, ``wasm-bindgen``, ``auto``).
 ENGINE_VARIABLE = "LIVEIMPORT_ENGINE"

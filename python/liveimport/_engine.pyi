@@ -46,7 +46,25 @@ alive while it has registrations.
 """
 
 from collections.abc import Callable
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, final
+
+from typing_extensions import Self
+
+__all__ = (
+    "BACKEND",
+    "AnalysisError",
+    "Engine",
+    "__version__",
+    "canonical_statement",
+    "engine_syntax_error",
+    "note_compiles",
+    "note_writes",
+)
+
+#: The engine in use: ``"pyo3"`` or ``"wasm-bindgen"`` (``liveimport._engine`` chooses it).
+BACKEND: Literal["pyo3", "wasm-bindgen"]
+#: The engine's version (the Rust crate's).
+__version__: str
 
 Record: TypeAlias = tuple[str, str, str | None, str | None]
 ModuleSpec: TypeAlias = tuple[str, str | None, str]
@@ -78,15 +96,19 @@ class AnalysisError(Exception):
     module: str
     cause: BaseException
 
+@final
 class Engine:
-    """All state of one LiveImport instance. ``liveimport._reset()`` replaces it."""
+    """All state of one LiveImport instance. ``liveimport._reset()`` replaces it.
 
-    def __init__(
-        self,
+    The constructor is ``__new__`` in the pyo3 engine (a native class) and
+    ``__init__`` in the wasm-bindgen one; both take the parameters given here."""
+
+    def __new__(
+        cls,
         workspace: list[str],
         python_version: tuple[int, int],
         check_syntax: Callable[[str, str], BaseException | None],
-    ) -> None:
+    ) -> Self:
         """Start with no modules and no registrations; ``workspace`` as in
         :meth:`set_workspace`; ``python_version`` is ``(major, minor)`` of the
         running Python (syntax it lacks is an error); ``check_syntax(file,
@@ -212,7 +234,7 @@ class Engine:
         list, without building it)."""
 
     def status(
-        self, namespace_id: int | None
+        self, namespace_id: int | None = None
     ) -> tuple[list[str], list[tuple[str, str | None, float | None, bool, list[str]]], list[str]]:
         """Snapshot: ``(workspace, modules, statements)``. ``modules`` in
         tracking order as ``(name, file or None (no source file),

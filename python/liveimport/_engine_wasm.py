@@ -316,7 +316,7 @@ class Engine:
         return count
 
     def status(
-        self, namespace_id: int | None
+        self, namespace_id: int | None = None
     ) -> tuple[list[str], list[tuple[str, str | None, float | None, bool, list[str]]], list[str]]:
         workspace, modules, statements = _call(self._js.status, namespace_id)
         return (

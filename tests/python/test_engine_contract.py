@@ -53,7 +53,13 @@ def _function(node: "ast.FunctionDef | ast.AsyncFunctionDef") -> tuple[object, .
 
 
 def _is_public(name: str) -> bool:
-    return not name.startswith("_") or name == "__init__"
+    return not name.startswith("_") or name in ("__init__", "__new__")
+
+
+def _constructor(node: "ast.FunctionDef | ast.AsyncFunctionDef") -> tuple[object, ...]:
+    """The parameters of ``__new__`` or ``__init__`` without ``cls``/``self``: the pyo3
+    class constructs in ``__new__``, the Python class in ``__init__``."""
+    return ("constructor", tuple(_parameters(node.args)[1:]))
 
 
 def public_api(source: str) -> dict[str, object]:
@@ -67,7 +73,12 @@ def public_api(source: str) -> dict[str, object]:
         elif isinstance(node, ast.ClassDef) and _is_public(node.name):
             members: dict[str, object] = {}
             for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_public(
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in (
+                    "__init__",
+                    "__new__",
+                ):
+                    members["(constructor)"] = _constructor(item)
+                elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_public(
                     item.name
                 ):
                     members[item.name] = _function(item)
@@ -115,15 +126,33 @@ def test_wasm_layer_has_the_contracts_api():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("def plan_sync(\n        self, full: bool = True", "def plan_sync(\n        self, full: bool = False"),
-         "Engine.plan_sync"),
-        (("def mark_dirty(self, paths: list[str])", "def mark_dirty(self, path: list[str])"),
-         "Engine.mark_dirty"),
+        (
+            (
+                "def plan_sync(\n        self, full: bool = True",
+                "def plan_sync(\n        self, full: bool = False",
+            ),
+            "Engine.plan_sync",
+        ),
+        (
+            ("def mark_dirty(self, paths: list[str])", "def mark_dirty(self, path: list[str])"),
+            "Engine.mark_dirty",
+        ),
         (("def journal(", "def _journal("), "Engine.journal: missing"),
-        (("def note_writes() -> None:", "def note_writes(hook: object = None) -> None:"),
-         "note_writes"),
-        (("class AnalysisError(Exception):", "class AnalysisError(ValueError):"),
-         "AnalysisError: bases"),
+        (
+            ("def note_writes() -> None:", "def note_writes(hook: object = None) -> None:"),
+            "note_writes",
+        ),
+        (
+            ("class AnalysisError(Exception):", "class AnalysisError(ValueError):"),
+            "AnalysisError: bases",
+        ),
+        (
+            (
+                "        python_version: tuple[int, int],\n        check_syntax",
+                "        version: tuple[int, int],\n        check_syntax",
+            ),
+            "Engine.(constructor)",
+        ),
         (("    cause: BaseException\n", "    cause: object\n"), "AnalysisError.cause"),
     ],
 )
@@ -140,9 +169,7 @@ def test_a_difference_is_found(change, expected):
 def _runtime_parameters(function: object) -> list[tuple[str, str, object]]:
     signature = inspect.signature(function)  # type: ignore[arg-type]
     return [
-        (p.kind.name, p.name, p.default)
-        for p in signature.parameters.values()
-        if p.name != "self"
+        (p.kind.name, p.name, p.default) for p in signature.parameters.values() if p.name != "self"
     ]
 
 
@@ -150,14 +177,24 @@ def _runtime_parameters(function: object) -> list[tuple[str, str, object]]:
 def test_loaded_wasm_layer_has_the_contracts_parameters():
     from liveimport import _engine_wasm
 
-    kinds = {"positional": "POSITIONAL_OR_KEYWORD", "positional-only": "POSITIONAL_ONLY",
-             "keyword-only": "KEYWORD_ONLY", "var-positional": "VAR_POSITIONAL",
-             "var-keyword": "VAR_KEYWORD"}
+    kinds = {
+        "positional": "POSITIONAL_OR_KEYWORD",
+        "positional-only": "POSITIONAL_ONLY",
+        "keyword-only": "KEYWORD_ONLY",
+        "var-positional": "VAR_POSITIONAL",
+        "var-keyword": "VAR_KEYWORD",
+    }
 
     def expected(shape):
-        return [(kinds[kind], name, inspect.Parameter.empty if default is None
-                 else ast.literal_eval(default))
-                for kind, name, _, default in shape[1] if name != "self"]
+        return [
+            (
+                kinds[kind],
+                name,
+                inspect.Parameter.empty if default is None else ast.literal_eval(default),
+            )
+            for kind, name, _, default in shape[1]
+            if name != "self"
+        ]
 
     for name, shape in public_api(CONTRACT.read_text(encoding="utf-8")).items():
         if shape[0] == "function":
@@ -169,3 +206,47 @@ def test_loaded_wasm_layer_has_the_contracts_parameters():
                 if member_shape[0] == "function":
                     runtime = _runtime_parameters(getattr(cls, member))
                     assert runtime == expected(member_shape), f"{name}.{member}"
+                elif member_shape[0] == "constructor":
+                    runtime = _runtime_parameters(cls.__init__)
+                    assert runtime == expected(member_shape), f"{name}.{member}"
+
+
+def test_a_sync_error_keeps_the_hosts_exception_until_the_file_changes(tmp_path):
+    # _engine.pyi, plan_sync: "Raises AnalysisError for the first modified module ... at every
+    # call until its file changes": with the host's own exception as the cause every time (the
+    # wasm-bindgen engine once named a forgotten exception at the second call).
+    import os
+
+    from liveimport import _engine
+
+    rejections: list[SyntaxError] = []
+
+    def check_syntax(file: str, source: str) -> "SyntaxError | None":
+        if "= =" not in source:
+            return None
+        rejections.append(SyntaxError(f"host says no ({len(rejections)})", (file, 1, 3, source)))
+        return rejections[-1]
+
+    module = tmp_path / "m_contract.py"
+    module.write_text("x = 1\n")
+    os.utime(module, (1e9, 1e9))
+    spec = ("m_contract", str(module), "")
+    engine = _engine.Engine([str(tmp_path)], tuple(sys.version_info[:2]), check_syntax)
+    engine.register(1, [("import", "m_contract", None, None)], [spec], False)
+    module.write_text("x = = 2\n")
+    os.utime(module, (1e9 + 1, 1e9 + 1))
+    causes = []
+    for _ in range(3):
+        with pytest.raises(_engine.AnalysisError) as info:
+            engine.plan_sync(True)
+        assert info.value.module == "m_contract"
+        causes.append(info.value.cause)
+    assert len(rejections) == 1, "asked once: the file did not change"
+    assert causes == [rejections[0]] * 3 and all(c is rejections[0] for c in causes)
+    module.write_text("x = 2\n")
+    os.utime(module, (1e9 + 2, 1e9 + 2))
+    entries, namespaces = engine.plan_sync(True)
+    assert [(m, reason) for m, reason, _, _ in entries] == [("m_contract", "modified")]
+    assert namespaces == [(1, ["m_contract"], [("import", "m_contract", None, None)])]
+    engine.commit(["m_contract"])
+    assert engine.plan_sync(True) == ([], [])
