@@ -42,17 +42,22 @@ from ._errors import ModuleError, ReloadEvent
 from ._nbi import auto_sync, hidden_cell_magic
 
 if TYPE_CHECKING:
+    from ._stale import StaleName as StaleName
+    from ._stale import stale as stale
     from ._status import Status as Status
     from ._status import TrackedModule as TrackedModule
     from ._status import status as status
-    from ._stale import StaleName as StaleName
-    from ._stale import stale as stale
 
 #: Names loaded on first use (PEP 562): ``_status`` needs ``dataclasses``,
 #: whose import and generated methods cost ~20 ms of a cold ``import
 #: liveimport`` in Pyodide.
-_LAZY = {"status": "_status", "Status": "_status", "TrackedModule": "_status",
-         "stale": "_stale", "StaleName": "_stale"}
+_LAZY = {
+    "status": "_status",
+    "Status": "_status",
+    "TrackedModule": "_status",
+    "stale": "_stale",
+    "StaleName": "_stale",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -62,9 +67,14 @@ def __getattr__(name: str) -> Any:
 
     :raises AttributeError: for any other name, as for a plain module."""
     if name in _LAZY:
-        import importlib
+        if _LAZY[name] == "_status":
+            from . import _status
 
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+            value = getattr(_status, name)
+        else:
+            from . import _stale
+
+            value = getattr(_stale, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,9 +8,9 @@ and reload schedule (petgraph), source-file mtimes (read with ``std::fs``,
 which inside Pyodide is the Emscripten FS), the workspace and the per-namespace
 registration journals, and the syntax verdict on module sources (a full
 parse for the running Python version; the host's parser, ``check_syntax``,
-confirms every error it finds and has the last word). The Python package (``liveimport._core``) does what only
-Python can: look modules up in ``sys.modules``, check namespaces, run
-``importlib.reload`` and rebind names.
+confirms every error it finds and has the last word). The Python package
+(``liveimport._core``) does what only Python can: look modules up in
+``sys.modules``, check namespaces, run ``importlib.reload`` and rebind names.
 
 Calls are coarse: one per registration step or sync, never one per file.
 
@@ -141,8 +141,8 @@ class Engine:
         name, plus submodules bound by ``from m import sub``); untracked ones
         start being tracked: each source file is opened once (its mtime is
         read from the open file, then its contents) and analysed. If
-        ``clear``, the namespace's journal and attachments are discarded first. Records equal to an existing one move to the end of
-        the journal.
+        ``clear``, the namespace's journal and attachments are discarded first.
+        Records equal to an existing one move to the end of the journal.
 
         Raises ``AnalysisError`` (and changes nothing) when a module's source
         cannot be analysed.

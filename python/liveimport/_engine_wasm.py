@@ -29,8 +29,8 @@ from types import CodeType
 from typing import Any, Literal
 
 try:
-    import pyodide_js  # type: ignore[import-not-found]
-    from pyodide.ffi import JsException, create_proxy, to_js  # type: ignore[import-not-found]
+    import pyodide_js
+    from pyodide.ffi import JsException, create_proxy, to_js
 except ImportError as error:  # not in Pyodide
     raise ImportError(
         f"the wasm-bindgen engine needs Pyodide ({error})", name="liveimport._engine_wasm"
@@ -198,7 +198,7 @@ class Engine:
         def verdict(file: str, source: str) -> int:
             try:
                 exception = check_syntax(file, source)
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 # The checker itself failed: that exception is the verdict (as in the pyo3 engine).
                 exception = error
             if exception is None:
@@ -383,7 +383,7 @@ def _make_hook() -> Callable[[str, tuple[object, ...]], None]:
             count = len(args)
             a0, a1, a2, a3 = args[:4] if count >= 4 else (args + _PAD)[:4]
             note_event(event, count, convert(a0), convert(a1), convert(a2), convert(a3))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             # Never fail the audited operation: kept for reports, and every file is examined.
             hook_failures.append(f"{event}: {error!r}")
             del hook_failures[:-10]

@@ -11,10 +11,7 @@ import sys
 import traceback
 from collections.abc import Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ._stale import StaleName
+from typing import Protocol
 
 __all__ = (
     "report_bundle",
@@ -186,6 +183,23 @@ def failure_text(error: BaseException, *, action: str = "reload") -> str:
     return head + trace + tail
 
 
+class StaleEntry(Protocol):
+    """What :func:`stale_note` reads of an entry (``liveimport.StaleName``,
+    which ``_stale`` defines: this module does not import it, ``_stale``
+    imports this one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def module(self) -> str: ...
+    @property
+    def qualname(self) -> str: ...
+    @property
+    def cell(self) -> int | None: ...
+
+
 #: At most this many names are listed per group of the stale note.
 STALE_NOTE_NAMES = 8
 
@@ -197,7 +211,7 @@ def _stale_what(kind: str, qualname: str, cell: int | None) -> str:
     return what if cell is None else f"{what}, In [{cell}]"
 
 
-def stale_note(entries: Iterable["StaleName"]) -> str:
+def stale_note(entries: Iterable[StaleEntry]) -> str:
     """The note shown after a reload report when names still hold objects of
     a reloaded module's earlier version: one line per module, e.g. ::
 

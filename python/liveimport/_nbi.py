@@ -232,8 +232,9 @@ class _Handler:
         try:
             note = _stale.after_reload()
         except Exception as error:  # a bug: say so, never fail the cell
-            _write_failure(f"LiveImport: could not list stale names: "
-                           f"{type(error).__name__}: {error}\n")
+            _write_failure(
+                f"LiveImport: could not list stale names: {type(error).__name__}: {error}\n"
+            )
             return
         if note is not None and _SETTINGS.report and _SETTINGS.stale_note:
             self.shell.display_pub.publish(data=note, metadata={})

@@ -109,12 +109,18 @@ class Status:
         if self.stale:
             lines.append("Still on an old version (re-run the cell to get the new code):")
             stale_rows = [("name", "kind", "from", "cell")] + [
-                (s.name, s.kind, f"{s.module}.{s.qualname}",
-                 "-" if s.cell is None else f"In [{s.cell}]") for s in self.stale]
+                (
+                    s.name,
+                    s.kind,
+                    f"{s.module}.{s.qualname}",
+                    "-" if s.cell is None else f"In [{s.cell}]",
+                )
+                for s in self.stale
+            ]
             widths = [max(len(row[i]) for row in stale_rows) for i in range(3)]
             for stale_row in stale_rows:
-                cells = [cell.ljust(width) for cell, width in zip(stale_row, widths)]
-                lines.append("  " + "  ".join(cells + [stale_row[-1]]))
+                cells = [cell.ljust(width) for cell, width in zip(stale_row, widths, strict=False)]
+                lines.append("  " + "  ".join([*cells, stale_row[-1]]))
         return "\n".join(lines)
 
 

@@ -35,13 +35,13 @@ def _parameters(args: ast.arguments) -> list[Parameter]:
     kinds = ["positional-only"] * len(args.posonlyargs) + ["positional"] * len(args.args)
     out = [
         (kind, a.arg, _text(a.annotation), _text(d))
-        for kind, a, d in zip(kinds, positional, defaults)
+        for kind, a, d in zip(kinds, positional, defaults, strict=True)
     ]
     if args.vararg:
         out.append(("var-positional", args.vararg.arg, _text(args.vararg.annotation), None))
     out += [
         ("keyword-only", a.arg, _text(a.annotation), _text(d))
-        for a, d in zip(args.kwonlyargs, args.kw_defaults)
+        for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
     ]
     if args.kwarg:
         out.append(("var-keyword", args.kwarg.arg, _text(args.kwarg.annotation), None))

@@ -64,12 +64,14 @@ def test_remade_objects_leave_the_list_and_the_status(nb):
     remade = nb.run("sq = shapes.Square()\nitems = [sq]")
     assert [e.name for e in liveimport.stale()] == ["f"]
     assert frontend.status_message()["stale"] == [
-        {"name": "f", "kind": "function", "module": "shapes", "qualname": "area",
-         "cell": f_cell}]
+        {"name": "f", "kind": "function", "module": "shapes", "qualname": "area", "cell": f_cell}
+    ]
     g_cell = nb.run("g = f")  # an alias of an old function joins the list
     assert remade.error is None
     assert [(e.name, e.cell) for e in liveimport.stale()] == [
-        ("f", f_cell), ("g", g_cell.result.execution_count)]
+        ("f", f_cell),
+        ("g", g_cell.result.execution_count),
+    ]
     assert [e["name"] for e in frontend.status_message()["stale"]] == ["f", "g"]
 
 
@@ -80,9 +82,11 @@ def test_no_note_without_stale_names_or_with_reports_off(nb):
     nb.write("shapes.py", SHAPES_V2)
     cell = nb.run("sq = Square()")  # the note comes before the cell re-makes sq
     assert len(cell.reports) == 1
-    assert notes(cell) == ["Still on the old version of shapes: sq (Square, made in "
-                           f"In [{cell.result.execution_count - 1}]) \u2014 re-run those "
-                           "cells to get the new code."]
+    assert notes(cell) == [
+        "Still on the old version of shapes: sq (Square, made in "
+        f"In [{cell.result.execution_count - 1}]) \u2014 re-run those "
+        "cells to get the new code."
+    ]
     assert liveimport.stale() == []
     nb.run("del sq")
     nb.write("shapes.py", SHAPES_V1)
@@ -127,8 +131,11 @@ def test_names_bound_inside_a_liveimport_cell_and_blocks(nb):
     nb.write("shapes.py", SHAPES_V2)
     nb.run("pass")
     assert [(e.name, e.kind, e.cell) for e in liveimport.stale()] == [
-        ("looped", "instance", count), ("kept", "instance", count),
-        ("caught", "function", count), ("hidden", "instance", None)]
+        ("looped", "instance", count),
+        ("kept", "instance", count),
+        ("caught", "function", count),
+        ("hidden", "instance", None),
+    ]
 
 
 def test_liveimport_line_magic_lists_stale_names(nb):
@@ -139,7 +146,8 @@ def test_liveimport_line_magic_lists_stale_names(nb):
     nb.run("pass")
     text = nb.run("%liveimport").outputs[0]["text/plain"]
     assert text.split("Registered statements:")[1].startswith(
-        before.split("Registered statements:")[1] + "\n")  # a section after the others
+        before.split("Registered statements:")[1] + "\n"
+    )  # a section after the others
     lines = text.split("Still on an old version (re-run the cell to get the new code):\n")[1]
     rows = [line.split() for line in lines.splitlines()]
     assert rows[0] == ["name", "kind", "from", "cell"]
@@ -157,7 +165,10 @@ def test_star_imports_and_deletions_update_the_attribution(nb):
     nb.run("pass")
     count = star.result.execution_count
     assert [(e.name, e.kind, e.cell) for e in liveimport.stale()] == [
-        ("Square", "class", count), ("area", "function", count), ("sq", "instance", count)]
+        ("Square", "class", count),
+        ("area", "function", count),
+        ("sq", "instance", count),
+    ]
 
 
 def test_bound_names_of_a_cell():
@@ -209,7 +220,37 @@ if (walrus := 1):
     stars: list[str] = []
     bound_names(ast.parse(code).body, names, stars)
     assert names == {
-        "a", "d", "f", "h", "x", "y", "p", "q", "r", "z", "w", "gone", "i", "inner",
-        "looped", "after", "fh", "other", "inside", "t", "err", "handled", "final",
-        "first", "rest", "matched", "value", "others", "px", "whole", "func", "Klass"}
+        "a",
+        "d",
+        "f",
+        "h",
+        "x",
+        "y",
+        "p",
+        "q",
+        "r",
+        "z",
+        "w",
+        "gone",
+        "i",
+        "inner",
+        "looped",
+        "after",
+        "fh",
+        "other",
+        "inside",
+        "t",
+        "err",
+        "handled",
+        "final",
+        "first",
+        "rest",
+        "matched",
+        "value",
+        "others",
+        "px",
+        "whole",
+        "func",
+        "Klass",
+    }
     assert stars == ["star"]

@@ -64,8 +64,10 @@ def test_classes_and_functions_bound_under_other_names(mods, ns):
     ns["OldSq"] = shapes.Square
     ns["f"] = shapes.area
     reload_shapes(mods)
-    assert liveimport.stale(ns) == [entry("OldSq", "class", "Square"),
-                                    entry("f", "function", "area")]
+    assert liveimport.stale(ns) == [
+        entry("OldSq", "class", "Square"),
+        entry("f", "function", "area"),
+    ]
 
 
 def test_enum_members_and_bound_methods(mods, ns):
@@ -75,9 +77,11 @@ def test_enum_members_and_bound_methods(mods, ns):
     ns["unit"] = shapes.Square.unit
     reload_shapes(mods)
     assert ns["red"] != ns["shapes"].Color.RED
-    assert liveimport.stale(ns) == [entry("red", "enum member", "Color"),
-                                    entry("m", "method", "Square.area"),
-                                    entry("unit", "method", "Square.unit")]
+    assert liveimport.stale(ns) == [
+        entry("red", "enum member", "Color"),
+        entry("m", "method", "Square.area"),
+        entry("unit", "method", "Square.unit"),
+    ]
 
 
 def test_one_level_inside_containers(mods, ns):
@@ -112,6 +116,7 @@ def test_containers_are_examined_up_to_1000_elements(mods, ns):
 def test_registered_names_modules_private_and_current_objects_are_not_reported(mods, ns):
     shapes = load_shapes(mods, ns, "import shapes\nfrom shapes import Square, area\n")
     import json
+
     ns["_private"] = shapes.Square()
     ns["json_module"] = json
     ns["decoder"] = json.JSONDecoder()  # not from a reloaded module
@@ -172,8 +177,7 @@ def test_without_ipython_none_means_every_registered_namespace(mods, monkeypatch
     second["y"] = shapes.area
     unregistered = {"z": shapes.Square()}
     reload_shapes(mods)
-    assert liveimport.stale() == [entry("x", "instance", "Square"),
-                                  entry("y", "function", "area")]
+    assert liveimport.stale() == [entry("x", "instance", "Square"), entry("y", "function", "area")]
     assert liveimport.stale(unregistered) == [entry("z", "instance", "Square")]
 
 
@@ -189,8 +193,13 @@ def test_a_module_reloaded_as_a_dependency_counts(mods, ns):
 
 def test_stale_name_shape_and_errors(mods, ns):
     name = StaleName("sq", "instance", "shapes", "Square", 4)
-    assert name.to_json() == {"name": "sq", "kind": "instance", "module": "shapes",
-                              "qualname": "Square", "cell": 4}
+    assert name.to_json() == {
+        "name": "sq",
+        "kind": "instance",
+        "module": "shapes",
+        "qualname": "Square",
+        "cell": 4,
+    }
     with pytest.raises(AttributeError):
         name.cell = 5  # type: ignore[misc]
     with pytest.raises(TypeError):
@@ -214,5 +223,7 @@ class Odd(metaclass=Meta):
     mods.write("odd.py", source + "VERSION = 2\n")
     assert [e.module for e in synced()] == ["odd"]
     ns["new"] = ns["odd"].Odd()
-    assert liveimport.stale(ns) == [entry("old", "instance", "Odd", module="odd"),
-                                    entry("items", "instance", "Odd", module="odd")]
+    assert liveimport.stale(ns) == [
+        entry("old", "instance", "Odd", module="odd"),
+        entry("items", "instance", "Odd", module="odd"),
+    ]
