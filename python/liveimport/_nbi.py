@@ -69,12 +69,13 @@ _SETTINGS = _Settings()
 _current_shell: Callable[[], Any] = current_shell
 
 
-#: Whether a frontend that can open a file at a line is connected (the
-#: extension's comm is open); ``_frontend`` sets it (:func:`set_link_check`).
 def _no_link() -> bool:
+    """No frontend that can open files: the default of ``_link_check``."""
     return False
 
 
+#: Whether a frontend that can open a file at a line is connected (the
+#: extension's comm is open); ``_frontend`` sets it (:func:`set_link_check`).
 _link_check: Callable[[], bool] = _no_link
 
 
