@@ -11,7 +11,7 @@
 //! `catch_unwind`): the wasm-bindgen build aborts on any panic, so each is a trap there.
 //!
 //! Environment:
-//! - `LIVEIMPORT_FUZZ_N`: how many inputs (default 300, a smoke run for plain `cargo test`;
+//! - `LIVEIMPORT_FUZZ_N`: how many inputs (default 100, a smoke run for plain `cargo test`;
 //!   the test command runs 100,000: `scripts/fuzz.sh 100000 native`);
 //! - `LIVEIMPORT_FUZZ_SEED`: the run's seed (default a fixed one, so runs repeat);
 //! - `LIVEIMPORT_FUZZ_THREADS`: threads sharing the inputs (default 1);
@@ -183,7 +183,7 @@ fn run_share(corpus: &Corpus, seed: u64, (from, n): (u64, u64), thread: u64, thr
 
 #[test]
 fn fuzz() {
-    let n = env_u64("LIVEIMPORT_FUZZ_N").unwrap_or(300);
+    let n = env_u64("LIVEIMPORT_FUZZ_N").unwrap_or(100);
     let seed = env_u64("LIVEIMPORT_FUZZ_SEED").unwrap_or(DEFAULT_SEED);
     let threads = env_u64("LIVEIMPORT_FUZZ_THREADS").unwrap_or(1).max(1);
     let from = env_u64("LIVEIMPORT_FUZZ_FROM").unwrap_or(0);
