@@ -27,10 +27,13 @@ rc=0
 
 if [ "$which" != wasm ]; then
     log "fuzz native: $n inputs, seed $seed, $threads threads"
+    set +e
     LIVEIMPORT_FUZZ_N="$n" LIVEIMPORT_FUZZ_SEED="$seed" LIVEIMPORT_FUZZ_THREADS="$threads" \
         cargo test --profile fuzz --quiet --manifest-path "$ROOT/Cargo.toml" --test fuzz -- --nocapture \
-        2>&1 | grep --line-buffered -E '^(fuzz|FAIL|error)|panicked' || true
-    [ "${PIPESTATUS[0]}" = 0 ] || rc=1
+        2>&1 | grep --line-buffered -E '^(fuzz|FAIL|error)|panicked'
+    status=("${PIPESTATUS[@]}")
+    set -e
+    [ "${status[0]}" = 0 ] || rc=1
 fi
 
 if [ "$which" != native ]; then

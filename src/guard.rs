@@ -122,6 +122,11 @@ pub fn scan(source: &str) -> Result<Scan, TooDeep> {
         block_after: None,
         result: Scan::default(),
     };
+    if source.starts_with('\u{feff}') {
+        // Decoding skipped the byte order mark; another one is text, which CPython's tokenizer
+        // rejects (`ruff_python_parser` skips it).
+        s.lexical(0, "invalid non-printable character U+FEFF".into());
+    }
     while s.i < s.bytes.len() {
         match s.stack.last() {
             Some(&Frame::Str { quote, triple, raw, interpolated, at }) => s.in_string(quote, triple, raw, interpolated, at)?,

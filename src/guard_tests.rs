@@ -152,3 +152,15 @@ fn arbitrary_input_never_panics() {
         let _ = crate::imports::parse_registration(&text, "p", true);
     }
 }
+
+/// Found by the fuzz harness (tests/fuzz/): decoded source that still starts with U+FEFF (a
+/// file with two byte order marks; decoding skips one) is rejected by CPython's tokenizer,
+/// while `ruff_python_parser` skips it as a byte order mark.
+#[test]
+fn a_byte_order_mark_left_in_the_text_is_an_error() {
+    assert_eq!(lexical("\u{feff}import os\n"), Some(("invalid non-printable character U+FEFF".into(), 1)));
+    let error = crate::analysis::engine_finding("\u{feff}from os import path\n", "/w/m.py", crate::analysis::python_version(3, 14));
+    assert_eq!(error.map(|e| (e.message, e.line, e.column)), Some(("invalid non-printable character U+FEFF".into(), 1, 1)));
+    assert!(crate::imports::module_dependencies("\u{feff}import os\n", "", "/w/m.py").is_err());
+    assert_eq!(lexical("import os\n"), None);
+}

@@ -123,11 +123,15 @@ fn too_deep_error(source: &str, filename: &str, too_deep: crate::guard::TooDeep)
     SyntaxErrorInfo { message: too_deep.message, filename: filename.into(), line: too_deep.line, column: 1, text }
 }
 
-/// A top-level statement's text without leading whitespace, and the byte where it starts;
-/// `None` for an empty statement (after a trailing `;`).
+/// A top-level statement's text without leading whitespace and line continuations (a `\\`
+/// that ends the line before it: CPython joins the lines), and the byte where it starts; `None`
+/// for an empty statement (after a trailing `;`).
 fn statement_text(source: &str, range: std::ops::Range<usize>) -> Option<(&str, usize)> {
     let piece = source.get(range.clone())?;
-    let trimmed = piece.trim_start();
+    let mut trimmed = piece.trim_start();
+    while let Some(rest) = trimmed.strip_prefix('\\').filter(|rest| rest.starts_with(['\n', '\r'])) {
+        trimmed = rest.trim_start();
+    }
     (!trimmed.is_empty()).then(|| (trimmed, range.start + (piece.len() - trimmed.len())))
 }
 
@@ -376,6 +380,17 @@ mod tests {
         assert_eq!(err.text.as_deref(), Some("def f(:"));
         let err = module_dependencies("from .. import x\n", "top", "/w/top/m.py").unwrap_err();
         assert!(err.message.contains("would escape package top"));
+    }
+
+    /// Found by the fuzz harness (tests/fuzz/): a statement that starts with a line
+    /// continuation (`\\` alone on the line before it) is still a top-level import.
+    #[test]
+    fn statements_after_a_line_continuation() {
+        let src = "import os\n\\\nimport unittest\n\\\r\n\\\nfrom a import b\nx = 1; \\\n import c\n";
+        assert_eq!(module_dependencies(src, "", "m.py").unwrap(), ["os", "unittest", "a", "a.b", "c"]);
+        let deep = format!("x = {}1\n\\\nimport late\n", "-".repeat(5000));
+        assert_eq!(module_dependencies(&deep, "", "m.py").unwrap(), ["late"]);
+        assert_eq!(statements("\\\nimport a", ""), ["import a"]);
     }
 
     #[test]

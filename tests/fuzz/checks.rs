@@ -93,8 +93,21 @@ pub fn source_case(rng: &mut ChaCha8Rng, corpus: &Corpus) -> Outcome {
     text_checks(rng, &text, file)
 }
 
+/// When one case is replayed (`LIVEIMPORT_FUZZ_CASE`), saves its input `text` as
+/// `target/tmp/fuzz-case-NAME` and says so.
+pub fn save_replayed(name: &str, text: &str) {
+    if std::env::var_os("LIVEIMPORT_FUZZ_CASE").is_some() {
+        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fuzz-case-{name}"));
+        match std::fs::write(&path, text) {
+            Ok(()) => println!("input saved: {}", path.display()),
+            Err(error) => println!("input not saved to {}: {error}", path.display()),
+        }
+    }
+}
+
 /// The scan, dependencies and verdicts of one decoded source.
 pub fn text_checks(rng: &mut ChaCha8Rng, text: &str, file: &str) -> Outcome {
+    save_replayed("source.py", text);
     // The scan: deterministic, offsets on char boundaries, statements in order.
     let scan = guard::scan(text);
     ensure!(scan == guard::scan(text), "scan is not deterministic");
@@ -212,6 +225,7 @@ pub fn registration_case(rng: &mut ChaCha8Rng, corpus: &Corpus) -> Outcome {
     let mut journal = Journal::default();
     for _ in 0..rng.gen_range(1..4) {
         let text = inputs::registration(rng, corpus);
+        save_replayed("registration.py", &text);
         let package = inputs::package(rng);
         let allow = rng.gen_bool(0.5);
         let parsed = parse_registration(&text, package, allow);

@@ -11,10 +11,11 @@
 //! `catch_unwind`): the wasm-bindgen build aborts on any panic, so each is a trap there.
 //!
 //! Environment:
-//! - `LIVEIMPORT_FUZZ_N`: how many inputs (default 1,000, a smoke run for plain `cargo test`;
+//! - `LIVEIMPORT_FUZZ_N`: how many inputs (default 100, a smoke run for plain `cargo test`;
 //!   the test command runs 100,000: `scripts/fuzz.sh 100000 native`);
 //! - `LIVEIMPORT_FUZZ_SEED`: the run's seed (default a fixed one, so runs repeat);
 //! - `LIVEIMPORT_FUZZ_THREADS`: threads sharing the inputs (default 1);
+//! - `LIVEIMPORT_FUZZ_FROM`: the first input's index (default 0): inputs `FROM..N`;
 //! - `LIVEIMPORT_FUZZ_CASE`: run only the case of this index (with the run's seed), without
 //!   catching its panic: the way to reproduce a failure the run printed.
 //!
@@ -129,9 +130,9 @@ struct Counts {
 /// Every how many inputs of a thread a long run prints its progress.
 const PROGRESS: u64 = 250_000;
 
-fn run_share(corpus: &Corpus, seed: u64, n: u64, thread: u64, threads: u64) -> Counts {
+fn run_share(corpus: &Corpus, seed: u64, (from, n): (u64, u64), thread: u64, threads: u64) -> Counts {
     let mut counts = Counts::default();
-    let mut index = thread;
+    let mut index = from + thread;
     let start = Instant::now();
     while index < n {
         if counts.inputs > 0 && counts.inputs % PROGRESS == 0 {
@@ -167,8 +168,12 @@ fn run_share(corpus: &Corpus, seed: u64, n: u64, thread: u64, threads: u64) -> C
             counts.panics += 1;
         }
         if let Some(failure) = failure {
+            let line = format!("case {index} (LIVEIMPORT_FUZZ_SEED={seed} LIVEIMPORT_FUZZ_CASE={index}): {failure}");
             if counts.failures.len() < 20 {
-                counts.failures.push(format!("case {index} (LIVEIMPORT_FUZZ_SEED={seed} LIVEIMPORT_FUZZ_CASE={index}): {failure}"));
+                if n >= PROGRESS {
+                    println!("FAIL {line}"); // at once, in a long run
+                }
+                counts.failures.push(line);
             }
         }
         index += threads;
@@ -178,9 +183,10 @@ fn run_share(corpus: &Corpus, seed: u64, n: u64, thread: u64, threads: u64) -> C
 
 #[test]
 fn fuzz() {
-    let n = env_u64("LIVEIMPORT_FUZZ_N").unwrap_or(1_000);
+    let n = env_u64("LIVEIMPORT_FUZZ_N").unwrap_or(100);
     let seed = env_u64("LIVEIMPORT_FUZZ_SEED").unwrap_or(DEFAULT_SEED);
     let threads = env_u64("LIVEIMPORT_FUZZ_THREADS").unwrap_or(1).max(1);
+    let from = env_u64("LIVEIMPORT_FUZZ_FROM").unwrap_or(0);
     let corpus = corpus::load();
     if let Some(index) = env_u64("LIVEIMPORT_FUZZ_CASE") {
         let (kind, outcome) = run_case(&corpus, seed, index);
@@ -198,7 +204,7 @@ fn fuzz() {
     let start = Instant::now();
     let shares: Vec<Counts> = std::thread::scope(|scope| {
         let corpus = &corpus;
-        let handles: Vec<_> = (0..threads).map(|t| scope.spawn(move || run_share(corpus, seed, n, t, threads))).collect();
+        let handles: Vec<_> = (0..threads).map(|t| scope.spawn(move || run_share(corpus, seed, (from, n), t, threads))).collect();
         handles.into_iter().map(|h| h.join().expect("fuzz thread")).collect()
     });
     let elapsed = start.elapsed().as_secs_f64();
