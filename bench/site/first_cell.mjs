@@ -37,6 +37,8 @@
  *
  * Usage: node bench/site/first_cell.mjs [--lines 0.8,0.7,0.6] [--rounds 5] [--reading 3000]
  *   [--out DIR] [--site LINE=DIR ...]
+ *        node bench/site/first_cell.mjs --report OUT/results.json [--lines ...] [--rounds N] [--reading MS]
+ *   (the second prints the report of an earlier run again; give the run's --lines, --rounds and --reading)
  * The site of a line defaults to where `LIVEIMPORT_LITE_LINE=LINE scripts/site.sh build` puts it
  * (build/site for 0.8, build/site-0.7, build/site-0.6).
  */
@@ -54,7 +56,8 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '5' },
     reading: { type: 'string', default: '3000' },
     out: { type: 'string', default: path.join(ROOT, 'build', 'bench-site', 'first-cell') },
-    site: { type: 'string', multiple: true, default: [] }
+    site: { type: 'string', multiple: true, default: [] },
+    report: { type: 'string' }
   }
 });
 const LINES = opts.lines.split(',');
@@ -315,6 +318,16 @@ function summarise() {
     row.difference = minus(row.live.median, row.plain.median);
     row.kernelDifference = minus(row.live.kernelBusy, row.plain.kernelBusy);
     row.extraRequests = minus(row.live.drive, row.plain.drive);
+    // The two variants of one round ran back to back: their differences, paired per round.
+    const paired = key =>
+      results
+        .filter(r => r.line === line && r.variant === 'live' && typeof r[key] === 'number')
+        .map(live => [live, results.find(p => p.line === line && p.variant === 'plain' && p.round === live.round)])
+        .filter(([, plain]) => plain && typeof plain[key] === 'number')
+        .map(([live, plain]) => live[key] - plain[key]);
+    row.pairedDifferences = paired('ms');
+    row.pairedDifference = median(row.pairedDifferences);
+    row.pairedKernelDifference = median(paired('kernelBusyMs'));
     return row;
   });
 }
@@ -326,16 +339,17 @@ function markdown(rows, env) {
   const lines = [
     `First code cell of a saved lesson (demo.ipynb) run after ${READING_MS / 1000} s of reading in a fresh browser ` +
       `and kernel: with its \`#_%%liveimport\` line (live) and without (plain); ms from \`notebook:run-cell\` to the ` +
-      `execute reply (page-side), medians of ${ROUNDS}; Chromium ${env.chromium}, ${env.cpus} CPUs, load ${env.loadavg} ` +
+      `execute reply (page-side), medians of ${ROUNDS} (live − plain: difference of the medians, and in brackets the median of ` +
+      `the differences within a round, whose two runs were back to back); Chromium ${env.chromium}, ${env.cpus} CPUs, load ${env.loadavg} ` +
       `at the start, ${env.loadavgEnd} at the end.`,
     '',
-    '| line | Pyodide | live | plain | live − plain | kernel busy live / plain | /drive requests live / plain | live cell\'s requests | bootstrap done before the run |',
+    '| line | Pyodide | live | plain | live − plain (paired) | kernel busy live / plain | /drive requests live / plain | live cell\'s requests | bootstrap done before the run |',
     '|---|---|---:|---:|---:|---:|---:|---|---:|'
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.line} | ${r.live.pyodide} | ${f(r.live.median)} (${f(r.live.min)}–${f(r.live.max)}) | ` +
-        `${f(r.plain.median)} (${f(r.plain.min)}–${f(r.plain.max)}) | ${signed(r.difference)} | ` +
+        `${f(r.plain.median)} (${f(r.plain.min)}–${f(r.plain.max)}) | ${signed(r.difference)} (${signed(r.pairedDifference)}) | ` +
         `${f(r.live.kernelBusy)} / ${f(r.plain.kernelBusy)} | ${r.live.drive} / ${r.plain.drive} | ` +
         `${methods(r.live.methods)} | ${r.live.bootstrapDone} of ${r.live.cells} (median ${f(r.live.bootstrapDoneMs)} ms after idle) |`
     );
@@ -345,7 +359,9 @@ function markdown(rows, env) {
     const floor = r.extraRequests * (r.live.driveMsPerRequest ?? NaN);
     lines.push(
       `- ${r.line}: goal (issue 17) live − plain < ${GOAL_MS} ms: ${signed(r.difference)} ms → ` +
-        `${Number.isNaN(r.difference) ? 'no figures' : r.difference < GOAL_MS ? 'met' : 'missed'}; in the kernel (busy span) ${signed(r.kernelDifference)} ms; ` +
+        `${Number.isNaN(r.difference) ? 'no figures' : r.difference < GOAL_MS ? 'met' : 'missed'}; median of the ` +
+        `per-round differences ${signed(r.pairedDifference ?? NaN)} ms [${r.pairedDifferences.map(x => Math.round(x)).join(', ')}]; ` +
+        `in the kernel (busy span) ${signed(r.kernelDifference)} ms, per round ${signed(r.pairedKernelDifference ?? NaN)} ms; ` +
         `floor: ${signed(r.extraRequests)} /drive requests × ${f(r.live.driveMsPerRequest)} ms ` +
         `(page-side, median per request) ≈ ${f(floor)} ms.`
     );
@@ -361,6 +377,14 @@ function markdown(rows, env) {
 
 async function main() {
   fs.mkdirSync(opts.out, { recursive: true });
+  if (opts.report) {
+    // Print the report of an earlier run again (its results.json), e.g. after a change of this file.
+    const saved = JSON.parse(fs.readFileSync(opts.report, 'utf8'));
+    results.push(...saved.runs);
+    failures.push(...saved.failures);
+    console.log(markdown(summarise(), saved.env));
+    return;
+  }
   for (const line of LINES) {
     if (!fs.existsSync(path.join(SITES[line], 'jupyter-lite.json'))) {
       throw new Error(`no built ${line} site in ${SITES[line]}: LIVEIMPORT_LITE_LINE=${line} scripts/site.sh build`);
