@@ -162,9 +162,13 @@ function checkPlan(outcome, status) {
     if (outcome[1][0] === "AnalysisError") ensure(names.includes(outcome[1][2]), () => `plan error of an untracked module ${outcome[1][2]}`);
     return "error";
   }
-  if (plan === undefined || plan === null) return "empty";
+  // An empty plan is `[[], []]` (src/contract.rs plan_sync: the core decides, not the binding).
+  ensure(Array.isArray(plan) && plan.length === 2, () => `a plan is not [entries, namespaces]: ${show(plan)}`);
   const [entries, namespaces] = plan;
-  ensure(entries.length > 0, "a plan of no reloads is not null");
+  if (entries.length === 0) {
+    ensure(namespaces.length === 0, () => `a plan of no reloads rebinds namespaces: ${show(plan)}`);
+    return "empty";
+  }
   const position = new Map();
   entries.forEach(([module, reason, mtime, after], i) => {
     ensure(names.includes(module) && !position.has(module), () => `${module} untracked or scheduled twice`);
@@ -246,10 +250,12 @@ export function sessionCase(m, rng, corpus, counts) {
         // What the audit hook reports: written paths (relative ones too), compiles and runs.
         const path = rng.pick(PATHS);
         const k = rng.int(0, 4);
-        if (k === 0) m.note(path);
+        // The audit rule's events (src/audit.rs note_event), as the Python hook passes them:
+        // open(path, mode, flags) for writing, compile(source bytes, filename), exec(code).
+        if (k === 0) m.note_event("open", 3, path, "w", 0o1101, undefined);
         else if (k === 1) m.note_unknown();
-        else if (k === 2) m.note_compile(path, moduleSource(rng, corpus));
-        else m.note_exec(path);
+        else if (k === 2) m.note_event("compile", 2, new TextEncoder().encode(moduleSource(rng, corpus)), path, undefined, undefined);
+        else m.note_event("exec", 1, ["<module>", path], undefined, undefined, undefined);
       } else if (op === 15) {
         const workspace = rng.bool(0.05) ? rng.pick(["/w", [1], undefined]) : rng.pick(WORKSPACES);
         if (value(engine.set_workspace(workspace), ["TypeError"], "set_workspace") !== null) {
@@ -284,10 +290,10 @@ export function sessionCase(m, rng, corpus, counts) {
     const first = plan();
     const second = plan();
     ensure(show(first) === show(second), () => `planning again gives another plan: ${show(first)} then ${show(second)}`);
-    if (first[0] === 0 && first[1]) {
+    if (first[0] === 0 && first[1][0].length > 0) {
       value(engine.commit(first[1][0].map((e) => e[0])), [], "commit");
       const third = plan();
-      ensure(third[0] === 0 && (third[1] === undefined || third[1] === null), () => `after committing, the next sync plans ${show(third)}`);
+      ensure(third[0] === 0 && show(third[1]) === show([[], []]), () => `after committing, the next sync plans ${show(third)}`);
     }
   } finally {
     engine.free();

@@ -48,7 +48,10 @@ function instantiate(wasmDir) {
   const glue = readFileSync(join(wasmDir, "liveimport_engine.js"), "utf8");
   const bytes = readFileSync(join(wasmDir, "liveimport_engine_bg.wasm"));
   const factory = new Function("wasmBytes", `${glue}\nconst raw = wasm_bindgen.initSync({ module: wasmBytes });\nreturn [wasm_bindgen, raw];\n`);
-  return factory(bytes);
+  const [m, raw] = factory(bytes);
+  // As liveimport._core does inside Pyodide: compile and exec events are noted from now on.
+  m.note_compiles();
+  return [m, raw];
 }
 
 const KINDS = ["source", "registration", "session"];
