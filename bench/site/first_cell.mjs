@@ -313,8 +313,6 @@ function summarise() {
         pyodide: cells[0]?.pyodide ?? '?'
       };
     }
-    // NaN when a variant has no figure (null in JSON).
-    const minus = (a, b) => (a === null || b === null ? NaN : a - b);
     row.difference = minus(row.live.median, row.plain.median);
     row.kernelDifference = minus(row.live.kernelBusy, row.plain.kernelBusy);
     row.extraRequests = minus(row.live.drive, row.plain.drive);
@@ -331,6 +329,9 @@ function summarise() {
     return row;
   });
 }
+
+/** a − b, NaN when either is missing. */
+const minus = (a, b) => (a === null || b === null || a === undefined || b === undefined ? NaN : a - b);
 
 function markdown(rows, env) {
   const f = x => (x === null || x === undefined || Number.isNaN(x) ? '–' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
@@ -361,6 +362,7 @@ function markdown(rows, env) {
       `- ${r.line}: goal (issue 17) live − plain < ${GOAL_MS} ms: ${signed(r.difference)} ms → ` +
         `${Number.isNaN(r.difference) ? 'no figures' : r.difference < GOAL_MS ? 'met' : 'missed'}; median of the ` +
         `per-round differences ${signed(r.pairedDifference ?? NaN)} ms [${r.pairedDifferences.map(x => Math.round(x)).join(', ')}]; ` +
+        `of the minima ${signed(minus(r.live.min, r.plain.min))} ms; ` +
         `in the kernel (busy span) ${signed(r.kernelDifference)} ms, per round ${signed(r.pairedKernelDifference ?? NaN)} ms; ` +
         `floor: ${signed(r.extraRequests)} /drive requests × ${f(r.live.driveMsPerRequest)} ms ` +
         `(page-side, median per request) ≈ ${f(floor)} ms.`
