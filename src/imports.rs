@@ -132,7 +132,18 @@ fn statement_text(source: &str, range: std::ops::Range<usize>) -> Option<(&str, 
     while let Some(rest) = trimmed.strip_prefix('\\').filter(|rest| rest.starts_with(['\n', '\r'])) {
         trimmed = rest.trim_start();
     }
-    (!trimmed.is_empty()).then(|| (trimmed, range.start + (piece.len() - trimmed.len())))
+    let base = range.start + (piece.len() - trimmed.len());
+    // A continuation that joins the statement with the blank line after it ends the statement
+    // (CPython joins the lines); one at the very end of the source is an error, left to the parser.
+    let body = trimmed.trim_end_matches([' ', '\t', '\x0c', '\r', '\n']);
+    if let Some(joined) = body.strip_suffix('\\') {
+        let after = &source[base + body.len()..];
+        let line_end = if after.starts_with("\r\n") { 2 } else { usize::from(after.starts_with(['\n', '\r'])) };
+        if line_end > 0 && after.len() > line_end {
+            trimmed = joined;
+        }
+    }
+    (!trimmed.is_empty()).then_some((trimmed, base))
 }
 
 /// Parses one top-level statement that starts like an import (`trimmed`, at byte `base` of
@@ -391,6 +402,18 @@ mod tests {
         let deep = format!("x = {}1\n\\\nimport late\n", "-".repeat(5000));
         assert_eq!(module_dependencies(&deep, "", "m.py").unwrap(), ["late"]);
         assert_eq!(statements("\\\nimport a", ""), ["import a"]);
+    }
+
+    /// Found by the fuzz harness (tests/fuzz/): a line continuation that joins an import with
+    /// the blank line after it ends the statement (CPython accepts it; only a continuation at
+    /// the very end of the source is an error).
+    #[test]
+    fn a_line_continuation_before_a_blank_line() {
+        assert_eq!(module_dependencies("from os import path\\\n\n", "", "m.py").unwrap(), ["os", "os.path"]);
+        assert_eq!(module_dependencies("import a\\\n\nimport b\n", "", "m.py").unwrap(), ["a", "b"]);
+        assert_eq!(module_dependencies("import a\\\r\n  \r\nimport b\n", "", "m.py").unwrap(), ["a", "b"]);
+        let err = module_dependencies("import a\\\n", "", "m.py").unwrap_err();
+        assert_eq!((err.message.as_str(), err.line), ("unexpected EOF while parsing", 1));
     }
 
     #[test]
