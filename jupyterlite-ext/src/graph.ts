@@ -2,8 +2,9 @@
  * The tracked modules as a dependency-graph picture: direct and indirect
  * modules, their top-level imports, the last reload (why each module
  * reloaded), failures, and the modules whose old version some of the
- * notebook's names still hold (stale names, issue 18). Laid out and drawn by Graphviz (`@viz-js/viz`,
- * WebAssembly inlined in its module, loaded on first use: no network).
+ * notebook's names still hold (stale names, issue 18). Laid out and drawn
+ * by Graphviz (`@viz-js/viz`, WebAssembly inlined in its module, loaded on
+ * first use: no network).
  *
  * The data is the kernel's `liveimport._graph.graph_data`, in the status
  * dialog and as the MIME type {@link GRAPH_MIME} of `%liveimport`'s output.
