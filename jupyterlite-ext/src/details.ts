@@ -1,17 +1,23 @@
 /**
  * The body of LiveImport's status dialog: what fails (with links that open
- * the file at the line), the dependency graph (graph.ts), and the
- * `%liveimport` table (collapsible).
+ * the file at the line), the names still on an old version of a reloaded
+ * module (issue 18), the dependency graph (graph.ts), and the `%liveimport`
+ * table (collapsible).
  */
 import { Widget } from '@lumino/widgets';
 
 import { renderGraph, textTable } from './graph.js';
-import type { IFailure, IGraphData, OpenFile } from './tokens.js';
+import type { IFailure, IGraphData, IStaleName, OpenFile } from './tokens.js';
 
 /** CSS classes the browser tests find things by. */
 export const DETAILS_CLASS = 'jp-LiveImport-details';
 export const FAILURES_CLASS = 'jp-LiveImport-failures';
 export const FAILURE_LINK_CLASS = 'jp-LiveImport-failureLink';
+export const STALE_CLASS = 'jp-LiveImport-stale';
+export const STALE_ADVICE_CLASS = 'jp-LiveImport-staleAdvice';
+
+/** The dialog's heading of the stale names. */
+export const STALE_HEADING = 'Still on an old version';
 
 /** The words of a failure's place: `units.py, line 3` (the file's contents path if any). */
 export function failurePlace(failure: IFailure): string {
@@ -75,16 +81,62 @@ export function renderFailures(
   return list;
 }
 
+/**
+ * One stale name as the dialog lists it:
+ * `sq — instance Square (shapes), In [4]` (no `In [N]` when the cell is
+ * unknown).
+ */
+export function staleItemText(entry: IStaleName): string {
+  const what = [entry.kind, entry.qualname].filter(w => w).join(' ');
+  const cell = entry.cell !== null ? `, In [${entry.cell}]` : '';
+  return `${entry.name} \u2014 ${what} (${entry.module})${cell}`;
+}
+
+/**
+ * What to do about stale names, as the kernel's note says it
+ * (`liveimport._nb_report.stale_note`): re-run the cells that made them,
+ * or make them again when no cell is known.
+ */
+export function staleAdvice(stale: IStaleName[]): string {
+  const rerun = stale.some(entry => entry.cell !== null);
+  return (
+    (rerun ? 'Re-run those cells' : 'Make them again') +
+    ' to get the new code: LiveImport rebinds the imported names, and never changes objects made before a reload.'
+  );
+}
+
+/**
+ * The stale names under their heading: a list
+ * ({@link staleItemText}), then what to do ({@link staleAdvice}).
+ */
+export function renderStale(stale: IStaleName[]): HTMLElement[] {
+  const heading = document.createElement('h3');
+  heading.textContent = STALE_HEADING;
+  const list = document.createElement('ul');
+  list.className = STALE_CLASS;
+  for (const entry of stale) {
+    const item = document.createElement('li');
+    item.textContent = staleItemText(entry);
+    list.append(item);
+  }
+  const advice = document.createElement('p');
+  advice.className = STALE_ADVICE_CLASS;
+  advice.textContent = staleAdvice(stale);
+  return [heading, list, advice];
+}
+
 /** The dialog's body. */
 export class DetailsBody extends Widget {
   /**
    * @param failures what fails (may be empty).
+   * @param stale the notebook's names still on an old version (may be empty).
    * @param text the `%liveimport` table, or the reason it is unavailable.
    * @param open opens a file at a line (null: links are plain text).
    * @param onOpen called after a link was followed (closes the dialog).
    */
   constructor(
     failures: IFailure[],
+    stale: IStaleName[],
     text: string,
     graph: IGraphData | null,
     open: OpenFile | null,
@@ -97,6 +149,9 @@ export class DetailsBody extends Widget {
       heading.textContent =
         failures.length === 1 ? 'Failing module' : 'Failing modules';
       this.node.append(heading, renderFailures(failures, open, onOpen));
+    }
+    if (stale.length > 0) {
+      this.node.append(...renderStale(stale));
     }
     this.graphHost = document.createElement('div');
     this.node.append(this.graphHost);

@@ -1,8 +1,10 @@
 /**
  * The tracked modules as a dependency-graph picture: direct and indirect
  * modules, their top-level imports, the last reload (why each module
- * reloaded) and failures. Laid out and drawn by Graphviz (`@viz-js/viz`,
- * WebAssembly inlined in its module, loaded on first use: no network).
+ * reloaded), failures, and the modules whose old version some of the
+ * notebook's names still hold (stale names, issue 18). Laid out and drawn
+ * by Graphviz (`@viz-js/viz`, WebAssembly inlined in its module, loaded on
+ * first use: no network).
  *
  * The data is the kernel's `liveimport._graph.graph_data`, in the status
  * dialog and as the MIME type {@link GRAPH_MIME} of `%liveimport`'s output.
@@ -18,6 +20,12 @@ export const GRAPH_MIME = 'application/vnd.liveimport.graph+json';
 
 /** CSS class of a drawn graph (the browser tests find it by this). */
 export const GRAPH_CLASS = 'jp-LiveImport-graph';
+
+/**
+ * CSS class added to the drawn node (`g.node`) of a module with stale names;
+ * the node's `data-stale` attribute lists those names.
+ */
+export const STALE_MODULE_CLASS = 'jp-LiveImport-staleModule';
 
 /** CSS class of the collapsible text table shown below a graph. */
 export const TABLE_CLASS = 'jp-LiveImport-table';
@@ -52,12 +60,30 @@ export const COLOURS = {
   failed: '#ffcdd2',
   failedLine: '#c62828',
   reloadEdge: '#e65100',
+  stale: '#6a1b9a',
   line: '#546e7a'
 };
+
+/**
+ * The stale names of each module (`data.stale`), in the order the kernel
+ * sent them, each name once.
+ */
+export function staleNamesByModule(data: IGraphData): Map<string, string[]> {
+  const byModule = new Map<string, string[]>();
+  for (const entry of data.stale) {
+    const names = byModule.get(entry.module) ?? [];
+    if (!names.includes(entry.name)) {
+      names.push(entry.name);
+    }
+    byModule.set(entry.module, names);
+  }
+  return byModule;
+}
 
 /** The Graphviz DOT text of the graph. */
 export function graphDot(data: IGraphData): string {
   const after = new Map(data.reloaded.map(r => [r.module, new Set(r.after)]));
+  const stale = staleNamesByModule(data);
   const lines = [
     'digraph liveimport {',
     '  rankdir=TB; bgcolor="transparent"; nodesep=0.35; ranksep=0.45;',
@@ -95,6 +121,15 @@ export function graphDot(data: IGraphData): string {
       style.push('dashed');
       label.push('file deleted');
       attrs.push('fontcolor="#757575"');
+    }
+    const staleNames = stale.get(m.name);
+    if (staleNames) {
+      // A dashed outline in its own colour (a failure's colour, set below, wins).
+      if (!style.includes('dashed')) {
+        style.push('dashed');
+      }
+      attrs.push(`color="${COLOURS.stale}"`, 'penwidth=2');
+      label.push(`old version in use: ${clip(staleNames.join(', '), 36)}`);
     }
     if (m.failure) {
       fill = COLOURS.failed;
@@ -172,6 +207,14 @@ function legend(data: IGraphData): HTMLElement {
   if (data.modules.some(m => m.failure)) {
     item(COLOURS.failed, `2px solid ${COLOURS.failedLine}`, 'fails');
   }
+  const stale = staleNamesByModule(data);
+  if (data.modules.some(m => stale.has(m.name))) {
+    item(
+      COLOURS.indirect,
+      `2px dashed ${COLOURS.stale}`,
+      'names still hold its old version (re-run their cells)'
+    );
+  }
   const arrow = document.createElement('span');
   arrow.textContent = '→ imports';
   div.append(arrow);
@@ -207,10 +250,16 @@ export async function renderGraph(
     'LiveImport: tracked modules and their imports'
   );
   const byName = new Map(data.modules.map(m => [m.name, m]));
+  const stale = staleNamesByModule(data);
   for (const node of Array.from(svg.querySelectorAll<SVGGElement>('g.node'))) {
     const name = node.querySelector('title')?.textContent ?? '';
     const module = byName.get(name);
     node.setAttribute('data-module', name);
+    const staleNames = stale.get(name);
+    if (staleNames) {
+      node.classList.add(STALE_MODULE_CLASS);
+      node.setAttribute('data-stale', staleNames.join(' '));
+    }
     if (module?.path && open) {
       const path = module.path;
       node.style.cursor = 'pointer';

@@ -46,7 +46,8 @@ const EMPTY_STATUS: IKernelStatus = {
   lastReload: null,
   reloads: 0,
   fileEvents: false,
-  failures: []
+  failures: [],
+  stale: []
 };
 
 /** The status to show, from the kernel's `status` message. */
@@ -58,7 +59,8 @@ function kernelStatus(message: StatusMessage): IKernelStatus {
       message.last_reload !== null ? message.last_reload * 1000 : null,
     reloads: message.reloads,
     fileEvents: message.file_events,
-    failures: message.failures
+    failures: message.failures,
+    stale: message.stale
   };
 }
 

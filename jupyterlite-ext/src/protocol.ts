@@ -18,7 +18,9 @@ import type {
   IGraphModule,
   IGraphReload,
   ILiveImportSettings,
-  KernelKind
+  IStaleName,
+  KernelKind,
+  StaleKind
 } from './tokens.js';
 
 /** Comm target name; the kernel opens the comm, the frontend registers the target. */
@@ -27,12 +29,16 @@ export const COMM_TARGET = 'liveimport';
 /** Version of the message shapes below. */
 export const PROTOCOL_VERSION = 2;
 
-/** Frontend -> kernel: apply settings. */
+/**
+ * Frontend -> kernel: apply settings. `stale_note` is an addition to
+ * version 2 (a kernel side without it ignores it).
+ */
 export type SettingsMessage = {
   type: 'settings';
   auto_sync: boolean;
   grace: number;
   report: boolean;
+  stale_note: boolean;
   hidden_cell_magic: boolean;
   file_events: boolean;
 };
@@ -106,6 +112,12 @@ export type StatusMessage = {
   file_events: boolean;
   /** The modules that fail until fixed (none when absent). */
   failures: IFailure[];
+  /**
+   * The notebook's names still holding objects of an earlier version of a
+   * reloaded module, as of the last reload or cell (an addition to version
+   * 2: none when absent).
+   */
+  stale: IStaleName[];
 };
 
 /** Kernel -> frontend: answer to a {@link StatusTextRequest}. */
@@ -128,6 +140,7 @@ export function settingsMessage(s: ILiveImportSettings): SettingsMessage {
     auto_sync: s.autoSync,
     grace: s.grace,
     report: s.report,
+    stale_note: s.staleNote,
     hidden_cell_magic: s.hiddenCellMagic,
     file_events: s.fileEvents
   };
@@ -174,6 +187,53 @@ export function parseFailures(value: unknown): IFailure[] {
     }
   }
   return failures;
+}
+
+/** An execution count (`In [N]`, N >= 1), or null. */
+const executionCount = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null;
+
+/** The kinds of {@link IStaleName} (`liveimport._stale.KINDS`). */
+const STALE_KINDS: readonly StaleKind[] = [
+  'instance',
+  'class',
+  'function',
+  'enum member',
+  'method'
+];
+
+/** `v` as a {@link StaleKind}, or null when it is none. */
+const staleKind = (v: unknown): StaleKind | null =>
+  STALE_KINDS.find(kind => kind === v) ?? null;
+
+/**
+ * The well-formed entries of a `stale` list (a status message's, or the
+ * graph data's): those with a `name`, a `module` and a known `kind`
+ * (entries of a kind this side does not know are left out); a missing
+ * `qualname` is empty, and a `cell` that is no positive integer is null
+ * (unknown). Anything but an array (absent: an older kernel) gives none.
+ */
+export function parseStale(value: unknown): IStaleName[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  const entries: IStaleName[] = [];
+  for (const item of value) {
+    const e = record(item);
+    const name = text(e?.name);
+    const module = text(e?.module);
+    const kind = staleKind(e?.kind);
+    if (e && name !== null && module !== null && kind !== null) {
+      entries.push({
+        name,
+        kind,
+        module,
+        qualname: text(e.qualname) ?? '',
+        cell: executionCount(e.cell)
+      });
+    }
+  }
+  return entries;
 }
 
 /** A module of graph data, or null when it names none. */
@@ -248,7 +308,8 @@ export function parseGraph(value: unknown): IGraphData | null {
     modules,
     edges,
     last_reload: typeof data.last_reload === 'number' ? data.last_reload : null,
-    reloaded
+    reloaded,
+    stale: parseStale(data.stale)
   };
 }
 
@@ -269,7 +330,8 @@ export function parseKernelMessage(
       last_reload: typeof m.last_reload === 'number' ? m.last_reload : null,
       reloads: count(m.reloads),
       file_events: m.file_events === true,
-      failures: parseFailures(m.failures)
+      failures: parseFailures(m.failures),
+      stale: parseStale(m.stale)
     };
   }
   if (m?.type === 'status_text') {

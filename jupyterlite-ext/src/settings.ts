@@ -27,6 +27,7 @@ export function readSettings(
     grace:
       Number.isFinite(grace) && grace >= 0 ? grace : DEFAULT_SETTINGS.grace,
     report: !!get('report'),
+    staleNote: !!get('staleNote'),
     hiddenCellMagic: !!get('hiddenCellMagic'),
     fileEvents: !!get('fileEvents')
   };

@@ -65,10 +65,14 @@ export class LiveImportStatus extends Widget {
     }
     let text: string;
     let graph: IGraphData | null = null;
+    // The names the graph was made with (computed when asked) if the kernel
+    // sent a graph, else those of its last status message.
+    let stale = source.status.stale;
     try {
       const details = await source.statusDetails();
       text = details.text;
       graph = details.graph;
+      stale = graph?.stale ?? stale;
     } catch (error) {
       text = error instanceof Error ? error.message : String(error);
     }
@@ -76,6 +80,7 @@ export class LiveImportStatus extends Widget {
       title: 'LiveImport',
       body: new DetailsBody(
         source.status.failures,
+        stale,
         text,
         graph,
         this.open,

@@ -17,8 +17,9 @@ export const SHOW_STATUS_COMMAND = 'liveimport:show-status';
  * LiveImport's notebook settings, as in the Settings Editor
  * (schema/plugin.json) and as sent to the kernel
  * (`liveimport.auto_sync(enabled, grace=, report=)`,
- * `liveimport.hidden_cell_magic(enabled)`, and whether the kernel may rely
- * on this page's file-change events instead of polling).
+ * `liveimport.hidden_cell_magic(enabled)`, whether the note naming stale
+ * names follows a reload report, and whether the kernel may rely on this
+ * page's file-change events instead of polling).
  */
 export interface ILiveImportSettings {
   /** Sync before each cell (after the grace period). */
@@ -27,6 +28,12 @@ export interface ILiveImportSettings {
   grace: number;
   /** Show reload reports (Markdown console blocks). */
   report: boolean;
+  /**
+   * After a reload report, show the note naming the notebook's names that
+   * still hold objects of a reloaded module's old version (issue 18; the
+   * kernel's `_nbi.show_stale_note`). Only shown when {@link report} is on.
+   */
+  staleNote: boolean;
   /** Treat a first line `#_%%liveimport` as `%%liveimport`. */
   hiddenCellMagic: boolean;
   /**
@@ -43,6 +50,7 @@ export const DEFAULT_SETTINGS: ILiveImportSettings = {
   autoSync: true,
   grace: 1.0,
   report: true,
+  staleNote: true,
   hiddenCellMagic: true,
   fileEvents: true
 };
@@ -89,6 +97,31 @@ export interface IFailure {
   line: number | null;
 }
 
+/**
+ * What a stale name holds (`liveimport._stale.KINDS`): an instance of an old
+ * class, an old class or function, a member of an old Enum class, or a bound
+ * method of an old instance or class.
+ */
+export type StaleKind =
+  'instance' | 'class' | 'function' | 'enum member' | 'method';
+
+/**
+ * A name of the notebook whose value (or, for a container, one of its
+ * elements) comes from an earlier version of a reloaded module
+ * (`liveimport.StaleName`, sent as `StaleName.to_json()`).
+ */
+export interface IStaleName {
+  /** The variable, e.g. `sq` (a container's name for an element). */
+  name: string;
+  kind: StaleKind;
+  /** The reloaded module the old object comes from, e.g. `shapes`. */
+  module: string;
+  /** The old class's or function's `__qualname__`, e.g. `Square`. */
+  qualname: string;
+  /** Execution count of the cell that last assigned the name (`In [N]`), or null when unknown. */
+  cell: number | null;
+}
+
 /** One module of the dependency graph (`liveimport._graph.graph_data`). */
 export interface IGraphModule {
   name: string;
@@ -125,6 +158,11 @@ export interface IGraphData {
   last_reload: number | null;
   /** The last reload, in order. */
   reloaded: IGraphReload[];
+  /**
+   * The notebook's stale names when the graph was made (empty when the
+   * kernel sends none): their modules have old objects in use.
+   */
+  stale: IStaleName[];
 }
 
 /** What the status bar shows for a kernel. */
@@ -141,6 +179,8 @@ export interface IKernelStatus {
   fileEvents: boolean;
   /** The modules that fail until fixed, oldest first. */
   failures: IFailure[];
+  /** The notebook's stale names as of the last reload or cell (none until the kernel reports some). */
+  stale: IStaleName[];
 }
 
 /** The kernel's answer to a status request. */

@@ -151,7 +151,8 @@ test('parseKernelMessage: the status message, checked, with defaults for what an
     last_reload: null,
     reloads: 2,
     file_events: false,
-    failures: []
+    failures: [],
+    stale: []
   });
   const status = protocol.parseKernelMessage({
     type: 'status',
@@ -197,4 +198,45 @@ test('parseGraph: well-formed modules, edges and reload entries kept, the rest l
   assert.deepEqual(graph.edges, [['a', 'b']]);
   assert.deepEqual(graph.reloaded, [{ module: 'a', reason: 'modified', after: [] }]);
   assert.equal(protocol.parseGraph({ modules: [] }), null, 'no edges: not graph data');
+});
+
+test('the settings message and the bootstrap carry stale_note (the "Stale-name note" setting, default on)', () => {
+  assert.equal(settings.staleNote, true);
+  assert.equal(protocol.settingsMessage(settings).stale_note, true);
+  assert.equal(protocol.settingsMessage({ ...settings, staleNote: false }).stale_note, false);
+  const [boot, probe] = ipython([
+    [protocol.bootstrapCode({ ...settings, staleNote: false }, { kind: 'other' }), true],
+    ['import liveimport._nbi as n; print("stale_note", n._SETTINGS.stale_note)', false]
+  ]);
+  assert.ok(boot.ok, boot.out);
+  assert.match(probe.out, /^stale_note False$/m, 'the bootstrap applied the setting in the kernel');
+});
+
+test('parseStale: the status message and graph data name stale names; malformed entries are left out', () => {
+  const sq = { name: 'sq', kind: 'instance', module: 'shapes', qualname: 'Square', cell: 4 };
+  const status = protocol.parseKernelMessage({
+    type: 'status',
+    version: 2,
+    modules: 1,
+    last_reload: 1,
+    reloads: 1,
+    stale: [
+      sq,
+      { name: 'c', kind: 'enum member', module: 'shapes', qualname: 'Colour', cell: null },
+      { name: 'f', kind: 'function', module: 'shapes', cell: 2.5 },
+      { name: 'x', kind: 'coroutine', module: 'shapes', qualname: 'x', cell: 1 },
+      { kind: 'instance', module: 'shapes' },
+      { name: 'y', kind: 'class' },
+      'sq'
+    ]
+  });
+  assert.deepEqual(status.stale, [
+    sq,
+    { name: 'c', kind: 'enum member', module: 'shapes', qualname: 'Colour', cell: null },
+    { name: 'f', kind: 'function', module: 'shapes', qualname: '', cell: null }
+  ]);
+  assert.deepEqual(protocol.parseStale({ sq }), [], 'not a list: none');
+  const graph = protocol.parseGraph({ modules: [], edges: [], stale: [sq] });
+  assert.deepEqual(graph.stale, [sq]);
+  assert.deepEqual(protocol.parseGraph({ modules: [], edges: [] }).stale, [], 'an older kernel sends none');
 });

@@ -9,8 +9,6 @@ import { after, before, test } from 'node:test';
 
 import { PAST_GRACE_MS, reportLines, sleep, startDemo } from './lib/harness.mjs';
 
-const PLUGIN = 'jupyterlite-liveimport:plugin';
-
 let s;
 let range;
 
@@ -21,28 +19,8 @@ after(async () => {
   await s?.close();
 });
 
-/**
- * Click a LiveImport checkbox in the Settings Editor so that it ends up
- * `checked`, and wait until the setting is saved (the extension then sends
- * it to the kernel over the comm).
- */
-async function setCheckbox(key, checked) {
-  await s.page.evaluate(() => window.jupyterapp.commands.execute('settingeditor:open', { query: 'LiveImport' }));
-  const box = s.page.locator(`input[id="jp-SettingsEditor-${PLUGIN}_${key}"]`);
-  await box.waitFor({ timeout: 20000 });
-  if ((await box.isChecked()) !== checked) {
-    await box.click();
-  }
-  await s.page.waitForFunction(
-    async ([plugin, key, checked]) => {
-      const saved = await window.jupyterapp.serviceManager.settings.fetch(plugin);
-      return (saved.settings?.[key] ?? true) === checked;
-    },
-    [PLUGIN, key, checked],
-    { timeout: 20000, polling: 100 }
-  );
-  await sleep(300); // the comm message is queued behind nothing: the kernel is idle
-}
+/** Set a LiveImport checkbox in the Settings Editor (Session.setCheckbox). */
+const setCheckbox = (key, checked) => s.setCheckbox(key, checked);
 
 test('reports off: the module reloads, no report is shown', async () => {
   await setCheckbox('report', false);

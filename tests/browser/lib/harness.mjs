@@ -41,6 +41,9 @@ const CHROMIUM_ARGS = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'
 ];
 
+/** The extension's plugin id: the id of its settings (jupyterlite-ext/schema/plugin.json). */
+export const PLUGIN_ID = 'jupyterlite-liveimport:plugin';
+
 /** Sleep `ms` milliseconds. */
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -515,6 +518,29 @@ export class Session {
       [replacement],
       { timeout: 20000 }
     );
+  }
+
+  /**
+   * Click a LiveImport checkbox in the Settings Editor so that it ends up
+   * `checked`, and wait until the setting is saved (the extension then sends
+   * it to the kernel over the comm).
+   */
+  async setCheckbox(key, checked) {
+    await this.page.evaluate(() => window.jupyterapp.commands.execute('settingeditor:open', { query: 'LiveImport' }));
+    const box = this.page.locator(`input[id="jp-SettingsEditor-${PLUGIN_ID}_${key}"]`);
+    await box.waitFor({ timeout: 20000 });
+    if ((await box.isChecked()) !== checked) {
+      await box.click();
+    }
+    await this.page.waitForFunction(
+      async ([plugin, key, checked]) => {
+        const saved = await window.jupyterapp.serviceManager.settings.fetch(plugin);
+        return (saved.settings?.[key] ?? true) === checked;
+      },
+      [PLUGIN_ID, key, checked],
+      { timeout: 20000, polling: 100 }
+    );
+    await sleep(300); // the comm message is queued behind nothing: the kernel is idle
   }
 
   /** The LiveImport status-bar item's text ('' when hidden). */
