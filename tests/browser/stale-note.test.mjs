@@ -53,6 +53,13 @@ async function editAndRun(from, to, held = from) {
   await s.rewriteFile('shapes.py', `"square v${from}"`, `"square v${to}"`);
   await sleep(PAST_GRACE_MS);
   const r = await s.runCell(next);
+  // The report is Markdown, rendered asynchronously after the cell is idle: wait for its text.
+  await s.page.waitForFunction(
+    i => window.__liveimportTest.notebook.content.widgets[i].outputArea.node.innerText.includes('Reloaded '),
+    next,
+    { timeout: 10000, polling: 50 }
+  );
+  r.text = await s.outputText(next);
   assert.match(r.text, new RegExp(`new: square v${to} \\| sq: square v${held}`), 'sq keeps the old class');
   assert.match(reportLines(r.text)[0] ?? '', /^Reloaded shapes modified .*ago$/, r.text);
   return r;
