@@ -26,7 +26,11 @@ the engine in use.
 import os
 import sys
 from types import ModuleType
-from typing import Literal
+
+# The contract's value shapes (``_engine.pyi``), re-exported as the stub promises.
+from ._engine_shapes import ModuleSpec as ModuleSpec
+from ._engine_shapes import PlanEntry as PlanEntry
+from ._engine_shapes import Record as Record
 
 __all__ = (
     "BACKEND",
@@ -39,10 +43,6 @@ __all__ = (
     "note_writes",
 )
 
-#: The contract's value shapes (``_engine.pyi``), for annotations.
-Record = tuple[str, str, str | None, str | None]
-ModuleSpec = tuple[str, str | None, str]
-PlanEntry = tuple[str, Literal["modified", "dependent"], float, list[str]]
 
 #: The environment variable choosing the engine (``pyo3``, ``wasm-bindgen``, ``auto``).
 ENGINE_VARIABLE = "LIVEIMPORT_ENGINE"

@@ -26,7 +26,9 @@ import os
 import sys
 from collections.abc import Callable
 from types import CodeType
-from typing import Any, Literal
+from typing import Any
+
+from ._engine_shapes import ModuleSpec, PlanEntry, Record
 
 try:
     import pyodide_js
@@ -46,9 +48,6 @@ __all__ = (
     "note_writes",
 )
 
-Record = tuple[str, str, str | None, str | None]
-ModuleSpec = tuple[str, str | None, str]
-PlanEntry = tuple[str, Literal["modified", "dependent"], float, list[str]]
 
 #: Folder of the wasm-bindgen output inside the installed package.
 WASM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_wasm")
