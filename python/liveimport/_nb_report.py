@@ -11,11 +11,13 @@ import sys
 import traceback
 from collections.abc import Iterable
 from types import TracebackType
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 __all__ = (
     "report_bundle",
     "failure_text",
+    "ErrorOutput",
+    "failure_output",
     "failure_location",
     "failure_link_bundle",
     "missing_line",
@@ -181,6 +183,37 @@ def failure_text(error: BaseException, *, action: str = "reload") -> str:
     else:
         tail = f"{module} is not tracked until it is fixed.\n"
     return head + trace + tail
+
+
+class ErrorOutput(NamedTuple):
+    """The content of the ``error`` output a failure is shown as (the fields
+    of a Jupyter ``error`` message, ``ename``, ``evalue``, ``traceback``),
+    plus the exception it names.
+
+    :ivar exception: the cause: a ``ModuleError``'s ``__cause__`` (the
+        ``SyntaxError`` of an analysis error, what the module raised in a
+        reload error); any other error itself.
+    :ivar ename: ``type(exception).__name__``, as ipykernel names an error.
+    :ivar evalue: ``str(exception)``.
+    :ivar traceback: the lines of :func:`failure_text`, without newlines.
+    """
+
+    exception: BaseException
+    ename: str
+    evalue: str
+    traceback: list[str]
+
+
+def failure_output(error: BaseException, *, action: str = "reload") -> ErrorOutput:
+    """The ``error`` output of a failure: the cause's name and value, as
+    LiveImport 1.3.1 shows them (it re-raises ``ModuleError.__cause__`` from
+    its ``pre_run_cell`` hook), with the lines of :func:`failure_text`
+    (``error`` and ``action`` as there) as its traceback."""
+    cause = error
+    if isinstance(getattr(error, "module", None), str) and error.__cause__ is not None:
+        cause = error.__cause__
+    lines = failure_text(error, action=action).rstrip("\n").split("\n")
+    return ErrorOutput(cause, type(cause).__name__, str(cause), lines)
 
 
 class StaleEntry(Protocol):

@@ -13,7 +13,8 @@ kernel), this module installs into that shell:
   (unless within the grace period after the previous cell, or, when the
   jupyterlite-liveimport extension announces notebook runs, unless the cell
   is not the first of its run; see ``_page``) and show reload reports and
-  reload failures.
+  reload failures (``error`` outputs of the cell, ``_nb_error``; the cell
+  still runs).
 
 Everything is installed once per shell, however often ``liveimport`` is
 imported, reloaded or reset: installing first removes whatever an earlier copy
@@ -31,11 +32,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from . import _core, _incidents, _page
+from . import _core, _incidents, _nb_error, _page
 from ._nb_report import (
     failure_link_bundle,
     failure_location,
-    failure_text,
+    failure_output,
     missing_line,
     report_bundle,
 )
@@ -241,9 +242,12 @@ class _Handler:
             self.shell.display_pub.publish(data=note, metadata={})
 
     def _show_failure(self, error: BaseException, action: str = "reload") -> None:
-        """Write the failure text; when the extension's frontend is connected
-        (it can open a file at a line), follow it with a link to the place."""
-        _write_failure(failure_text(error, action=action))
+        """Show the failure as an ``error`` output of the cell (``_nb_error``:
+        ``ename``/``evalue`` of the cause, as LiveImport 1.3.1 re-raises it;
+        our concise traceback) without failing the cell; when the extension's
+        frontend is connected (it can open a file at a line), follow it with
+        a link to the place."""
+        _nb_error.show(self.shell, failure_output(error, action=action))
         bundle = _failure_link(error)
         if bundle is not None:
             self.shell.display_pub.publish(data=bundle, metadata={})

@@ -5,8 +5,13 @@ kernel of Jupyter and of JupyterLite's Pyodide kernel) with LiveImport
 installed into it, a fresh module directory (the current directory, on
 ``sys.path`` and the LiveImport workspace) and a fake clock for the grace
 period. Cells run through ``shell.run_cell``; each returns a :class:`Cell`
-holding what a user would see: stdout, stderr (where LiveImport writes reload
-failures) and the display data (reload reports, ``%liveimport`` output).
+holding what a user would see: stdout, stderr, the display data (reload
+reports, ``%liveimport`` output) and the ``error`` outputs (reload failures,
+and the cell's own error), recorded as ipykernel publishes them: every
+error display of IPython ends in ``shell._showtraceback(etype, evalue,
+stb)``, which ipykernel overrides to send the IOPub ``error`` message
+``{"ename": etype.__name__, "evalue": str(evalue), "traceback": stb}``
+(here the shell also prints the lines, as a terminal IPython does).
 
 Runs natively and inside Pyodide: no subprocesses, no threads (IPython's
 history, which would start a thread, is off), no network.
@@ -56,13 +61,50 @@ class Cell:
     :ivar stdout: printed text, including IPython's tracebacks of the cell.
     :ivar stderr: error stream text (LiveImport's reload failures).
     :ivar outputs: display data bundles (``{mime: text}``), in order.
+    :ivar errors: the ``error`` outputs, in order: ``{"ename": str,
+        "evalue": str, "traceback": [str], "position": int}``, ``position``
+        being the number of display outputs shown before it.
     """
 
-    def __init__(self, result: Any, stdout: str, stderr: str, outputs: list[dict[str, Any]]):
+    def __init__(
+        self,
+        result: Any,
+        stdout: str,
+        stderr: str,
+        outputs: list[dict[str, Any]],
+        errors: list[dict[str, Any]] | None = None,
+    ):
         self.result = result
         self.stdout = plain(stdout)
         self.stderr = plain(stderr)
         self.outputs = outputs
+        self.errors = errors or []
+
+    @property
+    def status(self) -> str:
+        """The execute reply's status ipykernel would send: ``"ok"`` unless
+        the cell itself failed (``ExecutionResult.success``)."""
+        return "ok" if self.result.success else "error"
+
+    @property
+    def kinds(self) -> list[str]:
+        """The output types in the order shown: ``"display_data"`` and
+        ``"error"`` (streams are not ordered here)."""
+        kinds = ["display_data"] * len(self.outputs)
+        for error in reversed(self.errors):
+            kinds.insert(error["position"], "error")
+        return kinds
+
+    @property
+    def failure(self) -> str:
+        """The text of every ``error`` output (see :meth:`error_text`), each
+        ending with a newline: the reload failures a user reads."""
+        return "".join(self.error_text(i) + "\n" for i in range(len(self.errors)))
+
+    def error_text(self, index: int = 0) -> str:
+        """The traceback lines of the ``index``-th error output, joined, as
+        a frontend shows them (without colour codes)."""
+        return plain("\n".join(self.errors[index]["traceback"]))
 
     @property
     def error(self) -> BaseException | None:
@@ -149,13 +191,33 @@ class Notebook:
 
         self.clock.advance(pause)
         code = textwrap.dedent(code).lstrip("\n")
-        with capture_output(display=True) as captured:
-            result = self.shell.run_cell(code, store_history=store_history)
+        errors: list[dict[str, Any]] = []
+        shell = self.shell
+        shown = type(shell)._showtraceback.__get__(shell)
+
+        def showtraceback(etype: type, evalue: BaseException, stb: list[str]) -> None:
+            errors.append(
+                {
+                    "ename": etype.__name__,
+                    "evalue": str(evalue),
+                    "traceback": list(stb),
+                    "position": len(shell.display_pub.outputs),
+                }
+            )
+            shown(etype, evalue, stb)
+
+        shell._showtraceback = showtraceback
+        try:
+            with capture_output(display=True) as captured:
+                result = shell.run_cell(code, store_history=store_history)
+        finally:
+            del shell._showtraceback
         return Cell(
             result,
             captured.stdout,
             captured.stderr,
             [dict(output.data) for output in captured.outputs],
+            errors,
         )
 
 

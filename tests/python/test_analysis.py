@@ -142,8 +142,8 @@ def test_notebook_cell_after_broken_save_shows_concise_analysis_error(nb):
     nb.write("helpers.py", "def f(:\n    return 2\n")
     cell = nb.run("print('still', f())")
     assert "still 1" in cell.stdout
-    assert "helpers" in cell.stderr and "line 1" in cell.stderr
-    assert "Traceback" not in cell.stderr
+    assert "helpers" in cell.failure and "line 1" in cell.failure
+    assert "Traceback" not in cell.failure
     nb.write("helpers.py", "def f():\n    return 3\n")
     cell = nb.run("print('now', f())")
-    assert "now 3" in cell.stdout and cell.stderr == ""
+    assert "now 3" in cell.stdout and cell.stderr == "" and cell.errors == []

@@ -31,7 +31,7 @@ def test_auto_sync_after_the_grace_period(nb):
     assert re.fullmatch(r"Reloaded helpers modified 3[01] seconds ago", cell.reports[0][0]), (
         cell.reports
     )
-    assert cell.stderr == ""
+    assert cell.stderr == "" and cell.errors == []
 
 
 def test_no_sync_within_the_grace_period(nb):
@@ -118,7 +118,7 @@ def test_reports_can_be_switched_off(nb):
     nb.write("helpers.py", V2)
     cell = nb.run("print(f())")
     assert "2" in cell.stdout
-    assert cell.outputs == [] and cell.stderr == ""
+    assert cell.outputs == [] and cell.stderr == "" and cell.errors == []
     liveimport.auto_sync(report=True)
     nb.write("helpers.py", V1)
     assert len(nb.run("pass").reports) == 1
@@ -131,27 +131,27 @@ def test_reload_failure_is_shown_and_the_cell_runs_on_the_last_good_version(nb):
     assert cell.error is None  # the user's cell ran, and succeeded
     assert "value 1 1" in cell.stdout  # against the last good version
     assert cell.reports == []
-    lines = cell.stderr.splitlines()
+    lines = cell.failure.splitlines()
     assert lines[0] == (
         f"LiveImport could not reload helpers ({path}, line 3): ZeroDivisionError: division by zero"
     )
-    assert f'File "{path}", line 3, in <module>' in cell.stderr
-    assert "x = 1 / 0" in cell.stderr
+    assert f'File "{path}", line 3, in <module>' in cell.failure
+    assert "x = 1 / 0" in cell.failure
     # Only the module's own frames: none of LiveImport's or importlib's.
-    assert "liveimport" not in cell.stderr.replace("LiveImport", "")
-    assert "importlib" not in cell.stderr
+    assert "liveimport" not in cell.failure.replace("LiveImport", "")
+    assert "importlib" not in cell.failure
     assert lines[-1] == (
         "The previous version of helpers stays in use; fix the file and run a cell to reload it."
     )
 
     # Still broken: retried, and shown again, on the next sync.
     cell = nb.run("print('value', f())")
-    assert "value 1" in cell.stdout and "could not reload helpers" in cell.stderr
+    assert "value 1" in cell.stdout and "could not reload helpers" in cell.failure
 
     nb.write("helpers.py", "def f():\n    return 3\n")
     cell = nb.run("print('value', f(), helpers.f())")
     assert "value 3 3" in cell.stdout
-    assert cell.stderr == ""
+    assert cell.stderr == "" and cell.errors == []
     assert len(cell.reports) == 1 and cell.reports[0][0].startswith("Reloaded helpers modified")
 
 
@@ -160,11 +160,11 @@ def test_syntax_error_in_a_modified_module(nb):
     path = nb.write("helpers.py", "def f():\n    return (2\n")
     cell = nb.run("print('value', f())")
     assert cell.error is None and "value 1" in cell.stdout
-    first = cell.stderr.splitlines()[0]
+    first = cell.failure.splitlines()[0]
     assert first.startswith(f"LiveImport could not reload helpers ({path}, line 2): ")
     assert "SyntaxError" in first
-    assert f'File "{path}", line 2' in cell.stderr
-    assert "stays in use" in cell.stderr
+    assert f'File "{path}", line 2' in cell.failure
+    assert "stays in use" in cell.failure
 
 
 def test_reloads_before_a_failure_are_reported(nb):
@@ -176,7 +176,7 @@ def test_reloads_before_a_failure_are_reported(nb):
     cell = nb.run("print(G, B)")
     assert "2 1" in cell.stdout
     assert len(cell.reports) == 1 and cell.reports[0][0].startswith("Reloaded good modified")
-    assert "could not reload bad" in cell.stderr and "RuntimeError: nope" in cell.stderr
+    assert "could not reload bad" in cell.failure and "RuntimeError: nope" in cell.failure
 
 
 def test_reports_of_a_bootstrap_cell_are_deferred(nb):
