@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { measure, PAST_GRACE_MS, reportLines, Session, sleep } from './lib/harness.mjs';
+import { assertSyncError, recordRuns } from './lib/outputs.mjs';
 
 let s;
 let range; // index of the cell that prints g and the ranges
@@ -62,10 +63,16 @@ test('save through the contents API: dependents reload in dependency order', asy
   assert.match(lines[2], /^Reloaded plotting because (units and physics|physics and units|physics) reloaded$/);
 });
 
-test('a syntax error: concise error, the cell still runs with the previous version', async () => {
+test('a syntax error: a concise error output, the cell still runs with the previous version', async () => {
   await s.rewriteFile('physics.py', 'GRAVITY = 1.62 * m / s**2', 'GRAVITY = 3.71 * m / s**2 +');
   await sleep(PAST_GRACE_MS);
+  await recordRuns(s);
   const r = await s.runCell(range);
+  await assertSyncError(s, range, {
+    module: 'physics',
+    ename: 'SyntaxError',
+    evalue: /^invalid syntax \(physics\.py, line \d+\)$/
+  });
   assert.match(r.text, /LiveImport could not reload physics \(.*physics\.py, line \d+\): SyntaxError/);
   assert.match(r.text, /previous version of physics stays in use/);
   assert.match(r.text, /g = 1\.62 m\/s²/, 'the cell ran with the last good version');

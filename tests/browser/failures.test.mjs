@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { PAST_GRACE_MS, reportLines, sleep, startDemo } from './lib/harness.mjs';
+import { assertSyncError, lastRun, recordRuns } from './lib/outputs.mjs';
 
 let s;
 let range; // the demo's cell that prints g and the ranges
@@ -73,7 +74,16 @@ test('a failed reload: the status bar says which module fails and why, until fix
   assert.ok(badLine > 0);
   await s.saveFile('physics.py', text.replace(GOOD, BAD));
   await sleep(PAST_GRACE_MS);
+  await recordRuns(s);
   const r = await s.runCell(range);
+  const lines = await assertSyncError(s, range, {
+    module: 'physics',
+    ename: 'ZeroDivisionError',
+    evalue: /^division by zero$/
+  });
+  assert.match(lines.join('\n'), new RegExp(`physics\\.py", line ${badLine}, in <module>\n +${BAD.replace(/[*./]/g, '\\$&')}`));
+  const run = await lastRun(s);
+  assert.equal(run[1].type, 'display_data', 'the link follows the error');
   assert.match(r.text, /LiveImport could not reload physics .*ZeroDivisionError/);
   assert.match(r.text, /g = 9\.81/, 'the previous version stays in use');
   assert.match(r.text, new RegExp(`Open physics\\.py at line ${badLine} in the editor`));
