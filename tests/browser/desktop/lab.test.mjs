@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 
 import { startDesktopServer, toasts, BARE_KERNEL_LABEL } from '../lib/desktop.mjs';
 import { measure, PAST_GRACE_MS, reportLines, Session, sleep } from '../lib/harness.mjs';
+import { assertSyncError, recordRuns } from '../lib/outputs.mjs';
 import { assertLoaded, isBootstrap, LIVE_CELL, prepare, waitConnected } from '../lib/preload.mjs';
 
 const PLUGIN = 'jupyterlite-liveimport:plugin';
@@ -101,7 +102,13 @@ test('save through the contents API: dependents reload in dependency order', asy
 test('a broken save: concise error, the cell runs with the previous version; the fix reloads', async () => {
   await s.rewriteFile('physics.py', 'GRAVITY = 1.62 * m / s**2', 'GRAVITY = 3.71 * m / s**2 +');
   await sleep(PAST_GRACE_MS);
+  await recordRuns(s);
   let r = await s.runCell(range);
+  await assertSyncError(s, range, {
+    module: 'physics',
+    ename: 'SyntaxError',
+    evalue: /^invalid syntax \(physics\.py, line \d+\)$/
+  });
   assert.match(r.text, /LiveImport could not reload physics \(.*physics\.py, line \d+\): SyntaxError/);
   assert.match(r.text, /g = 1\.62 m\/s²/, 'the cell ran with the last good version');
   assert.doesNotMatch(r.text, /_core\.py|_nbi\.py|importlib/, 'no LiveImport internals in the error');
