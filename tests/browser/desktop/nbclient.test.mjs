@@ -40,21 +40,50 @@ test('nbclient: error outputs with the cause as ename, the cell runs, no CellExe
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liveimport-nbclient-'));
   try {
     fs.writeFileSync(path.join(dir, 'helpers.py'), 'def f():\n    return 1\n');
-    const env = { ...process.env, IPYTHONDIR: path.join(dir, '.ipython'), JUPYTER_CONFIG_DIR: path.join(dir, '.jupyter') };
-    const r = spawnSync(path.join(DESKTOP_VENV, 'bin', 'python'), ['-c', SCRIPT], { cwd: dir, env, encoding: 'utf8', timeout: 300000 });
+    const env = {
+      ...process.env,
+      IPYTHONDIR: path.join(dir, '.ipython'),
+      JUPYTER_CONFIG_DIR: path.join(dir, '.jupyter')
+    };
+    const r = spawnSync(
+      path.join(DESKTOP_VENV, 'bin', 'python'),
+      ['-c', SCRIPT],
+      { cwd: dir, env, encoding: 'utf8', timeout: 300000 }
+    );
     assert.equal(r.status, 0, `nbclient failed:\n${r.stdout}\n${r.stderr}`);
     const outputs = JSON.parse(r.stdout.trim().split('\n').pop());
     const brief = outs =>
-      outs.map(o => (o.output_type === 'error' ? `error:${o.ename}` : o.output_type === 'stream' ? `${o.name}:${o.text.trim()}` : o.output_type));
+      outs.map(o =>
+        o.output_type === 'error'
+          ? `error:${o.ename}`
+          : o.output_type === 'stream'
+            ? `${o.name}:${o.text.trim()}`
+            : o.output_type
+      );
     // The reload error: the module's ZeroDivisionError, then the cell's output.
-    assert.deepEqual(brief(outputs[3]), ['error:ZeroDivisionError', 'stdout:value 1']);
+    assert.deepEqual(brief(outputs[3]), [
+      'error:ZeroDivisionError',
+      'stdout:value 1'
+    ]);
     const zero = outputs[3][0];
     assert.equal(zero.evalue, 'division by zero');
-    assert.match(zero.traceback[0], /^LiveImport could not reload helpers \(.*helpers\.py, line 3\): ZeroDivisionError: division by zero$/);
-    assert.equal(zero.traceback.at(-1), 'The previous version of helpers stays in use; fix the file and run a cell to reload it.');
+    assert.match(
+      zero.traceback[0],
+      /^LiveImport could not reload helpers \(.*helpers\.py, line 3\): ZeroDivisionError: division by zero$/
+    );
+    assert.equal(
+      zero.traceback.at(-1),
+      'The previous version of helpers stays in use; fix the file and run a cell to reload it.'
+    );
     // The analysis error: CPython's SyntaxError.
-    assert.deepEqual(brief(outputs[5]), ['error:SyntaxError', 'stdout:value 1']);
-    assert.equal(outputs[5][0].evalue, "'(' was never closed (helpers.py, line 2)");
+    assert.deepEqual(brief(outputs[5]), [
+      'error:SyntaxError',
+      'stdout:value 1'
+    ]);
+    assert.equal(
+      outputs[5][0].evalue,
+      "'(' was never closed (helpers.py, line 2)"
+    );
     assert.ok(!r.stdout.includes('Error in callback'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
