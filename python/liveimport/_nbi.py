@@ -268,7 +268,8 @@ def _failure_link(error: BaseException) -> dict[str, str] | None:
 
 
 def _write_failure(text: str) -> None:
-    """Show a failure as error text: stderr is what Jupyter frontends render
+    """Show a bug of LiveImport's own (not a module's failure, which is an
+    ``error`` output) as error text: stderr is what Jupyter frontends render
     as an error stream and terminals print, without failing the cell."""
     sys.stderr.write(text)
     sys.stderr.flush()
@@ -366,7 +367,8 @@ def auto_sync(
 
     Arguments left as None keep their current value. Outside an IPython shell
     the settings are recorded but have no effect. Reload failures are always
-    shown, whatever `report` says.
+    shown (as the cell's ``error`` output, before the cell runs), whatever
+    `report` says, as in LiveImport 1.3.1.
     """
     if grace is not None:
         grace = float(grace)

@@ -59,7 +59,8 @@ class Cell:
 
     :ivar result: IPython's ``ExecutionResult``.
     :ivar stdout: printed text, including IPython's tracebacks of the cell.
-    :ivar stderr: error stream text (LiveImport's reload failures).
+    :ivar stderr: error stream text (none from LiveImport in a shell: its
+        failures are error outputs, ``errors``).
     :ivar outputs: display data bundles (``{mime: text}``), in order.
     :ivar errors: the ``error`` outputs, in order: ``{"ename": str,
         "evalue": str, "traceback": [str], "position": int}``, ``position``
