@@ -21,6 +21,8 @@ import pytest
 
 import liveimport
 import liveimport._nb_error as nb_error
+from liveimport import ModuleError
+from liveimport._nb_report import failure_output
 from nbshell import nb  # noqa: F401  (fixture)
 
 V1 = "def f():\n    return 1\n"
@@ -115,6 +117,29 @@ def test_failure_of_a_bootstrap_cell_shows_in_the_next_cell(nb):
     assert nb.run("pass", store_history=False).errors == []
     cell = nb.run("pass", pause=0.3)
     assert [e["ename"] for e in cell.errors] == ["ValueError"]
+
+
+def test_error_output_names_the_cause_of_a_module_error_and_any_other_error_itself():
+    try:
+        try:
+            raise KeyError("k")
+        except KeyError as cause:
+            raise ModuleError("m", "reload") from cause
+    except ModuleError as error:
+        output = failure_output(error)
+    assert (output.ename, output.evalue) == ("KeyError", "'k'")
+    assert output.traceback[0] == "LiveImport could not reload m: KeyError: 'k'"
+    # Not a module's failure (a bug of LiveImport's): the error itself, with
+    # its whole traceback.
+    try:
+        try:
+            raise KeyError("k")
+        except KeyError as cause:
+            raise RuntimeError("bug") from cause
+    except RuntimeError as error:
+        output = failure_output(error)
+    assert (output.ename, output.evalue) == ("RuntimeError", "bug")
+    assert output.traceback[0] == "LiveImport: automatic sync failed: RuntimeError: bug"
 
 
 class FakeLiteKernel:
