@@ -45,6 +45,27 @@ export async function adoptConsole(page, key) {
   await waitConsoleIdle(page, key);
 }
 
+/**
+ * Notebook 7.6's scratchpad console (View > Scratchpad console, command
+ * `scratchpad-console:open`): a console in the right panel on the current
+ * notebook's kernel. Open it, keep it under `key`, wait until idle.
+ */
+export async function openScratchpad(page, key) {
+  await page.evaluate(() => window.jupyterapp.commands.execute('scratchpad-console:open'));
+  await page.waitForFunction(
+    () => [...window.jupyterapp.shell.widgets('right')].some(w => !!w.console && !!w.sessionContext.session),
+    null,
+    { timeout: 60000 }
+  );
+  await page.evaluate(async key => {
+    const panel = [...window.jupyterapp.shell.widgets('right')].find(w => !!w.console);
+    await panel.sessionContext.ready;
+    const t = (window.__liveimportTest ??= {});
+    (t.consoles ??= {})[key] = panel;
+  }, key);
+  await waitConsoleIdle(page, key);
+}
+
 /** Wait until the kernel of console `key` is idle. */
 export async function waitConsoleIdle(page, key, timeout = 120000) {
   await page.waitForFunction(
