@@ -287,6 +287,9 @@ def _uninstall(shell: Any) -> None:
     from . import _cells  # (imports ast: only once a shell is there)
 
     _cells.uninstall(shell)
+    from . import _packages
+
+    _packages.uninstall(shell)
 
 
 def _install(shell: Any) -> _Handler:
@@ -302,6 +305,9 @@ def _install(shell: Any) -> _Handler:
     from . import _cells
 
     _cells.install(shell)
+    from . import _packages
+
+    _packages.install(shell, auto_sync_enabled)
     return handler
 
 
@@ -374,6 +380,11 @@ def auto_sync(
         _SETTINGS.grace = grace
     if report is not None:
         _SETTINGS.report = bool(report)
+
+
+def auto_sync_enabled() -> bool:
+    """Whether cells sync before they run (:func:`auto_sync`)."""
+    return _SETTINGS.enabled
 
 
 def show_stale_note(enabled: bool) -> None:
