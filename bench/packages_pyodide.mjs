@@ -6,7 +6,8 @@
  * with MODULES tracked workspace modules (registered, each importing os and json), for
  *   - a cell without `import`,
  *   - a cell importing modules that are all imported already,
- *   - the same with the sync's plan examining every tracked file (no page events),
+ *   - the same with the sync's plan examining every tracked file (no page events), and
+ *     only the files marked changed (the extension's file events; none here),
  * against an empty `await` (the floor of one awaited call).
  *
  * Usage: node bench/packages_pyodide.mjs [VERSION=314.0.7] [ENGINE=auto|pyo3|wasm-bindgen]
@@ -50,6 +51,14 @@ async def batch(fn, code, sync):
         await fn(code, sync=sync)
     return (time.perf_counter() - t) / REPS * 1e6
 
+async def events(code, sync):
+    # as with the extension's file events: the plan examines only files marked changed
+    full, P._full_sync = P._full_sync, lambda: False
+    try:
+        return await P.prepare(code, sync=sync)
+    finally:
+        P._full_sync = full
+
 rows = []
 for label, fn, code, sync in [
     ("empty await (floor)", nothing, plain, False),
@@ -57,6 +66,7 @@ for label, fn, code, sync in [
     ("cell without import, sync plan (all files)", P.prepare, plain, True),
     ("cell importing loaded modules, no sync", P.prepare, imports, False),
     ("cell importing loaded modules, sync plan (all files)", P.prepare, imports, True),
+    ("cell importing loaded modules, sync plan (page events)", events, imports, True),
 ]:
     runs = [await batch(fn, code, sync) for _ in range(5)]
     rows.append((label, statistics.median(runs), min(runs)))
