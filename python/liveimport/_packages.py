@@ -83,6 +83,8 @@ def _providers() -> dict[str, str]:
     """Import name -> package name of the running Pyodide's lock file (its
     ``imports`` fields), read once; empty outside Pyodide."""
     global _PROVIDERS
+    if _PROVIDERS is None and sys.platform != "emscripten":
+        _PROVIDERS = {}
     if _PROVIDERS is None:
         try:
             import pyodide_js
