@@ -6,7 +6,8 @@ Usage:
       Download, once, the pure-Python wheels the Pyodide kernel needs into
       WHEEL_CACHE (pip, from PyPI): the kernel's closure from ``pyodide-lock.json``
       (micropip, IPython and its dependencies, jedi, parso; versions pinned to
-      the lock) and the piplite-only wheels (comm, ipython-pygments-lexers).
+      the lock), the ``LOCK_EXTRAS`` for the tests, and the piplite-only wheels
+      (comm, ipython-pygments-lexers).
       Writes WHEEL_CACHE/index.json ``{"key", "lock": [FILE...], "piplite": [FILE...]}``.
   site_prepare.py lite-dir PYODIDE_DIR WHEEL_CACHE CONFIG LITE_DIR
       (Re)create LITE_DIR: ``static/pyodide/`` = the files of the pyodide npm
@@ -35,6 +36,10 @@ import tempfile
 #: Lock packages the kernel loads while starting (micropip, then piplite
 #: installs ipykernel, comm, pyodide-kernel, jedi, ipython from the lock).
 LOCK_ROOTS = ["micropip", "ipython", "jedi"]
+#: Small pure-Python lock packages that no kernel loads at start, placed in the site's
+#: Pyodide folder for tests/browser/packages.test.mjs (loading Pyodide packages along the
+#: module graph): the kernel loads them only when a workspace module imports them.
+LOCK_EXTRAS = ["tblib", "iniconfig", "pycparser"]
 #: Compiled lock packages of the closure replaced by a stand-in (older Pyodides only).
 STAND_INS = {"sqlite3": os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
                                      "pyodide", "sqlite3_stand_in.py")}
@@ -115,7 +120,7 @@ def wheels(pyodide_dir, cache):
     raw, lock = _lock(pyodide_dir)
     names = _closure(lock)
     packages = {_norm(name): p for name, p in lock["packages"].items()}
-    lock_reqs = [f"{n}=={packages[n]['version']}" for n in names if n not in STAND_INS]
+    lock_reqs = [f"{n}=={packages[n]['version']}" for n in names + LOCK_EXTRAS if n not in STAND_INS]
     key = hashlib.sha256(raw + json.dumps([lock_reqs, PIPLITE_WHEELS]).encode()).hexdigest()
     index_path = os.path.join(cache, "index.json")
     try:

@@ -65,6 +65,11 @@ class _Settings:
 _SETTINGS = _Settings()
 
 
+def auto_sync_enabled() -> bool:
+    """Whether cells sync before they run (:func:`auto_sync`)."""
+    return _SETTINGS.enabled
+
+
 #: The running IPython shell or None (``_shell.current_shell``); tests replace it.
 _current_shell: Callable[[], Any] = current_shell
 
@@ -380,11 +385,6 @@ def auto_sync(
         _SETTINGS.grace = grace
     if report is not None:
         _SETTINGS.report = bool(report)
-
-
-def auto_sync_enabled() -> bool:
-    """Whether cells sync before they run (:func:`auto_sync`)."""
-    return _SETTINGS.enabled
 
 
 def show_stale_note(enabled: bool) -> None:
