@@ -31,7 +31,6 @@ Pyodide pages may ``await liveimport._packages.prepare(code)`` themselves.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import os
 import re
@@ -41,7 +40,7 @@ from typing import Any
 
 from . import _core, _engine, _incidents, _page
 
-__all__ = ("install", "load_packages", "prepare", "uninstall")
+__all__ = ("install", "load_packages", "prepare", "reset", "uninstall")
 
 #: The default of :func:`load_packages`' ``timeout``, in seconds.
 DEFAULT_TIMEOUT = 60.0
@@ -59,10 +58,15 @@ _SETTINGS = _Settings()
 
 
 def load_packages(enabled: bool | None = None, *, timeout: float | None = None) -> None:
-    """Turn loading Pyodide packages for workspace modules on or off, and set
-    how long one load may take (seconds; default 60) before it is reported as
-    failed. Without arguments: on, with the current timeout. Does nothing
-    outside Pyodide.
+    """Turn loading Pyodide packages for workspace modules on or off (an
+    addition to LiveImport 1.3.1's API), and set how long one load may take
+    (seconds; default 60) before it is reported as failed. Without
+    arguments: on, with the current timeout. In a JupyterLite (Pyodide)
+    kernel, before each cell runs, the Pyodide packages that the workspace
+    modules the cell imports, and those the coming sync reloads, import at
+    top level (transitively through workspace modules) are loaded with
+    Pyodide's ``loadPackage``; ``liveimport.load_packages(False)`` turns it
+    off. Elsewhere (desktop Python) nothing is loaded either way.
 
     :raises ValueError: ``timeout`` is not a positive number."""
     if timeout is not None:
@@ -70,6 +74,12 @@ def load_packages(enabled: bool | None = None, *, timeout: float | None = None) 
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         _SETTINGS.timeout = float(timeout)
     _SETTINGS.enabled = True if enabled is None else bool(enabled)
+
+
+def reset() -> None:
+    """Back to the defaults (on, 60 s); for ``liveimport._reset()``."""
+    _SETTINGS.enabled = True
+    _SETTINGS.timeout = DEFAULT_TIMEOUT
 
 
 # ---------------------------------------------------------------------------
@@ -297,15 +307,20 @@ async def _prepare(code: str, sync: bool) -> list[str]:
 
 
 async def _load(needs: list[_Need]) -> list[str]:
+    import asyncio  # only when something loads (Pyodide's kernel has it already)
+
     import pyodide_js
-    from js import Object
     from pyodide.ffi import create_proxy, to_js
+
+    # `Object.fromEntries`, reached through the Pyodide API's `Function` rather than `import
+    # js`, which a `js/` folder in the working directory shadows (as in ``_engine_wasm``).
+    from_entries = pyodide_js.FS.stat.constructor("entries", "return Object.fromEntries(entries);")
 
     errors: list[str] = []
     on_error = create_proxy(lambda message: errors.append(str(message)))
     quiet = create_proxy(lambda message: None)
     options = to_js(
-        {"messageCallback": quiet, "errorCallback": on_error}, dict_converter=Object.fromEntries
+        {"messageCallback": quiet, "errorCallback": on_error}, dict_converter=from_entries
     )
     names = to_js([need.package for need in needs])
     timed_out = False
