@@ -40,7 +40,10 @@ async function boot(version) {
   };
 }
 
-/** Run `cell` as a kernel would: prepare (awaited), then the cell; the lines printed meanwhile. */
+/**
+ * Run `cell` as a kernel would: prepare (awaited), then the cell. Returns the lines printed
+ * meanwhile and the cell's error (`error`: its last line, `traceback`: all of it).
+ */
 async function cell(session, code, { sync = true } = {}) {
   session.out.length = 0;
   session.err.length = 0;
@@ -51,12 +54,14 @@ async function cell(session, code, { sync = true } = {}) {
   );
   const body = code.replace(/^%%liveimport.*\n/, '');
   let error = null;
+  let traceback = '';
   try {
     await session.pyodide.runPythonAsync(body);
   } catch (e) {
-    error = String(e.message).trim().split('\n').pop();
+    traceback = String(e.message);
+    error = traceback.trim().split('\n').pop();
   }
-  return { out: [...session.out], err: [...session.err], error };
+  return { out: [...session.out], err: [...session.err], error, traceback };
 }
 
 const SETUP = `
@@ -155,9 +160,27 @@ try {
     () => pyodide.runPython('liveimport._packages.load_packages(timeout=0)'),
     /ValueError/
   );
+
+  // A load that never finishes is reported as failed after the timeout; the cell runs on.
+  pyodide.loadPackage = () => new Promise(() => {});
+  pyodide.runPython(
+    `write("slow.py", "import micropip\\n")\nliveimport._packages.load_packages(timeout=0.3)`
+  );
+  const started = Date.now();
+  ran = await cell(session, 'import slow\n', { sync: false });
+  assert.ok(Date.now() - started < 20000, 'the timeout ended the wait');
+  assert.deepEqual(ran.out, []);
+  assert.deepEqual(ran.err, [
+    'slow.py, line 1: import micropip: the Pyodide package micropip could not be loaded ' +
+      '(not loaded within 0.3 s); try %pip install micropip'
+  ]);
+  assert.match(
+    ran.traceback,
+    /ModuleNotFoundError: No module named 'micropip'/
+  );
 } finally {
   session.cleanup();
 }
-console.log(`pyodide ${version}: the four cases pass`);
+console.log(`pyodide ${version}: the cases pass`);
 // A load's timeout timer (asyncio.wait_for in the webloop: a setTimeout) would keep Node alive.
 process.exit(0);

@@ -14,7 +14,8 @@
  * imports a lock package; an edit adding a second, loaded before the sync reloads the module;
  * a plain cell importing a workspace module that needs a third through another module; an
  * import no lock provides (one line naming module, import line and `%pip install NAME`), and
- * an edit adding it (the module's last good version stays).
+ * an edit adding it (the module's last good version stays); a load that never finishes
+ * (reported as failed after the timeout).
  *
  * Run: node --test tests/pyodide/ (after scripts/build.sh).
  */
