@@ -15,20 +15,19 @@
  * Needs a build (scripts/build.sh: the wheels in js/wheels). Prints microseconds per cell
  * (median and minimum of 5 batches); no assertion.
  */
-import { installLiveImport } from 'liveimport-pyodide';
-import { bootPyodide } from '../tests/pyodide/env.mjs';
+import { installLiveImport } from "liveimport-pyodide";
+import { bootPyodide } from "../tests/pyodide/env.mjs";
 
-const [version = '314.0.7', engine = 'auto', modules = '20', reps = '2000'] =
-  process.argv.slice(2);
+const [version = "314.0.7", engine = "auto", modules = "20", reps = "2000"] = process.argv.slice(2);
 
 const pyodide = await bootPyodide({
   quiet: true,
   version,
-  env: engine === 'auto' ? {} : { LIVEIMPORT_ENGINE: engine }
+  env: engine === "auto" ? {} : { LIVEIMPORT_ENGINE: engine },
 });
 await installLiveImport(pyodide);
-pyodide.globals.set('MODULES', Number(modules));
-pyodide.globals.set('REPS', Number(reps));
+pyodide.globals.set("MODULES", Number(modules));
+pyodide.globals.set("REPS", Number(reps));
 const result = await pyodide.runPythonAsync(`
 import os, sys, time, tempfile, statistics
 d = tempfile.mkdtemp(); os.chdir(d); sys.path.insert(0, d)
@@ -74,11 +73,7 @@ import liveimport._engine as E
 (E.BACKEND, rows)
 `);
 const [backend, rows] = result.toJs();
-console.log(
-  `pyodide ${pyodide.version} (${backend} engine), ${modules} tracked modules, ${reps} cells per batch:`
-);
+console.log(`pyodide ${pyodide.version} (${backend} engine), ${modules} tracked modules, ${reps} cells per batch:`);
 for (const [label, median, min] of rows) {
-  console.log(
-    `  ${label.padEnd(55)} median ${median.toFixed(1).padStart(7)} us  min ${min.toFixed(1).padStart(7)} us`
-  );
+  console.log(`  ${label.padEnd(55)} median ${median.toFixed(1).padStart(7)} us  min ${min.toFixed(1).padStart(7)} us`);
 }

@@ -19,27 +19,20 @@
  *
  * Run: node --test tests/pyodide/ (after scripts/build.sh).
  */
-import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { PYODIDE_VERSIONS } from './env.mjs';
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { PYODIDE_VERSIONS } from "./env.mjs";
 
-const CASES = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  'packages-cases.mjs'
-);
+const CASES = path.join(path.dirname(fileURLToPath(import.meta.url)), "packages-cases.mjs");
 
 for (const version of PYODIDE_VERSIONS) {
   test(`Pyodide ${version}: packages that workspace modules import are loaded before they run`, () => {
     const run = spawnSync(process.execPath, [CASES, version], {
-      encoding: 'utf8'
+      encoding: "utf8",
     });
-    assert.equal(
-      run.status,
-      0,
-      `packages-cases.mjs ${version} failed:\n${run.stdout}\n${run.stderr}`
-    );
+    assert.equal(run.status, 0, `packages-cases.mjs ${version} failed:\n${run.stdout}\n${run.stderr}`);
   });
 }
