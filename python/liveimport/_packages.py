@@ -107,6 +107,15 @@ def _providers() -> dict[str, str]:
     return _PROVIDERS
 
 
+def _piplite() -> Any:
+    """JupyterLite's ``piplite.piplite`` module when the kernel has it (it
+    installs from the site's piplite indexes), else None. Not imported here."""
+    module = sys.modules.get("piplite.piplite")
+    if module is None or not hasattr(module, "_PIPLITE_DISABLE_PYPI"):
+        return None
+    return module
+
+
 def _importable(top: str) -> bool:
     """Whether top-level module ``top`` is imported or can be found (no
     import runs)."""
@@ -124,12 +133,16 @@ def _importable(top: str) -> bool:
 
 
 class _Need:
-    """A package to load, and the first import that needs it."""
+    """A package to load (from the lock file, or with ``piplite`` from the
+    site's piplite index), and the first import that needs it."""
 
-    __slots__ = ("line", "package", "text", "top", "users")
+    __slots__ = ("line", "package", "piplite", "text", "top", "users")
 
-    def __init__(self, package: str, top: str, user: str, line: int, text: str) -> None:
+    def __init__(
+        self, package: str, top: str, user: str, line: int, text: str, piplite: bool = False
+    ) -> None:
         self.package = package
+        self.piplite = piplite
         self.top = top
         self.users = [user]
         self.line = line
@@ -221,13 +234,16 @@ class _Walk:
                             self.visit(name, file)
             elif user and not _importable(top):
                 package = _providers().get(top)
-                if package is None:
+                piplite = package is None and _piplite() is not None
+                if package is None and not piplite:
                     self.unavailable.append((user, line, text, top))
-                elif package in self.needs:
+                    continue
+                package = package or top
+                if package in self.needs:
                     if user not in self.needs[package].users:
                         self.needs[package].users.append(user)
                 else:
-                    self.needs[package] = _Need(package, top, user, line, text)
+                    self.needs[package] = _Need(package, top, user, line, text, piplite)
 
 
 # ---------------------------------------------------------------------------
@@ -301,9 +317,14 @@ async def _prepare(code: str, sync: bool) -> list[str]:
             f"{_name(file)}, line {line}: {text}: no package of this Pyodide provides "
             f"{top!r}; install it with %pip install {top}\n"
         )
-    if not walk.needs:
-        return []
-    return await _load(list(walk.needs.values()))
+    needs = list(walk.needs.values())
+    loaded = (
+        [] if all(n.piplite for n in needs) else await _load([n for n in needs if not n.piplite])
+    )
+    for need in needs:
+        if need.piplite:
+            loaded += await _install_from_site([need])
+    return loaded
 
 
 async def _load(needs: list[_Need]) -> list[str]:
@@ -336,6 +357,34 @@ async def _load(needs: list[_Need]) -> list[str]:
         if not timed_out:  # a load still running may call them later
             on_error.destroy()
             quiet.destroy()
+    return _report(needs, timed_out, errors)
+
+
+async def _install_from_site(needs: list[_Need]) -> list[str]:
+    """Install with ``piplite`` from the site's piplite indexes only (its
+    PyPI fallback off meanwhile: nothing but what the site serves)."""
+    import asyncio
+
+    module = _piplite()
+    saved = module._PIPLITE_DISABLE_PYPI
+    module._PIPLITE_DISABLE_PYPI = True
+    timed_out = False
+    try:
+        await asyncio.wait_for(
+            asyncio.ensure_future(module.install([n.package for n in needs])), _SETTINGS.timeout
+        )
+    except asyncio.TimeoutError:
+        timed_out = True
+    except Exception as error:  # not in the site's index (said below), or piplite failed
+        _incidents.record("piplite install", error)
+    finally:
+        module._PIPLITE_DISABLE_PYPI = saved
+    return _report(needs, timed_out, [])
+
+
+def _report(needs: list[_Need], timed_out: bool, errors: list[str]) -> list[str]:
+    """Say which packages loaded (stdout) and which did not (stderr);
+    return the names of those loaded."""
     importlib.invalidate_caches()
     loaded: list[str] = []
     for need in needs:
@@ -343,6 +392,12 @@ async def _load(needs: list[_Need]) -> list[str]:
         if _importable(need.top):
             loaded.append(need.package)
             sys.stdout.write(f"Loaded {need.package} for {users}\n")
+            continue
+        if need.piplite and not timed_out:  # the site's index does not have it either
+            sys.stderr.write(
+                f"{_name(need.users[0])}, line {need.line}: {need.text}: no package of this "
+                f"Pyodide provides {need.top!r}; install it with %pip install {need.top}\n"
+            )
             continue
         why = (
             f"not loaded within {_SETTINGS.timeout:g} s"

@@ -6,7 +6,8 @@
  * Cases: a LiveImport cell whose module imports one; an edit that adds a second (loaded
  * before the sync reloads the module); a plain cell importing a workspace module that
  * needs a third through another module; an import no package provides (one line naming
- * module, import line and `%pip install NAME`, then the module's ModuleNotFoundError).
+ * module, import line and `%pip install NAME`, then the module's ModuleNotFoundError); a
+ * package only the site's own piplite index has (scripts/site_prepare.py piplite-demo).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -29,11 +30,16 @@ before(async () => {
     'from pycparser import c_ast\n\nVALUE = c_ast.__name__\n'
   );
   await s.saveFile('pk_broken.py', 'import json\nimport no_such_package_xyz\n');
+  await s.saveFile(
+    'pk_site.py',
+    'import pk_piplite_demo\n\nNAME = pk_piplite_demo.NAME\n'
+  );
   await s.createNotebook(NOTEBOOK, [
     '#_%%liveimport\nfrom pk_helpers import kind\nprint("kind:", kind())',
     'print("kind:", kind())',
     'import pk_plots\nprint("value:", pk_plots.VALUE)',
-    'import pk_broken'
+    'import pk_broken',
+    'import pk_site\nprint("name:", pk_site.NAME)'
   ]);
   await s.openNotebook(NOTEBOOK);
 });
@@ -83,5 +89,12 @@ test('an import no package provides: one line naming module, line and what to do
     r.text
   );
   assert.match(r.text, /ModuleNotFoundError/, r.text);
+  s.assertOffline();
+});
+
+test("a package only the site's piplite index has: installed with piplite from the site, PyPI untouched", async () => {
+  const r = await s.runCell(4);
+  assert.match(r.text, /^Loaded pk_piplite_demo for pk_site\.py$/m, r.text);
+  assert.match(r.text, /name: pk_piplite_demo/, r.text);
   s.assertOffline();
 });
