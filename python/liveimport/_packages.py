@@ -16,7 +16,9 @@ and loads, with Pyodide's own ``pyodide_js.loadPackage`` (the site's
 ``indexURL`` / lock file decide where packages come from; no network code of
 ours), those that are not importable and that the running Pyodide's lock file
 provides (its ``imports`` field, ``pyodide_js._api._import_name_to_package_name``
-in every Pyodide from 0.26 on). It prints ``Loaded tblib for helpers.py`` on
+in every Pyodide from 0.26 on); a name the lock file does not map is asked of
+the site's piplite indexes with the kernel's ``piplite`` (JupyterLite only; its
+PyPI fallback off for that request). It prints ``Loaded tblib for helpers.py`` on
 stdout for each package loaded, and one line on stderr for a module that
 cannot be had (``%pip install NAME``). A load not finished within the timeout
 (:func:`load_packages`, default 60 s) counts as failed; the kernel goes on.
