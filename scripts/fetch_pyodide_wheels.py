@@ -2,6 +2,7 @@
 """Download the pure-Python wheels that the Pyodide runs need, once, into the cache.
 
 Usage: fetch_pyodide_wheels.py PYODIDE_LOCK_JSON OUT_DIR
+       fetch_pyodide_wheels.py --lock-packages PYODIDE_LOCK_JSON OUT_DIR
 
 Pyodide's npm package ships no wheels, and nothing may be fetched at test time,
 so this downloads (with pip, from PyPI) two sets of ``py3-none-any`` wheels for
@@ -12,6 +13,13 @@ wherever the lock lists the package (otherwise the newest that fits):
 - ``test``: pytest and IPython with their closures (installed into every
   Pyodide instance that runs ``tests/python``);
 - ``micropip``: micropip alone (used to check that our Pyodide wheel installs).
+
+With ``--lock-packages``: the wheels of :data:`LOCK_PACKAGES` (small pure-Python
+packages of every lock that no kernel loads at start) at the versions and file
+names the lock gives, for the tests of loading Pyodide packages along the module
+graph (tests/pyodide/packages.test.mjs). Pyodide rebuilds its wheels, so their
+``sha256`` differs from the lock's; OUT_DIR/pyodide-lock.json is the lock with the
+``sha256`` of those files (as scripts/site_prepare.py does for the site).
 
 Writes ``OUT_DIR/index.json``: ``{"micropip": [FILE], "test": [FILE, ...]}``
 (file names relative to OUT_DIR). Does nothing when the index exists and was
@@ -28,6 +36,39 @@ SETS = {
     "test": ["pytest", "ipython"],
     "micropip": ["micropip"],
 }
+
+#: The lock packages of ``--lock-packages``: in every Pyodide of the matrix, pure
+#: Python, no dependencies (tblib, iniconfig, pycparser).
+LOCK_PACKAGES = ["tblib", "iniconfig", "pycparser"]
+
+
+def lock_packages(lock_path, out_dir):
+    with open(lock_path, "rb") as f:
+        lock = json.load(f)
+    wanted = {n: lock["packages"][n] for n in LOCK_PACKAGES}
+    os.makedirs(out_dir, exist_ok=True)
+    missing = [p for p in wanted.values() if not os.path.exists(os.path.join(out_dir, p["file_name"]))]
+    if missing:
+        python = ".".join(lock["info"]["python"].split(".")[:2])
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+               "--no-deps", "--only-binary=:all:", "--python-version", python, "--implementation",
+               "py", "--abi", "none", "--platform", "any", "-d", out_dir,
+               *(f"{p['name']}=={p['version']}" for p in missing)]
+        print("pyodide lock packages:", " ".join(cmd[-len(missing):]))
+        rc = subprocess.run(cmd).returncode
+        if rc:
+            return rc
+    for package in wanted.values():
+        path = os.path.join(out_dir, package["file_name"])
+        if not os.path.exists(path):
+            sys.exit(f"fetch_pyodide_wheels: pip gave no {package['file_name']}")
+        with open(path, "rb") as f:
+            package["sha256"] = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(out_dir, "pyodide-lock.json"), "w") as f:
+        json.dump(lock, f)
+    with open(os.path.join(out_dir, "index.json"), "w") as f:
+        json.dump({n: p["file_name"] for n, p in wanted.items()}, f, indent=1)
+    return 0
 
 
 def main(lock_path, out_dir):
@@ -76,6 +117,8 @@ def main(lock_path, out_dir):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--lock-packages":
+        sys.exit(lock_packages(sys.argv[2], sys.argv[3]))
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     sys.exit(main(sys.argv[1], sys.argv[2]))

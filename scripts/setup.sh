@@ -67,4 +67,6 @@ npm_workspace
 for version in "${PYODIDE_TEST_VERSIONS[@]}"; do
     "$VENV/bin/python" "$ROOT/scripts/fetch_pyodide_wheels.py" \
         "$(pyodide_npm_dir "$version")/pyodide-lock.json" "$PYODIDE_WHEELS/$version"
+    "$VENV/bin/python" "$ROOT/scripts/fetch_pyodide_wheels.py" --lock-packages \
+        "$(pyodide_npm_dir "$version")/pyodide-lock.json" "$LIVEIMPORT_CACHE/pyodide-lock-packages/$version"
 done

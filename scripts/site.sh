@@ -147,6 +147,8 @@ build() {
     # The extension's own piplite index carries the wheels the kernel needs beyond Pyodide's
     # (comm, ipython-pygments-lexers): a site without the extension gets them from the site's.
     [ "${LIVEIMPORT_SITE_NO_EXTENSION:-}" = 1 ] || piplite=""
+    # The site's own piplite index: a package of no lock file (tests/browser/packages.test.mjs).
+    piplite="$piplite $("$LITE_VENV/bin/python" "$ROOT/scripts/site_prepare.py" piplite-demo "$LITE_DIR/piplite-demo")"
     local args=()
     for w in $piplite ${LIVEIMPORT_SITE_PIPLITE_WHEELS:-}; do args+=(--piplite-wheels "$w"); done
     log "jupyter lite build -> $SITE_DIR"

@@ -6,13 +6,17 @@ Usage:
       Download, once, the pure-Python wheels the Pyodide kernel needs into
       WHEEL_CACHE (pip, from PyPI): the kernel's closure from ``pyodide-lock.json``
       (micropip, IPython and its dependencies, jedi, parso; versions pinned to
-      the lock) and the piplite-only wheels (comm, ipython-pygments-lexers).
+      the lock), the ``LOCK_EXTRAS`` for the tests, and the piplite-only wheels
+      (comm, ipython-pygments-lexers).
       Writes WHEEL_CACHE/index.json ``{"key", "lock": [FILE...], "piplite": [FILE...]}``.
   site_prepare.py lite-dir PYODIDE_DIR WHEEL_CACHE CONFIG LITE_DIR
       (Re)create LITE_DIR: ``static/pyodide/`` = the files of the pyodide npm
       package (PYODIDE_DIR) plus the lock wheels, with the lock's ``sha256`` of
       those wheels rewritten to the files we have; ``jupyter-lite.json`` = CONFIG.
       Prints the piplite wheel paths (one per line) for ``--piplite-wheels``.
+  site_prepare.py piplite-demo OUT_DIR
+      Write the ``pk_piplite_demo`` wheel (``PIPLITE_DEMO``, for the site's own piplite
+      index) into OUT_DIR and print its path.
 
 Older Pyodides (0.27, 0.29: JupyterLite 0.6, 0.7) list ``sqlite3`` in the
 kernel's closure as a compiled stdlib module that only Pyodide's CDN has; the
@@ -35,6 +39,10 @@ import tempfile
 #: Lock packages the kernel loads while starting (micropip, then piplite
 #: installs ipykernel, comm, pyodide-kernel, jedi, ipython from the lock).
 LOCK_ROOTS = ["micropip", "ipython", "jedi"]
+#: Small pure-Python lock packages that no kernel loads at start, placed in the site's
+#: Pyodide folder for tests/browser/packages.test.mjs (loading Pyodide packages along the
+#: module graph): the kernel loads them only when a workspace module imports them.
+LOCK_EXTRAS = ["tblib", "iniconfig", "pycparser"]
 #: Compiled lock packages of the closure replaced by a stand-in (older Pyodides only).
 STAND_INS = {"sqlite3": os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
                                      "pyodide", "sqlite3_stand_in.py")}
@@ -115,7 +123,7 @@ def wheels(pyodide_dir, cache):
     raw, lock = _lock(pyodide_dir)
     names = _closure(lock)
     packages = {_norm(name): p for name, p in lock["packages"].items()}
-    lock_reqs = [f"{n}=={packages[n]['version']}" for n in names if n not in STAND_INS]
+    lock_reqs = [f"{n}=={packages[n]['version']}" for n in names + LOCK_EXTRAS if n not in STAND_INS]
     key = hashlib.sha256(raw + json.dumps([lock_reqs, PIPLITE_WHEELS]).encode()).hexdigest()
     index_path = os.path.join(cache, "index.json")
     try:
@@ -173,7 +181,38 @@ def lite_dir(pyodide_dir, cache, config, out):
     return 0
 
 
+#: The site's own piplite wheel for tests/browser/packages.test.mjs: a package of no Pyodide
+#: lock file, which the kernel installs with piplite from the site's index when a workspace
+#: module imports it.
+PIPLITE_DEMO = ("pk_piplite_demo", "1.0.0",
+                b'"""Only the piplite index of the test site has it."""\nNAME = "pk_piplite_demo"\n')
+
+
+def piplite_demo(out_dir):
+    """Write the :data:`PIPLITE_DEMO` wheel into ``out_dir``; print its path."""
+    import base64
+    import zipfile
+    name, version, init = PIPLITE_DEMO
+    info = f"{name}-{version}.dist-info"
+    files = {f"{name}/__init__.py": init,
+             f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
+             f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: site_prepare.py\nRoot-Is-Purelib: true\n"
+                              b"Tag: py3-none-any\n"}
+    record = "".join(f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},"
+                     f"{len(d)}\n" for n, d in files.items()) + f"{info}/RECORD,,\n"
+    os.makedirs(out_dir, exist_ok=True)
+    target = os.path.join(out_dir, f"{name}-{version}-py3-none-any.whl")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in files.items():
+            z.writestr(zipfile.ZipInfo(n, (1980, 1, 1, 0, 0, 0)), d)
+        z.writestr(zipfile.ZipInfo(f"{info}/RECORD", (1980, 1, 1, 0, 0, 0)), record)
+    print(target)
+    return 0
+
+
 def main(argv):
+    if len(argv) == 2 and argv[0] == "piplite-demo":
+        return piplite_demo(argv[1])
     if len(argv) == 3 and argv[0] == "wheels":
         return wheels(*argv[1:])
     if len(argv) == 5 and argv[0] == "lite-dir":

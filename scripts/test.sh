@@ -219,12 +219,13 @@ if [ "$build_ok" = 1 ]; then
     # The main scenario on the older JupyterLite lines (their own jupyterlite-core, kernel and
     # Pyodide; the same extension build; the universal wheel): first #_%%liveimport cell, edits
     # and the report, a broken save and its fix, Run All, no /drive request for an unchanged cell,
-    # the engine the kernel uses.
+    # the engine the kernel uses, Pyodide packages loaded for workspace modules.
     for line in 0.7 0.6; do
         set +e
         run_step "browser tests, JupyterLite $line (main scenario)" "$LOGS/browser-$line.log" \
             env LIVEIMPORT_LITE_LINE="$line" "$ROOT/scripts/site.sh" test first-cell.test.mjs \
-            edit-reload.test.mjs run-all.test.mjs file-events.test.mjs wasm-engine.test.mjs
+            edit-reload.test.mjs run-all.test.mjs file-events.test.mjs wasm-engine.test.mjs \
+            packages.test.mjs
         rc=$?
         set -e
         read -r bp bf < <(node_test_counts "$LOGS/browser-$line.log")

@@ -219,6 +219,16 @@ pub fn engine_syntax_error(source: &str, filename: &str, version: (u8, u8)) -> O
     crate::analysis::engine_finding(source, filename, python_version(version.0, version.1))
 }
 
+/// `(top, modules, line, text)`: one [`crate::imports::ImportLine`].
+pub type ImportLineTuple = (String, Vec<String>, usize, String);
+
+/// `import_lines`: the top-level module names `source` imports at top level, each with the
+/// first statement naming it ([`crate::imports::import_lines`]). Errors: its syntax error.
+pub fn import_lines(source: &str, package: &str, filename: &str) -> Result<Vec<ImportLineTuple>, ContractError> {
+    let lines = crate::imports::import_lines(source, package, filename).map_err(ContractError::Syntax)?;
+    Ok(lines.into_iter().map(|l| (l.top, l.modules, l.line, l.text)).collect())
+}
+
 #[cfg(test)]
 #[path = "contract_tests.rs"]
 mod tests;

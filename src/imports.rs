@@ -270,6 +270,58 @@ fn from_records(from: &StmtImportFrom, module: &str) -> Vec<Record> {
 /// tokenizer error further on is reported instead of the last two, as CPython does after a
 /// generic syntax error.
 pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Result<Vec<String>, SyntaxErrorInfo> {
+    let mut deps: Vec<String> = Vec::new();
+    for (_, modules) in statement_imports(source, package, filename)? {
+        for module in modules {
+            push_new(&mut deps, module);
+        }
+    }
+    Ok(deps)
+}
+
+/// One top-level module name that a module's source imports at top level, with the first
+/// import statement naming it: what a Python runtime must be able to import before the module
+/// runs (the rule behind loading Pyodide packages along the module graph).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportLine {
+    /// The top-level module name (`scipy` for `from scipy.optimize import curve_fit`; the
+    /// package's own top-level name for a relative import).
+    pub top: String,
+    /// Every module the module's top-level imports name under `top`, as [`module_dependencies`]
+    /// lists them (`scipy.optimize`, `scipy.optimize.curve_fit`), in source order.
+    pub modules: Vec<String>,
+    /// One-based line where the first statement naming `top` starts.
+    pub line: usize,
+    /// That line's text, trimmed (`from scipy.optimize import curve_fit`).
+    pub text: String,
+}
+
+/// The top-level module names a module's source imports at top level, in source order, each
+/// once with the first statement naming it ([`ImportLine`]). The statements are those of
+/// [`module_dependencies`] (imports nested in `if`, `try`, `def`... do not count), and so are
+/// the errors.
+pub fn import_lines(source: &str, package: &str, filename: &str) -> Result<Vec<ImportLine>, SyntaxErrorInfo> {
+    let index = LineIndex::from_source_text(source);
+    let mut lines: Vec<ImportLine> = Vec::new();
+    for (base, modules) in statement_imports(source, package, filename)? {
+        for module in modules {
+            let top = module.split('.').next().unwrap_or_default().to_string();
+            if let Some(entry) = lines.iter_mut().find(|entry| entry.top == top) {
+                push_new(&mut entry.modules, module);
+                continue;
+            }
+            let offset = TextSize::try_from(base).unwrap_or_default().min(TextSize::of(source));
+            let line = index.line_column(offset, source).line.get();
+            let text = source.lines().nth(line - 1).unwrap_or_default().trim().to_string();
+            lines.push(ImportLine { top, modules: vec![module], line, text });
+        }
+    }
+    Ok(lines)
+}
+
+/// The top-level import statements of `source`: each statement's byte offset and the modules
+/// it names (see [`module_dependencies`] for the forms and the errors).
+fn statement_imports(source: &str, package: &str, filename: &str) -> Result<Vec<(usize, Vec<String>)>, SyntaxErrorInfo> {
     let scan = crate::guard::scan(source).map_err(|too_deep| too_deep_error(source, filename, too_deep))?;
     let error = |e: crate::guard::LexicalError| {
         (e.offset, syntax_error(source, filename, TextSize::try_from(e.offset).unwrap_or_default(), e.message))
@@ -282,7 +334,7 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
     if let Some((_, error)) = tokenizer.clone().filter(|(at, _)| *at < stop_at) {
         return Err(error);
     }
-    let mut deps: Vec<String> = Vec::new();
+    let mut statements: Vec<(usize, Vec<String>)> = Vec::new();
     for (range, _) in scan.top_level {
         let Some((trimmed, base)) = statement_text(source, range) else { continue };
         if base >= stop_at {
@@ -298,20 +350,24 @@ pub fn module_dependencies(source: &str, package: &str, filename: &str) -> Resul
         };
         let stmts = parse_import(trimmed, base, source, filename).map_err(|e| tokenizer.clone().map_or(e, |(_, t)| t))?;
         for stmt in &stmts {
+            let mut modules: Vec<String> = Vec::new();
             match stmt {
-                Stmt::Import(import) => import.names.iter().for_each(|a| push_new(&mut deps, a.name.id.to_string())),
+                Stmt::Import(import) => import.names.iter().for_each(|a| push_new(&mut modules, a.name.id.to_string())),
                 Stmt::ImportFrom(from) => {
                     let module =
                         resolve_module(from.level, from.module.as_ref().map(|m| m.id.as_str()), package, Some(filename)).map_err(escape)?;
-                    push_from(&mut deps, module, from.names.iter().map(|a| a.name.id.as_str()));
+                    push_from(&mut modules, module, from.names.iter().map(|a| a.name.id.as_str()));
                 }
                 _ => {}
             }
+            // several statements on one line (`import a; import b`) share the line's offset
+            let at = base + usize::from(stmt.range().start());
+            statements.push((at, modules));
         }
     }
     match indentation.or(tokenizer) {
         Some((_, error)) => Err(error),
-        None => Ok(deps),
+        None => Ok(statements),
     }
 }
 
@@ -382,6 +438,29 @@ mod tests {
                    if True:\n    import nested\ndef f():\n    import inner\ntry:\n    import t\nexcept ImportError:\n    pass\n";
         let deps = module_dependencies(src, "pkg", "pkg/m.py").unwrap();
         assert_eq!(deps, ["os", "a.b", "c", "c.d", "c.e", "pkg", "pkg.sib", "pkg.x"]);
+    }
+
+    #[test]
+    fn import_lines_name_each_top_level_module_once() {
+        let src = "\"\"\"Doc.\"\"\"\nimport os, scipy.ndimage\nfrom scipy.optimize import curve_fit as fit\nfrom . import sib\n\
+                   if True:\n    import nested\nx = 1; import tblib\n  # comment\nfrom numpy import (a,\n    b)\n";
+        let lines = import_lines(src, "pkg", "pkg/m.py").unwrap();
+        let summary: Vec<(&str, usize, &str)> = lines.iter().map(|l| (l.top.as_str(), l.line, l.text.as_str())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("os", 2, "import os, scipy.ndimage"),
+                ("scipy", 2, "import os, scipy.ndimage"),
+                ("pkg", 4, "from . import sib"),
+                ("tblib", 7, "x = 1; import tblib"),
+                ("numpy", 9, "from numpy import (a,"),
+            ]
+        );
+        assert_eq!(lines[1].modules, ["scipy.ndimage", "scipy.optimize", "scipy.optimize.curve_fit"]);
+        assert_eq!(lines[4].modules, ["numpy", "numpy.a", "numpy.b"]);
+        assert_eq!(import_lines("x = 1\n", "", "m.py").unwrap(), Vec::<ImportLine>::new());
+        let err = import_lines("import os\ndef f(:\n", "", "m.py").unwrap_err();
+        assert_eq!(err.line, 2);
     }
 
     #[test]

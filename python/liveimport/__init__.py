@@ -9,7 +9,9 @@ dependency order, and rebinds the registered names.
 Public API: :func:`register`, :func:`sync`, :func:`workspace`,
 :func:`auto_sync`, :func:`hidden_cell_magic`, :func:`poll_lazy_imports`,
 :func:`status`, :class:`ReloadEvent`, :class:`ModuleError`, and (an
-addition to LiveImport 1.3.1) :func:`stale` with :class:`StaleName`. Importing this
+addition to LiveImport 1.3.1) :func:`stale` with :class:`StaleName`, and
+:func:`load_packages` (Pyodide: the packages workspace modules import are
+loaded before they run; ``liveimport._packages``). Importing this
 package works without IPython; the notebook features then do nothing.
 In IPython, ``%load_ext liveimport`` installs them too (see
 :func:`load_ipython_extension`), and ``pip install "liveimport-lite[autoload]"``
@@ -28,6 +30,7 @@ __all__ = (
     "ModuleError",
     "stale",
     "StaleName",
+    "load_packages",
 )
 
 #: The version of the ``liveimport-lite`` distribution (PEP 440; the same as
@@ -36,10 +39,11 @@ __version__ = "0.1.0"
 
 from typing import TYPE_CHECKING, Any
 
-from . import _core, _nbi
+from . import _core, _nbi, _packages
 from ._core import poll_lazy_imports, register, sync, workspace
 from ._errors import ModuleError, ReloadEvent
 from ._nbi import auto_sync, hidden_cell_magic
+from ._packages import load_packages
 
 if TYPE_CHECKING:
     from ._stale import StaleName as StaleName
@@ -92,6 +96,7 @@ def _reset() -> None:
     cannot be imported twice."""
     _core._reset()
     _nbi.reset()
+    _packages.reset()
 
 
 def load_ipython_extension(ipython: Any) -> None:

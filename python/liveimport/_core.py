@@ -339,6 +339,29 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         raise analysis_error
 
 
+def planned_modified(full: bool) -> list[tuple[str, str]]:
+    """``(module, file)`` of the tracked modules the next sync would reload
+    because their source changed, as the engine plans it (``full``: examine
+    every tracked file, else only those marked changed). Planning commits
+    nothing, so the sync that follows plans them again; a module whose new
+    source cannot be analysed is left out (the sync reports it)."""
+    try:
+        entries, _ = STATE.engine.plan_sync(full)
+    except _engine.AnalysisError:
+        return []
+    planned: list[tuple[str, str]] = []
+    for name, reason, _, _ in entries:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if reason == "modified" and isinstance(file, str):
+            planned.append((name, file))
+    return planned
+
+
+def workspace_directories() -> list[str]:
+    """The workspace's directories (absolute paths, see :func:`workspace`)."""
+    return list(STATE.engine.workspace())
+
+
 def workspace(*directories: str | PathLike[str], extend: bool = False) -> None:
     """Define (or extend) the workspace, a list of directories.
 

@@ -39,6 +39,7 @@ __all__ = (
     "__version__",
     "canonical_statement",
     "engine_syntax_error",
+    "import_lines",
     "note_compiles",
     "note_writes",
 )
@@ -105,6 +106,7 @@ Engine = _backend.Engine
 AnalysisError = _backend.AnalysisError
 canonical_statement = _backend.canonical_statement
 engine_syntax_error = _backend.engine_syntax_error
+import_lines = _backend.import_lines
 note_writes = _backend.note_writes
 note_compiles = _backend.note_compiles
 #: The engine's version (the Rust crate's).

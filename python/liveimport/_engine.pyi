@@ -57,6 +57,7 @@ __all__ = (
     "__version__",
     "canonical_statement",
     "engine_syntax_error",
+    "import_lines",
     "note_compiles",
     "note_writes",
 )
@@ -254,6 +255,20 @@ def engine_syntax_error(
     """The engine's own finding on ``source`` for ``python_version``, without
     asking the host: the first syntax error it sees (not raised), or ``None``.
     For differential tests against CPython's parser."""
+
+def import_lines(source: str, package: str, filename: str) -> list[tuple[str, list[str], int, str]]:
+    """The top-level module names ``source`` imports at top level (imports
+    nested in ``if``, ``try``, ``def``... do not count), in source order, each
+    once, as ``(top, modules, line, text)``: ``top`` the top-level name
+    (``"scipy"``; a relative import gives its package's), ``modules`` every
+    module the statements name under it (``["scipy.optimize",
+    "scipy.optimize.curve_fit"]``), ``line`` the one-based line of the first
+    statement naming it and ``text`` that line, stripped. Relative imports
+    resolve against ``package`` (``""`` for a top-level module).
+
+    :raises SyntaxError: as the engine's analysis of a module's source
+        (tokenizer errors, invalid import statements, a relative import
+        escaping its package)."""
 
 def note_compiles() -> None:
     """Start noting the module sources this interpreter compiles and runs

@@ -44,6 +44,7 @@ __all__ = (
     "__version__",
     "canonical_statement",
     "engine_syntax_error",
+    "import_lines",
     "note_compiles",
     "note_writes",
 )
@@ -338,6 +339,14 @@ def engine_syntax_error(
     ``SyntaxError`` (not raised) or ``None``."""
     found = _call(_MODULE.engine_syntax_error, source, filename, to_js(tuple(python_version)))
     return None if found is None else _syntax_error(found)
+
+
+def import_lines(source: str, package: str, filename: str) -> list[tuple[str, list[str], int, str]]:
+    """The top-level module names ``source`` imports at top level, each once,
+    as ``(top, modules, line, text)`` (see ``_engine.pyi``). Raises
+    ``SyntaxError``."""
+    found = _call(_MODULE.import_lines, source, package, filename)
+    return [(top, list(modules), int(line), text) for top, modules, line, text in found]
 
 
 _NAN = float("nan")

@@ -66,6 +66,11 @@ class _Settings:
 _SETTINGS = _Settings()
 
 
+def auto_sync_enabled() -> bool:
+    """Whether cells sync before they run (:func:`auto_sync`)."""
+    return _SETTINGS.enabled
+
+
 #: The running IPython shell or None (``_shell.current_shell``); tests replace it.
 _current_shell: Callable[[], Any] = current_shell
 
@@ -292,6 +297,9 @@ def _uninstall(shell: Any) -> None:
     from . import _cells  # (imports ast: only once a shell is there)
 
     _cells.uninstall(shell)
+    from . import _packages
+
+    _packages.uninstall(shell)
 
 
 def _install(shell: Any) -> _Handler:
@@ -307,6 +315,9 @@ def _install(shell: Any) -> _Handler:
     from . import _cells
 
     _cells.install(shell)
+    from . import _packages
+
+    _packages.install(shell, auto_sync_enabled)
     return handler
 
 

@@ -198,6 +198,13 @@ fn engine_syntax_error<'py>(py: Python<'py>, source: &str, filename: &str, pytho
     contract::engine_syntax_error(source, filename, python_version).map(|info| syntax_error(&info).value(py).clone().into_any())
 }
 
+/// The top-level module names `source` imports at top level, in source order, each once:
+/// `[(top, modules, line, text)]` (`_engine.pyi`). Raises `SyntaxError`.
+#[pyfunction]
+fn import_lines(py: Python<'_>, source: &str, package: &str, filename: &str) -> PyResult<Vec<contract::ImportLineTuple>> {
+    contract::import_lines(source, package, filename).map_err(|e| to_py_err(py, e))
+}
+
 /// Start noting files changed by code in this interpreter (a PEP 578 audit hook, added once
 /// per process and never removed): every later `Engine.plan_sync`, with or without `full`,
 /// examines the tracked files among them. Raises the interpreter's exception if it refuses
@@ -228,5 +235,6 @@ fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(note_writes, m)?)?;
     m.add_function(wrap_pyfunction!(note_compiles, m)?)?;
     m.add_function(wrap_pyfunction!(engine_syntax_error, m)?)?;
+    m.add_function(wrap_pyfunction!(import_lines, m)?)?;
     Ok(())
 }

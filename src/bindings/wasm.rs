@@ -276,6 +276,18 @@ pub fn engine_syntax_error(source: JsValue, filename: JsValue, version: JsValue)
     })())
 }
 
+/// The top-level module names `source` imports at top level, each once: an outcome of
+/// `[[top, modules, line, text], ...]`, or a `SyntaxError` failure.
+#[wasm_bindgen]
+pub fn import_lines(source: JsValue, package: JsValue, filename: JsValue) -> JsValue {
+    outcome((|| {
+        let source: String = from_js(source, "source")?;
+        let package: String = from_js(package, "package")?;
+        let filename: String = from_js(filename, "filename")?;
+        contract::import_lines(&source, &package, &filename).map_err(failure)
+    })())
+}
+
 thread_local! {
     /// The `FS` whose current directory relative paths of audit events are relative to
     /// ([`note_writes`]).

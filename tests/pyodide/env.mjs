@@ -74,9 +74,10 @@ export function wheelSet(set, version = DEFAULT_PYODIDE) {
  * @param {boolean} [options.quiet] drop Python's output instead.
  * @param {string} [options.version] which Pyodide ({@link PYODIDE_VERSIONS}; default 314.0.7).
  * @param {Record<string, string>} [options.env] environment variables of the instance.
+ * @param {object} [options.load] further options of loadPyodide (e.g. `packageCacheDir`, `lockFileURL`).
  * @returns {Promise<object>} the Pyodide instance.
  */
-export async function bootPyodide({ quiet = false, version = DEFAULT_PYODIDE, env = {} } = {}) {
+export async function bootPyodide({ quiet = false, version = DEFAULT_PYODIDE, env = {}, load = {} } = {}) {
   const { loadPyodide } = await import(pyodidePackage(version));
   const write = (stream) => ({
     write(bytes) {
@@ -84,7 +85,12 @@ export async function bootPyodide({ quiet = false, version = DEFAULT_PYODIDE, en
       return bytes.length;
     },
   });
-  const pyodide = await loadPyodide({ stdout: () => {}, stderr: () => {}, env: { HOME: "/home/pyodide", ...env } });
+  const pyodide = await loadPyodide({
+    stdout: () => {},
+    stderr: () => {},
+    env: { HOME: "/home/pyodide", ...env },
+    ...load,
+  });
   pyodide.setStdout(write(process.stdout));
   pyodide.setStderr(write(process.stderr));
   return pyodide;
