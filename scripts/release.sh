@@ -94,9 +94,13 @@ fi
 "$tools/bin/check-jsonschema" --builtin-schema vendor.github-workflows "$ROOT/.github/workflows/release.yml"
 
 step "checks (tests/packaging$([ "$sdist_check" = 1 ] && echo ', with the sdist source install'))"
+# tests/packaging/test_wheels.py imports liveimport in the dev venv: the native wheel, as test.sh.
+native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any | head -1)"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+    "$native_wheel" "$DIST"/liveimport_lite_autoload-*.whl
 rc=0
 env LIVEIMPORT_TEST_SDIST="$sdist_check" "$VENV/bin/python" -m pytest -p no:cacheprovider -rs \
-    "$ROOT/tests/packaging" || rc=$?
+    --durations=0 "$ROOT/tests/packaging" || rc=$?
 step ""
 printf 'release: %-40s %4d s\n' "total" "$((SECONDS - start))" >> "$ROOT/build/release-times.txt"
 cat "$ROOT/build/release-times.txt"

@@ -18,7 +18,9 @@ be published and takes them from a clone's ``dist/`` with pip's
 Each line runs in a fresh venv (the running CPython's ``venv``), from the
 repository's root (where ``dist`` is), with no package index
 (``PIP_NO_INDEX=1``: nothing may come from PyPI, except for the sdist line,
-whose build needs maturin); ``/path/to/your/clone`` stands for the clone.
+whose build needs maturin) and no pip cache (``PIP_NO_CACHE_DIR=1``: a
+cached wheel built from the sdist would skip its Rust build);
+``/path/to/your/clone`` stands for the clone.
 Then the test checks what a user would: the distributions are installed in
 the versions of ``dist/``, ``import liveimport`` runs the native engine, the
 extension is where JupyterLab looks, the startup file where IPython does.
@@ -33,7 +35,6 @@ import pathlib
 import re
 import shlex
 import subprocess
-import sys
 import venv
 
 import pytest
@@ -155,7 +156,8 @@ def _fresh_venv(path):
 
 def _dist_version(name):
     stem = name.replace("-", "_")
-    found = sorted(DIST.glob(f"{stem}-*-py3-none-any.whl")) + sorted(DIST.glob(f"{stem}-*abi3*.whl"))
+    found = sorted(DIST.glob(f"{stem}-*-py3-none-any.whl"))
+    found += sorted(DIST.glob(f"{stem}-*abi3*.whl"))
     assert found, f"no wheel of {name} in {DIST} (scripts/build.sh, scripts/site.sh build)"
     return found[-1].name.split("-")[1]
 
@@ -164,19 +166,22 @@ def _dist_version(name):
 def test_install_line_works_as_written_in_a_fresh_venv(command, tmp_path):
     sdist = "--no-binary" in command
     if sdist and os.environ.get("LIVEIMPORT_TEST_SDIST") != "1":
-        pytest.skip("a full Rust build of the sdist: scripts/release.sh runs it (LIVEIMPORT_TEST_SDIST=1)")
+        pytest.skip("a full Rust build of the sdist: scripts/release.sh runs it "
+                    "(LIVEIMPORT_TEST_SDIST=1)")
     python = _fresh_venv(tmp_path / "venv")
     shell = command.replace(PLACEHOLDER, str(ROOT))
     if shell.startswith("%pip "):
         shell = f"python -m pip {shell[len('%pip '):]}"  # what IPython's %pip runs
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
+    # No pip cache, as on a fresh machine (a cached build of the sdist would skip the Rust build).
     env.update(PATH=f"{python.parent}:{env['PATH']}", VIRTUAL_ENV=str(python.parent.parent),
-               PIP_DISABLE_PIP_VERSION_CHECK="1")
+               PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_CACHE_DIR="1")
     if not sdist:
         env["PIP_NO_INDEX"] = "1"
     run = subprocess.run(["bash", "-euo", "pipefail", "-c", shell], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=3600 if sdist else 300)
-    assert run.returncode == 0, f"{command!r} ({LINES[command]}) failed:\n{run.stdout}\n{run.stderr}"
+    assert run.returncode == 0, (
+        f"{command!r} ({LINES[command]}) failed:\n{run.stdout}\n{run.stderr}")
 
     names = {re.sub(r"\[.*\]$", "", w) for w in shlex.split(command, comments=True)} & set(OURS)
     if "liveimport-lite[autoload]" in command:
@@ -200,8 +205,9 @@ print(json.dumps(out))
     if "liveimport-lite" in names:
         assert got["backend"] == "pyo3", got
         assert got["engine"].endswith(".abi3.so"), got
-    if "jupyterlite-liveimport" in names:
-        assert (prefix / "share/jupyter/labextensions/jupyterlite-liveimport/package.json").is_file()
-        assert (prefix / "share/jupyter/labextensions/jupyterlite-liveimport/static/pypi/all.json").is_file()
+    if "jupyterlite-liveimport" in names:  # where JupyterLab and `jupyter lite build` look
+        extension = prefix / "share/jupyter/labextensions/jupyterlite-liveimport"
+        assert (extension / "package.json").is_file()
+        assert (extension / "static/pypi/all.json").is_file()
     if "liveimport-lite-autoload" in names:
         assert (prefix / "etc/ipython/startup/00-liveimport-lite.py").is_file()
