@@ -91,11 +91,16 @@ export class Bootstrap {
    *
    * Sends the bootstrap execute request (silent, no history) unless it was
    * already sent for this kernel or the comm is open. Must be called
-   * synchronously before the cell's own execute request is sent: the kernel
-   * handles requests one at a time, in order, so the cell then runs after it
-   * (also when a preload is still under way: the cell waits for it).
+   * synchronously before the cell's own execute request is sent, with the
+   * connection that sends it (a console's may not be the one the comm
+   * lives on): the kernel handles requests one at a time, in the order each
+   * connection sent them, so the cell then runs after it (also when a
+   * preload is still under way: the cell waits for it).
+   *
+   * @param via the connection to send the request on (default: the one
+   *   this object follows).
    */
-  ensureLoaded(): void {
+  ensureLoaded(via: Kernel.IKernelConnection = this.kernel): void {
     if (
       this._state === 'loading' ||
       this._state === 'loaded' ||
@@ -105,7 +110,7 @@ export class Bootstrap {
     }
     this._state = 'loading';
     this._bootstrapped = new PromiseDelegate<void>();
-    const future = this.kernel.requestExecute(
+    const future = via.requestExecute(
       {
         code: bootstrapCode(this.host.settings(), {
           kind: this._kind,

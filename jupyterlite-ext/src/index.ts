@@ -1,11 +1,12 @@
 /**
  * jupyterlite-liveimport: LiveImport in JupyterLite and desktop Jupyter
- * notebooks (JupyterLab 4 and Notebook 7).
+ * notebooks and consoles (JupyterLab 4, Notebook 7, JupyterLite's REPL app).
  *
  * - As soon as the kernel of a notebook that holds a LiveImport cell
  *   (`%%liveimport`, `#_%%liveimport`, `import liveimport`, `%liveimport`) is
- *   idle after starting, and before any such cell runs in a kernel where
- *   LiveImport is not loaded, sends one silent bootstrap request: in
+ *   idle after starting, and before any such cell of a notebook or console
+ *   runs in a kernel where LiveImport is not loaded, sends one silent
+ *   bootstrap request: in
  *   JupyterLite's Pyodide kernel it installs the wheel shipped in this
  *   extension's `static/pypi` (piplite), in any other kernel it imports the
  *   `liveimport` the kernel's environment has (one notice when it has none).
@@ -26,6 +27,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { ConsolePanel, IConsoleTracker } from '@jupyterlab/console';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -47,16 +49,21 @@ import { OpenFile, PLUGIN_ID, SHOW_STATUS_COMMAND } from './tokens.js';
 
 export { PLUGIN_ID, SHOW_STATUS_COMMAND } from './tokens.js';
 
+/** A widget whose kernel LiveImport follows. */
+type KernelWidget = NotebookPanel | ConsolePanel;
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description:
-    'LiveImport: reload edited modules in notebooks, with no setup cell',
+    'LiveImport: reload edited modules in notebooks and consoles, with no setup cell',
   autoStart: true,
-  // Every page of Notebook 7 (and JupyterLite's /tree/, /edit/) loads this
-  // plugin, also those without notebooks: their saves must reach the kernels
+  // Every page loads this plugin (JupyterLab; Notebook 7's and JupyterLite's
+  // /tree/, /notebooks/, /edit/, /consoles/; JupyterLite's /repl/), also
+  // those without notebooks or consoles: their saves must reach the kernels
   // of the other tabs (file events).
   optional: [
     INotebookTracker,
+    IConsoleTracker,
     ISettingRegistry,
     IStatusBar,
     ICommandPalette,
@@ -64,7 +71,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ],
   activate: (
     app: JupyterFrontEnd,
-    tracker: INotebookTracker | null,
+    notebooks: INotebookTracker | null,
+    consoles: IConsoleTracker | null,
     registry: ISettingRegistry | null,
     statusBar: IStatusBar | null,
     palette: ICommandPalette | null,
@@ -74,7 +82,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     // %liveimport (and liveimport.status() as a cell's value) draws the graph.
     rendermime?.addFactory(graphRendererFactory(open));
     const manager = new LiveImportManager(
-      tracker,
+      notebooks,
+      consoles,
       app.serviceManager.contents,
       `${PLUGIN_ID}:files:${app.serviceManager.serverSettings.baseUrl}`
     );
@@ -96,20 +105,34 @@ const plugin: JupyterFrontEndPlugin<void> = {
           console.error('LiveImport: cannot load settings', reason)
         );
     }
-    if (!tracker) {
+    const trackers = [notebooks, consoles].filter(t => t !== null);
+    if (trackers.length === 0) {
       return;
     }
 
-    // The status of the current notebook's kernel: in the status bar where
-    // there is one (JupyterLab), else in each notebook's toolbar (Notebook 7).
+    // The status of the current notebook's or console's kernel: in the
+    // status bar where there is one (JupyterLab), else in each notebook's and
+    // console's toolbar (Notebook 7, JupyterLite's REPL app).
     const current = new LiveImportStatus(open);
+    let focused: KernelWidget | null = null;
     const follow = (): void => {
-      current.source = manager.forPanel(tracker.currentWidget);
+      current.source = manager.forWidget(focused);
     };
-    tracker.currentChanged.connect(follow);
-    tracker.widgetAdded.connect((_, panel) =>
-      panel.sessionContext.kernelChanged.connect(follow)
-    );
+    for (const tracker of trackers) {
+      tracker.currentChanged.connect((_, widget) => {
+        if (widget) {
+          focused = widget;
+        }
+        follow();
+      });
+      tracker.widgetAdded.connect((_, widget) =>
+        widget.sessionContext.kernelChanged.connect(follow)
+      );
+      tracker.forEach(widget =>
+        widget.sessionContext.kernelChanged.connect(follow)
+      );
+      focused = focused ?? tracker.currentWidget;
+    }
     follow();
     if (statusBar) {
       statusBar.registerStatusItem(PLUGIN_ID, {
@@ -119,30 +142,32 @@ const plugin: JupyterFrontEndPlugin<void> = {
         isActive: () => true
       });
     } else {
-      const addToToolbar = (panel: NotebookPanel): void => {
+      const addToToolbar = (widget: KernelWidget): void => {
         const item = new LiveImportStatus(open);
         const attach = (): void => {
-          item.source = manager.forPanel(panel);
+          item.source = manager.forWidget(widget);
         };
-        panel.sessionContext.kernelChanged.connect(attach);
+        widget.sessionContext.kernelChanged.connect(attach);
         attach();
         const added =
-          panel.toolbar.insertBefore('spacer', 'liveimport-status', item) ||
-          panel.toolbar.addItem('liveimport-status', item);
+          widget.toolbar.insertBefore('spacer', 'liveimport-status', item) ||
+          widget.toolbar.addItem('liveimport-status', item);
         if (!added) {
           item.dispose();
         }
       };
-      tracker.forEach(addToToolbar);
-      tracker.widgetAdded.connect((_, panel) => addToToolbar(panel));
+      for (const tracker of trackers) {
+        tracker.forEach(addToToolbar);
+        tracker.widgetAdded.connect((_, widget) => addToToolbar(widget));
+      }
     }
 
     app.commands.addCommand(SHOW_STATUS_COMMAND, {
       label: 'LiveImport: Show Tracked Modules',
-      caption: "What %liveimport shows for the current notebook's kernel",
+      caption:
+        "What %liveimport shows for the current notebook's or console's kernel",
       describedBy: { args: { type: 'object', properties: {} } },
-      isEnabled: () =>
-        !!manager.forPanel(tracker.currentWidget)?.status.connected,
+      isEnabled: () => !!manager.forWidget(focused)?.status.connected,
       execute: async () => {
         follow();
         await current.showDetails();

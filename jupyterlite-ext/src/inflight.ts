@@ -26,13 +26,18 @@ interface IQueued<M> {
 }
 
 /**
- * Execute requests in flight on one kernel connection, and the comm messages
- * queued behind them (of type `M`).
+ * Execute requests in flight to one kernel (on any of the page's connections
+ * to it), and the comm messages queued behind them (of type `M`).
  */
 export class InFlight<M> {
   /** Execute requests awaiting their reply. */
   get size(): number {
     return this._requests.size;
+  }
+
+  /** Whether this request (JupyterLab `msg_id`) awaits its reply. */
+  has(msgId: string): boolean {
+    return this._requests.has(msgId);
   }
 
   /** An execute request was sent (JupyterLab `msg_id`). */
@@ -84,6 +89,15 @@ export class InFlight<M> {
     }
     this._queued = this._queued.filter(q => q.seq > oldest);
     return { known: true, resend: [] };
+  }
+
+  /**
+   * Forget a request whose reply will not be seen (its connection went
+   * away); comm messages queued behind it only are kept until the requests
+   * ahead of them reply, as usual.
+   */
+  forget(msgId: string): void {
+    this._requests.delete(msgId);
   }
 
   /** Forget everything (the kernel restarted). */

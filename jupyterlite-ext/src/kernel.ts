@@ -1,11 +1,13 @@
 /**
- * One kernel connection as LiveImport sees it: the parts that follow it,
- * each in its own module, put together, and the status the page shows.
+ * One kernel as LiveImport sees it, through one connection of this page to
+ * it (the notebooks and consoles on that kernel share the object): the parts
+ * that follow it, each in its own module, put together, and the status the
+ * page shows.
  *
  * - `bootstrap.ts`: whether LiveImport is loaded, and loading it;
  * - `comm.ts`: the `liveimport` comm target and comm;
  * - `runs.ts` (with `inflight.ts`): notebook runs and the execute requests
- *   in flight;
+ *   in flight, on every connection of the page to the kernel;
  * - `changes.ts`: the file changes kept until the comm opens;
  * - `statusrequests.ts`: the `%liveimport` text asked of the kernel;
  * - `restart.ts`: restarts, and the kernel being idle after one.
@@ -67,8 +69,9 @@ function kernelStatus(message: StatusMessage): IKernelStatus {
 /**
  * LiveImport's view of one kernel connection.
  *
- * Created for the kernel connection of a notebook; registers the comm
- * target at once (the kernel opens the comm during the bootstrap). Loads
+ * Created for one connection of this page to the kernel (the one that
+ * handles comms), and shared by every notebook and console of the page on
+ * that kernel; registers the comm target at once (the kernel opens the comm during the bootstrap). Loads
  * LiveImport when the kernel is idle after starting or restarting (or when
  * this page connects to a running kernel) if the notebook wants it, and
  * before a LiveImport cell otherwise ({@link ensureLoaded}).
@@ -96,7 +99,8 @@ export class LiveImportKernel implements IKernelStatusSource {
       restarted: () => this.reset(),
       idle: () => void this._bootstrap.preload()
     });
-    this._runs = new NotebookRuns(kernel, message => this._comm.post(message));
+    this._runs = new NotebookRuns(message => this._comm.post(message));
+    this._runs.watch(kernel);
     kernel.disposed.connect(() => this.dispose());
     this._bootstrap = new Bootstrap(kernel, {
       settings: () => host.settings(),
@@ -144,9 +148,30 @@ export class LiveImportKernel implements IKernelStatusSource {
     return this._disposed;
   }
 
-  /** See `Bootstrap.ensureLoaded`; call after {@link runScheduled}. */
-  ensureLoaded(): void {
-    this._bootstrap.ensureLoaded();
+  /**
+   * See `Bootstrap.ensureLoaded`; call after {@link runScheduled}.
+   *
+   * @param via the connection about to send the cell (a console's may be
+   *   another connection to the same kernel than {@link kernel}).
+   */
+  ensureLoaded(via: Kernel.IKernelConnection = this.kernel): void {
+    this._bootstrap.ensureLoaded(via);
+  }
+
+  /**
+   * Another connection of this page to the same kernel (a console's, or a
+   * second notebook's): its execute requests count for runs and for what a
+   * failing cell may drop (see `runs.ts`), until {@link unwatch}.
+   */
+  watch(connection: Kernel.IKernelConnection): void {
+    this._runs.watch(connection);
+  }
+
+  /** Stop counting a connection's requests (its widget closed). */
+  unwatch(connection: Kernel.IKernelConnection): void {
+    if (connection !== this.kernel) {
+      this._runs.unwatch(connection);
+    }
   }
 
   /** Send the current settings to the kernel (no-op without a comm). */
@@ -201,7 +226,7 @@ export class LiveImportKernel implements IKernelStatusSource {
     );
   }
 
-  /** Stop listening; the kernel connection is going away, or no longer the notebook's. */
+  /** Stop listening; the kernel connection is going away, or no longer used. */
   dispose(): void {
     if (this._disposed) {
       return;
@@ -223,9 +248,11 @@ export class LiveImportKernel implements IKernelStatusSource {
     this.sendSettings();
     // From now on every change goes to the kernel; these are the ones made
     // since this page connected to the kernel.
+    const session = this.host.sessionPath();
     this._comm.post({
       type: 'file_events',
-      notebook_path: this.host.notebookPath(),
+      notebook_path: session.path,
+      ...(session.console ? { console: true } : {}),
       ...this._buffered.take()
     });
   }

@@ -1,64 +1,91 @@
 /**
- * The manager: one {@link LiveImportKernel} for the kernel of each notebook,
- * the settings they all use, and the page events they hear of (cells about
- * to run, file changes in this page and in the other tabs of the site).
+ * The manager: one {@link LiveImportKernel} for each kernel the page's
+ * notebooks and consoles use, the settings they all use, and the page
+ * events they hear of (cells about to run, file changes in this page and in
+ * the other tabs of the site).
  *
- * A notebook's kernel object lives as long as the kernel connection is the
- * notebook's: it is made when the notebook gets a kernel and disposed on
- * `kernelChanged` (as ipywidgets' `WidgetManager` follows it), when the
- * connection is disposed, and when the notebook closes.
+ * A kernel's object is shared by every notebook and console of the page on
+ * that kernel (a notebook and the console opened from it, Notebook 7's
+ * scratchpad console): LiveImport's state lives in the kernel, once, so the
+ * page keeps one comm to it. Each widget has its own connection to the
+ * kernel (JupyterLab makes one per session context); the object follows the
+ * one that handles comms (JupyterLab's first connection to a kernel; when no
+ * widget's does, e.g. the notebook closed and its console stayed, a clone of
+ * one that does) and counts the execute requests of all of them
+ * (`runs.ts`). A widget's use of a kernel ends on `kernelChanged` (as
+ * ipywidgets' `WidgetManager` follows it), when its connection is disposed,
+ * and when it closes; the object goes with the kernel's last widget.
  */
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { ConsolePanel, IConsoleTracker } from '@jupyterlab/console';
 import {
   INotebookTracker,
   NotebookActions,
   NotebookPanel
 } from '@jupyterlab/notebook';
 import type { Contents, Kernel } from '@jupyterlab/services';
+import type { Widget } from '@lumino/widgets';
 
 import { needsLiveImport, notebookUsesLiveImport } from './cells.js';
 import { fileChange, parseFileChange } from './changes.js';
+import { onConsoleCellRun } from './consolecells.js';
 import { LiveImportKernel } from './kernel.js';
 import {
   DEFAULT_SETTINGS,
   IFileChange,
-  ILiveImportSettings
+  ILiveImportSettings,
+  ISessionPath,
+  SessionKind
 } from './tokens.js';
 
-/** Tracks every notebook's kernel for LiveImport (see the module's comment). */
+/** A widget that runs code on a kernel: a notebook or a console. */
+interface IUser {
+  kind: SessionKind;
+  widget: Widget;
+  sessionContext: ISessionContext;
+  /** Whether it holds a LiveImport cell (false when in doubt). */
+  wantsPreload(): Promise<boolean>;
+}
+
+/** One kernel the page uses, and its widgets. */
+interface IKernelEntry {
+  /** Null only while the entry is being set up. */
+  li: LiveImportKernel | null;
+  users: Set<IUser>;
+  /** Our own clone of a connection, when no widget's handles comms. */
+  own: Kernel.IKernelConnection | null;
+  /** LiveImport was loaded in the kernel (and it did not restart since). */
+  loaded: boolean;
+}
+
+/** Tracks the kernels of every notebook and console for LiveImport (see the module's comment). */
 export class LiveImportManager {
   /**
-   * @param tracker the notebooks of the page (null: a page without them).
+   * @param notebooks the notebooks of the page (null: a page without them).
+   * @param consoles the consoles of the page (null: a page without them).
    * @param contents the page's contents manager (every save, upload, rename
    *   and deletion in the page goes through it).
    * @param channelName the BroadcastChannel shared with the other tabs of
    *   the same site, which write the same browser storage.
    */
   constructor(
-    private readonly tracker: INotebookTracker | null,
+    notebooks: INotebookTracker | null,
+    consoles: IConsoleTracker | null,
     contents: Contents.IManager,
     channelName: string
   ) {
-    tracker?.widgetAdded.connect((_, panel) => this.watch(panel));
-    tracker?.forEach(panel => this.watch(panel));
+    notebooks?.widgetAdded.connect((_, panel) => this.watchNotebook(panel));
+    notebooks?.forEach(panel => this.watchNotebook(panel));
+    consoles?.widgetAdded.connect((_, panel) => this.watchConsole(panel));
+    consoles?.forEach(panel => this.watchConsole(panel));
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
-      if (cell.model.type !== 'code') {
-        return;
-      }
-      const li = this.forPanel(
-        this.tracker?.find(p => p.content === notebook) ?? null
-      );
-      if (!li) {
+      const panel = notebooks?.find(p => p.content === notebook) ?? null;
+      const li = this.forWidget(panel);
+      if (!panel || !li || cell.model.type !== 'code') {
         return;
       }
       li.runScheduled();
-      if (
-        needsLiveImport(
-          cell.model.sharedModel.getSource(),
-          this.settings.hiddenCellMagic
-        )
-      ) {
-        li.ensureLoaded();
-      }
+      this.cellAboutToRun(panel, cell.model.sharedModel.getSource());
     });
     contents.fileChanged.connect((_, args) => {
       const change = fileChange(args);
@@ -82,61 +109,54 @@ export class LiveImportManager {
   }
 
   /**
-   * LiveImport's object for a notebook's current kernel connection (made on
-   * first use), or null when the notebook has no kernel.
+   * LiveImport's object for the kernel of a notebook or console panel (made
+   * on first use), or null when the widget is neither or has no kernel.
    */
-  forPanel(panel: NotebookPanel | null): LiveImportKernel | null {
-    const kernel = panel?.sessionContext.session?.kernel;
-    if (!panel || !kernel) {
+  forWidget(widget: Widget | null): LiveImportKernel | null {
+    const user = widget ? this._users.get(widget) : undefined;
+    const kernel = user?.sessionContext.session?.kernel;
+    if (!user || !kernel) {
       return null;
     }
-    const li = this._kernels.get(panel);
-    if (li && li.kernel === kernel && !li.isDisposed) {
-      return li;
-    }
-    return this.attach(panel, kernel);
+    return this.attach(user, kernel);
   }
 
   /** Tell every kernel of changed files (contents paths). */
   filesChanged(change: IFileChange): void {
-    for (const li of this._kernels.values()) {
-      li.filesChanged(change);
+    for (const { li } of this._kernels.values()) {
+      li?.filesChanged(change);
     }
   }
 
   /** Apply new settings to every connected kernel. */
   updateSettings(settings: ILiveImportSettings): void {
     this._settings = settings;
-    for (const li of this._kernels.values()) {
-      li.sendSettings();
+    for (const { li } of this._kernels.values()) {
+      li?.sendSettings();
     }
   }
 
-  /** Follow a notebook's kernel from now until the notebook closes. */
-  private watch(panel: NotebookPanel): void {
-    panel.sessionContext.kernelChanged.connect((_, { oldValue, newValue }) => {
-      const li = this._kernels.get(panel);
-      if (li && li.kernel === oldValue) {
-        this.detach(panel);
-      }
-      if (newValue) {
-        this.forPanel(panel);
-      }
-    });
-    panel.disposed.connect(() => this.detach(panel));
-    this.forPanel(panel);
+  /**
+   * A cell of a widget is about to be sent to its kernel: load LiveImport
+   * first if the cell needs it, on the widget's own connection (the kernel
+   * then handles that request before the cell).
+   */
+  private cellAboutToRun(widget: Widget, source: string): void {
+    const user = this._users.get(widget);
+    const connection = user?.sessionContext.session?.kernel;
+    if (!user || !connection) {
+      return;
+    }
+    if (needsLiveImport(source, this.settings.hiddenCellMagic)) {
+      this.attach(user, connection)?.ensureLoaded(connection);
+    }
   }
 
-  /** Make the object of a notebook's kernel connection (replacing any other). */
-  private attach(
-    panel: NotebookPanel,
-    kernel: Kernel.IKernelConnection
-  ): LiveImportKernel {
-    this.detach(panel);
-    const li = new LiveImportKernel(kernel, {
-      settings: () => this.settings,
-      notebookPath: () => panel.sessionContext.path,
-      kernelLabel: () => panel.sessionContext.kernelDisplayName,
+  private watchNotebook(panel: NotebookPanel): void {
+    this.watch({
+      kind: 'notebook',
+      widget: panel,
+      sessionContext: panel.sessionContext,
       wantsPreload: async () => {
         await panel.context.ready;
         const model = panel.content.model;
@@ -149,25 +169,186 @@ export class LiveImportManager {
         );
       }
     });
-    this._kernels.set(panel, li);
-    kernel.disposed.connect(() => {
-      if (this._kernels.get(panel) === li) {
-        this._kernels.delete(panel);
+  }
+
+  private watchConsole(panel: ConsolePanel): void {
+    this.watch({
+      kind: 'console',
+      widget: panel,
+      sessionContext: panel.sessionContext,
+      // A console is empty when its kernel starts: its first LiveImport
+      // cell loads LiveImport.
+      wantsPreload: () => Promise.resolve(false)
+    });
+    onConsoleCellRun(panel, source => this.cellAboutToRun(panel, source));
+  }
+
+  /** Follow a widget's kernel from now until the widget closes. */
+  private watch(user: IUser): void {
+    if (this._users.has(user.widget)) {
+      return;
+    }
+    this._users.set(user.widget, user);
+    user.sessionContext.kernelChanged.connect((_, { newValue }) => {
+      if (newValue) {
+        this.attach(user, newValue);
+      } else {
+        this.detach(user);
+      }
+    });
+    user.widget.disposed.connect(() => {
+      this.detach(user);
+      this._users.delete(user.widget);
+    });
+    const kernel = user.sessionContext.session?.kernel;
+    if (kernel) {
+      this.attach(user, kernel);
+    }
+  }
+
+  /** Record that `user` runs code on `connection`; returns the kernel's object. */
+  private attach(
+    user: IUser,
+    connection: Kernel.IKernelConnection
+  ): LiveImportKernel | null {
+    if (this._connections.get(user) !== connection) {
+      this.detach(user);
+      this._connections.set(user, connection);
+      let entry = this._kernels.get(connection.id);
+      if (!entry) {
+        entry = { li: null, users: new Set(), own: null, loaded: false };
+        this._kernels.set(connection.id, entry);
+      }
+      entry.users.add(user);
+      connection.disposed.connect(() => {
+        if (this._connections.get(user) === connection) {
+          this.detach(user);
+        }
+      });
+    }
+    return this.settle(connection.id);
+  }
+
+  /** `user` no longer runs code on the kernel it did. */
+  private detach(user: IUser): void {
+    const connection = this._connections.get(user);
+    if (!connection) {
+      return;
+    }
+    this._connections.delete(user);
+    const entry = this._kernels.get(connection.id);
+    if (!entry) {
+      return;
+    }
+    entry.users.delete(user);
+    if (!this.connectionsOf(entry).includes(connection)) {
+      entry.li?.unwatch(connection);
+    }
+    this.settle(connection.id);
+  }
+
+  /** The live connections of a kernel's widgets. */
+  private connectionsOf(entry: IKernelEntry): Kernel.IKernelConnection[] {
+    const out: Kernel.IKernelConnection[] = [];
+    for (const user of entry.users) {
+      const c = this._connections.get(user);
+      if (c && !c.isDisposed && !out.includes(c)) {
+        out.push(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Bring a kernel's object in line with its widgets: gone with the last
+   * one; on a connection that handles comms (a widget's, else our clone);
+   * counting every widget's execute requests. A new object replacing one
+   * that had LiveImport loaded loads it again at once (the kernel then
+   * opens a new comm, to this connection).
+   */
+  private settle(id: string): LiveImportKernel | null {
+    const entry = this._kernels.get(id);
+    if (!entry) {
+      return null;
+    }
+    const connections = this.connectionsOf(entry);
+    if (connections.length === 0) {
+      this._kernels.delete(id);
+      entry.li?.dispose();
+      entry.own?.dispose();
+      return null;
+    }
+    let primary = connections.find(c => c.handleComms);
+    if (primary) {
+      if (entry.own && entry.li?.kernel !== entry.own) {
+        entry.own.dispose();
+        entry.own = null;
+      }
+    } else {
+      if (!entry.own || entry.own.isDisposed) {
+        entry.own = connections[0].clone({ handleComms: true });
+      }
+      primary = entry.own;
+    }
+    let li = entry.li;
+    if (!li || li.isDisposed || li.kernel !== primary) {
+      const old = li;
+      li = this.makeKernel(entry, primary);
+      old?.dispose();
+      if (entry.own && primary !== entry.own) {
+        entry.own.dispose();
+        entry.own = null;
+      }
+    }
+    for (const c of connections) {
+      li.watch(c);
+    }
+    return li;
+  }
+
+  /** The object of a kernel, on `connection`, for the widgets of `entry`. */
+  private makeKernel(
+    entry: IKernelEntry,
+    connection: Kernel.IKernelConnection
+  ): LiveImportKernel {
+    const users = (): IUser[] => [...entry.users];
+    const li = new LiveImportKernel(connection, {
+      settings: () => this.settings,
+      sessionPath: (): ISessionPath => {
+        const all = users();
+        const user = all.find(u => u.kind === 'notebook') ?? all[0];
+        return {
+          path: user?.sessionContext.path ?? '',
+          console: user?.kind !== 'notebook'
+        };
+      },
+      kernelLabel: () => users()[0]?.sessionContext.kernelDisplayName ?? '',
+      wantsPreload: async () => {
+        if (entry.loaded) {
+          return true;
+        }
+        for (const user of users()) {
+          if (await user.wantsPreload()) {
+            return true;
+          }
+        }
+        return false;
+      }
+    });
+    entry.li = li;
+    li.changed.connect(() => {
+      if (!li.isDisposed && entry.li === li) {
+        entry.loaded = li.status.connected || li.state === 'loaded';
       }
     });
     return li;
   }
 
-  /** Dispose of the object of a notebook's kernel, if any. */
-  private detach(panel: NotebookPanel): void {
-    const li = this._kernels.get(panel);
-    if (li) {
-      this._kernels.delete(panel);
-      li.dispose();
-    }
-  }
-
   private _settings: ILiveImportSettings = { ...DEFAULT_SETTINGS };
-  private _kernels = new Map<NotebookPanel, LiveImportKernel>();
+  private _users = new Map<Widget, IUser>();
+  /** The connection each widget runs code on. */
+  private _connections = new Map<IUser, Kernel.IKernelConnection>();
+  /** By kernel id. */
+  private _kernels = new Map<string, IKernelEntry>();
   private _channel: BroadcastChannel | null = null;
 }

@@ -50,8 +50,17 @@ export type SettingsMessage = {
  */
 export type FileEventsMessage = {
   type: 'file_events';
-  /** The notebook's contents path: the kernel derives the drive root from it. */
+  /**
+   * The notebook's contents path, or a console's session path: the kernel
+   * derives the drive root from it.
+   */
   notebook_path: string;
+  /**
+   * True when `notebook_path` is a console's session path (no file: the
+   * kernel checks its directory instead). Absent for notebooks (an addition
+   * to protocol version 2).
+   */
+  console?: boolean;
   paths: string[];
   /** Those of `paths` that are gone (see FilesChangedMessage). */
   deleted: string[];

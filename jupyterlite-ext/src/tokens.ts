@@ -206,24 +206,40 @@ export interface IKernelStatusSource {
   statusDetails(timeoutMs?: number): Promise<IStatusDetails>;
 }
 
-/** What a kernel object asks of the page around it (the notebook using the kernel). */
+/**
+ * The session a kernel runs for, as the kernel derives its drive root from
+ * it: the contents path of a notebook (a file), or a console's session path
+ * (`console: true`: no file, only its directory counts).
+ */
+export interface ISessionPath {
+  path: string;
+  console: boolean;
+}
+
+/**
+ * What a kernel object asks of the page around it: the notebooks and
+ * consoles using the kernel (one kernel object serves them all).
+ */
 export interface IKernelHost {
   /** The current extension settings. */
   settings(): ILiveImportSettings;
   /**
-   * The contents path of the notebook using the kernel (the kernel derives
-   * the drive root from it).
+   * The session path the kernel derives the drive root from: a notebook's
+   * using the kernel if there is one, else a console's.
    */
-  notebookPath(): string;
+  sessionPath(): ISessionPath;
   /** The kernel's name as the user knows it (for notices). */
   kernelLabel(): string;
   /**
    * Whether LiveImport should be loaded as soon as the kernel is idle after
-   * starting (the notebook holds a LiveImport cell). Resolves false when
-   * in doubt: kernels of other notebooks pay nothing.
+   * starting (a notebook using it holds a LiveImport cell). Resolves false
+   * when in doubt: kernels of other notebooks, and of consoles, pay nothing.
    */
   wantsPreload(): Promise<boolean>;
 }
+
+/** What a widget that runs code on a kernel is: a notebook or a console. */
+export type SessionKind = 'notebook' | 'console';
 
 /** Opens a contents path in the editor, at a 1-based line when given. */
 export type OpenFile = (path: string, line: number | null) => void;

@@ -34,7 +34,9 @@ frontend -> kernel
   "complete": bool}``: sent once the comm is open; the page reports every
   file change from now on, ``paths`` changed since the page connected to the
   kernel (all of them unless ``complete`` is false). Contents paths, relative
-  to the drive root (see ``_page``).
+  to the drive root (see ``_page``). ``"console": true`` (optional, an
+  addition to version 2): ``notebook_path`` is the session path of a console
+  (a kernel used by consoles only), which names no file.
   ``{"type": "files_changed", "paths": [str], "deleted": [str]}``: files
   saved, created, renamed (both paths) or deleted through the page's contents
   manager; ``deleted`` (optional) lists those of ``paths`` that are gone
@@ -246,6 +248,7 @@ def _on_msg(msg: dict[str, Any]) -> None:
             _paths(data),
             bool(data.get("complete")),
             deleted=_paths(data, "deleted"),
+            console=data.get("console") is True,
         )
         _LINK.push()
     elif kind == "status_text_request":

@@ -102,6 +102,7 @@ class PageState:
         complete: bool,
         cwd: str | None = None,
         deleted: list[str] | None = None,
+        console: bool = False,
     ) -> bool:
         """The page's ``file_events`` message: it reports every change from
         now on; ``paths`` changed since it connected to the kernel (all of
@@ -110,10 +111,13 @@ class PageState:
 
         The drive root is the working directory minus the notebook's directory
         (JupyterLite starts the kernel in the notebook's directory); it must
-        hold the notebook. Otherwise events stay unused.
+        hold the notebook. ``console``: ``notebook_path`` is a console's
+        session path, which names no file (JupyterLab's
+        ``console-1-<uuid>``): the root must hold its directory. Otherwise
+        events stay unused.
         """
         cwd = os.getcwd() if cwd is None else cwd
-        root = _drive_root(cwd, notebook_path)
+        root = _drive_root(cwd, notebook_path, console=console)
         self.contents_root = root
         self.root = root if root is not None and _page_owns(root) else None
         if self.root is None:
@@ -228,9 +232,11 @@ class PageState:
         self.changed = False
 
 
-def _drive_root(cwd: str, notebook_path: str) -> str | None:
+def _drive_root(cwd: str, notebook_path: str, *, console: bool = False) -> str | None:
     """The drive root, given the kernel's working directory and the
-    notebook's contents path, or None when they do not fit together."""
+    notebook's contents path, or None when they do not fit together (the
+    notebook is no file under the root; for a console's session path,
+    ``console``, its directory is no directory under the root)."""
     if not isinstance(notebook_path, str) or ":" in notebook_path.split("/", 1)[0]:
         return None
     directory = posixpath.dirname(posixpath.normpath("/" + notebook_path.strip("/")))
@@ -242,6 +248,8 @@ def _drive_root(cwd: str, notebook_path: str) -> str | None:
     else:
         return None
     notebook = posixpath.join(root, notebook_path.strip("/"))
+    if console:
+        return root if os.path.isdir(posixpath.join(root, directory.lstrip("/"))) else None
     return root if os.path.isfile(notebook) else None
 
 

@@ -223,6 +223,22 @@ def test_events_need_a_page_owned_drive(nb, monkeypatch):
     assert page.active().in_use
 
 
+def test_a_console_page_uses_events(nb, monkeypatch):
+    # A kernel only consoles use (JupyterLab's console, JupyterLite's REPL
+    # app): its session path names no file, and the page says so.
+    monkeypatch.setattr(page, "_page_owns", lambda root: True)
+    nb.write("helpers.py", V1)
+    assert nb.run("%%liveimport\nimport helpers\nfrom helpers import f").error is None
+    send(type="file_events", notebook_path="console-1-ab12", paths=[], complete=True)
+    assert not page.active().in_use
+    send(type="file_events", notebook_path="console-1-ab12", console=True, paths=[], complete=True)
+    assert page.active().in_use
+    PageFiles(nb.root).edit("helpers.py", V2)
+    send(type="files_changed", paths=["helpers.py"])
+    liveimport.auto_sync(grace=0)
+    assert "2" in nb.run("print(f())").stdout
+
+
 def test_drive_root_from_notebook_path(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "nb.ipynb").write_text("{}")
@@ -232,6 +248,18 @@ def test_drive_root_from_notebook_path(tmp_path):
     assert page._drive_root(cwd, "other/nb.ipynb") is None
     assert page._drive_root(cwd, "RTC:sub/nb.ipynb") is None
     assert page._drive_root(str(tmp_path), "sub/nb.ipynb") is None
+
+
+def test_drive_root_from_console_session_path(tmp_path):
+    # A console's session path names no file (JupyterLab: console-1-<uuid>);
+    # the kernel starts in its directory.
+    (tmp_path / "sub").mkdir()
+    cwd = str(tmp_path / "sub")
+    assert page._drive_root(cwd, "sub/console-1-ab12") is None
+    assert page._drive_root(cwd, "sub/console-1-ab12", console=True) == str(tmp_path)
+    assert page._drive_root(str(tmp_path), "console-1-ab12", console=True) == str(tmp_path)
+    assert page._drive_root(cwd, "other/console-1-ab12", console=True) is None
+    assert page._drive_root(cwd, "RTC:sub/console-1-ab12", console=True) is None
 
 
 def test_bootstrap_may_open_a_run(page_nb):

@@ -5,7 +5,9 @@
  * kernel start; edits through the file editor and the contents API reload
  * with the report; a broken save gives the concise error and the fix
  * reloads; status bar and dialog; settings applied; Run All syncs once;
- * execution counts consecutive; no error toast. A second kernel whose venv
+ * execution counts consecutive; no error toast. Consoles: one opened from
+ * the notebook shares its LiveImport state, one on its own kernel needs no
+ * setup cell. A second kernel whose venv
  * lacks liveimport-lite: exactly one notice, cells run as plain code.
  * Prints Shift+Enter -> output after an edit, and the first LiveImport
  * cell's overhead.
@@ -13,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { openConsole, runConsoleCell } from '../lib/console.mjs';
 import { startDesktopServer, toasts, BARE_KERNEL_LABEL } from '../lib/desktop.mjs';
 import { measure, PAST_GRACE_MS, reportLines, Session, sleep } from '../lib/harness.mjs';
 import { assertLoaded, isBootstrap, LIVE_CELL, prepare, waitConnected } from '../lib/preload.mjs';
@@ -248,6 +251,52 @@ test('reloading the page reconnects to the running kernel: a new comm, status sh
   const r = await s.runCell(range);
   assert.match(r.text, /g = 9\.81/);
   assert.match(reportLines(r.text)[0] ?? '', /^Reloaded physics modified/);
+});
+
+test('consoles: one opened from the notebook shares its LiveImport state; one on its own kernel needs no setup cell', async () => {
+  // A console opened from the notebook runs on its kernel: a cell there reloads
+  // what the notebook registered, and the notebook then has nothing to reload.
+  await s.showNotebook();
+  await openConsole(s.page, 'nb', 'notebook:create-console', { activate: false });
+  const kernels = await s.page.evaluate(() => [
+    window.__liveimportTest.notebook.sessionContext.session.kernel.id,
+    window.__liveimportTest.consoles.nb.sessionContext.session.kernel.id
+  ]);
+  assert.equal(kernels[0], kernels[1], 'the console runs on the notebook kernel');
+  await s.rewriteFile('physics.py', 'GRAVITY = 9.81', 'GRAVITY = 1.62');
+  await sleep(PAST_GRACE_MS);
+  let r = await runConsoleCell(s.page, 'nb', 'print(f"g = {GRAVITY:.2f}")', { ready: /Reloaded \w+/ });
+  assert.match(r.text, /g = 1\.62/, r.text);
+  let lines = reportLines(r.text);
+  assert.match(lines[0] ?? '', /^Reloaded physics modified .*ago$/, r.text);
+  assert.equal(lines[1], 'Reloaded plotting because physics reloaded');
+  await sleep(PAST_GRACE_MS);
+  const nb = await s.runCell(range);
+  assert.match(nb.text, /g = 1\.62/);
+  assert.deepEqual(reportLines(nb.text), [], 'one state: nothing left to reload');
+
+  // A console with a kernel of its own: its first %%liveimport cell works.
+  const ms = await openConsole(s.page, 'own', 'console:create', { kernelPreference: { name: 'python3' } });
+  measure('desktop: JupyterLab console open -> kernel idle', ms);
+  r = await runConsoleCell(s.page, 'own', '%%liveimport\nimport units\nfrom physics import GRAVITY\nprint(f"g = {GRAVITY:.2f}")');
+  assert.doesNotMatch(r.text, /UsageError|Error/, r.text);
+  assert.match(r.text, /g = 1\.62/);
+  await s.page.waitForFunction(
+    () => /LiveImport: 2 modules/.test(document.querySelector('.jp-LiveImport-status')?.textContent ?? ''),
+    null,
+    { timeout: 10000 }
+  );
+  await s.rewriteFile('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 3.71');
+  await sleep(PAST_GRACE_MS);
+  r = await runConsoleCell(s.page, 'own', 'print(f"g = {GRAVITY:.2f}")', { ready: /Reloaded \w+/ });
+  assert.match(r.text, /g = 3\.71/, r.text);
+  lines = reportLines(r.text);
+  assert.deepEqual(lines.length, 1, r.text);
+  assert.match(lines[0], /^Reloaded physics modified .*ago$/);
+  await s.screenshot('console');
+  await collectToasts();
+  assert.deepEqual(seen.filter(t => t.type === 'error'), [], 'no error toast');
+  s.assertOffline();
 });
 
 test('a kernel whose environment lacks liveimport-lite: exactly one notice, cells run as plain code', async () => {

@@ -3,12 +3,14 @@
  * here) with ipykernel: the notebook page has no status bar, so LiveImport's
  * status is an item of the notebook's toolbar and the dialog is reachable
  * from the Kernel menu and the command palette; no setup cell; a save in the
- * Notebook 7 file editor (another browser tab) reloads; settings applied.
+ * Notebook 7 file editor (another browser tab) reloads; Notebook 7.6's
+ * scratchpad console shares the notebook's LiveImport state; settings applied.
  * Screenshots show what Notebook 7 shows.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { openScratchpad, runConsoleCell } from '../lib/console.mjs';
 import { startDesktopServer, toasts } from '../lib/desktop.mjs';
 import { measure, PAST_GRACE_MS, reportLines, Session, sleep } from '../lib/harness.mjs';
 import { waitConnected } from '../lib/preload.mjs';
@@ -70,6 +72,24 @@ test('a save in the Notebook 7 file editor (another tab) reloads with the report
   assert.match(lines[0] ?? '', /^Reloaded physics modified .*ago$/, r.text);
   assert.equal(lines[1], 'Reloaded plotting because physics reloaded');
   await s.screenshot('notebook-reload', s.page.locator('.jp-Notebook .jp-Cell').nth(range));
+});
+
+test("Notebook 7.6's scratchpad console shares the notebook's LiveImport state", async () => {
+  await s.showNotebook();
+  await openScratchpad(s.page, 'scratch');
+  await s.rewriteFile('physics.py', 'GRAVITY = 1.62', 'GRAVITY = 3.71');
+  await sleep(PAST_GRACE_MS);
+  const r = await runConsoleCell(s.page, 'scratch', 'print(f"g = {GRAVITY:.2f}")', { ready: /Reloaded \w+/ });
+  assert.match(r.text, /g = 3\.71/, r.text);
+  const lines = reportLines(r.text);
+  assert.match(lines[0] ?? '', /^Reloaded physics modified .*ago$/, r.text);
+  assert.equal(lines[1], 'Reloaded plotting because physics reloaded');
+  await sleep(PAST_GRACE_MS);
+  const nb = await s.runCell(range);
+  assert.match(nb.text, /g = 3\.71/);
+  assert.deepEqual(reportLines(nb.text), [], 'one state: nothing left to reload');
+  await s.screenshot('scratchpad');
+  await s.page.evaluate(() => window.jupyterapp.commands.execute('scratchpad-console:open'));
 });
 
 test('the Kernel menu and the command palette open the tracked-modules dialog', async () => {
