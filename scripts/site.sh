@@ -9,7 +9,7 @@
 #   scripts/site.sh serve [PORT]   build if needed, then serve build/site on 127.0.0.1 (default port 8765)
 #   scripts/site.sh test [ARGS]    build, then run the browser tests (tests/browser, headless Chromium;
 #                                  ARGS: test files of tests/browser, default all)
-#   scripts/site.sh recipe         build, then prepare what the README site-recipe test needs (below;
+#   scripts/site.sh recipe         build, then prepare what the README recipe tests need (below;
 #                                  0.8 line only)
 #   scripts/site.sh extension      build the extension only (into the line's lite venv)
 #
