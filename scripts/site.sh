@@ -9,7 +9,7 @@
 #   scripts/site.sh serve [PORT]   build if needed, then serve build/site on 127.0.0.1 (default port 8765)
 #   scripts/site.sh test [ARGS]    build, then run the browser tests (tests/browser, headless Chromium;
 #                                  ARGS: test files of tests/browser, default all)
-#   scripts/site.sh recipe         build, then prepare what the README site-recipe test needs (below;
+#   scripts/site.sh recipe         build, then prepare what the README recipe tests need (below;
 #                                  0.8 line only)
 #   scripts/site.sh extension      build the extension only (into the line's lite venv)
 #
@@ -169,10 +169,14 @@ build() {
 #                         (jupyterlite-pyodide-kernel 0.8.6's default: 314.0.6): the npm package
 #                         plus the kernel's wheels, as for the demo site
 #   recipe-pyodide-314.0.7.tar.bz2  a stand-in for Pyodide's release tarball (the demo's Pyodide)
+#   sphinx-recipe-wheels/ the PyPI packages of the README's Sphinx recipe (jupyterlite-sphinx;
+#                         tests/browser/sphinx-recipe.test.mjs, which also uses the tarball)
 recipe() {
     local cdn_version="314.0.6"
     "$LITE_VENV/bin/python" "$ROOT/scripts/site_recipe.py" download "$ROOT/README.md" \
         "$LIVEIMPORT_CACHE/recipe-wheels"
+    "$LITE_VENV/bin/python" "$ROOT/scripts/site_recipe.py" download "$ROOT/README.md" \
+        "$LIVEIMPORT_CACHE/sphinx-recipe-wheels" "A Sphinx site (jupyterlite-sphinx)"
     local cdn="$LIVEIMPORT_CACHE/recipe-cdn/pyodide/v$cdn_version/full"
     if [ ! -f "$cdn/pyodide-lock.json" ]; then
         log "recipe: Pyodide $cdn_version CDN stand-in"

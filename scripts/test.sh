@@ -5,7 +5,10 @@
 #   3. pytest tests/python, natively       CPython + the native (abi3) wheel, in the dev venv, and
 #                                          again on CPython 3.10, 3.12, 3.13 (pyenv builds; a missing
 #                                          one is shown as MISSING, a missing 3.11/3.13 fails)
-#   4. pytest tests/packaging, natively    which wheel pip picks; the universal wheel outside Pyodide
+#   4. pytest tests/packaging, natively    which wheel pip picks; the universal wheel outside Pyodide;
+#                                          every install line of the READMEs and the notices, in a
+#                                          fresh venv (the extension's wheel is built before, by
+#                                          scripts/site.sh extension)
 #      pytest tests/python, in Pyodide     under Node: 314.0.7 with each engine (pyo3, wasm-bindgen),
 #                                          0.26.4, 0.27.7, 0.29.5, 315.0.0-alpha.2 (wasm-bindgen)
 #   5. node --test tests/pyodide/*.test.mjs  the npm package liveimport-pyodide, micropip + the wheels
@@ -98,6 +101,15 @@ else
     record_line "build" "FAIL" "-"
 fi
 cd "$ROOT"
+
+# The extension's wheel, before the second lane starts: its packaging step runs the install lines
+# that name it (tests/packaging/test_install_lines.py), and the browser step below finds it built.
+if [ "$build_ok" = 1 ]; then
+    rc=0
+    run_step "extension wheel (scripts/site.sh extension)" "$LOGS/extension.log" \
+        "$ROOT/scripts/site.sh" extension || rc=$?
+    [ "$rc" = 0 ] || record_line "extension wheel" "FAIL (exit $rc)" "-"
+fi
 
 # The second lane, in the background beside the first (2 cores): the Rust tests, static analysis,
 # the fuzz harness, the abi3 wheel on the other CPythons, packaging. Output in its logs only.

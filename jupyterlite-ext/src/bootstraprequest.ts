@@ -40,10 +40,26 @@ export const DOCS_URL = 'https://pypi.org/project/liveimport-lite/';
  */
 export const BOOTSTRAP_MARK = '\u0001liveimport-bootstrap ';
 
+/**
+ * The command that installs LiveImport into a kernel's environment, as the
+ * notices print it. liveimport-lite is not on PyPI yet: `--find-links` takes
+ * it from the `dist/` folder of a clone of the repository, where
+ * `scripts/build.sh` (or `scripts/release.sh`) leaves the wheels; pip picks
+ * the native wheel there (tests/packaging/test_install_lines.py runs this
+ * line, with the clone's path, in a fresh venv). Once published, the same
+ * line still works.
+ */
+export const INSTALL_COMMAND = `%pip install ${WHEEL_NAME} --find-links /path/to/your/clone/dist`;
+
+/** Where {@link INSTALL_COMMAND}'s wheels come from, said after it. */
+export const INSTALL_NOTE =
+  `(${WHEEL_NAME} is not on PyPI yet: /path/to/your/clone is your clone of LiveImport for the ` +
+  'browser, after its scripts/build.sh)';
+
 /** What `%liveimport` prints in a kernel without LiveImport. */
 const MISSING_HINT =
-  `LiveImport is not installed in this kernel's environment: run %pip install ${WHEEL_NAME}, ` +
-  'then run the cell again.';
+  `LiveImport is not installed in this kernel's environment: run ${INSTALL_COMMAND} ` +
+  `${INSTALL_NOTE}, then run the cell again.`;
 
 /** Options of {@link bootstrapCode}. */
 export interface IBootstrapOptions {

@@ -5,7 +5,7 @@
  */
 import { Notification } from '@jupyterlab/apputils';
 
-import { DOCS_URL, WHEEL_NAME } from './bootstraprequest.js';
+import { DOCS_URL, INSTALL_COMMAND, INSTALL_NOTE } from './bootstraprequest.js';
 
 /**
  * The kernel's environment has no LiveImport: say what to install. A
@@ -18,7 +18,7 @@ import { DOCS_URL, WHEEL_NAME } from './bootstraprequest.js';
 export function notifyMissing(kernelLabel: string): string {
   return Notification.warning(
     `LiveImport is not installed in the kernel "${kernelLabel}": its cells run as plain code. ` +
-      `Run %pip install ${WHEEL_NAME} in the notebook, then run the cell again.`,
+      `Run ${INSTALL_COMMAND} in the notebook ${INSTALL_NOTE}, then run the cell again.`,
     {
       autoClose: false,
       actions: [

@@ -14,8 +14,9 @@ addition to LiveImport 1.3.1) :func:`stale` with :class:`StaleName`, and
 loaded before they run; ``liveimport._packages``). Importing this
 package works without IPython; the notebook features then do nothing.
 In IPython, ``%load_ext liveimport`` installs them too (see
-:func:`load_ipython_extension`), and ``pip install "liveimport-lite[autoload]"``
-makes ``%%liveimport`` work in every new kernel without either.
+:func:`load_ipython_extension`), and the autoload extra (``pip install
+--find-links dist "liveimport-lite[autoload]"`` in a clone, README.md
+"Installing") makes ``%%liveimport`` work in every new kernel without either.
 """
 
 __all__ = (

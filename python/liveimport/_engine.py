@@ -50,6 +50,20 @@ ENGINE_VARIABLE = "LIVEIMPORT_ENGINE"
 
 _CHOICES = ("auto", "pyo3", "wasm-bindgen")
 
+#: The source install the no-engine error prints (a Rust build of the sdist).
+#: liveimport-lite is not on PyPI yet: ``--find-links`` takes the sdist from
+#: the ``dist/`` folder of a clone, where ``scripts/release.sh`` (or
+#: ``maturin sdist --out dist``) leaves it; ``scripts/release.sh`` runs this
+#: line in a fresh venv (tests/packaging/test_install_lines.py with
+#: ``LIVEIMPORT_TEST_SDIST=1``). Once published, the same line still works.
+_SOURCE_INSTALL_COMMAND = (
+    "pip install --no-binary liveimport-lite liveimport-lite --find-links /path/to/your/clone/dist"
+)
+_SOURCE_INSTALL_NOTE = (
+    "liveimport-lite is not on PyPI yet: /path/to/your/clone is your clone of LiveImport for "
+    "the browser, after its scripts/release.sh"
+)
+
 
 def _no_engine(detail: str) -> ImportError:
     import platform  # only for this message: not loaded at every import
@@ -62,8 +76,8 @@ def _no_engine(detail: str) -> ImportError:
         f"liveimport-lite has no engine for this interpreter ({where}): {detail}. "
         "Supported: CPython >= 3.11 with a native wheel of liveimport-lite (pyo3 engine), "
         "Pyodide 314 (its cp314-pyemscripten_2026_0 wheel) and every Pyodide from 0.26 on "
-        "(the py3-none-any wheel, wasm-bindgen engine). For a native build where PyPI has "
-        "no wheel: pip install --no-binary liveimport-lite liveimport-lite (needs Rust).",
+        "(the py3-none-any wheel, wasm-bindgen engine). For a native build from source "
+        f"(needs Rust): {_SOURCE_INSTALL_COMMAND} ({_SOURCE_INSTALL_NOTE}).",
         name="liveimport._engine",
     )
 

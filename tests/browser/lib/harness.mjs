@@ -55,11 +55,13 @@ export const PORT = Number(process.env.LIVEIMPORT_TEST_PORT ?? 0);
 
 /**
  * Serve `dir` with Python's http.server on 127.0.0.1, port {@link PORT}.
+ * @param {string} dir the folder to serve.
+ * @param {string} marker a file `dir` must hold (default: a JupyterLite site's `jupyter-lite.json`).
  * @returns {Promise<{url: string, stop: () => Promise<void>}>}
  * @throws Error when the server does not start within 15 s (e.g. the port is taken).
  */
-export async function startServer(dir = SITE_DIR) {
-  assert.ok(fs.existsSync(path.join(dir, 'jupyter-lite.json')), `no built site in ${dir}: run scripts/site.sh build`);
+export async function startServer(dir = SITE_DIR, marker = 'jupyter-lite.json') {
+  assert.ok(fs.existsSync(path.join(dir, marker)), `no built site in ${dir}: run scripts/site.sh build`);
   const args = ['-u', '-m', 'http.server', String(PORT), '--bind', '127.0.0.1', '--directory', dir];
   const proc = spawn('python3', args, {
     stdio: ['ignore', 'pipe', 'pipe']
@@ -102,9 +104,18 @@ export class Session {
    *   appPath: the page to open below the server's URL (default JupyterLab's
    *   `lab/index.html`); kernelName: the kernel of opened notebooks (default
    *   `python`, the Pyodide kernel); beforeOpen: called with the browser
-   *   context before the page opens (e.g. to install request routes).
+   *   context before the page opens (e.g. to install request routes);
+   *   waitForApp: whether the page is a JupyterLite app to wait for (false:
+   *   a page that embeds apps, e.g. a Sphinx page).
    */
-  static async start({ name, server = null, appPath = 'lab/index.html', kernelName = 'python', beforeOpen = null }) {
+  static async start({
+    name,
+    server = null,
+    appPath = 'lab/index.html',
+    kernelName = 'python',
+    beforeOpen = null,
+    waitForApp = true
+  }) {
     server = server ?? (await startServer());
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'liveimport-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
@@ -116,6 +127,7 @@ export class Session {
     const session = new Session(name, server, profile, context);
     session.appPath = appPath;
     session.kernelName = kernelName;
+    session.waitForApp = waitForApp;
     if (beforeOpen) {
       await beforeOpen(context);
     }
@@ -130,6 +142,7 @@ export class Session {
     this.context = context;
     this.appPath = 'lab/index.html';
     this.kernelName = 'python';
+    this.waitForApp = true;
     /** URLs requested outside the site's origin. */
     this.offsite = [];
     /** Console errors and page errors, for failure messages. */
@@ -161,6 +174,9 @@ export class Session {
     const query = this.server.query ?? '';
     const sep = query && appPath.includes('?') ? '&' : '?';
     await this.page.goto(`${this.server.url}${appPath}${query ? sep + query : ''}`);
+    if (!this.waitForApp) {
+      return;
+    }
     await this.page.waitForFunction(() => !!window.jupyterapp, null, { timeout: 60000 });
     await this.page.evaluate(() => window.jupyterapp.restored);
   }
