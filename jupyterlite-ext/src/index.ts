@@ -133,6 +133,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       );
       focused = focused ?? tracker.currentWidget;
     }
+    manager.changed.connect(follow);
     follow();
     if (statusBar) {
       statusBar.registerStatusItem(PLUGIN_ID, {
@@ -148,6 +149,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
           item.source = manager.forWidget(widget);
         };
         widget.sessionContext.kernelChanged.connect(attach);
+        manager.changed.connect(attach);
+        widget.disposed.connect(() => manager.changed.disconnect(attach));
         attach();
         const added =
           widget.toolbar.insertBefore('spacer', 'liveimport-status', item) ||

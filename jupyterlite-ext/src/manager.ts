@@ -24,6 +24,7 @@ import {
   NotebookPanel
 } from '@jupyterlab/notebook';
 import type { Contents, Kernel } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
 import type { Widget } from '@lumino/widgets';
 
 import { needsLiveImport, notebookUsesLiveImport } from './cells.js';
@@ -106,6 +107,15 @@ export class LiveImportManager {
   /** The current settings. */
   get settings(): ILiveImportSettings {
     return this._settings;
+  }
+
+  /**
+   * Emitted when a kernel's object was made anew (its connection changed,
+   * e.g. the notebook that had it closed while its console stayed): what
+   * shows a widget's status asks {@link forWidget} again.
+   */
+  get changed(): ISignal<this, void> {
+    return this._changed;
   }
 
   /**
@@ -299,11 +309,42 @@ export class LiveImportManager {
         entry.own.dispose();
         entry.own = null;
       }
+      if (old && entry.loaded) {
+        // The kernel still has LiveImport, and a comm to a connection that
+        // is gone: a new bootstrap opens one to this connection.
+        void this.reconnect(li);
+      }
+      this._changed.emit();
     }
     for (const c of connections) {
       li.watch(c);
     }
     return li;
+  }
+
+  /**
+   * Load LiveImport again through a new kernel object once its connection
+   * is connected (a clone connects after it is made: it must be, to hear
+   * the kernel open the comm).
+   */
+  private async reconnect(li: LiveImportKernel): Promise<void> {
+    const kernel = li.kernel;
+    if (kernel.connectionStatus !== 'connected') {
+      await new Promise<void>(resolve => {
+        const check = (): void => {
+          if (kernel.connectionStatus === 'connected' || kernel.isDisposed) {
+            kernel.connectionStatusChanged.disconnect(check);
+            kernel.disposed.disconnect(check);
+            resolve();
+          }
+        };
+        kernel.connectionStatusChanged.connect(check);
+        kernel.disposed.connect(check);
+      });
+    }
+    if (!li.isDisposed && li.state === 'absent') {
+      li.ensureLoaded();
+    }
   }
 
   /** The object of a kernel, on `connection`, for the widgets of `entry`. */
@@ -351,4 +392,5 @@ export class LiveImportManager {
   /** By kernel id. */
   private _kernels = new Map<string, IKernelEntry>();
   private _channel: BroadcastChannel | null = null;
+  private _changed = new Signal<this, void>(this);
 }

@@ -135,6 +135,22 @@ test('a console opened from a notebook shares its LiveImport state and never spl
   nb = await s.runCell(2);
   assert.match(nb.text, /nb v3/);
   assert.match(reportLines(nb.text)[0] ?? '', /^Reloaded zc_mod modified/, nb.text);
+
+  // The notebook closes, its console stays: the page's connection that
+  // handled comms is gone; LiveImport reconnects through another one (the
+  // status shows the kernel again), and the console keeps reloading on the
+  // page's file events.
+  await s.page.evaluate(() => {
+    window.__liveimportTest.notebook.dispose();
+    window.jupyterapp.shell.activateById(window.__liveimportTest.consoles.nb.id);
+  });
+  await waitStatus(s.page, /LiveImport: 1 module/);
+  await s.waitFileEvents(true);
+  await s.saveFile('zc_mod.py', 'def value():\n    return "v4"\n');
+  await sleep(PAST_GRACE_MS); // the new comm brought the page's settings: grace 1 s again
+  r = await runConsoleCell(s.page, 'nb', 'print("console", value())', { ready: REPORTED });
+  assert.match(r.text, /console v4/, r.text);
+  assert.match(reportLines(r.text)[0] ?? '', /^Reloaded zc_mod modified/, r.text);
   assert.deepEqual(
     s.errors.filter(e => /liveimport/i.test(e)),
     []
