@@ -71,8 +71,12 @@ enum Frame {
     Code { chain: usize, opener: u8, at: usize, line: usize, field: bool },
     /// Inside a string literal that starts (prefix included) at byte `at`.
     Str { quote: u8, triple: bool, raw: bool, interpolated: bool, at: usize },
-    /// The format spec of a replacement field, after its `:`: text and nested fields.
-    Spec,
+    /// The format spec of a replacement field, after its `:`: text and nested fields. `quote`
+    /// and `triple` are those of the string the field is in: as in `ruff_python_parser`'s lexer
+    /// (and CPython's), that string's closing quote ends it even inside a spec, and so does a
+    /// line end when it is single-quoted (the rest is code again, read by the frame the string
+    /// is in).
+    Spec { quote: u8, triple: bool, at: usize },
 }
 
 /// First words of the compound statements whose line may hold their whole body (`if x: a; b`).
@@ -130,7 +134,7 @@ pub fn scan(source: &str) -> Result<Scan, TooDeep> {
     while s.i < s.bytes.len() {
         match s.stack.last() {
             Some(&Frame::Str { quote, triple, raw, interpolated, at }) => s.in_string(quote, triple, raw, interpolated, at)?,
-            Some(Frame::Spec) => s.in_spec()?,
+            Some(&Frame::Spec { quote, triple, at }) => s.in_spec(quote, triple, at)?,
             _ => s.in_code()?,
         }
     }
@@ -197,7 +201,7 @@ impl Scanner<'_> {
                     // the line ends the statement; the code frame below reads the line end
                     let kind = if interpolated { "f-string" } else { "string" };
                     self.lexical(at, format!("unterminated {kind} literal (detected at line {})", self.line));
-                    self.stack.pop();
+                    self.end_string();
                 }
             }
             c if c == quote => {
@@ -228,8 +232,30 @@ impl Scanner<'_> {
         self.ends_colon = false;
     }
 
-    fn in_spec(&mut self) -> Result<(), TooDeep> {
+    /// Ends the innermost string early, with the replacement fields and specs open in it: the
+    /// scan goes on in the frame the string is in, as `ruff_python_parser`'s lexer does (it
+    /// resets its nesting to the string's), so that what that parser reads as code is measured
+    /// as code.
+    fn end_string(&mut self) {
+        while let Some(frame) = self.stack.last().copied() {
+            match frame {
+                Frame::Str { .. } => {
+                    self.close_string();
+                    return;
+                }
+                Frame::Spec { .. } => {
+                    self.stack.pop();
+                }
+                Frame::Code { opener: 0, .. } => return,
+                Frame::Code { .. } => self.close_frame(),
+            }
+        }
+    }
+
+    /// In a format spec of the string quoted by `quote` (`triple` or not) that starts at `at`.
+    fn in_spec(&mut self, quote: u8, triple: bool, at: usize) -> Result<(), TooDeep> {
         self.ends_colon = false;
+        let next = self.i + 1;
         match self.bytes[self.i] {
             b'{' => self.open(b'{', true)?,
             b'}' => {
@@ -237,9 +263,30 @@ impl Scanner<'_> {
                 self.close_frame(); // and its field
                 self.i += 1;
             }
-            b'\n' | b'\r' => {
+            b'\\' => match self.bytes.get(next) {
+                Some(b'{' | b'}') | None => self.i = next, // the brace is still read as one
+                Some(_) => {
+                    let n = self.newline_len(next);
+                    if n > 0 {
+                        self.line += 1;
+                    }
+                    self.i = next + n.max(1);
+                }
+            },
+            b'\n' | b'\r' if triple => {
                 self.i += self.newline_len(self.i);
                 self.line += 1;
+            }
+            b'\n' | b'\r' => {
+                // a single-quoted string ends at the line end, as in the string's text
+                self.lexical(at, format!("unterminated f-string literal (detected at line {})", self.line));
+                self.end_string();
+            }
+            c if c == quote && (!triple || (self.bytes.get(next) == Some(&quote) && self.bytes.get(next + 1) == Some(&quote))) => {
+                // the string's closing quote ends it, fields and spec included
+                self.lexical(self.i, "f-string: expecting '}'".into());
+                self.end_string();
+                self.i += if triple { 3 } else { 1 };
             }
             _ => self.i += 1,
         }
@@ -282,7 +329,13 @@ impl Scanner<'_> {
             b')' | b']' | b'}' => self.close(c),
             b':' => {
                 if let Some(Frame::Code { field: true, .. }) = self.stack.last() {
-                    self.stack.push(Frame::Spec);
+                    let string = self.stack.iter().rev().find_map(|f| match *f {
+                        Frame::Str { quote, triple, at, .. } => Some((quote, triple, at)),
+                        _ => None,
+                    });
+                    if let Some((quote, triple, at)) = string {
+                        self.stack.push(Frame::Spec { quote, triple, at });
+                    }
                 }
                 self.i += 1;
             }

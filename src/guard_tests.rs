@@ -164,3 +164,28 @@ fn a_byte_order_mark_left_in_the_text_is_an_error() {
     assert!(crate::imports::module_dependencies("\u{feff}import os\n", "", "/w/m.py").is_err());
     assert_eq!(lexical("import os\n"), None);
 }
+
+/// A format spec ends where `ruff_python_parser`'s lexer ends it: at a line end in a
+/// single-quoted string, at the string's closing quote. What follows is code to that parser
+/// (indented blocks, brackets), so the scan measures it as code. The shape of two inputs of the
+/// wasm fuzz harness (seed 387389207, cases 6822502 and 9022294): read as spec text, 1,200
+/// unclosed `[` passed the scan and overflowed the WebAssembly stack in the parser.
+#[test]
+fn a_format_spec_ends_where_the_parser_ends_it() {
+    let brackets = format!("y = {}x\n", "[".repeat(1200));
+    for head in ["x = f'{1 # comment\nif x:\n", "x = f\"{_CELL_USAif x:\n if x:\n", "x = f'{a:b'\n", "x = f'''{a:b'''\n", "x = t'{a:b\n"] {
+        let err = scan(&format!("{head}{brackets}")).unwrap_err();
+        assert_eq!(err.message, "too many nested parentheses", "{head:?}");
+        assert!(deepest(&format!("{head}y = {}1\n", "-".repeat(3000))) > SAFE_DEPTH, "{head:?}");
+    }
+    let deep = (1..=100).map(|i| format!("{}if x:\n", " ".repeat(i))).collect::<String>();
+    let err = scan(&format!("x = f'{{1 # comment\nif x:\n{deep}")).unwrap_err();
+    assert_eq!(err.message, "too many levels of indentation");
+    assert_eq!(lexical("x = f'{a:b\ny = 1\n"), Some(("unterminated f-string literal (detected at line 1)".into(), 1)));
+    assert_eq!(lexical("x = f'{a:b'\ny = 1\n"), Some(("f-string: expecting '}'".into(), 1)));
+    // Specs that stay specs: over lines in a triple-quoted string, an escaped quote.
+    for src in ["s = f'''{x:>\n{w}}''' + f'{x:{\"a\"}}'\ny = 1\n", "s = f'{x:\\'}'\n"] {
+        assert_eq!(lexical(src), None, "{src:?}");
+        assert_eq!(scan(src).unwrap().top_level.len(), if src.contains("y = 1") { 2 } else { 1 }, "{src:?}");
+    }
+}
