@@ -191,8 +191,7 @@ def test_jupyterlite_kernel_gets_the_worker_message_of_an_error(lite):
     bundle = message["bundle"]
     assert (bundle["ename"], bundle["evalue"]) == ("ZeroDivisionError", "division by zero")
     assert bundle["traceback"][0] == (
-        f"LiveImport could not reload helpers ({path}, line 1): "
-        "ZeroDivisionError: division by zero"
+        f"LiveImport could not reload helpers ({path}, line 1): ZeroDivisionError: division by zero"
     )
 
 
