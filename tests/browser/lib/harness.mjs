@@ -343,13 +343,21 @@ export class Session {
 
   /**
    * Wait until cell `index` finished a run: it is idle with an execution
-   * count other than `before`.
+   * count other than `before`, and its Markdown outputs are rendered.
    */
   async waitRan(index, before, timeout = 120000) {
     await this.page.waitForFunction(
       ([index, before]) => {
-        const model = window.__liveimportTest.notebook.content.widgets[index].model;
-        return model.executionState === 'idle' && model.executionCount !== null && model.executionCount !== before;
+        const cell = window.__liveimportTest.notebook.content.widgets[index];
+        const model = cell.model;
+        if (!(model.executionState === 'idle' && model.executionCount !== null && model.executionCount !== before)) {
+          return false;
+        }
+        // Markdown outputs (the reload report) render asynchronously, after the cell is idle
+        // (the first one of a page waits for the Markdown parser to load): until then their
+        // node is empty.
+        const markdown = cell.outputArea?.node.querySelectorAll('.jp-RenderedMarkdown') ?? [];
+        return [...markdown].every(node => node.innerHTML !== '');
       },
       [index, before],
       { timeout, polling: 20 }
