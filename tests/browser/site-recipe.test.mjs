@@ -20,6 +20,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { measure, PAST_GRACE_MS, reportLines, ROOT, Session, sleep, startServer } from './lib/harness.mjs';
+import { NOTEBOOK, SHAPES } from './lib/course.mjs';
 
 const CACHE = process.env.LIVEIMPORT_CACHE ?? path.join(os.homedir(), '.cache', 'liveimport-dev');
 const CDN_PREFIX = 'https://cdn.jsdelivr.net/pyodide/';
@@ -29,23 +30,6 @@ const WHEELS = path.join(CACHE, 'recipe-wheels');
 
 let work; // the site author's folder
 let blocks;
-
-const NOTEBOOK = {
-  cells: [
-    {
-      cell_type: 'code',
-      execution_count: null,
-      metadata: {},
-      outputs: [],
-      source: ['#_%%liveimport\n', 'from shapes import describe']
-    },
-    { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ['print(describe(4))'] }
-  ],
-  metadata: { kernelspec: { display_name: 'Python (Pyodide)', language: 'python', name: 'python' } },
-  nbformat: 4,
-  nbformat_minor: 5
-};
-const SHAPES = v => `"""Shapes for the course."""\n\nNAMES = {3: "triangle", 4: "${v}"}\n\n\ndef describe(n):\n    return f"{n} sides: {NAMES[n]}"\n`;
 
 before(() => {
   for (const need of [CDN_DIR, TARBALL, WHEELS]) {

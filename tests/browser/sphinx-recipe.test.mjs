@@ -29,6 +29,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { ARTIFACTS, measure, PAST_GRACE_MS, reportLines, ROOT, Session, sleep, startServer } from './lib/harness.mjs';
+import { NOTEBOOK, SHAPES } from './lib/course.mjs';
 
 const HEADING = 'A Sphinx site (jupyterlite-sphinx)';
 const CACHE = process.env.LIVEIMPORT_CACHE ?? path.join(os.homedir(), '.cache', 'liveimport-dev');
@@ -36,23 +37,6 @@ const TARBALL = path.join(CACHE, 'recipe-pyodide-314.0.7.tar.bz2');
 const WHEELS = path.join(CACHE, 'sphinx-recipe-wheels');
 /** What jupyterlite-sphinx's pages ask for beyond the site (its buttons' font). */
 const SPHINX_FONTS = 'https://fonts.googleapis.com/css?family=Vibur';
-
-const NOTEBOOK = {
-  cells: [
-    {
-      cell_type: 'code',
-      execution_count: null,
-      metadata: {},
-      outputs: [],
-      source: ['#_%%liveimport\n', 'from shapes import describe']
-    },
-    { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ['print(describe(4))'] }
-  ],
-  metadata: { kernelspec: { display_name: 'Python (Pyodide)', language: 'python', name: 'python' } },
-  nbformat: 4,
-  nbformat_minor: 5
-};
-const SHAPES = v => `"""Shapes for the course."""\n\nNAMES = {3: "triangle", 4: "${v}"}\n\n\ndef describe(n):\n    return f"{n} sides: {NAMES[n]}"\n`;
 
 let work; // the course author's folder
 let site; // the built Sphinx site
