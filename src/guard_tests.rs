@@ -189,3 +189,23 @@ fn a_format_spec_ends_where_the_parser_ends_it() {
         assert_eq!(scan(src).unwrap().top_level.len(), if src.contains("y = 1") { 2 } else { 1 }, "{src:?}");
     }
 }
+
+/// After a tokenizer error the measure counts what the scan read as literals too: the parser's
+/// error recovery may read it as code. The shape of an input of the wasm fuzz harness (seed
+/// 387389207, case 2150640): after `(` left open in an f-string's replacement field, the parser
+/// re-lexes `'''` as the f-string's end where the scan opens a new string, and parsed 1,200 `{`
+/// the scan had read as string text (a stack overflow in WebAssembly).
+#[test]
+fn after_a_tokenizer_error_literals_do_not_hide_nesting() {
+    let head = "x = f'''{x = (1,\n  2,\n 1\n\n}'''\n";
+    for deep in [format!("y = {}x\n", "{".repeat(1200)), format!("y = {}1\n", "-".repeat(3000))] {
+        let scan = scan(&format!("{head}{deep}")).unwrap();
+        assert!(scan.tokenizer_error.is_some());
+        assert!(scan.deepest > SAFE_DEPTH, "{}", scan.deepest);
+        let finding = crate::analysis::engine_finding(&format!("{head}{deep}"), "/w/m.py", crate::analysis::python_version(3, 14));
+        assert!(finding.is_some());
+    }
+    // Without a tokenizer error, literals still hide what they hold.
+    assert_eq!(deepest(&format!("s = '{}'\n# {}\n", "[".repeat(1200), "(".repeat(1200))), 0);
+    assert!(deepest(&format!("s = '{}\n", "[".repeat(1200))) > SAFE_DEPTH, "an unterminated string");
+}
