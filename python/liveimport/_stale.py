@@ -42,11 +42,12 @@ from __future__ import annotations
 
 import bisect
 import enum
+import gc
 import itertools
 import operator
 import sys
 import types
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,11 +217,6 @@ class _Scan:
             verdict = self.class_origin(cls)
         return verdict is not None
 
-    def flags(self, cls: type) -> bool:
-        """Whether a top-level value of type ``cls`` must be looked at: what
-        :meth:`flags_element` says, and the containers."""
-        return cls in _SEQUENCES or issubclass(cls, dict) or self.flags_element(cls)
-
     def element_origins(self, value: object, wanted: set[type]) -> Iterator[_Origin]:
         """The distinct stale origins among the first :data:`CONTAINER_LIMIT`
         elements of the container ``value`` (elements of a type in
@@ -237,35 +233,139 @@ class _Scan:
                     yield found
 
 
-def _holding(scan: _Scan, containers: list[Iterable[object]]) -> tuple[list[int], set[type]]:
-    """Which of ``containers`` (sequences, or dicts' value views) may hold a
-    stale object among their first :data:`CONTAINER_LIMIT` elements: their
-    positions in the list, and the element types to look at. The elements'
-    types are gathered and tested in C loops (``map``, ``set``,
-    ``itertools``, ``dict.get``); Python code runs per distinct type and per
-    hit only.
+# Codes of a top-level value's type (:class:`_TopCodes`): what ``find`` does
+# with the values of that type.
+_IGNORED = 0  # cannot be stale, holds nothing examined
+_CONTAINER = 1  # an exact list, tuple, set, frozenset or dict: its elements
+_NAMED = 2  # a function or a class: stale unless it is a module's current one
+_METHOD = 3  # a bound method: stale when its owner is an old instance or class
+_INSTANCE = 4  # an instance of a stale class (a stale dict subclass too)
+_DICT_SUBCLASS = 5  # a dict subclass that is not stale: its values, one by one
+
+# ``bytes.translate`` tables keeping one code (as 1) and zeroing the others.
+_SELECT = [bytes(int(b == code) for b in range(256)) for code in range(6)]
+
+
+class _TopCodes(dict[type, int]):
+    """The code of each top-level value's type, judged the first time the
+    type is looked up (``__missing__``; later look-ups stay in C)."""
+
+    def __init__(self, scan: _Scan) -> None:
+        super().__init__()
+        self.scan = scan
+
+    def __missing__(self, cls: type) -> int:
+        if cls in _SEQUENCES or cls is dict:
+            code = _CONTAINER
+        elif cls is _FunctionType or issubclass(cls, type):
+            code = _NAMED
+        elif cls is _MethodType:
+            code = _METHOD
+        elif self.scan.flags_element(cls):
+            code = _INSTANCE
+        elif issubclass(cls, dict):
+            code = _DICT_SUBCLASS
+        else:
+            code = _IGNORED
+        self[cls] = code
+        return code
+
+
+class _ElementFlags(dict[type, int]):
+    """1 for the types whose container elements must be looked at one by one
+    (:meth:`_Scan.flags_element`), else 0; judged once per type."""
+
+    def __init__(self, scan: _Scan) -> None:
+        super().__init__()
+        self.scan = scan
+
+    def __missing__(self, cls: type) -> int:
+        flag = int(self.scan.flags_element(cls))
+        self[cls] = flag
+        return flag
+
+    def wanted(self) -> set[type]:
+        """The flagged types looked up so far."""
+        return {cls for cls, flag in self.items() if flag}
+
+
+def _look_up(mapping: Mapping[Any, int], keys: list[Any]) -> bytes:
+    """``bytes(mapping[k] for k in keys)``, the look-ups done in one C call
+    (``operator.itemgetter``: the mapping's ``__missing__`` runs once per
+    new key, the other look-ups never leave C)."""
+    if len(keys) > 1:
+        return bytes(operator.itemgetter(*keys)(mapping))
+    return bytes([mapping[k] for k in keys])
+
+
+def _pick(values: list[Any], positions: list[int]) -> list[Any]:
+    """``[values[i] for i in positions]`` in one C call."""
+    if len(positions) > 1:
+        return list(operator.itemgetter(*positions)(values))
+    return [values[i] for i in positions]
+
+
+def _where(mask: bytes, code: int) -> list[int]:
+    """The positions of ``code`` in ``mask``: ``bytes.find`` from one to the
+    next when they are few, else one pass (``itertools.compress``)."""
+    count = mask.count(code)
+    if count * 8 < len(mask):
+        found: list[int] = []
+        find = mask.find
+        at = find(code)
+        while at >= 0:
+            found.append(at)
+            at = find(code, at + 1)
+        return found
+    return list(itertools.compress(range(len(mask)), mask.translate(_SELECT[code])))
+
+
+def _elements(container: object) -> Iterable[object]:
+    """The elements examined of a container: a dict's values (through
+    ``dict.values``: no override runs), a sequence's or set's items."""
+    if isinstance(container, dict):
+        return dict.values(container)
+    return container  # type: ignore[return-value]
+
+
+def _holding(flags: _ElementFlags, containers: list[Any]) -> list[int]:
+    """Which of ``containers`` (exact ``list``, ``tuple``, ``set``,
+    ``frozenset`` and ``dict`` values) hold an element of a flagged type among
+    their first :data:`CONTAINER_LIMIT`: their positions in the list, in order.
+
+    The elements of the containers within the limit are gathered in one C
+    call, ``gc.get_referents``: a list's, tuple's and set's referents are its
+    items, and a dict whose keys are all strings refers to its values only;
+    that each container gave exactly ``len()`` referents is checked (a dict
+    with other keys also gives its keys: then the dicts' values are gathered
+    by iteration). Their types are judged in C (:func:`_look_up`), and the
+    flagged ones mapped back to their container by the containers' lengths.
 
     :raises TypeError: an element's class is unhashable (its metaclass)."""
-    limits = itertools.repeat(CONTAINER_LIMIT)
-    element_types = list(
-        map(type, itertools.chain.from_iterable(map(itertools.islice, containers, limits)))
-    )
-    wanted = {cls for cls in set(element_types) if scan.flags_element(cls)}
-    if not wanted:
-        return [], wanted
-    lengths = list(map(len, containers))  # type: ignore[arg-type]
-    if lengths and max(lengths) > CONTAINER_LIMIT:
-        lengths = [min(length, CONTAINER_LIMIT) for length in lengths]
-    ends = list(itertools.accumulate(lengths))
-    hits = _positions(dict.fromkeys(wanted, True), element_types)
-    return sorted({bisect.bisect_right(ends, position) for position in hits}), wanted
-
-
-def _positions(selected: dict[Any, bool], keys: Iterable[Any]) -> list[int]:
-    """The positions of the ``keys`` that are in ``selected``, found in a C
-    loop (``dict.get`` is a fast call where ``set.__contains__`` is a slot
-    wrapper, several times slower in Pyodide)."""
-    return list(itertools.compress(itertools.count(), map(selected.get, keys)))
+    lengths = list(map(len, containers))  # exact builtin types: no user code runs
+    hits: list[int] = []
+    within: Sequence[int] = range(len(containers))
+    if max(lengths) > CONTAINER_LIMIT:
+        within = [i for i, length in enumerate(lengths) if length <= CONTAINER_LIMIT]
+        for index in (i for i, length in enumerate(lengths) if length > CONTAINER_LIMIT):
+            kinds = list(map(type, itertools.islice(_elements(containers[index]), CONTAINER_LIMIT)))
+            if 1 in _look_up(flags, kinds):
+                hits.append(index)
+        containers = [containers[i] for i in within]
+        lengths = [lengths[i] for i in within]
+    if containers:
+        elements = gc.get_referents(*containers)
+        if len(elements) != sum(lengths):
+            elements = list(itertools.chain.from_iterable(map(_elements, containers)))
+        flagged = _look_up(flags, list(map(type, elements)))
+        ends = list(itertools.accumulate(lengths))
+        find = flagged.find
+        at = find(1)
+        while at >= 0:
+            position = bisect.bisect_right(ends, at)
+            hits.append(within[position])
+            at = find(1, ends[position])
+    return sorted(hits)
 
 
 def _current_ids(modules: frozenset[str]) -> dict[int, bool]:
@@ -329,48 +429,51 @@ def find(
     else:
         keys = [k for k in names if k in namespace]
         values = [namespace[k] for k in keys]
+    hidden = hidden or {}
+
+    def reported(index: int) -> bool:
+        """Whether the name at ``index`` may be reported (the name rules;
+        the value's own test, a module, is left to the end)."""
+        name = keys[index]
+        return not (
+            name.startswith("_") or name in skip or hidden.get(name, _MISSING) is values[index]
+        )
+
     found: list[tuple[int, _Origin]] = []
     try:
-        type_list = list(map(type, values))
-        kinds = set(type_list)
-        sequences = {c: True for c in kinds if c in _SEQUENCES}
-        dicts = {c: True for c in kinds if issubclass(c, dict)}
-        # Values looked at one by one: functions and classes other than the
-        # modules' current ones, methods bound to a stale instance or to a
-        # class, instances of stale classes. Sorted out in C loops.
-        singles = [
-            c for c in kinds if c not in sequences and c is not dict and scan.flags_element(c)
-        ]
-        named = {c: True for c in singles if c is _FunctionType or issubclass(c, type)}
-        instances = {c: True for c in singles if c not in named and c is not _MethodType}
-        todo = _positions(instances, type_list)
-        if named:
-            at = _positions(named, type_list)
+        codes = _look_up(_TopCodes(scan), list(map(type, values)))
+        # Values looked at one by one: instances of stale classes, functions
+        # and classes other than the modules' current ones, methods bound to
+        # a stale instance or to a class. Sorted out in C loops.
+        todo = _where(codes, _INSTANCE)
+        at = _where(codes, _NAMED)
+        if at:
             current = _current_ids(modules)
             todo += itertools.compress(
                 at, map(operator.not_, map(current.get, map(id, map(values.__getitem__, at))))
             )
-        if _MethodType in singles:
-            at = _positions({_MethodType: True}, type_list)
+        at = _where(codes, _METHOD)
+        if at:
             owners = list(map(type, map(_SELF, map(values.__getitem__, at))))
             bound = {t: True for t in set(owners) if issubclass(t, type) or scan.flags_element(t)}
             todo += itertools.compress(at, map(bound.get, owners))
-        for index in sorted(todo):
+        for index in sorted(filter(reported, todo)):
             origin = scan.origin(values[index])
             if origin is not None:
                 found.append((index, origin))
-        seq_index = _positions(sequences, type_list)
-        dict_index = _positions(dicts, type_list)
-        if found:  # a stale dict subclass is reported itself, not also its values
-            done = {index for index, _ in found}
-            dict_index = [i for i in dict_index if i not in done]
-        container_index = seq_index + dict_index
-        containers: list[Any] = list(map(values.__getitem__, seq_index))
-        containers += map(dict.values, map(values.__getitem__, dict_index))  # type: ignore[arg-type]
-        if containers:
-            hit, wanted = _holding(scan, containers)
-            for position in hit:
-                index = container_index[position]
+        # Containers: those holding an element that may be stale, found in C
+        # loops (_holding); their elements then looked at one by one.
+        flags = _ElementFlags(scan)
+        at = _where(codes, _CONTAINER)
+        hits = [at[i] for i in _holding(flags, _pick(values, at))] if at else []
+        for index in _where(codes, _DICT_SUBCLASS):
+            elements = itertools.islice(_elements(values[index]), CONTAINER_LIMIT)
+            if 1 in _look_up(flags, list(map(type, elements))):
+                hits.append(index)
+        hits = sorted(filter(reported, hits))
+        if hits:
+            wanted = flags.wanted()
+            for index in hits:
                 for origin in scan.element_origins(values[index], wanted):
                     found.append((index, origin))
             found.sort(key=lambda pair: pair[0])
@@ -378,21 +481,17 @@ def find(
         found = []
         every = _AnyType()
         for index, value in enumerate(values):
+            if not reported(index):
+                continue
             origin = scan.origin(value)
             if origin is not None:
                 found.append((index, origin))
             elif type(value) in _SEQUENCES or isinstance(value, dict):
                 found += [(index, o) for o in scan.element_origins(value, every)]
-    hidden = hidden or {}
     result: list[StaleName] = []
     for index, (kind, module, qualname) in found:
         name, value = keys[index], values[index]
-        if (
-            name.startswith("_")
-            or name in skip
-            or isinstance(value, types.ModuleType)
-            or hidden.get(name, _MISSING) is value
-        ):
+        if isinstance(value, types.ModuleType):
             continue
         cell = cell_of(name) if cell_of is not None else None
         result.append(StaleName(name, kind, module, qualname, cell))
