@@ -113,6 +113,8 @@ _MISSING: Any = object()
 _FunctionType = types.FunctionType
 _MethodType = types.MethodType
 _SEQUENCES = (list, tuple, set, frozenset)
+# Types common among container elements, judged before the elements are.
+_ATOMIC = (int, float, complex, str, bytes, bool, type(None), *_SEQUENCES, dict)
 
 
 def _lookup(module: types.ModuleType, qualname: str) -> Any:
@@ -246,56 +248,88 @@ _DICT_SUBCLASS = 5  # a dict subclass that is not stale: its values, one by one
 _SELECT = [bytes(int(b == code) for b in range(256)) for code in range(6)]
 
 
-class _TopCodes(dict[type, int]):
-    """The code of each top-level value's type, judged the first time the
-    type is looked up (``__missing__``; later look-ups stay in C)."""
+class _Verdicts(dict[type, int]):
+    """A small ``int`` per type, judged (:meth:`judge`) the first time the
+    type is looked up (``__missing__``)."""
 
     def __init__(self, scan: _Scan) -> None:
         super().__init__()
         self.scan = scan
 
+    def judge(self, cls: type) -> int:
+        """The verdict on ``cls``."""
+        raise NotImplementedError
+
     def __missing__(self, cls: type) -> int:
+        verdict = self[cls] = self.judge(cls)
+        return verdict
+
+    def look_up(self, keys: list[type]) -> bytes:
+        """``bytes(self[k] for k in keys)``, the look-ups done in one C call
+        (``operator.itemgetter``): Python code runs once per new type only.
+
+        :raises TypeError: a key is unhashable (a class, by its metaclass)."""
+        if len(keys) < 2:
+            return bytes([self[k] for k in keys])
+        getter = operator.itemgetter(*keys)
+        if not _SLOW_SUBCLASS_SUBSCRIPT:
+            return bytes(getter(self))
+        known = dict(self)
+        for _ in range(_RETRIES):
+            try:
+                return bytes(getter(known))
+            except KeyError as missing:  # a new type: judged, and again
+                cls = missing.args[0]
+                known[cls] = self[cls]
+        for cls in set(keys).difference(known):
+            known[cls] = self[cls]
+        return bytes(getter(known))
+
+    def seed(self, classes: Iterable[type]) -> None:
+        """Judge ``classes`` now (the types likely to be looked up)."""
+        for cls in classes:
+            if cls not in self:
+                self[cls] = self.judge(cls)
+
+
+#: Whether a C-level look-up in a dict subclass goes through the generic
+#: ``__getitem__`` slot even when the class does not override it: before
+#: CPython 3.14 (measured: 2.3 times slower than in a plain dict in
+#: Pyodide 0.29, 1.3 times natively in 3.11; as fast in 3.14). There,
+#: :meth:`_Verdicts.look_up` looks up in a plain copy: a new type (its
+#: ``KeyError``) is judged and the look-up starts again, at most
+#: :data:`_RETRIES` times; then all new types are found with a ``set``.
+_SLOW_SUBCLASS_SUBSCRIPT = sys.version_info < (3, 14)
+_RETRIES = 8
+
+
+class _TopCodes(_Verdicts):
+    """The code of each top-level value's type (``_CONTAINER`` ...)."""
+
+    def judge(self, cls: type) -> int:
         if cls in _SEQUENCES or cls is dict:
-            code = _CONTAINER
-        elif cls is _FunctionType or issubclass(cls, type):
-            code = _NAMED
-        elif cls is _MethodType:
-            code = _METHOD
-        elif self.scan.flags_element(cls):
-            code = _INSTANCE
-        elif issubclass(cls, dict):
-            code = _DICT_SUBCLASS
-        else:
-            code = _IGNORED
-        self[cls] = code
-        return code
+            return _CONTAINER
+        if cls is _FunctionType or issubclass(cls, type):
+            return _NAMED
+        if cls is _MethodType:
+            return _METHOD
+        if self.scan.flags_element(cls):
+            return _INSTANCE
+        if issubclass(cls, dict):
+            return _DICT_SUBCLASS
+        return _IGNORED
 
 
-class _ElementFlags(dict[type, int]):
+class _ElementFlags(_Verdicts):
     """1 for the types whose container elements must be looked at one by one
-    (:meth:`_Scan.flags_element`), else 0; judged once per type."""
+    (:meth:`_Scan.flags_element`), else 0."""
 
-    def __init__(self, scan: _Scan) -> None:
-        super().__init__()
-        self.scan = scan
-
-    def __missing__(self, cls: type) -> int:
-        flag = int(self.scan.flags_element(cls))
-        self[cls] = flag
-        return flag
+    def judge(self, cls: type) -> int:
+        return int(self.scan.flags_element(cls))
 
     def wanted(self) -> set[type]:
         """The flagged types looked up so far."""
         return {cls for cls, flag in self.items() if flag}
-
-
-def _look_up(mapping: Mapping[Any, int], keys: list[Any]) -> bytes:
-    """``bytes(mapping[k] for k in keys)``, the look-ups done in one C call
-    (``operator.itemgetter``: the mapping's ``__missing__`` runs once per
-    new key, the other look-ups never leave C)."""
-    if len(keys) > 1:
-        return bytes(operator.itemgetter(*keys)(mapping))
-    return bytes([mapping[k] for k in keys])
 
 
 def _pick(values: list[Any], positions: list[int]) -> list[Any]:
@@ -305,9 +339,17 @@ def _pick(values: list[Any], positions: list[int]) -> list[Any]:
     return [values[i] for i in positions]
 
 
+#: ``tuple(range(n))`` for the largest namespace seen (up to
+#: :data:`_INDEXES_MAX`): ``itertools.compress`` over it picks positions
+#: without making an ``int`` per value, as iterating a ``range`` does.
+_indexes: tuple[int, ...] = ()
+_INDEXES_MAX = 1 << 16
+
+
 def _where(mask: bytes, code: int) -> list[int]:
     """The positions of ``code`` in ``mask``: ``bytes.find`` from one to the
     next when they are few, else one pass (``itertools.compress``)."""
+    global _indexes
     count = mask.count(code)
     if count * 8 < len(mask):
         found: list[int] = []
@@ -317,7 +359,11 @@ def _where(mask: bytes, code: int) -> list[int]:
             found.append(at)
             at = find(code, at + 1)
         return found
-    return list(itertools.compress(range(len(mask)), mask.translate(_SELECT[code])))
+    size = len(mask)
+    if len(_indexes) < size <= _INDEXES_MAX:
+        _indexes = tuple(range(size))
+    indexes: Iterable[int] = _indexes if size <= len(_indexes) else range(size)
+    return list(itertools.compress(indexes, mask.translate(_SELECT[code])))
 
 
 def _elements(container: object) -> Iterable[object]:
@@ -338,7 +384,7 @@ def _holding(flags: _ElementFlags, containers: list[Any]) -> list[int]:
     items, and a dict whose keys are all strings refers to its values only;
     that each container gave exactly ``len()`` referents is checked (a dict
     with other keys also gives its keys: then the dicts' values are gathered
-    by iteration). Their types are judged in C (:func:`_look_up`), and the
+    by iteration). Their types are judged in C (:meth:`_Verdicts.look_up`), and the
     flagged ones mapped back to their container by the containers' lengths.
 
     :raises TypeError: an element's class is unhashable (its metaclass)."""
@@ -349,7 +395,7 @@ def _holding(flags: _ElementFlags, containers: list[Any]) -> list[int]:
         within = [i for i, length in enumerate(lengths) if length <= CONTAINER_LIMIT]
         for index in (i for i, length in enumerate(lengths) if length > CONTAINER_LIMIT):
             kinds = list(map(type, itertools.islice(_elements(containers[index]), CONTAINER_LIMIT)))
-            if 1 in _look_up(flags, kinds):
+            if 1 in flags.look_up(kinds):
                 hits.append(index)
         containers = [containers[i] for i in within]
         lengths = [lengths[i] for i in within]
@@ -357,7 +403,7 @@ def _holding(flags: _ElementFlags, containers: list[Any]) -> list[int]:
         elements = gc.get_referents(*containers)
         if len(elements) != sum(lengths):
             elements = list(itertools.chain.from_iterable(map(_elements, containers)))
-        flagged = _look_up(flags, list(map(type, elements)))
+        flagged = flags.look_up(list(map(type, elements)))
         ends = list(itertools.accumulate(lengths))
         find = flagged.find
         at = find(1)
@@ -441,7 +487,8 @@ def find(
 
     found: list[tuple[int, _Origin]] = []
     try:
-        codes = _look_up(_TopCodes(scan), list(map(type, values)))
+        top = _TopCodes(scan)
+        codes = top.look_up(list(map(type, values)))
         # Values looked at one by one: instances of stale classes, functions
         # and classes other than the modules' current ones, methods bound to
         # a stale instance or to a class. Sorted out in C loops.
@@ -464,11 +511,12 @@ def find(
         # Containers: those holding an element that may be stale, found in C
         # loops (_holding); their elements then looked at one by one.
         flags = _ElementFlags(scan)
+        flags.seed(itertools.chain(_ATOMIC, top))
         at = _where(codes, _CONTAINER)
         hits = [at[i] for i in _holding(flags, _pick(values, at))] if at else []
         for index in _where(codes, _DICT_SUBCLASS):
             elements = itertools.islice(_elements(values[index]), CONTAINER_LIMIT)
-            if 1 in _look_up(flags, list(map(type, elements))):
+            if 1 in flags.look_up(list(map(type, elements))):
                 hits.append(index)
         hits = sorted(filter(reported, hits))
         if hits:
