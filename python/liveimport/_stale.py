@@ -351,6 +351,8 @@ def _where(mask: bytes, code: int) -> list[int]:
     next when they are few, else one pass (``itertools.compress``)."""
     global _indexes
     count = mask.count(code)
+    if not count:
+        return []
     if count * 8 < len(mask):
         found: list[int] = []
         find = mask.find
