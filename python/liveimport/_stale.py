@@ -264,15 +264,19 @@ class _Verdicts(dict[type, int]):
         verdict = self[cls] = self.judge(cls)
         return verdict
 
-    def look_up(self, keys: list[type]) -> bytes:
+    def look_up(self, keys: list[type], *, unseen: bool = False) -> bytes:
         """``bytes(self[k] for k in keys)``, the look-ups done in C
         (``operator.itemgetter``): Python code runs once per new type only.
+        ``unseen``: most types of ``keys`` are new (then, before 3.14, they
+        are found with a ``set`` first).
 
         :raises TypeError: a key is unhashable (a class, by its metaclass)."""
         if len(keys) < 2:
             return bytes([self[k] for k in keys])
         if not _SLOW_SUBCLASS_SUBSCRIPT:
             return bytes(operator.itemgetter(*keys)(self))
+        if unseen:
+            self.seed(set(keys))
         known = dict(self)
         parts = []
         retries = _RETRIES
@@ -503,7 +507,7 @@ def find(
     found: list[tuple[int, _Origin]] = []
     try:
         top = _TopCodes(scan)
-        codes = top.look_up(list(map(type, values)))
+        codes = top.look_up(list(map(type, values)), unseen=True)
         # Values looked at one by one: instances of stale classes, functions
         # and classes other than the modules' current ones, methods bound to
         # a stale instance or to a class. Sorted out in C loops.
@@ -512,11 +516,11 @@ def find(
         if at:
             current = _current_ids(modules)
             todo += itertools.compress(
-                at, map(operator.not_, map(current.get, map(id, map(values.__getitem__, at))))
+                at, map(operator.not_, map(current.get, map(id, _pick(values, at))))
             )
         at = _where(codes, _METHOD)
         if at:
-            owners = list(map(type, map(_SELF, map(values.__getitem__, at))))
+            owners = list(map(type, map(_SELF, _pick(values, at))))
             bound = {t: True for t in set(owners) if issubclass(t, type) or scan.flags_element(t)}
             todo += itertools.compress(at, map(bound.get, owners))
         for index in sorted(filter(reported, todo)):
