@@ -398,13 +398,17 @@ def _holding(flags: _ElementFlags, containers: list[Any]) -> list[int]:
     ``frozenset`` and ``dict`` values) hold an element of a flagged type among
     their first :data:`CONTAINER_LIMIT`: their positions in the list, in order.
 
-    The elements of the containers within the limit are gathered in one C
-    call, ``gc.get_referents``: a list's, tuple's and set's referents are its
-    items, and a dict whose keys are all strings refers to its values only;
-    that each container gave exactly ``len()`` referents is checked (a dict
-    with other keys also gives its keys: then the dicts' values are gathered
-    by iteration). Their types are judged in C (:meth:`_Verdicts.look_up`), and the
-    flagged ones mapped back to their container by the containers' lengths.
+    The elements of the containers within the limit (all their elements)
+    are gathered in one C call, ``gc.get_referents``: a list's, tuple's and
+    set's referents are its items (in some order), a dict whose keys are all
+    strings refers to its values only, and no container gives fewer
+    referents than its ``len()``; so when the total is the sum of the
+    lengths, each gave exactly its elements (else, e.g. a dict with other
+    keys also gave its keys, the elements are gathered by iteration). The
+    longer containers' first elements are gathered one container at a time
+    (``itertools.islice``). The elements' types are judged in C
+    (:meth:`_Verdicts.look_up`), and the flagged ones mapped back to their
+    container by the containers' lengths.
 
     :raises TypeError: an element's class is unhashable (its metaclass)."""
     lengths = list(map(len, containers))  # exact builtin types: no user code runs
@@ -479,11 +483,14 @@ def find(
     :param names: look only at these names, in this order (default: all of
         the namespace, in its order).
 
-    Cost: each distinct type is judged once; values and container elements
-    are sorted by type in C loops (``map``, ``set``, ``itertools``), so
-    Python code runs only for the values that may be stale (functions,
-    methods, classes, instances of stale classes) and the containers holding
-    some.
+    Cost: each distinct type is judged once (:class:`_Verdicts`); the
+    values' types, and those of the containers' elements (gathered by
+    ``gc.get_referents``, see :func:`_holding`), are looked up in C loops
+    (``map``, ``operator.itemgetter``, ``bytes.find``), so Python code runs
+    only for the values that may be stale (functions, methods, classes,
+    instances of stale classes) and the containers holding some. In
+    Pyodide 314 about 60 ns per container element and 100 ns per name
+    (``bench/stale.py``: 40,000 elements, 10,000 names).
     """
     if not modules:
         return []
