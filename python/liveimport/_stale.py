@@ -488,9 +488,8 @@ def find(
     ``gc.get_referents``, see :func:`_holding`), are looked up in C loops
     (``map``, ``operator.itemgetter``, ``bytes.find``), so Python code runs
     only for the values that may be stale (functions, methods, classes,
-    instances of stale classes) and the containers holding some. In
-    Pyodide 314 about 60 ns per container element and 100 ns per name
-    (``bench/stale.py``: 40,000 elements, 10,000 names).
+    instances of stale classes) and the containers holding some (figures:
+    ``bench/README.md``, "Stale names").
     """
     if not modules:
         return []
