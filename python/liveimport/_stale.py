@@ -529,17 +529,20 @@ def find(
             owners = list(map(type, map(_SELF, _pick(values, at))))
             bound = {t: True for t in set(owners) if issubclass(t, type) or scan.flags_element(t)}
             todo += itertools.compress(at, map(bound.get, owners))
+        dicts = _where(codes, _DICT_SUBCLASS)  # not stale: their values are examined
         for index in sorted(filter(reported, todo)):
             origin = scan.origin(values[index])
             if origin is not None:
                 found.append((index, origin))
+            elif codes[index] == _INSTANCE and isinstance(values[index], dict):
+                dicts.append(index)  # a stale class's dict claiming another class
         # Containers: those holding an element that may be stale, found in C
         # loops (_holding); their elements then looked at one by one.
         flags = _ElementFlags(scan)
         flags.seed(itertools.chain(_ATOMIC, top))
         at = _where(codes, _CONTAINER)
         hits = [at[i] for i in _holding(flags, _pick(values, at))] if at else []
-        for index in _where(codes, _DICT_SUBCLASS):
+        for index in dicts:
             elements = itertools.islice(_elements(values[index]), CONTAINER_LIMIT)
             if 1 in flags.look_up(list(map(type, elements))):
                 hits.append(index)

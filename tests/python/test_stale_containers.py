@@ -267,3 +267,21 @@ def test_same_entries_as_one_value_at_a_time_on_random_namespaces(mods, ns):
         containers = (list, tuple, set, frozenset, dict)
         inside = [e for e in fast if isinstance(namespace[e.name], containers)]
         assert inside and len(inside) < len(fast), f"seed {seed}: {fast}"
+
+
+def test_an_old_dict_subclass_claiming_another_class_has_its_values_examined(mods, ns):
+    source = """\
+class Table(dict):
+    @property
+    def __class__(self):  # isinstance(table, type) is true: examined as a class
+        return type
+
+class Row:
+    pass
+"""
+    mods.write("tables.py", source)
+    mods.load(ns, "import tables")
+    ns["odd"] = ns["tables"].Table(row=ns["tables"].Row())
+    mods.write("tables.py", source + "VERSION = 2\n")
+    assert [e.module for e in synced()] == ["tables"]
+    assert liveimport.stale(ns) == [StaleName("odd", "instance", "tables", "Row", None)]
