@@ -42,11 +42,12 @@ from __future__ import annotations
 
 import bisect
 import enum
+import gc
 import itertools
 import operator
 import sys
 import types
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +113,8 @@ _MISSING: Any = object()
 _FunctionType = types.FunctionType
 _MethodType = types.MethodType
 _SEQUENCES = (list, tuple, set, frozenset)
+# Types common among container elements, judged before the elements are.
+_ATOMIC = (int, float, complex, str, bytes, bool, type(None), *_SEQUENCES, dict)
 
 
 def _lookup(module: types.ModuleType, qualname: str) -> Any:
@@ -216,11 +219,6 @@ class _Scan:
             verdict = self.class_origin(cls)
         return verdict is not None
 
-    def flags(self, cls: type) -> bool:
-        """Whether a top-level value of type ``cls`` must be looked at: what
-        :meth:`flags_element` says, and the containers."""
-        return cls in _SEQUENCES or issubclass(cls, dict) or self.flags_element(cls)
-
     def element_origins(self, value: object, wanted: set[type]) -> Iterator[_Origin]:
         """The distinct stale origins among the first :data:`CONTAINER_LIMIT`
         elements of the container ``value`` (elements of a type in
@@ -237,35 +235,206 @@ class _Scan:
                     yield found
 
 
-def _holding(scan: _Scan, containers: list[Iterable[object]]) -> tuple[list[int], set[type]]:
-    """Which of ``containers`` (sequences, or dicts' value views) may hold a
-    stale object among their first :data:`CONTAINER_LIMIT` elements: their
-    positions in the list, and the element types to look at. The elements'
-    types are gathered and tested in C loops (``map``, ``set``,
-    ``itertools``, ``dict.get``); Python code runs per distinct type and per
-    hit only.
+# Codes of a top-level value's type (:class:`_TopCodes`): what ``find`` does
+# with the values of that type.
+_IGNORED = 0  # cannot be stale, holds nothing examined
+_CONTAINER = 1  # an exact list, tuple, set, frozenset or dict: its elements
+_NAMED = 2  # a function or a class: stale unless it is a module's current one
+_METHOD = 3  # a bound method: stale when its owner is an old instance or class
+_INSTANCE = 4  # an instance of a stale class (a stale dict subclass too)
+_DICT_SUBCLASS = 5  # a dict subclass that is not stale: its values, one by one
+
+# ``bytes.translate`` tables keeping one code (as 1) and zeroing the others.
+_SELECT = [bytes(int(b == code) for b in range(256)) for code in range(6)]
+
+
+class _Verdicts(dict[type, int]):
+    """A small ``int`` per type, judged (:meth:`judge`) the first time the
+    type is looked up (``__missing__``)."""
+
+    def __init__(self, scan: _Scan) -> None:
+        super().__init__()
+        self.scan = scan
+
+    def judge(self, cls: type) -> int:
+        """The verdict on ``cls``."""
+        raise NotImplementedError
+
+    def __missing__(self, cls: type) -> int:
+        verdict = self[cls] = self.judge(cls)
+        return verdict
+
+    def look_up(self, keys: list[type], *, unseen: bool = False) -> bytes:
+        """``bytes(self[k] for k in keys)``, the look-ups done in C
+        (``operator.itemgetter``): Python code runs once per new type only.
+        ``unseen``: most types of ``keys`` are new (then, before 3.14, they
+        are found with a ``set`` first).
+
+        :raises TypeError: a key is unhashable (a class, by its metaclass)."""
+        if len(keys) < 2:
+            return bytes([self[k] for k in keys])
+        if not _SLOW_SUBCLASS_SUBSCRIPT:
+            return bytes(operator.itemgetter(*keys)(self))
+        if unseen:
+            self.seed(set(keys))
+        known = dict(self)
+        parts = []
+        retries = _RETRIES
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            if len(chunk) < 2:
+                parts.append(bytes([self[k] for k in chunk]))
+                continue
+            getter = operator.itemgetter(*chunk)
+            while retries:
+                try:
+                    parts.append(bytes(getter(known)))
+                    break
+                except KeyError as missing:  # a new type: judged, and the chunk again
+                    retries -= 1
+                    cls = missing.args[0]
+                    known[cls] = self[cls]
+            else:  # many new types: all those of the chunk at once
+                for cls in set(chunk).difference(known):
+                    known[cls] = self[cls]
+                parts.append(bytes(getter(known)))
+        return b"".join(parts)
+
+    def seed(self, classes: Iterable[type]) -> None:
+        """Judge ``classes`` now (the types likely to be looked up)."""
+        for cls in classes:
+            if cls not in self:
+                self[cls] = self.judge(cls)
+
+
+#: Whether a C-level look-up in a dict subclass goes through the generic
+#: ``__getitem__`` slot even when the class does not override it: before
+#: CPython 3.14 (measured: 2.3 times slower than in a plain dict in
+#: Pyodide 0.29, 1.3 times natively in 3.11; as fast in 3.14). There,
+#: :meth:`_Verdicts.look_up` looks up in a plain copy, :data:`_CHUNK` keys
+#: at a time: a new type (its ``KeyError``) is judged and the chunk looked
+#: up again, :data:`_RETRIES` times in all; then a chunk's new types are
+#: found with a ``set`` of its keys.
+_SLOW_SUBCLASS_SUBSCRIPT = sys.version_info < (3, 14)
+_CHUNK = 2048
+_RETRIES = 16
+
+
+class _TopCodes(_Verdicts):
+    """The code of each top-level value's type (``_CONTAINER`` ...)."""
+
+    def judge(self, cls: type) -> int:
+        if cls in _SEQUENCES or cls is dict:
+            return _CONTAINER
+        if cls is _FunctionType or issubclass(cls, type):
+            return _NAMED
+        if cls is _MethodType:
+            return _METHOD
+        if self.scan.flags_element(cls):
+            return _INSTANCE
+        if issubclass(cls, dict):
+            return _DICT_SUBCLASS
+        return _IGNORED
+
+
+class _ElementFlags(_Verdicts):
+    """1 for the types whose container elements must be looked at one by one
+    (:meth:`_Scan.flags_element`), else 0."""
+
+    def judge(self, cls: type) -> int:
+        return int(self.scan.flags_element(cls))
+
+    def wanted(self) -> set[type]:
+        """The flagged types looked up so far."""
+        return {cls for cls, flag in self.items() if flag}
+
+
+def _pick(values: list[Any], positions: list[int]) -> list[Any]:
+    """``[values[i] for i in positions]`` in one C call."""
+    if len(positions) > 1:
+        return list(operator.itemgetter(*positions)(values))
+    return [values[i] for i in positions]
+
+
+#: ``tuple(range(n))`` for the largest namespace seen (up to
+#: :data:`_INDEXES_MAX`): ``itertools.compress`` over it picks positions
+#: without making an ``int`` per value, as iterating a ``range`` does.
+_indexes: tuple[int, ...] = ()
+_INDEXES_MAX = 1 << 16
+
+
+def _where(mask: bytes, code: int) -> list[int]:
+    """The positions of ``code`` in ``mask``: ``bytes.find`` from one to the
+    next when they are few, else one pass (``itertools.compress``)."""
+    global _indexes
+    count = mask.count(code)
+    if not count:
+        return []
+    if count * 8 < len(mask):
+        found: list[int] = []
+        find = mask.find
+        at = find(code)
+        while at >= 0:
+            found.append(at)
+            at = find(code, at + 1)
+        return found
+    size = len(mask)
+    if len(_indexes) < size <= _INDEXES_MAX:
+        _indexes = tuple(range(size))
+    indexes: Iterable[int] = _indexes if size <= len(_indexes) else range(size)
+    return list(itertools.compress(indexes, mask.translate(_SELECT[code])))
+
+
+def _elements(container: object) -> Iterable[object]:
+    """The elements examined of a container: a dict's values (through
+    ``dict.values``: no override runs), a sequence's or set's items."""
+    if isinstance(container, dict):
+        return dict.values(container)
+    return container  # type: ignore[return-value]
+
+
+def _holding(flags: _ElementFlags, containers: list[Any]) -> list[int]:
+    """Which of ``containers`` (exact ``list``, ``tuple``, ``set``,
+    ``frozenset`` and ``dict`` values) hold an element of a flagged type among
+    their first :data:`CONTAINER_LIMIT`: their positions in the list, in order.
+
+    The elements of the containers within the limit (all their elements)
+    are gathered in one C call, ``gc.get_referents``: a list's, tuple's and
+    set's referents are its items (in some order), a dict whose keys are all
+    strings refers to its values only, and no container gives fewer
+    referents than its ``len()``; so when the total is the sum of the
+    lengths, each gave exactly its elements (else, e.g. a dict with other
+    keys also gave its keys, the elements are gathered by iteration). The
+    longer containers' first elements are gathered one container at a time
+    (``itertools.islice``). The elements' types are judged in C
+    (:meth:`_Verdicts.look_up`), and the flagged ones mapped back to their
+    container by the containers' lengths.
 
     :raises TypeError: an element's class is unhashable (its metaclass)."""
-    limits = itertools.repeat(CONTAINER_LIMIT)
-    element_types = list(
-        map(type, itertools.chain.from_iterable(map(itertools.islice, containers, limits)))
-    )
-    wanted = {cls for cls in set(element_types) if scan.flags_element(cls)}
-    if not wanted:
-        return [], wanted
-    lengths = list(map(len, containers))  # type: ignore[arg-type]
-    if lengths and max(lengths) > CONTAINER_LIMIT:
-        lengths = [min(length, CONTAINER_LIMIT) for length in lengths]
-    ends = list(itertools.accumulate(lengths))
-    hits = _positions(dict.fromkeys(wanted, True), element_types)
-    return sorted({bisect.bisect_right(ends, position) for position in hits}), wanted
-
-
-def _positions(selected: dict[Any, bool], keys: Iterable[Any]) -> list[int]:
-    """The positions of the ``keys`` that are in ``selected``, found in a C
-    loop (``dict.get`` is a fast call where ``set.__contains__`` is a slot
-    wrapper, several times slower in Pyodide)."""
-    return list(itertools.compress(itertools.count(), map(selected.get, keys)))
+    lengths = list(map(len, containers))  # exact builtin types: no user code runs
+    hits: list[int] = []
+    within: Sequence[int] = range(len(containers))
+    if max(lengths) > CONTAINER_LIMIT:
+        within = [i for i, length in enumerate(lengths) if length <= CONTAINER_LIMIT]
+        for index in (i for i, length in enumerate(lengths) if length > CONTAINER_LIMIT):
+            kinds = list(map(type, itertools.islice(_elements(containers[index]), CONTAINER_LIMIT)))
+            if 1 in flags.look_up(kinds):
+                hits.append(index)
+        containers = [containers[i] for i in within]
+        lengths = [lengths[i] for i in within]
+    if containers:
+        elements = gc.get_referents(*containers)
+        if len(elements) != sum(lengths):
+            elements = list(itertools.chain.from_iterable(map(_elements, containers)))
+        flagged = flags.look_up(list(map(type, elements)))
+        ends = list(itertools.accumulate(lengths))
+        find = flagged.find
+        at = find(1)
+        while at >= 0:
+            position = bisect.bisect_right(ends, at)
+            hits.append(within[position])
+            at = find(1, ends[position])
+    return sorted(hits)
 
 
 def _current_ids(modules: frozenset[str]) -> dict[int, bool]:
@@ -314,11 +483,13 @@ def find(
     :param names: look only at these names, in this order (default: all of
         the namespace, in its order).
 
-    Cost: each distinct type is judged once; values and container elements
-    are sorted by type in C loops (``map``, ``set``, ``itertools``), so
-    Python code runs only for the values that may be stale (functions,
-    methods, classes, instances of stale classes) and the containers holding
-    some.
+    Cost: each distinct type is judged once (:class:`_Verdicts`); the
+    values' types, and those of the containers' elements (gathered by
+    ``gc.get_referents``, see :func:`_holding`), are looked up in C loops
+    (``map``, ``operator.itemgetter``, ``bytes.find``), so Python code runs
+    only for the values that may be stale (functions, methods, classes,
+    instances of stale classes) and the containers holding some (figures:
+    ``bench/README.md``, "Stale names").
     """
     if not modules:
         return []
@@ -329,48 +500,56 @@ def find(
     else:
         keys = [k for k in names if k in namespace]
         values = [namespace[k] for k in keys]
+    hidden = hidden or {}
+
+    def reported(index: int) -> bool:
+        """Whether the name at ``index`` may be reported (the name rules;
+        the value's own test, a module, is left to the end)."""
+        name = keys[index]
+        return not (
+            name.startswith("_") or name in skip or hidden.get(name, _MISSING) is values[index]
+        )
+
     found: list[tuple[int, _Origin]] = []
     try:
-        type_list = list(map(type, values))
-        kinds = set(type_list)
-        sequences = {c: True for c in kinds if c in _SEQUENCES}
-        dicts = {c: True for c in kinds if issubclass(c, dict)}
-        # Values looked at one by one: functions and classes other than the
-        # modules' current ones, methods bound to a stale instance or to a
-        # class, instances of stale classes. Sorted out in C loops.
-        singles = [
-            c for c in kinds if c not in sequences and c is not dict and scan.flags_element(c)
-        ]
-        named = {c: True for c in singles if c is _FunctionType or issubclass(c, type)}
-        instances = {c: True for c in singles if c not in named and c is not _MethodType}
-        todo = _positions(instances, type_list)
-        if named:
-            at = _positions(named, type_list)
+        top = _TopCodes(scan)
+        codes = top.look_up(list(map(type, values)), unseen=True)
+        # Values looked at one by one: instances of stale classes, functions
+        # and classes other than the modules' current ones, methods bound to
+        # a stale instance or to a class. Sorted out in C loops.
+        todo = _where(codes, _INSTANCE)
+        at = _where(codes, _NAMED)
+        if at:
             current = _current_ids(modules)
             todo += itertools.compress(
-                at, map(operator.not_, map(current.get, map(id, map(values.__getitem__, at))))
+                at, map(operator.not_, map(current.get, map(id, _pick(values, at))))
             )
-        if _MethodType in singles:
-            at = _positions({_MethodType: True}, type_list)
-            owners = list(map(type, map(_SELF, map(values.__getitem__, at))))
+        at = _where(codes, _METHOD)
+        if at:
+            owners = list(map(type, map(_SELF, _pick(values, at))))
             bound = {t: True for t in set(owners) if issubclass(t, type) or scan.flags_element(t)}
             todo += itertools.compress(at, map(bound.get, owners))
-        for index in sorted(todo):
+        dicts = _where(codes, _DICT_SUBCLASS)  # not stale: their values are examined
+        for index in sorted(filter(reported, todo)):
             origin = scan.origin(values[index])
             if origin is not None:
                 found.append((index, origin))
-        seq_index = _positions(sequences, type_list)
-        dict_index = _positions(dicts, type_list)
-        if found:  # a stale dict subclass is reported itself, not also its values
-            done = {index for index, _ in found}
-            dict_index = [i for i in dict_index if i not in done]
-        container_index = seq_index + dict_index
-        containers: list[Any] = list(map(values.__getitem__, seq_index))
-        containers += map(dict.values, map(values.__getitem__, dict_index))  # type: ignore[arg-type]
-        if containers:
-            hit, wanted = _holding(scan, containers)
-            for position in hit:
-                index = container_index[position]
+            elif codes[index] == _INSTANCE and isinstance(values[index], dict):
+                dicts.append(index)  # a stale class's dict claiming another class
+        # Containers: those holding an element that may be stale, found in C
+        # loops (_holding); their elements then looked at one by one.
+        flags = _ElementFlags(scan)
+        flags.seed(itertools.chain(_ATOMIC, top))
+        at = _where(codes, _CONTAINER)
+        hits = [at[i] for i in _holding(flags, _pick(values, at))] if at else []
+        for index in dicts:
+            elements = itertools.islice(_elements(values[index]), CONTAINER_LIMIT)
+            if 1 in flags.look_up(list(map(type, elements))):
+                hits.append(index)
+        hits = sorted(filter(reported, hits))
+        if hits:
+            wanted = flags.wanted()
+            for index in hits:
                 for origin in scan.element_origins(values[index], wanted):
                     found.append((index, origin))
             found.sort(key=lambda pair: pair[0])
@@ -378,21 +557,17 @@ def find(
         found = []
         every = _AnyType()
         for index, value in enumerate(values):
+            if not reported(index):
+                continue
             origin = scan.origin(value)
             if origin is not None:
                 found.append((index, origin))
             elif type(value) in _SEQUENCES or isinstance(value, dict):
                 found += [(index, o) for o in scan.element_origins(value, every)]
-    hidden = hidden or {}
     result: list[StaleName] = []
     for index, (kind, module, qualname) in found:
         name, value = keys[index], values[index]
-        if (
-            name.startswith("_")
-            or name in skip
-            or isinstance(value, types.ModuleType)
-            or hidden.get(name, _MISSING) is value
-        ):
+        if isinstance(value, types.ModuleType):
             continue
         cell = cell_of(name) if cell_of is not None else None
         result.append(StaleName(name, kind, module, qualname, cell))
