@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import gc
 import itertools
 import operator
@@ -53,6 +54,7 @@ from typing import Any
 
 from . import _cells
 from ._state import STATE
+from ._type_codes import TypeCodes, pick, where
 
 __all__ = (
     "CONTAINER_LIMIT",
@@ -235,7 +237,7 @@ class _Scan:
                     yield found
 
 
-# Codes of a top-level value's type (:class:`_TopCodes`): what ``find`` does
+# Codes of a top-level value's type (:func:`_top_code`): what ``find`` does
 # with the values of that type.
 _IGNORED = 0  # cannot be stale, holds nothing examined
 _CONTAINER = 1  # an exact list, tuple, set, frozenset or dict: its elements
@@ -244,145 +246,20 @@ _METHOD = 3  # a bound method: stale when its owner is an old instance or class
 _INSTANCE = 4  # an instance of a stale class (a stale dict subclass too)
 _DICT_SUBCLASS = 5  # a dict subclass that is not stale: its values, one by one
 
-# ``bytes.translate`` tables keeping one code (as 1) and zeroing the others.
-_SELECT = [bytes(int(b == code) for b in range(256)) for code in range(6)]
 
-
-class _Verdicts(dict[type, int]):
-    """A small ``int`` per type, judged (:meth:`judge`) the first time the
-    type is looked up (``__missing__``)."""
-
-    def __init__(self, scan: _Scan) -> None:
-        super().__init__()
-        self.scan = scan
-
-    def judge(self, cls: type) -> int:
-        """The verdict on ``cls``."""
-        raise NotImplementedError
-
-    def __missing__(self, cls: type) -> int:
-        verdict = self[cls] = self.judge(cls)
-        return verdict
-
-    def look_up(self, keys: list[type], *, unseen: bool = False) -> bytes:
-        """``bytes(self[k] for k in keys)``, the look-ups done in C
-        (``operator.itemgetter``): Python code runs once per new type only.
-        ``unseen``: most types of ``keys`` are new (then, before 3.14, they
-        are found with a ``set`` first).
-
-        :raises TypeError: a key is unhashable (a class, by its metaclass)."""
-        if len(keys) < 2:
-            return bytes([self[k] for k in keys])
-        if not _SLOW_SUBCLASS_SUBSCRIPT:
-            return bytes(operator.itemgetter(*keys)(self))
-        if unseen:
-            self.seed(set(keys))
-        known = dict(self)
-        parts = []
-        retries = _RETRIES
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            if len(chunk) < 2:
-                parts.append(bytes([self[k] for k in chunk]))
-                continue
-            getter = operator.itemgetter(*chunk)
-            while retries:
-                try:
-                    parts.append(bytes(getter(known)))
-                    break
-                except KeyError as missing:  # a new type: judged, and the chunk again
-                    retries -= 1
-                    cls = missing.args[0]
-                    known[cls] = self[cls]
-            else:  # many new types: all those of the chunk at once
-                for cls in set(chunk).difference(known):
-                    known[cls] = self[cls]
-                parts.append(bytes(getter(known)))
-        return b"".join(parts)
-
-    def seed(self, classes: Iterable[type]) -> None:
-        """Judge ``classes`` now (the types likely to be looked up)."""
-        for cls in classes:
-            if cls not in self:
-                self[cls] = self.judge(cls)
-
-
-#: Whether a C-level look-up in a dict subclass goes through the generic
-#: ``__getitem__`` slot even when the class does not override it: before
-#: CPython 3.14 (measured: 2.3 times slower than in a plain dict in
-#: Pyodide 0.29, 1.3 times natively in 3.11; as fast in 3.14). There,
-#: :meth:`_Verdicts.look_up` looks up in a plain copy, :data:`_CHUNK` keys
-#: at a time: a new type (its ``KeyError``) is judged and the chunk looked
-#: up again, :data:`_RETRIES` times in all; then a chunk's new types are
-#: found with a ``set`` of its keys.
-_SLOW_SUBCLASS_SUBSCRIPT = sys.version_info < (3, 14)
-_CHUNK = 2048
-_RETRIES = 16
-
-
-class _TopCodes(_Verdicts):
-    """The code of each top-level value's type (``_CONTAINER`` ...)."""
-
-    def judge(self, cls: type) -> int:
-        if cls in _SEQUENCES or cls is dict:
-            return _CONTAINER
-        if cls is _FunctionType or issubclass(cls, type):
-            return _NAMED
-        if cls is _MethodType:
-            return _METHOD
-        if self.scan.flags_element(cls):
-            return _INSTANCE
-        if issubclass(cls, dict):
-            return _DICT_SUBCLASS
-        return _IGNORED
-
-
-class _ElementFlags(_Verdicts):
-    """1 for the types whose container elements must be looked at one by one
-    (:meth:`_Scan.flags_element`), else 0."""
-
-    def judge(self, cls: type) -> int:
-        return int(self.scan.flags_element(cls))
-
-    def wanted(self) -> set[type]:
-        """The flagged types looked up so far."""
-        return {cls for cls, flag in self.items() if flag}
-
-
-def _pick(values: list[Any], positions: list[int]) -> list[Any]:
-    """``[values[i] for i in positions]`` in one C call."""
-    if len(positions) > 1:
-        return list(operator.itemgetter(*positions)(values))
-    return [values[i] for i in positions]
-
-
-#: ``tuple(range(n))`` for the largest namespace seen (up to
-#: :data:`_INDEXES_MAX`): ``itertools.compress`` over it picks positions
-#: without making an ``int`` per value, as iterating a ``range`` does.
-_indexes: tuple[int, ...] = ()
-_INDEXES_MAX = 1 << 16
-
-
-def _where(mask: bytes, code: int) -> list[int]:
-    """The positions of ``code`` in ``mask``: ``bytes.find`` from one to the
-    next when they are few, else one pass (``itertools.compress``)."""
-    global _indexes
-    count = mask.count(code)
-    if not count:
-        return []
-    if count * 8 < len(mask):
-        found: list[int] = []
-        find = mask.find
-        at = find(code)
-        while at >= 0:
-            found.append(at)
-            at = find(code, at + 1)
-        return found
-    size = len(mask)
-    if len(_indexes) < size <= _INDEXES_MAX:
-        _indexes = tuple(range(size))
-    indexes: Iterable[int] = _indexes if size <= len(_indexes) else range(size)
-    return list(itertools.compress(indexes, mask.translate(_SELECT[code])))
+def _top_code(scan: _Scan, cls: type) -> int:
+    """The code of a top-level value of type ``cls`` (``_CONTAINER`` ...)."""
+    if cls in _SEQUENCES or cls is dict:
+        return _CONTAINER
+    if cls is _FunctionType or issubclass(cls, type):
+        return _NAMED
+    if cls is _MethodType:
+        return _METHOD
+    if scan.flags_element(cls):
+        return _INSTANCE
+    if issubclass(cls, dict):
+        return _DICT_SUBCLASS
+    return _IGNORED
 
 
 def _elements(container: object) -> Iterable[object]:
@@ -393,7 +270,7 @@ def _elements(container: object) -> Iterable[object]:
     return container  # type: ignore[return-value]
 
 
-def _holding(flags: _ElementFlags, containers: list[Any]) -> list[int]:
+def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
     """Which of ``containers`` (exact ``list``, ``tuple``, ``set``,
     ``frozenset`` and ``dict`` values) hold an element of a flagged type among
     their first :data:`CONTAINER_LIMIT`: their positions in the list, in order.
@@ -407,8 +284,8 @@ def _holding(flags: _ElementFlags, containers: list[Any]) -> list[int]:
     keys also gave its keys, the elements are gathered by iteration). The
     longer containers' first elements are gathered one container at a time
     (``itertools.islice``). The elements' types are judged in C
-    (:meth:`_Verdicts.look_up`), and the flagged ones mapped back to their
-    container by the containers' lengths.
+    (:meth:`_type_codes.TypeCodes.look_up`, code 1: may be stale), and the
+    flagged ones mapped back to their container by the containers' lengths.
 
     :raises TypeError: an element's class is unhashable (its metaclass)."""
     lengths = list(map(len, containers))  # exact builtin types: no user code runs
@@ -483,7 +360,7 @@ def find(
     :param names: look only at these names, in this order (default: all of
         the namespace, in its order).
 
-    Cost: each distinct type is judged once (:class:`_Verdicts`); the
+    Cost: each distinct type is judged once (:class:`_type_codes.TypeCodes`); the
     values' types, and those of the containers' elements (gathered by
     ``gc.get_referents``, see :func:`_holding`), are looked up in C loops
     (``map``, ``operator.itemgetter``, ``bytes.find``), so Python code runs
@@ -512,24 +389,24 @@ def find(
 
     found: list[tuple[int, _Origin]] = []
     try:
-        top = _TopCodes(scan)
+        top = TypeCodes(functools.partial(_top_code, scan))
         codes = top.look_up(list(map(type, values)), unseen=True)
         # Values looked at one by one: instances of stale classes, functions
         # and classes other than the modules' current ones, methods bound to
         # a stale instance or to a class. Sorted out in C loops.
-        todo = _where(codes, _INSTANCE)
-        at = _where(codes, _NAMED)
+        todo = where(codes, _INSTANCE)
+        at = where(codes, _NAMED)
         if at:
             current = _current_ids(modules)
             todo += itertools.compress(
-                at, map(operator.not_, map(current.get, map(id, _pick(values, at))))
+                at, map(operator.not_, map(current.get, map(id, pick(values, at))))
             )
-        at = _where(codes, _METHOD)
+        at = where(codes, _METHOD)
         if at:
-            owners = list(map(type, map(_SELF, _pick(values, at))))
+            owners = list(map(type, map(_SELF, pick(values, at))))
             bound = {t: True for t in set(owners) if issubclass(t, type) or scan.flags_element(t)}
             todo += itertools.compress(at, map(bound.get, owners))
-        dicts = _where(codes, _DICT_SUBCLASS)  # not stale: their values are examined
+        dicts = where(codes, _DICT_SUBCLASS)  # not stale: their values are examined
         for index in sorted(filter(reported, todo)):
             origin = scan.origin(values[index])
             if origin is not None:
@@ -538,17 +415,17 @@ def find(
                 dicts.append(index)  # a stale class's dict claiming another class
         # Containers: those holding an element that may be stale, found in C
         # loops (_holding); their elements then looked at one by one.
-        flags = _ElementFlags(scan)
+        flags = TypeCodes(lambda cls: int(scan.flags_element(cls)))
         flags.seed(itertools.chain(_ATOMIC, top))
-        at = _where(codes, _CONTAINER)
-        hits = [at[i] for i in _holding(flags, _pick(values, at))] if at else []
+        at = where(codes, _CONTAINER)
+        hits = [at[i] for i in _holding(flags, pick(values, at))] if at else []
         for index in dicts:
             elements = itertools.islice(_elements(values[index]), CONTAINER_LIMIT)
             if 1 in flags.look_up(list(map(type, elements))):
                 hits.append(index)
         hits = sorted(filter(reported, hits))
         if hits:
-            wanted = flags.wanted()
+            wanted = flags.having(1)
             for index in hits:
                 for origin in scan.element_origins(values[index], wanted):
                     found.append((index, origin))
