@@ -149,6 +149,9 @@ struct Tracked {
     attached: BTreeSet<NamespaceId>,
     /// Why the source at mtime `current` cannot be analysed (cleared when a later one can).
     error: Option<AnalysisError>,
+    /// The source the last [`Engine::plan_sync`] read and analysed, with the mtime of that read,
+    /// until [`Engine::take_sources`] hands it out (see there).
+    kept: Option<(Mtime, Vec<u8>)>,
 }
 
 impl Tracked {
@@ -164,6 +167,7 @@ impl Tracked {
             deps,
             attached,
             error: None,
+            kept: None,
         }
     }
 
@@ -192,6 +196,9 @@ pub struct Engine<S = OsSystem> {
     /// Modules whose source file was found missing after having existed, not yet handed out by
     /// [`Engine::take_missing`], in the order found.
     gone: Vec<String>,
+    /// How many noted writes changed a path that is not a tracked module's source file
+    /// ([`Engine::other_writes`]).
+    other_writes: u64,
 }
 
 /// Reads and analyses a module's source at its current mtime: `(mtime, dependencies)`; a missing
@@ -209,6 +216,20 @@ fn analyze(
     let Some((mtime, bytes)) = system.read_source(file) else {
         return Ok((None, Vec::new()));
     };
+    let deps = analyze_bytes(spec_name, file, bytes, package, version, host, confirm)?;
+    Ok((Some(mtime), deps))
+}
+
+/// Analyses the source `bytes` of module `spec_name` read from `file`: its dependencies.
+fn analyze_bytes(
+    spec_name: &str,
+    file: &str,
+    bytes: Vec<u8>,
+    package: &str,
+    version: PythonVersion,
+    host: &dyn HostParser,
+    confirm: Confirm,
+) -> Result<Vec<String>, AnalysisError> {
     let error = |cause: AnalysisCause| AnalysisError { module: spec_name.to_string(), cause };
     let confirm = match confirm {
         Confirm::OnError if crate::compiled::accepted(Path::new(file), &bytes) => Confirm::Compiled,
@@ -223,8 +244,7 @@ fn analyze(
             text: None,
         }))
     })?;
-    let deps = analyze_source(&text, package, file, version, host, confirm).map_err(error)?;
-    Ok((Some(mtime), deps))
+    analyze_source(&text, package, file, version, host, confirm).map_err(error)
 }
 
 impl Engine {
@@ -246,6 +266,7 @@ impl<S: System> Engine<S> {
             examine_all: false,
             version,
             gone: Vec::new(),
+            other_writes: 0,
         }
     }
 
@@ -407,6 +428,7 @@ impl<S: System> Engine<S> {
     pub fn note_writes(&mut self, noted: Noted) {
         if noted.overflow {
             self.examine_all = true;
+            self.other_writes += 1;
         }
         if noted.paths.is_empty() {
             return;
@@ -419,7 +441,10 @@ impl<S: System> Engine<S> {
         for path in &noted.paths {
             if let Some(&i) = files.get(path.as_path()) {
                 hits.push(i);
-            } else if directories.contains(path.as_path()) {
+                continue;
+            }
+            self.other_writes += 1;
+            if directories.contains(path.as_path()) {
                 // A directory (renamed or removed): every tracked file under it.
                 hits.extend(
                     self.modules.values().enumerate().filter(|(_, t)| t.path().is_some_and(|f| f.starts_with(path))).map(|(i, _)| i),
@@ -447,6 +472,9 @@ impl<S: System> Engine<S> {
     pub fn plan_sync(&mut self, full: bool, host: &dyn HostParser) -> Plan {
         let full = full || std::mem::take(&mut self.examine_all);
         let version = self.version;
+        for tracked in self.modules.values_mut() {
+            tracked.kept = None;
+        }
         let mut eligible = vec![false; self.modules.len()];
         for (i, (name, tracked)) in self.modules.iter_mut().enumerate() {
             // Disjoint field borrows: no copy of the path per module and sync (a hot path).
@@ -456,16 +484,35 @@ impl<S: System> Engine<S> {
                 continue;
             }
             if full || tracked.dirty || tracked.written {
+                // A file the page reported changed is read at once: its mtime from the read (one
+                // open and its fstat), not from a stat before it. Others are stat'ed first.
+                let (now, read) = if tracked.dirty {
+                    match self.system.read_source(file) {
+                        Some((mtime, bytes)) => (Some(mtime), Some((mtime, bytes))),
+                        None => (None, None),
+                    }
+                } else {
+                    (self.system.read_mtime(file), None)
+                };
                 tracked.dirty = false;
-                let now = self.system.read_mtime(file);
                 if tracked.present && now.is_none() && !self.gone.contains(name) {
                     self.gone.push(name.clone());
                 }
                 tracked.present = now.is_some();
                 if now.is_some() && tracked.current != now {
                     tracked.current = now;
-                    match analyze(&self.system, name, Some(file), &tracked.package, version, host, Confirm::Always) {
-                        Ok((_, deps)) => {
+                    let analysed = match read.or_else(|| self.system.read_source(file)) {
+                        None => Ok(Vec::new()),
+                        Some((mtime, bytes)) => {
+                            let deps = analyze_bytes(name, file, bytes.clone(), &tracked.package, version, host, Confirm::Always);
+                            if deps.is_ok() {
+                                tracked.kept = Some((mtime, bytes));
+                            }
+                            deps
+                        }
+                    };
+                    match analysed {
+                        Ok(deps) => {
                             tracked.deps = deps;
                             tracked.error = None;
                         }
@@ -541,6 +588,30 @@ impl<S: System> Engine<S> {
                 tracked.seen = tracked.current;
             }
         }
+    }
+
+    /// The sources the last [`Engine::plan_sync`] read and analysed, as `(module, mtime, bytes)`
+    /// in tracking order: those of the modules it found modified whose new source it read (the
+    /// mtime of that read, from the open file). Each is handed out once; the next `plan_sync`
+    /// drops those not taken. A reload can run from these bytes instead of reading the file again
+    /// (`liveimport._reload_source`): they are the source the plan analysed.
+    pub fn take_sources(&mut self) -> Vec<(String, f64, Vec<u8>)> {
+        self.modules
+            .iter_mut()
+            .filter_map(|(name, tracked)| {
+                let (mtime, bytes) = tracked.kept.take()?;
+                Some((name.clone(), mtime.seconds(), bytes))
+            })
+            .collect()
+    }
+
+    /// How many writes by code in this interpreter ([`Engine::note_writes`]) changed a path
+    /// other than a tracked module's source file (each such noted path counts, an overflowing
+    /// note counts once), since the engine started. Such a write may have created a file that
+    /// changes how a module is found (a package directory, a module shadowing another), so the
+    /// import system's caches cannot be trusted once it grows.
+    pub fn other_writes(&self) -> u64 {
+        self.other_writes
     }
 
     /// The namespace's records in replay order (empty if it has none).

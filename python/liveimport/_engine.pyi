@@ -140,8 +140,8 @@ class Engine:
 
         ``modules`` are the modules to attach to the namespace (those the records
         name, plus submodules bound by ``from m import sub``); untracked ones
-        start being tracked: each source file is opened once (its mtime is
-        read from the open file, then its contents) and analysed. If
+        start being tracked: each source file is read once (its mtime, then
+        its contents, with no second stat) and analysed. If
         ``clear``, the namespace's journal and attachments are discarded first.
         Records equal to an existing one move to the end of the journal.
 
@@ -198,7 +198,9 @@ class Engine:
         that is eligible (attached to a namespace or in the workspace); without
         it, only of those marked by :meth:`mark_dirty` or written by code in
         this interpreter since :func:`note_writes` (no file access at all when
-        none is), trusting the last stat of the others. Modules without a
+        none is), trusting the last stat of the others; a marked module's
+        file is read at once (its mtime read just before its contents, kept
+        for :meth:`take_sources`), others are stat'ed. Modules without a
         source file are never examined. A module whose file is missing is
         skipped. One whose mtime differs from the last seen is modified; its
         source is re-analysed (``check_syntax`` always asked) when the mtime
@@ -222,6 +224,24 @@ class Engine:
         Nothing changes until :meth:`commit`; with nothing modified returns
         ``([], [])``.
         """
+
+    def take_sources(self) -> list[tuple[str, float, bytes]]:
+        """``(module, mtime, source)`` of the modules the last
+        :meth:`plan_sync` found modified and whose new source it read and
+        analysed, in tracking order: ``source`` the file's bytes as read,
+        ``mtime`` the file's mtime read just before them. Each is handed out
+        once; the next :meth:`plan_sync` drops those not taken. A module
+        :meth:`mark_dirty` marked is read once per plan (its mtime comes with
+        the read; in JupyterLite's ``/drive``: one stat and one read request);
+        others are stat'ed first and read only when their mtime changed."""
+
+    def other_writes(self) -> int:
+        """How many writes by code in this interpreter, noted since
+        :func:`note_writes`, changed a path that is not a tracked module's
+        source file (each such path counts; an overflowing note counts once),
+        since the engine started; noted writes are taken first. Such a write
+        may have created a file that changes how a module is found, so the
+        import system's caches cannot be trusted once it grows."""
 
     def commit(self, reloaded: list[str]) -> None:
         """Record the mtimes planned for the reloaded modules as seen. Modules
