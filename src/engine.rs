@@ -149,8 +149,8 @@ struct Tracked {
     attached: BTreeSet<NamespaceId>,
     /// Why the source at mtime `current` cannot be analysed (cleared when a later one can).
     error: Option<AnalysisError>,
-    /// The source the last [`Engine::plan_sync`] read and analysed, with the mtime of that read,
-    /// until [`Engine::take_sources`] hands it out (see there).
+    /// The source a [`Engine::plan_sync`] read and analysed at mtime `current` (with the mtime of
+    /// that read), until [`Engine::take_sources`] hands it out (see there).
     kept: Option<(Mtime, Vec<u8>)>,
 }
 
@@ -472,9 +472,6 @@ impl<S: System> Engine<S> {
     pub fn plan_sync(&mut self, full: bool, host: &dyn HostParser) -> Plan {
         let full = full || std::mem::take(&mut self.examine_all);
         let version = self.version;
-        for tracked in self.modules.values_mut() {
-            tracked.kept = None;
-        }
         let mut eligible = vec![false; self.modules.len()];
         for (i, (name, tracked)) in self.modules.iter_mut().enumerate() {
             // Disjoint field borrows: no copy of the path per module and sync (a hot path).
@@ -499,8 +496,12 @@ impl<S: System> Engine<S> {
                     self.gone.push(name.clone());
                 }
                 tracked.present = now.is_some();
+                if now.is_none() {
+                    tracked.kept = None;
+                }
                 if now.is_some() && tracked.current != now {
                     tracked.current = now;
+                    tracked.kept = None;
                     let analysed = match read.or_else(|| self.system.read_source(file)) {
                         None => Ok(Vec::new()),
                         Some((mtime, bytes)) => {
@@ -586,14 +587,16 @@ impl<S: System> Engine<S> {
         for name in reloaded {
             if let Some(tracked) = self.modules.get_mut(name) {
                 tracked.seen = tracked.current;
+                tracked.kept = None;
             }
         }
     }
 
-    /// The sources the last [`Engine::plan_sync`] read and analysed, as `(module, mtime, bytes)`
-    /// in tracking order: those of the modules it found modified whose new source it read (the
-    /// mtime of that read, from the open file). Each is handed out once; the next `plan_sync`
-    /// drops those not taken. A reload can run from these bytes instead of reading the file again
+    /// The sources [`Engine::plan_sync`] read and analysed, as `(module, mtime, bytes)` in
+    /// tracking order: of each module found modified, the new source it read (the mtime read
+    /// just before the bytes). Each is handed out once; one not taken is dropped when the module
+    /// is committed, when a plan finds its file missing, or replaced when a plan finds a new
+    /// mtime. A reload can run from these bytes instead of reading the file again
     /// (`liveimport._reload_source`): they are the source the plan analysed.
     pub fn take_sources(&mut self) -> Vec<(String, f64, Vec<u8>)> {
         self.modules

@@ -348,7 +348,22 @@ fn plans_keep_the_sources_they_read_until_taken() {
     // Only the modified module's source, with the mtime of its read; each once.
     assert_eq!(engine.take_sources(), [("a".to_string(), 200.0, b"x = 2\n".to_vec())]);
     assert!(engine.take_sources().is_empty());
-    // A plan drops what was not taken; an unchanged file (marked again) keeps nothing.
+    // Planned again without a change: nothing is read, nothing new kept. One not taken stays
+    // until the module is committed.
+    std::fs::write(a.file.as_deref().unwrap(), "x = 3\n").unwrap();
+    ws.touch("a", 250);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    assert_eq!(engine.plan_sync(false, &EngineVerdict).entries.len(), 2);
+    assert_eq!(engine.plan_sync(false, &EngineVerdict).entries.len(), 2, "still modified, not read again");
+    assert_eq!(engine.take_sources(), [("a".to_string(), 250.0, b"x = 3\n".to_vec())]);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    engine.plan_sync(false, &EngineVerdict);
+    engine.commit(&["a".into(), "b".into()]);
+    assert!(engine.take_sources().is_empty(), "committed: dropped");
+    // An unchanged file (marked again) keeps nothing.
+    std::fs::write(a.file.as_deref().unwrap(), "x = 2\n").unwrap();
+    ws.touch("a", 200);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
     engine.plan_sync(false, &EngineVerdict);
     engine.commit(&["a".into(), "b".into()]);
     engine.mark_dirty(&[a.file.clone().unwrap()]);

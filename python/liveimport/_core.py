@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from os import PathLike
 from typing import Any
 
-from . import _engine, _failures, _import_caches, _incidents, _records
+from . import _engine, _failures, _import_caches, _incidents, _records, _reload_source
 from ._errors import ModuleError, ReloadEvent
 from ._state import STATE, Reloaded
 
@@ -191,19 +191,38 @@ def _restore(name: str, module: Any, saved: dict[str, Any]) -> None:
     sys.modules[name] = module
 
 
-def _reload(name: str, records: list[_records.Record]) -> BaseException | None:
+def _reload(
+    name: str,
+    records: list[_records.Record],
+    source: tuple[float, bytes] | None = None,
+    epoch: int | None = None,
+) -> BaseException | None:
     """Reload module ``name`` transactionally: on failure (it raises, or a
     registered statement could no longer rebind from it) restore it and
-    return the exception; ``None`` on success."""
+    return the exception; ``None`` on success. ``source``: ``(mtime, bytes)``
+    of its file as the engine just read it, reloaded from without reading
+    the file again where that gives what ``importlib.reload`` would
+    (``_reload_source``, at import epoch ``epoch``)."""
     module = sys.modules.get(name)
     if module is None:
         return ImportError(f"module {name} not in sys.modules", name=name)
     saved = dict(module.__dict__)
+    file = getattr(module, "__file__", None)
+    from_source = (
+        source is not None
+        and isinstance(file, str)
+        and _reload_source.applies(name, module, file, epoch)
+    )
     try:
-        importlib.reload(module)
+        if from_source and source is not None and epoch is not None and isinstance(file, str):
+            _reload_source.reload(name, module, file, source[0], source[1], epoch)
+        else:
+            importlib.reload(module)
     except BaseException as error:
         _restore(name, module, saved)
         return error
+    if not from_source:
+        _reload_source.found(name, module, file if isinstance(file, str) else None, epoch)
     for record in records:
         problem = _records.rebind_problem(record, module)
         if problem is not None:
@@ -286,7 +305,11 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
                 raise track_error
         return
     detected = time.time()
-    _import_caches.invalidate()
+    epoch = STATE.import_epoch()
+    sources = {name: (mtime, data) for name, mtime, data in STATE.engine.take_sources()}
+    # Modules created since the caches were filled must import (a reloaded
+    # module may import one): unless nothing was created since.
+    _import_caches.invalidate(epoch)
 
     records_by_module: dict[str, list[_records.Record]] = {}
     for _, _, journal in namespaces:
@@ -302,7 +325,7 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         if interrupt is not None or any(dep in not_reloaded for dep in after):
             not_reloaded.add(name)
             continue
-        reload_error = _reload(name, records_by_module.get(name, []))
+        reload_error = _reload(name, records_by_module.get(name, []), sources.get(name), epoch)
         if reload_error is not None:
             failed[name] = reload_error
             not_reloaded.add(name)
@@ -337,6 +360,23 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         raise ModuleError(name, "reload") from cause
     if analysis_error is not None:
         raise analysis_error
+
+
+def _other_writes() -> int:
+    """How many writes by kernel code changed a path other than a tracked
+    module's source (``Engine.other_writes``)."""
+    return STATE.engine.other_writes()
+
+
+def _set_import_epoch(source: Callable[[], int | None] | None) -> None:
+    """Where syncs take the import epoch from (``_page.PageState.import_epoch``
+    when a page connects; None: no epoch, every reload takes the normal path
+    and the import caches are invalidated before each sync that reloads)."""
+    STATE.import_epoch = source if source is not None else _no_epoch
+
+
+def _no_epoch() -> int | None:
+    return None
 
 
 def planned_modified(full: bool) -> list[tuple[str, str]]:
@@ -435,3 +475,5 @@ def _reset() -> None:
     module cannot be imported twice."""
     STATE.reset()
     _failures.reset()
+    _reload_source.reset()
+    _import_caches.reset()

@@ -226,14 +226,15 @@ class Engine:
         """
 
     def take_sources(self) -> list[tuple[str, float, bytes]]:
-        """``(module, mtime, source)`` of the modules the last
-        :meth:`plan_sync` found modified and whose new source it read and
-        analysed, in tracking order: ``source`` the file's bytes as read,
-        ``mtime`` the file's mtime read just before them. Each is handed out
-        once; the next :meth:`plan_sync` drops those not taken. A module
-        :meth:`mark_dirty` marked is read once per plan (its mtime comes with
-        the read; in JupyterLite's ``/drive``: one stat and one read request);
-        others are stat'ed first and read only when their mtime changed."""
+        """``(module, mtime, source)`` of the modules :meth:`plan_sync`
+        found modified, with the new source it read and analysed, in tracking
+        order: ``source`` the file's bytes as read, ``mtime`` the file's mtime
+        read just before them. Each is handed out once; one not taken is
+        dropped when the module is committed, or when a later plan finds its
+        file missing or with another mtime. A module :meth:`mark_dirty`
+        marked is read once per plan (its mtime comes with the read; in
+        JupyterLite's ``/drive``: one stat and one read request); others are
+        stat'ed first and read only when their mtime changed."""
 
     def other_writes(self) -> int:
         """How many writes by code in this interpreter, noted since

@@ -16,15 +16,48 @@ import os
 import sys
 import zipimport
 
-__all__ = ("invalidate",)
+__all__ = ("invalidate", "reset", "valid_at")
+
+#: The import epoch (``_page.PageState.import_epoch``) at which the caches
+#: were last known fresh, or None.
+_VALID_AT: int | None = None
 
 
-def invalidate() -> None:
+def valid_at(epoch: int) -> None:
+    """Record that the caches are fresh at ``epoch`` (nothing that changes
+    how modules are found was created since they were filled)."""
+    global _VALID_AT
+    _VALID_AT = epoch
+
+
+def invalidate(epoch: int | None = None) -> None:
     """``importlib.invalidate_caches()`` (every meta path finder, every
     ``sys.path_importer_cache`` entry, namespace package paths), except that
     the ``zipimporter`` of each archive under an absolute path keeps its cache
     (and its place in ``sys.path_importer_cache``). Raises nothing that
-    ``importlib.invalidate_caches()`` does not."""
+    ``importlib.invalidate_caches()`` does not.
+
+    ``epoch``: the import epoch now (``_page.PageState.import_epoch``: the
+    page's reports of files that may change how modules are found, plus the
+    writes of kernel code to paths other than tracked sources), or None when
+    unknown. When the caches were invalidated (or known fresh) at this same
+    epoch, nothing that could make them stale was created since: nothing is
+    done (in JupyterLite, that saves a listing of each ``/drive`` directory
+    on the path at its next look-up, one request to the page each)."""
+    global _VALID_AT
+    if epoch is not None and epoch == _VALID_AT:
+        return
+    _invalidate()
+    _VALID_AT = epoch
+
+
+def reset() -> None:
+    """Forget the epoch the caches were fresh at (``liveimport._reset()``)."""
+    global _VALID_AT
+    _VALID_AT = None
+
+
+def _invalidate() -> None:
     cache = sys.path_importer_cache
     archives = {
         path: finder
