@@ -362,6 +362,11 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         raise analysis_error
 
 
+def _tracked_files() -> set[str]:
+    """The source files of the tracked modules."""
+    return {file for _, file, _, _, _ in STATE.status(None)[1] if file is not None}
+
+
 def _other_writes() -> int:
     """How many writes by kernel code changed a path other than a tracked
     module's source (``Engine.other_writes``)."""
