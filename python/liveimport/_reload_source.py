@@ -49,6 +49,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Mapping
 from importlib.machinery import ModuleSpec, SourceFileLoader
 from importlib.util import cache_from_source, spec_from_file_location
 from types import ModuleType
@@ -86,7 +87,11 @@ def _lookup(name: str) -> tuple[Any, ...] | None:
 
 
 def _same(a: tuple[Any, ...], b: tuple[Any, ...] | None) -> bool:
-    return b is not None and len(a) == len(b) and all(x is y or (isinstance(x, str) and x == y) for x, y in zip(a, b))
+    return (
+        b is not None
+        and len(a) == len(b)
+        and all(x is y or (isinstance(x, str) and x == y) for x, y in zip(a, b, strict=True))
+    )
 
 
 def _plain_source_spec(name: str, module: ModuleType, file: str) -> ModuleSpec | None:
@@ -96,9 +101,13 @@ def _plain_source_spec(name: str, module: ModuleType, file: str) -> ModuleSpec |
     if not isinstance(spec, ModuleSpec):
         return None
     loader = spec.loader
-    if type(loader) is not SourceFileLoader or getattr(module, "__loader__", None) is not loader:
+    if (
+        not isinstance(loader, SourceFileLoader)
+        or type(loader) is not SourceFileLoader
+        or getattr(module, "__loader__", None) is not loader
+    ):
         return None
-    if vars(loader).keys() != {"name", "path"} or loader.name != name or loader.path != file:
+    if vars(loader) != {"name": name, "path": file}:
         return None
     if spec.name != name or spec.origin != file or not spec.has_location:
         return None
@@ -170,7 +179,9 @@ def _strip(loader: SourceFileLoader) -> None:
     contents.pop("get_data", None)
 
 
-def reload(name: str, module: ModuleType, file: str, mtime: float, source: bytes, epoch: int) -> None:
+def reload(
+    name: str, module: ModuleType, file: str, mtime: float, source: bytes, epoch: int
+) -> None:
     """``importlib.reload(module)`` with the spec the path finder would give
     for ``file`` and its loader reading ``source`` (read with mtime
     ``mtime``) instead of the file. Raises what ``importlib.reload`` raises.
@@ -187,7 +198,7 @@ def reload(name: str, module: ModuleType, file: str, mtime: float, source: bytes
     bytecode = cache_from_source(file)
     stats = {"mtime": mtime, "size": len(source)}
 
-    def path_stats(path: str) -> dict[str, Any]:
+    def path_stats(path: str) -> Mapping[str, Any]:
         if path == file:
             return dict(stats)
         return SourceFileLoader.path_stats(loader, path)

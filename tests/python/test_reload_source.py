@@ -145,7 +145,10 @@ def test_packages_and_submodules_too(lesson):
     for value in (2, 3):
         edit_and_run(nb, "pkg/__init__.py", f"VALUE = {value}\n", "pass")
         cell = edit_and_run(
-            nb, "pkg/sub.py", f"from . import VALUE\nTWICE = 2 * VALUE + {value}\n", "print(pkg.sub.TWICE)"
+            nb,
+            "pkg/sub.py",
+            f"from . import VALUE\nTWICE = 2 * VALUE + {value}\n",
+            "print(pkg.sub.TWICE)",
         )
         assert str(2 * value + value) in cell.stdout, cell.stdout
     # The first round's reloads are normal ones (pkg.sub's as pkg's dependent).
@@ -159,7 +162,12 @@ def test_packages_and_submodules_too(lesson):
 def test_a_failing_reload_leaves_no_trace(lesson):
     nb = lesson
     edit_and_run(nb, "shapes.py", "def area():\n    return 2\n", "pass")
-    cell = edit_and_run(nb, "shapes.py", "def area():\n    return 3\nraise ValueError('no')\n", "print(shapes.area())")
+    cell = edit_and_run(
+        nb,
+        "shapes.py",
+        "def area():\n    return 3\nraise ValueError('no')\n",
+        "print(shapes.area())",
+    )
     assert nb.fast == ["shapes"]
     assert "2" in cell.stdout, "restored"
     assert sys.meta_path[0].__class__.__name__ != "_Finder"
@@ -237,7 +245,9 @@ def test_caches_are_invalidated_only_when_a_file_may_have_been_created(lesson):
     assert nb.invalidations == first + 1
     # Created by kernel code: imports from a reloaded module.
     nb.run(f"open({str(nb.root / 'made.py')!r}, 'w').write('M = 5\\n')")
-    cell = edit_and_run(nb, "shapes.py", "import made\ndef area():\n    return made.M\n", "print(shapes.area())")
+    cell = edit_and_run(
+        nb, "shapes.py", "import made\ndef area():\n    return made.M\n", "print(shapes.area())"
+    )
     assert "5" in cell.stdout, cell.stdout
     assert nb.invalidations == first + 2
 
