@@ -182,8 +182,8 @@ pub fn plan_sync<S: System>(engine: &mut Engine<S>, full: bool, host: &dyn HostP
     Ok((entries, namespaces))
 }
 
-/// `(module, mtime, source bytes)`: a source of `take_sources`.
-pub type SourceTuple = (String, f64, Vec<u8>);
+/// `(module, file, mtime, source bytes)`: a source of `take_sources`.
+pub type SourceTuple = (String, String, f64, Vec<u8>);
 
 /// `take_sources`: the sources the last `plan_sync` read for the modules it found modified.
 pub fn take_sources<S: System>(engine: &mut Engine<S>) -> Vec<SourceTuple> {

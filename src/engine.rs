@@ -592,18 +592,18 @@ impl<S: System> Engine<S> {
         }
     }
 
-    /// The sources [`Engine::plan_sync`] read and analysed, as `(module, mtime, bytes)` in
-    /// tracking order: of each module found modified, the new source it read (the mtime read
-    /// just before the bytes). Each is handed out once; one not taken is dropped when the module
+    /// The sources [`Engine::plan_sync`] read and analysed, as `(module, file, mtime, bytes)` in
+    /// tracking order: of each module found modified, its file and the new source read from it
+    /// (the mtime read just before the bytes). Each is handed out once; one not taken is dropped when the module
     /// is committed, when a plan finds its file missing, or replaced when a plan finds a new
     /// mtime. A reload can run from these bytes instead of reading the file again
     /// (`liveimport._reload_source`): they are the source the plan analysed.
-    pub fn take_sources(&mut self) -> Vec<(String, f64, Vec<u8>)> {
+    pub fn take_sources(&mut self) -> Vec<(String, String, f64, Vec<u8>)> {
         self.modules
             .iter_mut()
             .filter_map(|(name, tracked)| {
                 let (mtime, bytes) = tracked.kept.take()?;
-                Some((name.clone(), mtime.seconds(), bytes))
+                Some((name.clone(), tracked.file.clone()?, mtime.seconds(), bytes))
             })
             .collect()
     }

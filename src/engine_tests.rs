@@ -346,7 +346,7 @@ fn plans_keep_the_sources_they_read_until_taken() {
     let plan = engine.plan_sync(false, &EngineVerdict);
     assert_eq!(plan.entries.len(), 2, "a modified, b dependent");
     // Only the modified module's source, with the mtime of its read; each once.
-    assert_eq!(engine.take_sources(), [("a".to_string(), 200.0, b"x = 2\n".to_vec())]);
+    assert_eq!(engine.take_sources(), [("a".to_string(), a.file.clone().unwrap(), 200.0, b"x = 2\n".to_vec())]);
     assert!(engine.take_sources().is_empty());
     // Planned again without a change: nothing is read, nothing new kept. One not taken stays
     // until the module is committed.
@@ -355,7 +355,7 @@ fn plans_keep_the_sources_they_read_until_taken() {
     engine.mark_dirty(&[a.file.clone().unwrap()]);
     assert_eq!(engine.plan_sync(false, &EngineVerdict).entries.len(), 2);
     assert_eq!(engine.plan_sync(false, &EngineVerdict).entries.len(), 2, "still modified, not read again");
-    assert_eq!(engine.take_sources(), [("a".to_string(), 250.0, b"x = 3\n".to_vec())]);
+    assert_eq!(engine.take_sources(), [("a".to_string(), a.file.clone().unwrap(), 250.0, b"x = 3\n".to_vec())]);
     engine.mark_dirty(&[a.file.clone().unwrap()]);
     engine.plan_sync(false, &EngineVerdict);
     engine.commit(&["a".into(), "b".into()]);
@@ -372,7 +372,7 @@ fn plans_keep_the_sources_they_read_until_taken() {
     // A full sync stats, then reads what changed: its source is kept too.
     ws.touch("a", 300);
     assert_eq!(engine.plan_sync(true, &EngineVerdict).entries.len(), 2);
-    assert_eq!(engine.take_sources(), [("a".to_string(), 300.0, b"x = 2\n".to_vec())]);
+    assert_eq!(engine.take_sources(), [("a".to_string(), a.file.clone().unwrap(), 300.0, b"x = 2\n".to_vec())]);
     // A source that cannot be analysed is not kept.
     std::fs::write(a.file.as_deref().unwrap(), "x = (\n").unwrap();
     ws.touch("a", 400);

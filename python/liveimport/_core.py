@@ -194,35 +194,36 @@ def _restore(name: str, module: Any, saved: dict[str, Any]) -> None:
 def _reload(
     name: str,
     records: list[_records.Record],
-    source: tuple[float, bytes] | None = None,
+    source: tuple[str, float, bytes] | None = None,
     epoch: int | None = None,
 ) -> BaseException | None:
     """Reload module ``name`` transactionally: on failure (it raises, or a
     registered statement could no longer rebind from it) restore it and
-    return the exception; ``None`` on success. ``source``: ``(mtime, bytes)``
-    of its file as the engine just read it, reloaded from without reading
-    the file again where that gives what ``importlib.reload`` would
-    (``_reload_source``, at import epoch ``epoch``)."""
+    return the exception; ``None`` on success. ``source``: ``(file, mtime,
+    bytes)`` of its source file as the engine just read it, reloaded from
+    without reading the file again where that gives what ``importlib.reload``
+    would (``_reload_source``, at import epoch ``epoch``)."""
     module = sys.modules.get(name)
     if module is None:
         return ImportError(f"module {name} not in sys.modules", name=name)
     saved = dict(module.__dict__)
     file = getattr(module, "__file__", None)
-    from_source = (
-        source is not None
-        and isinstance(file, str)
-        and _reload_source.applies(name, module, file, epoch)
-    )
+    if not isinstance(file, str):
+        file = None
     try:
-        if from_source and source is not None and epoch is not None and isinstance(file, str):
-            _reload_source.reload(name, module, file, source[0], source[1], epoch)
+        if (
+            source is not None
+            and epoch is not None
+            and source[0] == file
+            and _reload_source.applies(name, module, file, epoch)
+        ):
+            _reload_source.reload(name, module, source[0], source[1], source[2], epoch)
         else:
             importlib.reload(module)
+            _reload_source.found(name, module, file, epoch)
     except BaseException as error:
         _restore(name, module, saved)
         return error
-    if not from_source:
-        _reload_source.found(name, module, file if isinstance(file, str) else None, epoch)
     for record in records:
         problem = _records.rebind_problem(record, module)
         if problem is not None:
@@ -306,7 +307,7 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         return
     detected = time.time()
     epoch = STATE.import_epoch()
-    sources = {name: (mtime, data) for name, mtime, data in STATE.engine.take_sources()}
+    sources = {name: (file, mtime, data) for name, file, mtime, data in STATE.engine.take_sources()}
     # Modules created since the caches were filled must import (a reloaded
     # module may import one): unless nothing was created since.
     _import_caches.invalidate(epoch)

@@ -225,11 +225,11 @@ class Engine:
         ``([], [])``.
         """
 
-    def take_sources(self) -> list[tuple[str, float, bytes]]:
-        """``(module, mtime, source)`` of the modules :meth:`plan_sync`
+    def take_sources(self) -> list[tuple[str, str, float, bytes]]:
+        """``(module, file, mtime, source)`` of the modules :meth:`plan_sync`
         found modified, with the new source it read and analysed, in tracking
-        order: ``source`` the file's bytes as read, ``mtime`` the file's mtime
-        read just before them. Each is handed out once; one not taken is
+        order: ``file`` the module's source file, ``source`` its bytes as
+        read, ``mtime`` its mtime read just before them. Each is handed out once; one not taken is
         dropped when the module is committed, or when a later plan finds its
         file missing or with another mtime. A module :meth:`mark_dirty`
         marked is read once per plan (its mtime comes with the read; in

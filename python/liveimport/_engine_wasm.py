@@ -312,10 +312,10 @@ class Engine:
             [(nsid, attached, _records(journal)) for nsid, attached, journal in namespaces],
         )
 
-    def take_sources(self) -> list[tuple[str, float, bytes]]:
+    def take_sources(self) -> list[tuple[str, str, float, bytes]]:
         return [
-            (module, float(mtime), _bytes(source))
-            for module, mtime, source in _call(self._js.take_sources)
+            (module, file, float(mtime), _bytes(source))
+            for module, file, mtime, source in _call(self._js.take_sources)
         ]
 
     def other_writes(self) -> int:

@@ -203,10 +203,14 @@ class PageState:
         are found could have been created, renamed or deleted: reported by
         the page (any path but a tracked module's source, notebooks and a few
         data formats, :func:`_may_change_imports`), or written by kernel code
-        (``Engine.other_writes``); None while the page's events are not in
-        use (then nothing is known). ``_import_caches`` and
-        ``_reload_source`` trust what they found at an equal epoch."""
-        if not self.in_use:
+        (``Engine.other_writes``). ``_import_caches`` and
+        ``_reload_source`` trust what they found at an equal epoch.
+
+        None while no page is connected to a drive it owns (``root``); the
+        page reports every change whether or not the user turned the use of
+        events for syncs off (``allowed``), and a reconnection counts as a
+        creation (changes in between may have been lost)."""
+        if self.root is None:
             return None
         return self.creations + self._other_writes()
 

@@ -128,10 +128,14 @@ def _plain_source_spec(name: str, module: ModuleType, file: str) -> ModuleSpec |
 
 
 def found(name: str, module: ModuleType, file: str | None, epoch: int | None) -> None:
-    """Record that a normal reload of ``name`` just found its spec, at
-    ``epoch`` (None: unknown, nothing is recorded)."""
+    """Record that a normal reload of ``name`` just found its spec (the
+    module's ``__file__``: ``file``), at ``epoch``. With ``epoch`` None
+    (unknown) the record made at an earlier epoch stays: it holds while the
+    epoch is the same, and :func:`applies` checks the module's spec."""
+    if epoch is None:
+        return
     _FOUND.pop(name, None)
-    if epoch is None or file is None or _plain_source_spec(name, module, file) is None:
+    if file is None or _plain_source_spec(name, module, file) is None:
         return
     lookup = _lookup(name)
     if lookup is not None:

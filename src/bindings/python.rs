@@ -164,9 +164,9 @@ impl Engine {
         contract::plan_sync(inner, full, &host).map_err(|e| to_py_err(py, e))
     }
 
-    /// The sources the last plan_sync read for modified modules: [(module, mtime, bytes)], each once.
-    fn take_sources<'py>(&mut self, py: Python<'py>) -> Vec<(String, f64, Bound<'py, PyBytes>)> {
-        contract::take_sources(&mut self.inner).into_iter().map(|(m, t, b)| (m, t, PyBytes::new(py, &b))).collect()
+    /// The sources plan_sync read for modified modules: [(module, file, mtime, bytes)], each once.
+    fn take_sources<'py>(&mut self, py: Python<'py>) -> Vec<(String, String, f64, Bound<'py, PyBytes>)> {
+        contract::take_sources(&mut self.inner).into_iter().map(|(m, f, t, b)| (m, f, t, PyBytes::new(py, &b))).collect()
     }
 
     /// How many noted writes changed a path other than a tracked source file (notes taken first).

@@ -237,13 +237,20 @@ impl Engine {
         outcome(Ok(contract::kept_host_errors::<_, usize>(&self.inner)))
     }
 
-    /// The sources the last `plan_sync` read for modified modules, as the outcome
-    /// `[0, [[module, mtime, Uint8Array], ...]]` (bytes as a typed array, not a list of numbers).
+    /// The sources `plan_sync` read for modified modules, as the outcome
+    /// `[0, [[module, file, mtime, Uint8Array], ...]]` (bytes as a typed array, not a list of
+    /// numbers).
     pub fn take_sources(&mut self) -> JsValue {
         let sources: Array = contract::take_sources(&mut self.inner)
             .into_iter()
-            .map(|(module, mtime, bytes)| -> JsValue {
-                Array::of3(&JsValue::from_str(&module), &JsValue::from_f64(mtime), &Uint8Array::from(&bytes[..])).into()
+            .map(|(module, file, mtime, bytes)| -> JsValue {
+                Array::of4(
+                    &JsValue::from_str(&module),
+                    &JsValue::from_str(&file),
+                    &JsValue::from_f64(mtime),
+                    &Uint8Array::from(&bytes[..]),
+                )
+                .into()
             })
             .collect();
         Array::of2(&JsValue::from_f64(0.0), &sources).into()
