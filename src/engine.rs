@@ -213,11 +213,26 @@ fn analyze(
     confirm: Confirm,
 ) -> Result<(Option<Mtime>, Vec<String>), AnalysisError> {
     let Some(file) = file else { return Ok((None, Vec::new())) };
-    let Some((mtime, bytes)) = system.read_source(file) else {
+    let Some((mtime, bytes)) = read_for_tracking(system, file) else {
         return Ok((None, Vec::new()));
     };
     let deps = analyze_bytes(spec_name, file, bytes, package, version, host, confirm)?;
     Ok((Some(mtime), deps))
+}
+
+/// The mtime and source of `file` for a module to track: the source importlib read when CPython
+/// imported it, if it is kept and the file's mtime shows no change since
+/// ([`crate::compiled::take_kept`]: one stat, in JupyterLite one request), else the file's
+/// ([`System::read_source`]).
+fn read_for_tracking(system: &impl System, file: &str) -> Option<(Mtime, Vec<u8>)> {
+    let path = Path::new(file);
+    if crate::compiled::keeps(path) {
+        let mtime = system.read_mtime(file)?;
+        if let Some(bytes) = crate::compiled::take_kept(path, mtime) {
+            return Some((mtime, bytes));
+        }
+    }
+    system.read_source(file)
 }
 
 /// Analyses the source `bytes` of module `spec_name` read from `file`: its dependencies.
@@ -291,7 +306,8 @@ impl<S: System> Engine<S> {
     }
 
     /// Registers validated `records` for namespace `ns`, attaching `modules` (tracking the
-    /// untracked ones: one stat and one read of each source, analysed with
+    /// untracked ones: one stat and one read of each source, or only the stat when CPython just
+    /// imported it and its source is kept ([`crate::compiled`]); analysed with
     /// [`Confirm::OnError`]). With `clear`, the namespace's journal and attachments are discarded
     /// first. Atomic: on an [`AnalysisError`] nothing changes.
     pub fn register(

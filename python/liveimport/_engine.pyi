@@ -141,7 +141,11 @@ class Engine:
         ``modules`` are the modules to attach to the namespace (those the records
         name, plus submodules bound by ``from m import sub``); untracked ones
         start being tracked: each source file is read once (its mtime, then
-        its contents, with no second stat) and analysed. If
+        its contents, with no second stat) and analysed; for a module whose
+        import this interpreter compiled from source after
+        :func:`note_compiles`, under the current directory, only the mtime is
+        read and the source importlib read is analysed, when the mtime is more
+        than 2 seconds before that read (the file has not changed since). If
         ``clear``, the namespace's journal and attachments are discarded first.
         Records equal to an existing one move to the end of the journal.
 
@@ -159,7 +163,8 @@ class Engine:
         """Start tracking those of ``modules`` whose file lies under the
         workspace (others are ignored). Returns the untracked dependency names
         of the modules newly tracked by this call, and the analysis errors of
-        modules that could not be tracked (they stay untracked)."""
+        modules that could not be tracked (they stay untracked). Sources are
+        read as by :meth:`register`."""
 
     def set_workspace(self, directories: list[str]) -> None:
         """Replace the workspace: absolute, normalised directory paths (the
@@ -297,8 +302,10 @@ def note_compiles() -> None:
     code object, as an import does), through the audit hook of
     :func:`note_writes` (added once per process). When tracking starts for a
     module whose file holds exactly a source CPython compiled and ran, its
-    syntax is known valid: only its import statements are read. Raises as
-    :func:`note_writes`."""
+    syntax is known valid: only its import statements are read. The bytes of
+    sources importlib read (``io.open_code``) under the current directory are
+    kept (8 MiB at most) until tracking takes them (see :meth:`Engine.register`).
+    Raises as :func:`note_writes`."""
 
 def note_writes() -> None:
     """Start noting files changed by code in this interpreter, through a PEP 578

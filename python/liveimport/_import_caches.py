@@ -15,8 +15,9 @@ import importlib
 import os
 import sys
 import zipimport
+from importlib.machinery import FileFinder
 
-__all__ = ("invalidate", "reset", "valid_at")
+__all__ = ("invalidate", "listed", "reset", "valid_at")
 
 #: The import epoch (``_page.PageState.import_epoch``) at which the caches
 #: were last known fresh, or None.
@@ -49,6 +50,22 @@ def invalidate(epoch: int | None = None) -> None:
         return
     _invalidate()
     _VALID_AT = epoch
+
+
+def listed(path: str) -> bool:
+    """Whether the listing a ``FileFinder`` of ``sys.path_importer_cache``
+    cached of the directory of ``path`` (absolute, normalised) holds its name:
+    then the file (or directory) existed when that listing was made, and a
+    report of it changes nothing the import caches hold. False when no such
+    listing is cached (``FileFinder._path_cache``, filled at its first
+    look-up after each invalidation)."""
+    directory, name = os.path.split(path)
+    for finder in list(sys.path_importer_cache.values()):
+        if isinstance(finder, FileFinder) and finder.path == directory:
+            names = getattr(finder, "_path_cache", None)
+            if getattr(finder, "_path_mtime", -1) != -1 and isinstance(names, set):
+                return name in names
+    return False
 
 
 def reset() -> None:

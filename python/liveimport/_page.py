@@ -190,7 +190,8 @@ class PageState:
             self.creations += 1
         else:
             candidates = [k for k in changed if _may_change_imports(k)]
-            if candidates and not self._tracked_files().issuperset(candidates):
+            tracked = self._tracked_files() if candidates else set()
+            if any(k not in tracked and not _import_caches.listed(k) for k in candidates):
                 self.creations += 1
         if gone:
             self._forget(gone)
@@ -201,9 +202,11 @@ class PageState:
     def import_epoch(self) -> int | None:
         """A number that grows whenever a file that may change how modules
         are found could have been created, renamed or deleted: reported by
-        the page (any path but a tracked module's source, notebooks and a few
-        data formats, :func:`_may_change_imports`), or written by kernel code
-        (``Engine.other_writes``). ``_import_caches`` and
+        the page (a deletion, or a change of a path that is no tracked
+        module's source and that no cached directory listing of the import
+        system holds, ``_import_caches.listed``, except notebooks and a few
+        data formats, :func:`_may_change_imports`: the page reports saves and
+        creations alike), or written by kernel code (``Engine.other_writes``). ``_import_caches`` and
         ``_reload_source`` trust what they found at an equal epoch.
 
         None while no page is connected to a drive it owns (``root``); the

@@ -244,13 +244,8 @@ impl Engine {
         let sources: Array = contract::take_sources(&mut self.inner)
             .into_iter()
             .map(|(module, file, mtime, bytes)| -> JsValue {
-                Array::of4(
-                    &JsValue::from_str(&module),
-                    &JsValue::from_str(&file),
-                    &JsValue::from_f64(mtime),
-                    &Uint8Array::from(&bytes[..]),
-                )
-                .into()
+                Array::of4(&JsValue::from_str(&module), &JsValue::from_str(&file), &JsValue::from_f64(mtime), &Uint8Array::from(&bytes[..]))
+                    .into()
             })
             .collect();
         Array::of2(&JsValue::from_f64(0.0), &sources).into()

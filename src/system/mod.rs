@@ -103,4 +103,37 @@ mod tests {
         assert_eq!(engine.status(None).0[0].mtime, None, "missing at the last stat");
         assert_eq!(engine.take_missing(), [("a".to_string(), "/w/a.py".to_string())]);
     }
+
+    /// A module CPython just imported from source (its source kept by the audit hook) is
+    /// tracked with a stat alone; one whose file changed since is read.
+    #[test]
+    fn tracking_takes_the_source_importlib_read() {
+        use crate::analysis::{python_version, EngineVerdict};
+        use crate::engine::Engine;
+        use crate::mtime::Mtime;
+        use crate::records::{Record, RecordKind};
+        use std::path::Path;
+        let _lock = crate::writes::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let fs = MemorySystem::new();
+        fs.write("/k/a.py", "import b\n", 10);
+        fs.write("/k/b.py", "x = 1\n", 10);
+        let imported = |file: &str, source: &[u8]| {
+            crate::compiled::note_open(Path::new(file), Mtime(20_000_000_000));
+            crate::compiled::note_compile(Path::new(file), source);
+            crate::compiled::note_exec(Path::new(file));
+        };
+        imported("/k/a.py", b"import b\n");
+        imported("/k/b.py", b"x = 1\n");
+        fs.write("/k/b.py", "x = 2\n", 19); // saved within the margin before the read
+        let mut engine = Engine::with_system(vec!["/k".into()], python_version(3, 14), &fs);
+        let record = Record { kind: RecordKind::Import, module: "a".into(), name: None, asname: None };
+        let spec =
+            |name: &str| crate::engine::ModuleSpec { name: name.into(), file: Some(format!("/k/{name}.py")), package: String::new() };
+        engine.register(1, &[record], &[spec("a")], false, &EngineVerdict).unwrap();
+        assert_eq!(fs.reads(), (1, 0), "a: one stat, its source from the import");
+        assert_eq!(engine.untracked_dependencies(), ["b"]);
+        assert!(engine.track_indirect(&[spec("b")], &EngineVerdict).1.is_empty());
+        assert_eq!(fs.reads(), (2, 1), "b changed near the read: stat, then read");
+        assert!(!crate::compiled::keeps(Path::new("/k/b.py")), "taken either way");
+    }
 }

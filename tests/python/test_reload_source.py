@@ -270,3 +270,22 @@ def test_a_fresh_kernel_starts_with_caches_known_fresh(nb, monkeypatch):
     send(type="file_events", notebook_path="nb.ipynb", paths=["later.py"], complete=True)
     cell = nb.run("%%liveimport\nimport later\nprint('L is', later.L)")
     assert "L is 1" in cell.stdout and calls == [1]
+
+
+def test_a_saved_file_the_import_system_had_listed_changes_nothing(lesson):
+    nb = lesson
+    edit_and_run(nb, "shapes.py", "def area():\n    return 2\n", "pass")
+    # notes.py existed when the import system listed the folder: a save of it
+    # (which the page reports as it reports a creation) creates nothing.
+    nb.page.edit("notes.py", "N = 1\n", report=False)
+    importlib.invalidate_caches()
+    assert nb.run("import notes").error is None
+    assert import_caches.listed(str(nb.root / "notes.py"))
+    epoch = page.active().import_epoch()
+    nb.page.edit("notes.py", "N = 2\n")
+    assert page.active().import_epoch() == epoch
+    edit_and_run(nb, "shapes.py", "def area():\n    return 3\n", "pass")
+    assert nb.fast == ["shapes"]
+    # A file no listing holds may be new.
+    nb.page.edit("brand_new.py", "B = 1\n")
+    assert page.active().import_epoch() == epoch + 1
