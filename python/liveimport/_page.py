@@ -206,8 +206,9 @@ class PageState:
         module's source and that no cached directory listing of the import
         system holds, ``_import_caches.listed``, except notebooks and a few
         data formats, :func:`_may_change_imports`: the page reports saves and
-        creations alike), or written by kernel code (``Engine.other_writes``). ``_import_caches`` and
-        ``_reload_source`` trust what they found at an equal epoch.
+        creations alike), or written by kernel code (``Engine.other_writes``).
+        ``_import_caches`` and ``_reload_source`` trust what they found at an
+        equal epoch.
 
         None while no page is connected to a drive it owns (``root``); the
         page reports every change whether or not the user turned the use of
