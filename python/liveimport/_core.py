@@ -297,8 +297,10 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
     try:
         entries, namespaces = STATE.engine.plan_sync(full)
     except _engine.AnalysisError as error:
+        STATE.sources = {}
         raise _analysis_failure(error) from error.cause
     if not entries:
+        STATE.sources = {}
         if _failures.untracked_analysis():
             # A dependency that could not be analysed may be fixed now.
             track_error = _track_indirects()
@@ -306,8 +308,9 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
                 raise track_error
         return
     detected = time.time()
+    sources = _take_sources()
+    STATE.sources = {}
     epoch = STATE.import_epoch()
-    sources = {name: (file, mtime, data) for name, file, mtime, data in STATE.engine.take_sources()}
     # Modules created since the caches were filled must import (a reloaded
     # module may import one): unless nothing was created since.
     _import_caches.invalidate(epoch)
@@ -326,7 +329,10 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         if interrupt is not None or any(dep in not_reloaded for dep in after):
             not_reloaded.add(name)
             continue
-        reload_error = _reload(name, records_by_module.get(name, []), sources.get(name), epoch)
+        source = sources.get(name)
+        if source is not None and source[1] != mtime:
+            source = None  # not the source this plan is for
+        reload_error = _reload(name, records_by_module.get(name, []), source, epoch)
         if reload_error is not None:
             failed[name] = reload_error
             not_reloaded.add(name)
@@ -368,6 +374,15 @@ def _tracked_files() -> set[str]:
     return {file for _, file, _, _, _ in STATE.status(None)[1] if file is not None}
 
 
+def _take_sources() -> dict[str, tuple[str, float, bytes]]:
+    """The sources the engine's plans read for the next sync, by module:
+    ``(file, mtime, bytes)`` (``Engine.take_sources``, the latest read of
+    each module winning), kept in the state until that sync."""
+    for name, file, mtime, data in STATE.engine.take_sources():
+        STATE.sources[name] = (file, mtime, data)
+    return STATE.sources
+
+
 def _other_writes() -> int:
     """How many writes by kernel code changed a path other than a tracked
     module's source (``Engine.other_writes``)."""
@@ -385,21 +400,25 @@ def _no_epoch() -> int | None:
     return None
 
 
-def planned_modified(full: bool) -> list[tuple[str, str]]:
-    """``(module, file)`` of the tracked modules the next sync would reload
-    because their source changed, as the engine plans it (``full``: examine
-    every tracked file, else only those marked changed). Planning commits
-    nothing, so the sync that follows plans them again; a module whose new
-    source cannot be analysed is left out (the sync reports it)."""
+def planned_modified(full: bool) -> list[tuple[str, str, bytes | None]]:
+    """``(module, file, source)`` of the tracked modules the next sync would
+    reload because their source changed, as the engine plans it (``full``:
+    examine every tracked file, else only those marked changed); ``source``:
+    the file's bytes as the engine read them for this plan, or None. Planning
+    commits nothing, so the sync that follows plans them again (and reloads
+    from the same bytes); a module whose new source cannot be analysed is
+    left out (the sync reports it)."""
     try:
         entries, _ = STATE.engine.plan_sync(full)
     except _engine.AnalysisError:
         return []
-    planned: list[tuple[str, str]] = []
+    sources = _take_sources()
+    planned: list[tuple[str, str, bytes | None]] = []
     for name, reason, _, _ in entries:
         file = getattr(sys.modules.get(name), "__file__", None)
         if reason == "modified" and isinstance(file, str):
-            planned.append((name, file))
+            source = sources.get(name)
+            planned.append((name, file, source[2] if source and source[0] == file else None))
     return planned
 
 

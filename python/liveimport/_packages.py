@@ -206,15 +206,18 @@ class _Walk:
                     return candidate
         return None
 
-    def visit(self, name: str, file: str) -> None:
-        """Read workspace module ``name`` (source ``file``) and follow its
-        top-level imports."""
+    def visit(self, name: str, file: str, data: bytes | None = None) -> None:
+        """Read workspace module ``name`` (source ``file``; its bytes
+        ``data`` when the engine just read them) and follow its top-level
+        imports."""
         if file in self.seen:
             return
         self.seen.add(file)
         try:
-            with open(file, "rb") as f:
-                source = importlib.util.decode_source(f.read())
+            if data is None:
+                with open(file, "rb") as f:
+                    data = f.read()
+            source = importlib.util.decode_source(data)
         except (OSError, SyntaxError, UnicodeDecodeError):
             return  # the import reports it
         package = name if os.path.basename(file) == "__init__.py" else name.rpartition(".")[0]
@@ -311,8 +314,8 @@ async def _prepare(code: str, sync: bool) -> list[str]:
     if not planned and all(top in sys.modules for top, _, _, _ in cell):
         return []  # the common case: nothing new
     walk = _Walk(_core.workspace_directories())
-    for name, file in planned:
-        walk.visit(name, file)
+    for name, file, data in planned:
+        walk.visit(name, file, data)
     walk.follow(cell, "")
     for file, line, text, top in walk.unavailable:
         sys.stderr.write(

@@ -80,7 +80,15 @@ class State:
     are for ``liveimport._core`` (the only writer); readers use the methods.
     """
 
-    __slots__ = ("_reloaded", "_stats", "engine", "import_epoch", "lazy_watch", "namespaces")
+    __slots__ = (
+        "_reloaded",
+        "_stats",
+        "engine",
+        "import_epoch",
+        "lazy_watch",
+        "namespaces",
+        "sources",
+    )
 
     def __init__(self) -> None:
         #: The engine; replaced by :meth:`reset`.
@@ -93,6 +101,10 @@ class State:
         #: The import epoch now, or None when unknown (set when a page
         #: connects: ``_page.PageState.import_epoch``; see ``_reload_source``).
         self.import_epoch: Callable[[], int | None] = _no_epoch
+        #: ``(file, mtime, bytes)`` by module: the sources a plan read for
+        #: the next sync (``Engine.take_sources``), kept from a plan made
+        #: before it (``_core.planned_modified``) until that sync.
+        self.sources: dict[str, tuple[str, float, bytes]] = {}
         self._stats = ReloadStats(0, None, ())
         #: Every module a sync reloaded since the import or the last reset.
         self._reloaded: set[str] = set()
@@ -113,6 +125,7 @@ class State:
         self.engine = new_engine([os.path.abspath(os.getcwd())])
         self.namespaces.clear()
         self.lazy_watch.clear()
+        self.sources.clear()
         self._reloaded.clear()
 
     # -- reads --------------------------------------------------------------------

@@ -17,6 +17,7 @@ import sys
 import pytest
 
 import liveimport
+import liveimport._core as core
 import liveimport._frontend as frontend
 import liveimport._import_caches as import_caches
 import liveimport._page as page
@@ -289,3 +290,17 @@ def test_a_saved_file_the_import_system_had_listed_changes_nothing(lesson):
     # A file no listing holds may be new.
     nb.page.edit("brand_new.py", "B = 1\n")
     assert page.active().import_epoch() == epoch + 1
+
+
+def test_a_plan_made_before_the_sync_keeps_its_source_for_it(lesson):
+    # In Pyodide, loading the packages a cell needs plans first
+    # (``_packages.prepare``): the sync reloads from the source that plan read.
+    nb = lesson
+    edit_and_run(nb, "shapes.py", "def area():\n    return 2\n", "pass")
+    nb.page.edit("shapes.py", "def area():\n    return 3\n")
+    planned = core.planned_modified(False)
+    assert planned == [("shapes", str(nb.root / "shapes.py"), b"def area():\n    return 3\n")]
+    nb.opened.clear()
+    cell = nb.run("print(shapes.area())")
+    assert "3" in cell.stdout and nb.fast == ["shapes"]
+    assert str(nb.root / "shapes.py") not in nb.opened
