@@ -291,9 +291,20 @@ def _take_missing() -> list[tuple[str, str]]:
     return missing
 
 
-def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool = True) -> None:
+def _sync(
+    observer: Callable[[ReloadEvent], None] | None = None,
+    *,
+    full: bool = True,
+    page_events: bool = False,
+) -> None:
     """:func:`sync`; with ``full=False`` only files marked by
-    :func:`_mark_dirty` are checked (no file access when none is marked)."""
+    :func:`_mark_dirty` are checked (no file access when none is marked).
+    ``page_events``: the page's reports and the kernel's write notes are taken to
+    cover every file created (the import epoch, ``_page``): the import caches
+    are invalidated only when one may have been, and modules reload from the
+    engine's sources where ``_reload_source`` applies. Without it (an explicit
+    :func:`sync`, e.g. after files were changed from JavaScript), the caches
+    are always invalidated and every reload is a normal one."""
     try:
         entries, namespaces = STATE.engine.plan_sync(full)
     except _engine.AnalysisError as error:
@@ -310,7 +321,7 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
     detected = time.time()
     sources = _take_sources()
     STATE.sources = {}
-    epoch = STATE.import_epoch()
+    epoch = STATE.import_epoch() if page_events else None
     # Modules created since the caches were filled must import (a reloaded
     # module may import one): unless nothing was created since.
     _import_caches.invalidate(epoch)

@@ -208,10 +208,11 @@ class _Handler:
         page = _page.active()
         full = page is None or page.full_sync()
         # (A module created since the kernel started imports in a reload:
-        # ``_core._sync`` invalidates the import caches before reloading.)
+        # ``_core._sync`` invalidates the import caches before reloading
+        # when one may have been created, from the page's reports.)
         try:
             # str() at once: the age is the age when the change was detected.
-            _core._sync(lambda event: lines.append(str(event)), full=full)
+            _core._sync(lambda event: lines.append(str(event)), full=full, page_events=True)
         except Exception as error:
             failures.append(error)
         finally:

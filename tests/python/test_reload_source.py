@@ -223,6 +223,20 @@ def test_a_changed_sys_path_takes_the_normal_path(lesson, monkeypatch):
     assert "50" in cell.stdout, "found first on the path, as a normal reload does"
 
 
+def test_an_explicit_sync_trusts_no_report(lesson):
+    # liveimport.sync() is what to call after changing files some other way
+    # (from JavaScript): it invalidates the caches and reloads normally.
+    nb = lesson
+    edit_and_run(nb, "shapes.py", "def area():\n    return 2\n", "pass")
+    before = nb.invalidations
+    nb.page.edit("shapes.py", "def area():\n    return 3\n", report=False)
+    assert nb.run("import liveimport; liveimport.sync(); print(shapes.area())").error is None
+    assert nb.fast == [] and nb.invalidations == before + 1
+    assert sys.modules["shapes"].area() == 3
+    edit_and_run(nb, "shapes.py", "def area():\n    return 4\n", "pass")
+    assert nb.fast == ["shapes"], "the record of the first reload still holds"
+
+
 def test_notebook_saves_change_nothing(lesson):
     nb = lesson
     edit_and_run(nb, "shapes.py", "def area():\n    return 2\n", "pass")
