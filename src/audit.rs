@@ -17,7 +17,7 @@
 //!   source whose `str` filename ends in `.py` (importlib's `source_to_code`), and `exec(code,
 //!   ...)` of a code object named `<module>` (the import running it; any filename, as the pyo3
 //!   hook always did: the wasm-bindgen hook's extra `.py` test is gone); and `open` with mode
-//!   `"r"` and flags `0` (`io.open_code`, importlib reading a source) of a `.py` file under the
+//!   `"r"` for reading (`io.open_code`, importlib reading a source) of a `.py` file under the
 //!   current directory, with the time, so that the source compiled next is kept.
 //!
 //! Every other event is ignored; [`may_note`] tells so from the name alone, before any
@@ -134,11 +134,11 @@ pub fn note_event(name: &[u8], args: &dyn AuditArgs) {
 }
 
 /// Whether the arguments of an `open` event are those `io.open_code` gives (what importlib
-/// reads a source with): mode `"r"` and flags `0`. The `open()` builtin and `os.open` give the
-/// flags they pass to the system (`O_CLOEXEC` at least for `open()`), never a mode `"r"` with
-/// flags `0`.
+/// reads a source with): mode `"r"` and flags without write access (`O_RDONLY | O_CLOEXEC`).
+/// Reading a file with `open(path, "rb")` gives mode `"rb"`; only a text-mode `open(path)`
+/// looks the same, and text is not what importlib compiles (a `str` source is not noted).
 fn is_open_code(args: &dyn AuditArgs) -> bool {
-    args.int(2) == Some(0) && args.string(1).as_deref() == Some("r")
+    args.string(1).as_deref() == Some("r") && args.int(2).is_some_and(|f| f & writes::WRITE_ACCESS == 0)
 }
 
 /// importlib opens a `.py` file under the current directory to compile it: noted with the

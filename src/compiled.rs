@@ -15,8 +15,7 @@
 //! only sources that compiled are accepted. Sources are compared by length and a 64-bit hash.
 //!
 //! The bytes themselves are kept too, for a source that importlib read ([`note_open`]: the
-//! `open` event of `io.open_code`, with mode `"r"` and flags `0`, which the `open()` builtin
-//! never raises) from a file under the current directory (where a notebook's own modules are;
+//! `open` event of `io.open_code`, with mode `"r"` for reading) from a file under the current directory (where a notebook's own modules are;
 //! library code is not kept), within a budget ([`KEPT_BUDGET`]): the engine starts tracking a
 //! module right after CPython imported it, and takes its source from here ([`take_kept`])
 //! instead of reading the file again (in JupyterLite, a request to the page). They are taken
