@@ -300,11 +300,11 @@ def _sync(
     """:func:`sync`; with ``full=False`` only files marked by
     :func:`_mark_dirty` are checked (no file access when none is marked).
     ``page_events``: the page's reports and the kernel's write notes are taken to
-    cover every file created (the import epoch, ``_page``): the import caches
-    are invalidated only when one may have been, and modules reload from the
-    engine's sources where ``_reload_source`` applies. Without it (an explicit
-    :func:`sync`, e.g. after files were changed from JavaScript), the caches
-    are always invalidated and every reload is a normal one."""
+    cover every file created (the import epoch, ``_page``): modules reload
+    from the engine's sources where ``_reload_source`` applies. Without it (an explicit
+    :func:`sync`, e.g. after files were changed from JavaScript), every reload
+    is a normal one. The import caches are invalidated before reloads either
+    way."""
     try:
         entries, namespaces = STATE.engine.plan_sync(full)
     except _engine.AnalysisError as error:
@@ -323,8 +323,9 @@ def _sync(
     STATE.sources = {}
     epoch = STATE.import_epoch() if page_events else None
     # Modules created since the caches were filled must import (a reloaded
-    # module may import one): unless nothing was created since.
-    _import_caches.invalidate(epoch)
+    # module may import one). Costs no request by itself: a folder is listed
+    # again at its next look-up (none for a module reloaded from its source).
+    _import_caches.invalidate()
 
     records_by_module: dict[str, list[_records.Record]] = {}
     for _, _, journal in namespaces:

@@ -17,39 +17,41 @@ import sys
 import zipimport
 from importlib.machinery import FileFinder
 
-__all__ = ("invalidate", "listed", "reset", "valid_at")
+__all__ = ("fresh_at", "invalidate", "listed", "reset")
 
-#: The import epoch (``_page.PageState.import_epoch``) at which the caches
-#: were last known fresh, or None.
-_VALID_AT: int | None = None
-
-
-def valid_at(epoch: int) -> None:
-    """Record that the caches are fresh at ``epoch`` (nothing that changes
-    how modules are found was created since they were filled)."""
-    global _VALID_AT
-    _VALID_AT = epoch
+#: ``(import epoch, execution count)`` at which the caches are known fresh:
+#: a page connected to a kernel where no code had run yet (see :func:`fresh_at`).
+_FRESH: tuple[int, int] | None = None
 
 
-def invalidate(epoch: int | None = None) -> None:
+def fresh_at(epoch: int, count: int) -> None:
+    """Record that the caches are fresh at import epoch ``epoch``
+    (``_page.PageState.import_epoch``) and IPython execution count ``count``:
+    a page connected to a kernel where no code had run yet, so no file was
+    created since the caches were filled but those the page reports."""
+    global _FRESH
+    _FRESH = (epoch, count)
+
+
+def invalidate(fresh: tuple[int, int] | None = None) -> None:
     """``importlib.invalidate_caches()`` (every meta path finder, every
     ``sys.path_importer_cache`` entry, namespace package paths), except that
     the ``zipimporter`` of each archive under an absolute path keeps its cache
     (and its place in ``sys.path_importer_cache``). Raises nothing that
     ``importlib.invalidate_caches()`` does not.
 
-    ``epoch``: the import epoch now (``_page.PageState.import_epoch``: the
-    page's reports of files that may change how modules are found, plus the
-    writes of kernel code to paths other than tracked sources), or None when
-    unknown. When the caches were invalidated (or known fresh) at this same
-    epoch, nothing that could make them stale was created since: nothing is
-    done (in JupyterLite, that saves a listing of each ``/drive`` directory
-    on the path at its next look-up, one request to the page each)."""
-    global _VALID_AT
-    if epoch is not None and epoch == _VALID_AT:
+    ``fresh``: ``(import epoch, execution count)`` now. When it is the mark
+    :func:`fresh_at` recorded, no cell has run since a page connected to a
+    kernel where no code had run and nothing was created since: nothing is
+    done (in JupyterLite, that saves a listing of each ``/drive`` folder on
+    the path at its next look-up, a request to the page: the first LiveImport
+    cell of a lesson). Once the caches are invalidated the mark is gone (code
+    may create files the page does not report, e.g. through Pyodide's ``FS``)."""
+    global _FRESH
+    if fresh is not None and fresh == _FRESH:
         return
+    _FRESH = None
     _invalidate()
-    _VALID_AT = epoch
 
 
 def listed(path: str) -> bool:
@@ -69,9 +71,9 @@ def listed(path: str) -> bool:
 
 
 def reset() -> None:
-    """Forget the epoch the caches were fresh at (``liveimport._reset()``)."""
-    global _VALID_AT
-    _VALID_AT = None
+    """Forget the mark of :func:`fresh_at` (``liveimport._reset()``)."""
+    global _FRESH
+    _FRESH = None
 
 
 def _invalidate() -> None:

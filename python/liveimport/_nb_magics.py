@@ -106,11 +106,14 @@ class LiveImportMagics(Magics):
             raise RuntimeError("No IPython shell for %%liveimport")
 
         # Modules created since the kernel started must import even where
-        # directory mtimes never change (JupyterLite's /drive): unless the
-        # page's events show that nothing was created since the caches were
-        # last invalidated (``_page.PageState.import_epoch``).
+        # directory mtimes never change (JupyterLite's /drive): unless no
+        # cell ran since a page connected to a fresh kernel and the page
+        # reported nothing created (``_import_caches.fresh_at``).
         page = _page.active()
-        _import_caches.invalidate(page.import_epoch() if page is not None else None)
+        epoch = page.import_epoch() if page is not None else None
+        _import_caches.invalidate(
+            None if epoch is None else (epoch, getattr(shell, "execution_count", -1))
+        )
 
         # Keep the cell's line numbers in tracebacks: the magic line becomes a
         # comment line, unless the body starts with another cell magic.

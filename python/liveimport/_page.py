@@ -114,7 +114,7 @@ class PageState:
         cwd: str | None = None,
         deleted: list[str] | None = None,
         console: bool = False,
-        fresh: bool = False,
+        fresh: int | None = None,
     ) -> bool:
         """The page's ``file_events`` message: it reports every change from
         now on; ``paths`` changed since it connected to the kernel (all of
@@ -127,7 +127,8 @@ class PageState:
         session path, which names no file (JupyterLab's
         ``console-1-<uuid>``): the root must hold its directory. Otherwise
         events stay unused. ``fresh``: no user code has run in the kernel yet
-        (the import caches hold no file created since the kernel started).
+        (the import caches hold no file created since the kernel started),
+        and the first cell will run with this IPython execution count.
         """
         cwd = os.getcwd() if cwd is None else cwd
         root = _drive_root(cwd, notebook_path, console=console)
@@ -147,11 +148,11 @@ class PageState:
         self.need_full = self.connected_before or not complete
         if self.need_full:
             self.creations += 1  # changes may have been lost
-        elif fresh:
+        elif fresh is not None:
             # No code ran in the kernel yet but LiveImport's: every file the
             # import caches could miss was created after the page connected
             # to the kernel, so it is among ``paths`` (counted below).
-            _import_caches.valid_at(self.creations + self._other_writes())
+            _import_caches.fresh_at(self.creations + self._other_writes(), fresh)
         self.connected_before = True
         self.files_changed(paths, deleted)
         return self.in_use
