@@ -21,7 +21,9 @@
 //! instead of reading the file again (in JupyterLite, a request to the page). They are taken
 //! only when the file's mtime now is more than [`KEPT_MARGIN`] seconds before the time importlib
 //! opened it: the file has not changed since it was read (a save sets the mtime to its own time,
-//! and a save is over well within the margin), and CPython read the whole file it compiled.
+//! and a save is over well within the margin), and CPython read the whole file it compiled. A
+//! file written by code in this interpreter (noted by the same hook, [`crate::writes`]) loses its
+//! kept source ([`forget_kept`]): `os.utime` can give it any mtime.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -142,6 +144,23 @@ pub fn take_kept(path: &Path, mtime: Mtime) -> Option<Vec<u8>> {
         notes.kept_bytes -= kept.bytes.len();
         (mtime.seconds() + KEPT_MARGIN < kept.opened.seconds()).then_some(kept.bytes)
     })
+}
+
+/// Forgets the kept sources of the file or directory at `path` (absolute) and below: code in
+/// this interpreter changed it ([`crate::writes`]), so the file may no longer hold them whatever
+/// its mtime says (`os.utime` can set any). `None`: forget every kept source (an overflowing
+/// or unlocatable write).
+pub fn forget_kept(path: Option<&Path>) {
+    with_notes(|notes| {
+        let before = std::mem::take(&mut notes.kept);
+        for (file, kept) in before {
+            if path.is_some_and(|p| !file.starts_with(p)) {
+                notes.kept.insert(file, kept);
+            } else {
+                notes.kept_bytes -= kept.bytes.len();
+            }
+        }
+    });
 }
 
 /// Forgets every note (tests).

@@ -445,6 +445,10 @@ impl<S: System> Engine<S> {
         if noted.overflow {
             self.examine_all = true;
             self.other_writes += 1;
+            crate::compiled::forget_kept(None);
+        }
+        for path in &noted.paths {
+            crate::compiled::forget_kept(Some(path));
         }
         if noted.paths.is_empty() {
             return;

@@ -338,7 +338,7 @@ fn plans_keep_the_sources_they_read_until_taken() {
     let b = ws.write("b", "import a\n", 100);
     let mut engine = Engine::new(vec![ws.root()], PY);
     engine.register(1, &[import("b")], std::slice::from_ref(&b), false, &EngineVerdict).unwrap();
-    track_all(&mut engine, &[a.clone()]);
+    track_all(&mut engine, std::slice::from_ref(&a));
     assert!(engine.take_sources().is_empty(), "tracking keeps nothing");
     std::fs::write(a.file.as_deref().unwrap(), "x = 2\n").unwrap();
     ws.touch("a", 200);

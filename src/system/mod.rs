@@ -135,5 +135,16 @@ mod tests {
         assert!(engine.track_indirect(&[spec("b")], &EngineVerdict).1.is_empty());
         assert_eq!(fs.reads(), (2, 1), "b changed near the read: stat, then read");
         assert!(!crate::compiled::keeps(Path::new("/k/b.py")), "taken either way");
+
+        // Written by code in this interpreter (noted by the audit hook): not used, whatever the
+        // mtime (`os.utime` can set any).
+        fs.write("/k/c.py", "x = 3\n", 10);
+        imported("/k/c.py", b"x = 1\n");
+        crate::writes::take();
+        crate::writes::note(Path::new("/k/c.py"));
+        engine.note_writes(crate::writes::take()); // as every contract call examining files does
+        assert!(engine.track_indirect(&[spec("c")], &EngineVerdict).1.is_empty());
+        assert_eq!(fs.reads(), (2, 2), "read, not taken");
+        assert!(!crate::compiled::keeps(Path::new("/k/c.py")));
     }
 }
