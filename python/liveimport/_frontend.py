@@ -230,14 +230,11 @@ def _paths(data: dict[str, Any], key: str = "paths") -> list[str]:
     return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
 
 
-def _fresh_kernel() -> int | None:
-    """When no cell has run in the kernel yet (IPython's execution count is
-    still 1: the bootstrap request took itself back out of it), the execution
-    count the first cell runs with (2: IPython counts a cell as it starts);
-    else None."""
+def _fresh_kernel() -> bool:
+    """Whether no cell has run in the kernel yet (IPython's execution count
+    is still 1: the bootstrap request took itself back out of it)."""
     shell = current_shell()
-    count = getattr(shell, "execution_count", None) if shell is not None else None
-    return 2 if count == 1 else None
+    return shell is not None and getattr(shell, "execution_count", None) == 1
 
 
 def _on_msg(msg: dict[str, Any]) -> None:

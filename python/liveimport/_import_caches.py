@@ -19,16 +19,17 @@ from importlib.machinery import FileFinder
 
 __all__ = ("fresh_at", "invalidate", "listed", "reset")
 
-#: ``(import epoch, execution count)`` at which the caches are known fresh:
+#: ``(import epoch, cells started)`` at which the caches are known fresh:
 #: a page connected to a kernel where no code had run yet (see :func:`fresh_at`).
 _FRESH: tuple[int, int] | None = None
 
 
 def fresh_at(epoch: int, count: int) -> None:
     """Record that the caches are fresh at import epoch ``epoch``
-    (``_page.PageState.import_epoch``) and IPython execution count ``count``:
-    a page connected to a kernel where no code had run yet, so no file was
-    created since the caches were filled but those the page reports."""
+    (``_page.PageState.import_epoch``) until cell number ``count`` has started
+    (``_page.PageState.cells``): a page connected to a kernel where no code
+    had run yet, so no file was created since the caches were filled but
+    those the page reports."""
     global _FRESH
     _FRESH = (epoch, count)
 
@@ -40,7 +41,7 @@ def invalidate(fresh: tuple[int, int] | None = None) -> None:
     (and its place in ``sys.path_importer_cache``). Raises nothing that
     ``importlib.invalidate_caches()`` does not.
 
-    ``fresh``: ``(import epoch, execution count)`` now. When it is the mark
+    ``fresh``: ``(import epoch, cells started)`` now. When it is the mark
     :func:`fresh_at` recorded, no cell has run since a page connected to a
     kernel where no code had run and nothing was created since: nothing is
     done (in JupyterLite, that saves a listing of each ``/drive`` folder on

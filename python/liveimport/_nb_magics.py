@@ -110,10 +110,7 @@ class LiveImportMagics(Magics):
         # cell ran since a page connected to a fresh kernel and the page
         # reported nothing created (``_import_caches.fresh_at``).
         page = _page.active()
-        epoch = page.import_epoch() if page is not None else None
-        _import_caches.invalidate(
-            None if epoch is None else (epoch, getattr(shell, "execution_count", -1))
-        )
+        _import_caches.invalidate(page.cache_mark() if page is not None else None)
 
         # Keep the cell's line numbers in tracebacks: the magic line becomes a
         # comment line, unless the body starts with another cell magic.

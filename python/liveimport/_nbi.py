@@ -166,10 +166,12 @@ class _Handler:
             return
         now = _monotonic()
         previous_end, self.last_cell_end = self.last_cell_end, now
+        page = _page.active()
+        if page is not None:
+            page.cells += 1
         if not _SETTINGS.enabled:
             return
         bootstrap = not getattr(info, "store_history", True)
-        page = _page.active()
         decision = page.cell_decision(now - previous_end) if page is not None else None
         if decision is None:
             decision = now - previous_end >= _SETTINGS.grace

@@ -100,6 +100,9 @@ class PageState:
         self.need_full = True
         #: A file changed since the last sync (new modules: import caches).
         self.changed = False
+        #: How many cells started since the page state was made (counted by
+        #: the notebook hooks, ``_nbi``).
+        self.cells = 0
         #: A run is open, and whether its sync has happened.
         self.run_open = False
         self.run_synced = False
@@ -114,7 +117,7 @@ class PageState:
         cwd: str | None = None,
         deleted: list[str] | None = None,
         console: bool = False,
-        fresh: int | None = None,
+        fresh: bool = False,
     ) -> bool:
         """The page's ``file_events`` message: it reports every change from
         now on; ``paths`` changed since it connected to the kernel (all of
@@ -127,8 +130,7 @@ class PageState:
         session path, which names no file (JupyterLab's
         ``console-1-<uuid>``): the root must hold its directory. Otherwise
         events stay unused. ``fresh``: no user code has run in the kernel yet
-        (the import caches hold no file created since the kernel started),
-        and the first cell will run with this IPython execution count.
+        (the import caches hold no file created since the kernel started).
         """
         cwd = os.getcwd() if cwd is None else cwd
         root = _drive_root(cwd, notebook_path, console=console)
@@ -148,11 +150,12 @@ class PageState:
         self.need_full = self.connected_before or not complete
         if self.need_full:
             self.creations += 1  # changes may have been lost
-        elif fresh is not None:
+        elif fresh:
             # No code ran in the kernel yet but LiveImport's: every file the
             # import caches could miss was created after the page connected
-            # to the kernel, so it is among ``paths`` (counted below).
-            _import_caches.fresh_at(self.creations + self._other_writes(), fresh)
+            # to the kernel, so it is among ``paths`` (counted below). Until
+            # the next cell has started (``cells`` + 1), no code can create any.
+            _import_caches.fresh_at(self.creations + self._other_writes(), self.cells + 1)
         self.connected_before = True
         self.files_changed(paths, deleted)
         return self.in_use
@@ -199,6 +202,12 @@ class PageState:
             self._mark_missing(gone)
         if changed:
             self._mark_dirty(changed)
+
+    def cache_mark(self) -> tuple[int, int] | None:
+        """``(import epoch, cells started)`` for ``_import_caches.invalidate``;
+        None when the epoch is unknown."""
+        epoch = self.import_epoch()
+        return None if epoch is None else (epoch, self.cells)
 
     def import_epoch(self) -> int | None:
         """A number that grows whenever a file that may change how modules
