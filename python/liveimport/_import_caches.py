@@ -56,18 +56,18 @@ def invalidate(fresh: tuple[int, int] | None = None) -> None:
 
 
 def listed(path: str) -> bool:
-    """Whether the listing a ``FileFinder`` of ``sys.path_importer_cache``
-    cached of the directory of ``path`` (absolute, normalised) holds its name:
+    """Whether a listing a ``FileFinder`` of ``sys.path_importer_cache``
+    made of the directory of ``path`` (absolute, normalised) holds its name:
     then the file (or directory) existed when that listing was made, and a
-    report of it changes nothing the import caches hold. False when no such
-    listing is cached (``FileFinder._path_cache``, filled at its first
-    look-up after each invalidation)."""
+    report of it creates nothing. The last listing counts even after
+    :func:`invalidate` (``FileFinder.invalidate_caches`` only marks it for a
+    new listing at the next look-up). False when no finder of the directory
+    has made one (``FileFinder._path_cache``)."""
     directory, name = os.path.split(path)
     for finder in list(sys.path_importer_cache.values()):
         if isinstance(finder, FileFinder) and finder.path == directory:
             names = getattr(finder, "_path_cache", None)
-            if getattr(finder, "_path_mtime", -1) != -1 and isinstance(names, set):
-                return name in names
+            return isinstance(names, set) and name in names
     return False
 
 

@@ -301,6 +301,10 @@ def test_a_saved_file_the_import_system_had_listed_changes_nothing(lesson):
     assert page.active().import_epoch() == epoch
     edit_and_run(nb, "shapes.py", "def area():\n    return 3\n", "pass")
     assert nb.fast == ["shapes"]
+    # The caches were invalidated before that reload, and nothing was looked
+    # up since: the listing made before still says notes.py existed.
+    nb.page.edit("notes.py", "N = 3\n")
+    assert page.active().import_epoch() == epoch
     # A file no listing holds may be new.
     nb.page.edit("brand_new.py", "B = 1\n")
     assert page.active().import_epoch() == epoch + 1
