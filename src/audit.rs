@@ -16,7 +16,9 @@
 //! - Once [`set_note_compiles`] was called: `compile(source, filename, ...)` of a `bytes`
 //!   source whose `str` filename ends in `.py` (importlib's `source_to_code`), and `exec(code,
 //!   ...)` of a code object named `<module>` (the import running it; any filename, as the pyo3
-//!   hook always did: the wasm-bindgen hook's extra `.py` test is gone).
+//!   hook always did: the wasm-bindgen hook's extra `.py` test is gone); and `open` with mode
+//!   `"r"` for reading (`io.open_code`, importlib reading a source) of a `.py` file under the
+//!   current directory, with the time, so that the source compiled next is kept.
 //!
 //! Every other event is ignored; [`may_note`] tells so from the name alone, before any
 //! argument is converted.
@@ -105,6 +107,10 @@ pub fn note_event(name: &[u8], args: &dyn AuditArgs) {
         }
         return;
     }
+    if name == b"open" && notes_compiles() && is_open_code(args) {
+        note_open_code(args);
+        return;
+    }
     let Some(shape) = writes::audited_event(name) else { return };
     if let Some(flags) = shape.flags {
         if args.int(flags).is_none_or(|f| f & writes::WRITE_ACCESS == 0) {
@@ -124,6 +130,27 @@ pub fn note_event(name: &[u8], args: &dyn AuditArgs) {
             },
             None => writes::note_unknown(),
         }
+    }
+}
+
+/// Whether the arguments of an `open` event are those `io.open_code` gives (what importlib
+/// reads a source with): mode `"r"` and flags without write access (`O_RDONLY | O_CLOEXEC`).
+/// Reading a file with `open(path, "rb")` gives mode `"rb"`; only a text-mode `open(path)`
+/// looks the same, and text is not what importlib compiles (a `str` source is not noted).
+fn is_open_code(args: &dyn AuditArgs) -> bool {
+    args.string(1).as_deref() == Some("r") && args.int(2).is_some_and(|f| f & writes::WRITE_ACCESS == 0)
+}
+
+/// importlib opens a `.py` file under the current directory to compile it: noted with the
+/// time, so that its source is kept ([`crate::compiled::note_open`]).
+fn note_open_code(args: &dyn AuditArgs) {
+    let (Some(path), Some(cwd)) = (args.path(0), args.cwd()) else { return };
+    if path.extension().is_none_or(|e| e != "py") {
+        return;
+    }
+    let path = writes::absolute(&path, &cwd);
+    if path.starts_with(writes::absolute(&cwd, Path::new("/"))) {
+        crate::compiled::note_open(&path, crate::mtime::Mtime::now());
     }
 }
 

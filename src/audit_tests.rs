@@ -161,3 +161,32 @@ fn compiles_and_execs_once_asked() {
     assert!(!crate::compiled::accepted(std::path::Path::new("/audit/nb/n.py"), b"x = 2\n"));
     assert!(!crate::compiled::accepted(other, b"x = 3\n"));
 }
+
+#[test]
+fn sources_importlib_opens_under_the_cwd_are_kept() {
+    let _lock = writes::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    use Arg::*;
+    set_note_compiles();
+    let source: &'static [u8] = b"import os\n";
+    let at = |cwd: &'static str, list: Vec<Arg>| Args { args: list, cwd: Some(cwd) };
+    let run = |file: &'static str, open: Args| {
+        writes::take();
+        note_event(b"open", &open);
+        note_event(b"compile", &at("/", vec![Bytes(source), Str(file)]));
+        note_event(b"exec", &at("/", vec![Code("<module>", file)]));
+        crate::compiled::keeps(std::path::Path::new(file))
+    };
+    // io.open_code of a .py file under the cwd (relative or absolute): kept.
+    assert!(run("/kept/nb/a.py", at("/kept/nb", vec![Str("a.py"), Str("r"), Int(0o2000000)])));
+    assert!(writes::take().paths.is_empty(), "a read is no write");
+    assert!(run("/kept/nb/lib/b.py", at("/kept/nb", vec![Str("/kept/nb/lib/b.py"), Str("r"), Int(0)])));
+    // Not kept: outside the cwd, not .py, a binary read (`open(path, "rb")`), a write.
+    assert!(!run("/kept/lib/c.py", at("/kept/nb", vec![Str("/kept/lib/c.py"), Str("r"), Int(0)])));
+    assert!(!run("/kept/nb/d.py", at("/kept/nb", vec![Str("/kept/nb/d.pyw"), Str("r"), Int(0)])));
+    assert!(!run("/kept/nb/e.py", at("/kept/nb", vec![Str("/kept/nb/e.py"), Str("rb"), Int(0o2000000)])));
+    assert!(!run("/kept/nb/f.py", at("/kept/nb", vec![Str("/kept/nb/f.py"), Str("w"), Int(0o1101)])));
+    let now = crate::mtime::Mtime::now();
+    let long_ago = crate::mtime::Mtime(now.0 - 10_000_000_000);
+    assert_eq!(crate::compiled::take_kept(std::path::Path::new("/kept/nb/a.py"), long_ago), Some(source.to_vec()));
+    assert!(crate::compiled::take_kept(std::path::Path::new("/kept/nb/lib/b.py"), now).is_none(), "changed since");
+}

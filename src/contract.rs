@@ -7,8 +7,8 @@
 //! Rules applied here (source: the contract's docstrings):
 //! - Writes noted by the audit hook ([`crate::writes::take`]) are handed to the engine before
 //!   every call that examines files: [`register`], [`track_indirect`], [`plan_sync`]
-//!   (`note_writes`: "Notes are applied to the modules tracked when the next `plan_sync`,
-//!   `register` or `track_indirect` runs").
+//!   [`other_writes`] (`note_writes`: "Notes are applied to the modules tracked when the next
+//!   `plan_sync`, `register` or `track_indirect` runs").
 //! - A record's kind is one of `import`, `from`, `star`, and a `from` record has a name
 //!   ([`record_from_tuple`]); anything else is a `ValueError`.
 //! - A sync plan with analysis errors raises the first of them (tracking order), and nothing is
@@ -180,6 +180,21 @@ pub fn plan_sync<S: System>(engine: &mut Engine<S>, full: bool, host: &dyn HostP
     let entries = entries.into_iter().map(|e| (e.module, e.reason.as_str(), e.mtime, e.after)).collect();
     let namespaces = namespaces.into_iter().map(|n| (n.id, n.attached, records_to_tuples(&n.records))).collect();
     Ok((entries, namespaces))
+}
+
+/// `(module, file, mtime, source bytes)`: a source of `take_sources`.
+pub type SourceTuple = (String, String, f64, Vec<u8>);
+
+/// `take_sources`: the sources the last `plan_sync` read for the modules it found modified.
+pub fn take_sources<S: System>(engine: &mut Engine<S>) -> Vec<SourceTuple> {
+    engine.take_sources()
+}
+
+/// `other_writes`, after taking the noted writes: how many noted writes changed a path other
+/// than a tracked module's source file since the engine started.
+pub fn other_writes<S: System>(engine: &mut Engine<S>) -> u64 {
+    engine.note_writes(writes::take());
+    engine.other_writes()
 }
 
 /// The host exceptions (in the binding's form `E`) that the engine keeps for later calls

@@ -13,12 +13,11 @@ use indexmap::IndexMap;
 
 use ruff_python_ast::PythonVersion;
 
-use crate::analysis::{analyze_source, AnalysisCause, Confirm, HostParser};
+use crate::analysis::{AnalysisCause, Confirm, HostParser};
 use crate::graph::{self, Node};
-use crate::imports::SyntaxErrorInfo;
 use crate::mtime::Mtime;
 use crate::records::{Journal, Record};
-use crate::source::decode_source;
+use crate::source_read::{analyze, analyze_bytes};
 use crate::system::{OsSystem, System};
 use crate::writes::Noted;
 
@@ -149,6 +148,9 @@ struct Tracked {
     attached: BTreeSet<NamespaceId>,
     /// Why the source at mtime `current` cannot be analysed (cleared when a later one can).
     error: Option<AnalysisError>,
+    /// The source a [`Engine::plan_sync`] read and analysed at mtime `current` (with the mtime of
+    /// that read), until [`Engine::take_sources`] hands it out (see there).
+    kept: Option<(Mtime, Vec<u8>)>,
 }
 
 impl Tracked {
@@ -164,6 +166,7 @@ impl Tracked {
             deps,
             attached,
             error: None,
+            kept: None,
         }
     }
 
@@ -192,39 +195,9 @@ pub struct Engine<S = OsSystem> {
     /// Modules whose source file was found missing after having existed, not yet handed out by
     /// [`Engine::take_missing`], in the order found.
     gone: Vec<String>,
-}
-
-/// Reads and analyses a module's source at its current mtime: `(mtime, dependencies)`; a missing
-/// file, or no file, gives `(None, [])`. See [`crate::analysis`] for `host` and `confirm`.
-fn analyze(
-    system: &impl System,
-    spec_name: &str,
-    file: Option<&str>,
-    package: &str,
-    version: PythonVersion,
-    host: &dyn HostParser,
-    confirm: Confirm,
-) -> Result<(Option<Mtime>, Vec<String>), AnalysisError> {
-    let Some(file) = file else { return Ok((None, Vec::new())) };
-    let Some((mtime, bytes)) = system.read_source(file) else {
-        return Ok((None, Vec::new()));
-    };
-    let error = |cause: AnalysisCause| AnalysisError { module: spec_name.to_string(), cause };
-    let confirm = match confirm {
-        Confirm::OnError if crate::compiled::accepted(Path::new(file), &bytes) => Confirm::Compiled,
-        other => other,
-    };
-    let text = decode_source(bytes, file).map_err(|e| {
-        error(AnalysisCause::Syntax(SyntaxErrorInfo {
-            message: e.message,
-            filename: file.to_string(),
-            line: e.line,
-            column: 1,
-            text: None,
-        }))
-    })?;
-    let deps = analyze_source(&text, package, file, version, host, confirm).map_err(error)?;
-    Ok((Some(mtime), deps))
+    /// How many noted writes changed a path that is not a tracked module's source file
+    /// ([`Engine::other_writes`]).
+    other_writes: u64,
 }
 
 impl Engine {
@@ -246,6 +219,7 @@ impl<S: System> Engine<S> {
             examine_all: false,
             version,
             gone: Vec::new(),
+            other_writes: 0,
         }
     }
 
@@ -270,7 +244,8 @@ impl<S: System> Engine<S> {
     }
 
     /// Registers validated `records` for namespace `ns`, attaching `modules` (tracking the
-    /// untracked ones: one stat and one read of each source, analysed with
+    /// untracked ones: one stat and one read of each source, or only the stat when CPython just
+    /// imported it and its source is kept ([`crate::compiled`]); analysed with
     /// [`Confirm::OnError`]). With `clear`, the namespace's journal and attachments are discarded
     /// first. Atomic: on an [`AnalysisError`] nothing changes.
     pub fn register(
@@ -407,6 +382,11 @@ impl<S: System> Engine<S> {
     pub fn note_writes(&mut self, noted: Noted) {
         if noted.overflow {
             self.examine_all = true;
+            self.other_writes += 1;
+            crate::compiled::forget_kept(None);
+        }
+        for path in &noted.paths {
+            crate::compiled::forget_kept(Some(path));
         }
         if noted.paths.is_empty() {
             return;
@@ -419,7 +399,10 @@ impl<S: System> Engine<S> {
         for path in &noted.paths {
             if let Some(&i) = files.get(path.as_path()) {
                 hits.push(i);
-            } else if directories.contains(path.as_path()) {
+                continue;
+            }
+            self.other_writes += 1;
+            if directories.contains(path.as_path()) {
                 // A directory (renamed or removed): every tracked file under it.
                 hits.extend(
                     self.modules.values().enumerate().filter(|(_, t)| t.path().is_some_and(|f| f.starts_with(path))).map(|(i, _)| i),
@@ -456,16 +439,39 @@ impl<S: System> Engine<S> {
                 continue;
             }
             if full || tracked.dirty || tracked.written {
+                // A file the page reported changed is read at once: its mtime from the read (one
+                // open and its fstat), not from a stat before it. Others are stat'ed first.
+                let (now, read) = if tracked.dirty {
+                    match self.system.read_source(file) {
+                        Some((mtime, bytes)) => (Some(mtime), Some((mtime, bytes))),
+                        None => (None, None),
+                    }
+                } else {
+                    (self.system.read_mtime(file), None)
+                };
                 tracked.dirty = false;
-                let now = self.system.read_mtime(file);
                 if tracked.present && now.is_none() && !self.gone.contains(name) {
                     self.gone.push(name.clone());
                 }
                 tracked.present = now.is_some();
+                if now.is_none() {
+                    tracked.kept = None;
+                }
                 if now.is_some() && tracked.current != now {
                     tracked.current = now;
-                    match analyze(&self.system, name, Some(file), &tracked.package, version, host, Confirm::Always) {
-                        Ok((_, deps)) => {
+                    tracked.kept = None;
+                    let analysed = match read.or_else(|| self.system.read_source(file)) {
+                        None => Ok(Vec::new()),
+                        Some((mtime, bytes)) => {
+                            let deps = analyze_bytes(name, file, bytes.clone(), &tracked.package, version, host, Confirm::Always);
+                            if deps.is_ok() {
+                                tracked.kept = Some((mtime, bytes));
+                            }
+                            deps
+                        }
+                    };
+                    match analysed {
+                        Ok(deps) => {
                             tracked.deps = deps;
                             tracked.error = None;
                         }
@@ -539,8 +545,34 @@ impl<S: System> Engine<S> {
         for name in reloaded {
             if let Some(tracked) = self.modules.get_mut(name) {
                 tracked.seen = tracked.current;
+                tracked.kept = None;
             }
         }
+    }
+
+    /// The sources [`Engine::plan_sync`] read and analysed, as `(module, file, mtime, bytes)` in
+    /// tracking order: of each module found modified, its file and the new source read from it
+    /// (the mtime read just before the bytes). Each is handed out once; one not taken is dropped when the module
+    /// is committed, when a plan finds its file missing, or replaced when a plan finds a new
+    /// mtime. A reload can run from these bytes instead of reading the file again
+    /// (`liveimport._reload_source`): they are the source the plan analysed.
+    pub fn take_sources(&mut self) -> Vec<(String, String, f64, Vec<u8>)> {
+        self.modules
+            .iter_mut()
+            .filter_map(|(name, tracked)| {
+                let (mtime, bytes) = tracked.kept.take()?;
+                Some((name.clone(), tracked.file.clone()?, mtime.seconds(), bytes))
+            })
+            .collect()
+    }
+
+    /// How many writes by code in this interpreter ([`Engine::note_writes`]) changed a path
+    /// other than a tracked module's source file (each such noted path counts, an overflowing
+    /// note counts once), since the engine started. Such a write may have created a file that
+    /// changes how a module is found (a package directory, a module shadowing another), so the
+    /// import system's caches cannot be trusted once it grows.
+    pub fn other_writes(&self) -> u64 {
+        self.other_writes
     }
 
     /// The namespace's records in replay order (empty if it has none).

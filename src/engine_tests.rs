@@ -330,3 +330,69 @@ fn missing_files_are_handed_out_once_and_come_back() {
     engine.plan_sync(false, &EngineVerdict);
     assert!(engine.take_missing().is_empty());
 }
+
+#[test]
+fn plans_keep_the_sources_they_read_until_taken() {
+    let ws = Workspace::new();
+    let a = ws.write("a", "x = 1\n", 100);
+    let b = ws.write("b", "import a\n", 100);
+    let mut engine = Engine::new(vec![ws.root()], PY);
+    engine.register(1, &[import("b")], std::slice::from_ref(&b), false, &EngineVerdict).unwrap();
+    track_all(&mut engine, std::slice::from_ref(&a));
+    assert!(engine.take_sources().is_empty(), "tracking keeps nothing");
+    std::fs::write(a.file.as_deref().unwrap(), "x = 2\n").unwrap();
+    ws.touch("a", 200);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    let plan = engine.plan_sync(false, &EngineVerdict);
+    assert_eq!(plan.entries.len(), 2, "a modified, b dependent");
+    // Only the modified module's source, with the mtime of its read; each once.
+    assert_eq!(engine.take_sources(), [("a".to_string(), a.file.clone().unwrap(), 200.0, b"x = 2\n".to_vec())]);
+    assert!(engine.take_sources().is_empty());
+    // Planned again without a change: nothing is read, nothing new kept. One not taken stays
+    // until the module is committed.
+    std::fs::write(a.file.as_deref().unwrap(), "x = 3\n").unwrap();
+    ws.touch("a", 250);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    assert_eq!(engine.plan_sync(false, &EngineVerdict).entries.len(), 2);
+    assert_eq!(engine.plan_sync(false, &EngineVerdict).entries.len(), 2, "still modified, not read again");
+    assert_eq!(engine.take_sources(), [("a".to_string(), a.file.clone().unwrap(), 250.0, b"x = 3\n".to_vec())]);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    engine.plan_sync(false, &EngineVerdict);
+    engine.commit(&["a".into(), "b".into()]);
+    assert!(engine.take_sources().is_empty(), "committed: dropped");
+    // An unchanged file (marked again) keeps nothing.
+    std::fs::write(a.file.as_deref().unwrap(), "x = 2\n").unwrap();
+    ws.touch("a", 200);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    engine.plan_sync(false, &EngineVerdict);
+    engine.commit(&["a".into(), "b".into()]);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    assert!(engine.plan_sync(false, &EngineVerdict).entries.is_empty());
+    assert!(engine.take_sources().is_empty());
+    // A full sync stats, then reads what changed: its source is kept too.
+    ws.touch("a", 300);
+    assert_eq!(engine.plan_sync(true, &EngineVerdict).entries.len(), 2);
+    assert_eq!(engine.take_sources(), [("a".to_string(), a.file.clone().unwrap(), 300.0, b"x = 2\n".to_vec())]);
+    // A source that cannot be analysed is not kept.
+    std::fs::write(a.file.as_deref().unwrap(), "x = (\n").unwrap();
+    ws.touch("a", 400);
+    engine.mark_dirty(&[a.file.clone().unwrap()]);
+    assert_eq!(engine.plan_sync(false, &EngineVerdict).errors.len(), 1);
+    assert!(engine.take_sources().is_empty());
+}
+
+#[test]
+fn writes_of_other_paths_are_counted() {
+    let ws = Workspace::new();
+    let a = ws.write("a", "x = 1\n", 100);
+    let mut engine = Engine::new(vec![ws.root()], PY);
+    engine.register(1, &[import("a")], std::slice::from_ref(&a), false, &EngineVerdict).unwrap();
+    assert_eq!(engine.other_writes(), 0);
+    engine.note_writes(Noted { paths: vec![PathBuf::from(a.file.as_deref().unwrap())], overflow: false });
+    assert_eq!(engine.other_writes(), 0, "a tracked source written: nothing created");
+    let new = PathBuf::from(ws.root()).join("a").join("__init__.py");
+    engine.note_writes(Noted { paths: vec![new, PathBuf::from(ws.root())], overflow: false });
+    assert_eq!(engine.other_writes(), 2, "a new file, a directory");
+    engine.note_writes(Noted { paths: vec![], overflow: true });
+    assert_eq!(engine.other_writes(), 3, "an overflowing note may hide anything");
+}

@@ -37,6 +37,7 @@ pub mod imports;
 pub mod mtime;
 pub mod records;
 pub mod source;
+pub mod source_read;
 pub mod system;
 pub mod writes;
 

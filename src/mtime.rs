@@ -29,6 +29,20 @@ impl Mtime {
         Some(Mtime(sec as i128 * 1_000_000_000 + nsec as i128))
     }
 
+    /// The current time, as a file saved now would have it: the system clock natively and in
+    /// the pyo3 build for Pyodide (Emscripten's `clock_gettime`, i.e. `Date.now()`), the JS
+    /// clock in the wasm-bindgen build (which has no system clock).
+    pub fn now() -> Self {
+        #[cfg(feature = "wasm")]
+        {
+            Mtime::from_js_time(js_sys::Date::now()).unwrap_or(Mtime(0))
+        }
+        #[cfg(not(feature = "wasm"))]
+        {
+            Mtime::from_system_time(SystemTime::now())
+        }
+    }
+
     /// From a `SystemTime`.
     pub fn from_system_time(time: SystemTime) -> Self {
         match time.duration_since(UNIX_EPOCH) {

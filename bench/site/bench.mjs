@@ -213,7 +213,7 @@ const checkSource = name => `print(${name}.VALUE)\n`;
 function extensionRules() {
   const src = fs.readFileSync(path.join(ROOT, 'jupyterlite-ext', 'src', 'cells.ts'), 'utf8');
   const rule = name => {
-    const m = new RegExp(`const ${name} = /(.*)/([a-z]*);`).exec(src);
+    const m = new RegExp(`const ${name} =\\s*/(.*)/([a-z]*);`).exec(src);
     if (!m) {
       throw new Error(`cells.ts: cannot find ${name}`);
     }

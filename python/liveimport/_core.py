@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from os import PathLike
 from typing import Any
 
-from . import _engine, _failures, _import_caches, _incidents, _records
+from . import _engine, _failures, _import_caches, _incidents, _records, _reload_source
 from ._errors import ModuleError, ReloadEvent
 from ._state import STATE, Reloaded
 
@@ -191,16 +191,36 @@ def _restore(name: str, module: Any, saved: dict[str, Any]) -> None:
     sys.modules[name] = module
 
 
-def _reload(name: str, records: list[_records.Record]) -> BaseException | None:
+def _reload(
+    name: str,
+    records: list[_records.Record],
+    source: tuple[str, float, bytes] | None = None,
+    epoch: int | None = None,
+) -> BaseException | None:
     """Reload module ``name`` transactionally: on failure (it raises, or a
     registered statement could no longer rebind from it) restore it and
-    return the exception; ``None`` on success."""
+    return the exception; ``None`` on success. ``source``: ``(file, mtime,
+    bytes)`` of its source file as the engine just read it, reloaded from
+    without reading the file again where that gives what ``importlib.reload``
+    would (``_reload_source``, at import epoch ``epoch``)."""
     module = sys.modules.get(name)
     if module is None:
         return ImportError(f"module {name} not in sys.modules", name=name)
     saved = dict(module.__dict__)
+    file = getattr(module, "__file__", None)
+    if not isinstance(file, str):
+        file = None
     try:
-        importlib.reload(module)
+        if (
+            source is not None
+            and epoch is not None
+            and source[0] == file
+            and _reload_source.applies(name, module, file, epoch)
+        ):
+            _reload_source.reload(name, module, source[0], source[1], source[2], epoch)
+        else:
+            importlib.reload(module)
+            _reload_source.found(name, module, file, epoch)
     except BaseException as error:
         _restore(name, module, saved)
         return error
@@ -271,14 +291,27 @@ def _take_missing() -> list[tuple[str, str]]:
     return missing
 
 
-def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool = True) -> None:
+def _sync(
+    observer: Callable[[ReloadEvent], None] | None = None,
+    *,
+    full: bool = True,
+    page_events: bool = False,
+) -> None:
     """:func:`sync`; with ``full=False`` only files marked by
-    :func:`_mark_dirty` are checked (no file access when none is marked)."""
+    :func:`_mark_dirty` are checked (no file access when none is marked).
+    ``page_events``: the page's reports and the kernel's write notes are taken to
+    cover every file created (the import epoch, ``_page``): modules reload
+    from the engine's sources where ``_reload_source`` applies. Without it (an explicit
+    :func:`sync`, e.g. after files were changed from JavaScript), every reload
+    is a normal one. The import caches are invalidated before reloads either
+    way."""
     try:
         entries, namespaces = STATE.engine.plan_sync(full)
     except _engine.AnalysisError as error:
+        STATE.sources = {}
         raise _analysis_failure(error) from error.cause
     if not entries:
+        STATE.sources = {}
         if _failures.untracked_analysis():
             # A dependency that could not be analysed may be fixed now.
             track_error = _track_indirects()
@@ -286,6 +319,12 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
                 raise track_error
         return
     detected = time.time()
+    sources = _take_sources()
+    STATE.sources = {}
+    epoch = STATE.import_epoch() if page_events else None
+    # Modules created since the caches were filled must import (a reloaded
+    # module may import one). Costs no request by itself: a folder is listed
+    # again at its next look-up (none for a module reloaded from its source).
     _import_caches.invalidate()
 
     records_by_module: dict[str, list[_records.Record]] = {}
@@ -302,7 +341,10 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         if interrupt is not None or any(dep in not_reloaded for dep in after):
             not_reloaded.add(name)
             continue
-        reload_error = _reload(name, records_by_module.get(name, []))
+        source = sources.get(name)
+        if source is not None and source[1] != mtime:
+            source = None  # not the source this plan is for
+        reload_error = _reload(name, records_by_module.get(name, []), source, epoch)
         if reload_error is not None:
             failed[name] = reload_error
             not_reloaded.add(name)
@@ -339,21 +381,56 @@ def _sync(observer: Callable[[ReloadEvent], None] | None = None, *, full: bool =
         raise analysis_error
 
 
-def planned_modified(full: bool) -> list[tuple[str, str]]:
-    """``(module, file)`` of the tracked modules the next sync would reload
-    because their source changed, as the engine plans it (``full``: examine
-    every tracked file, else only those marked changed). Planning commits
-    nothing, so the sync that follows plans them again; a module whose new
-    source cannot be analysed is left out (the sync reports it)."""
+def _tracked_files() -> set[str]:
+    """The source files of the tracked modules."""
+    return {file for _, file, _, _, _ in STATE.status(None)[1] if file is not None}
+
+
+def _take_sources() -> dict[str, tuple[str, float, bytes]]:
+    """The sources the engine's plans read for the next sync, by module:
+    ``(file, mtime, bytes)`` (``Engine.take_sources``, the latest read of
+    each module winning), kept in the state until that sync."""
+    for name, file, mtime, data in STATE.engine.take_sources():
+        STATE.sources[name] = (file, mtime, data)
+    return STATE.sources
+
+
+def _other_writes() -> int:
+    """How many writes by kernel code changed a path other than a tracked
+    module's source (``Engine.other_writes``)."""
+    return STATE.engine.other_writes()
+
+
+def _set_import_epoch(source: Callable[[], int | None] | None) -> None:
+    """Where syncs take the import epoch from (``_page.PageState.import_epoch``
+    when a page connects; None: no epoch, every reload takes the normal path
+    and the import caches are invalidated before each sync that reloads)."""
+    STATE.import_epoch = source if source is not None else _no_epoch
+
+
+def _no_epoch() -> int | None:
+    return None
+
+
+def planned_modified(full: bool) -> list[tuple[str, str, bytes | None]]:
+    """``(module, file, source)`` of the tracked modules the next sync would
+    reload because their source changed, as the engine plans it (``full``:
+    examine every tracked file, else only those marked changed); ``source``:
+    the file's bytes as the engine read them for this plan, or None. Planning
+    commits nothing, so the sync that follows plans them again (and reloads
+    from the same bytes); a module whose new source cannot be analysed is
+    left out (the sync reports it)."""
     try:
         entries, _ = STATE.engine.plan_sync(full)
     except _engine.AnalysisError:
         return []
-    planned: list[tuple[str, str]] = []
+    sources = _take_sources()
+    planned: list[tuple[str, str, bytes | None]] = []
     for name, reason, _, _ in entries:
         file = getattr(sys.modules.get(name), "__file__", None)
         if reason == "modified" and isinstance(file, str):
-            planned.append((name, file))
+            source = sources.get(name)
+            planned.append((name, file, source[2] if source and source[0] == file else None))
     return planned
 
 
@@ -435,3 +512,5 @@ def _reset() -> None:
     module cannot be imported twice."""
     STATE.reset()
     _failures.reset()
+    _reload_source.reset()
+    _import_caches.reset()

@@ -140,8 +140,12 @@ class Engine:
 
         ``modules`` are the modules to attach to the namespace (those the records
         name, plus submodules bound by ``from m import sub``); untracked ones
-        start being tracked: each source file is opened once (its mtime is
-        read from the open file, then its contents) and analysed. If
+        start being tracked: each source file is read once (its mtime, then
+        its contents, with no second stat) and analysed; for a module whose
+        import this interpreter compiled from source after
+        :func:`note_compiles`, under the current directory, only the mtime is
+        read and the source importlib read is analysed, when the mtime is more
+        than 2 seconds before that read (the file has not changed since). If
         ``clear``, the namespace's journal and attachments are discarded first.
         Records equal to an existing one move to the end of the journal.
 
@@ -159,7 +163,8 @@ class Engine:
         """Start tracking those of ``modules`` whose file lies under the
         workspace (others are ignored). Returns the untracked dependency names
         of the modules newly tracked by this call, and the analysis errors of
-        modules that could not be tracked (they stay untracked)."""
+        modules that could not be tracked (they stay untracked). Sources are
+        read as by :meth:`register`."""
 
     def set_workspace(self, directories: list[str]) -> None:
         """Replace the workspace: absolute, normalised directory paths (the
@@ -198,7 +203,9 @@ class Engine:
         that is eligible (attached to a namespace or in the workspace); without
         it, only of those marked by :meth:`mark_dirty` or written by code in
         this interpreter since :func:`note_writes` (no file access at all when
-        none is), trusting the last stat of the others. Modules without a
+        none is), trusting the last stat of the others; a marked module's
+        file is read at once (its mtime read just before its contents, kept
+        for :meth:`take_sources`), others are stat'ed. Modules without a
         source file are never examined. A module whose file is missing is
         skipped. One whose mtime differs from the last seen is modified; its
         source is re-analysed (``check_syntax`` always asked) when the mtime
@@ -222,6 +229,25 @@ class Engine:
         Nothing changes until :meth:`commit`; with nothing modified returns
         ``([], [])``.
         """
+
+    def take_sources(self) -> list[tuple[str, str, float, bytes]]:
+        """``(module, file, mtime, source)`` of the modules :meth:`plan_sync`
+        found modified, with the new source it read and analysed, in tracking
+        order: ``file`` the module's source file, ``source`` its bytes as
+        read, ``mtime`` its mtime read just before them. Each is handed out once; one not taken is
+        dropped when the module is committed, or when a later plan finds its
+        file missing or with another mtime. A module :meth:`mark_dirty`
+        marked is read once per plan (its mtime comes with the read; in
+        JupyterLite's ``/drive``: one stat and one read request); others are
+        stat'ed first and read only when their mtime changed."""
+
+    def other_writes(self) -> int:
+        """How many writes by code in this interpreter, noted since
+        :func:`note_writes`, changed a path that is not a tracked module's
+        source file (each such path counts; an overflowing note counts once),
+        since the engine started; noted writes are taken first. Such a write
+        may have created a file that changes how a module is found, so the
+        import system's caches cannot be trusted once it grows."""
 
     def commit(self, reloaded: list[str]) -> None:
         """Record the mtimes planned for the reloaded modules as seen. Modules
@@ -276,8 +302,10 @@ def note_compiles() -> None:
     code object, as an import does), through the audit hook of
     :func:`note_writes` (added once per process). When tracking starts for a
     module whose file holds exactly a source CPython compiled and ran, its
-    syntax is known valid: only its import statements are read. Raises as
-    :func:`note_writes`."""
+    syntax is known valid: only its import statements are read. The bytes of
+    sources importlib read (``io.open_code``) under the current directory are
+    kept (8 MiB at most) until tracking takes them (see :meth:`Engine.register`).
+    Raises as :func:`note_writes`."""
 
 def note_writes() -> None:
     """Start noting files changed by code in this interpreter, through a PEP 578

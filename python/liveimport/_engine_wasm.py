@@ -171,6 +171,13 @@ def _records(values: list[list[Any]]) -> list[Record]:
     return [(kind, module, name, asname) for kind, module, name, asname in values]
 
 
+def _bytes(value: Any) -> bytes:
+    """A ``Uint8Array`` of the engine as ``bytes`` (``to_py`` gives a
+    ``memoryview`` of it, or keeps the proxy)."""
+    to_bytes = getattr(value, "to_bytes", None)
+    return bytes(to_bytes() if to_bytes is not None else value)
+
+
 def _mtime(value: float | None) -> float | None:
     return None if value is None else float(value)
 
@@ -304,6 +311,16 @@ class Engine:
             [(m, reason, float(mtime), after) for m, reason, mtime, after in entries],
             [(nsid, attached, _records(journal)) for nsid, attached, journal in namespaces],
         )
+
+    def take_sources(self) -> list[tuple[str, str, float, bytes]]:
+        return [
+            (module, file, float(mtime), _bytes(source))
+            for module, file, mtime, source in _call(self._js.take_sources)
+        ]
+
+    def other_writes(self) -> int:
+        count: int = int(_call(self._js.other_writes))
+        return count
 
     def commit(self, reloaded: list[str]) -> None:
         _call(self._js.commit, to_js(list(reloaded)))

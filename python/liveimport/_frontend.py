@@ -230,6 +230,13 @@ def _paths(data: dict[str, Any], key: str = "paths") -> list[str]:
     return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
 
 
+def _fresh_kernel() -> bool:
+    """Whether no cell has run in the kernel yet (IPython's execution count
+    is still 1: the bootstrap request took itself back out of it)."""
+    shell = current_shell()
+    return shell is not None and getattr(shell, "execution_count", None) == 1
+
+
 def _on_msg(msg: dict[str, Any]) -> None:
     data = (msg.get("content") or {}).get("data") or {}
     kind = data.get("type")
@@ -249,6 +256,7 @@ def _on_msg(msg: dict[str, Any]) -> None:
             bool(data.get("complete")),
             deleted=_paths(data, "deleted"),
             console=data.get("console") is True,
+            fresh=_fresh_kernel(),
         )
         _LINK.push()
     elif kind == "status_text_request":

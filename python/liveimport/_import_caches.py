@@ -15,16 +15,69 @@ import importlib
 import os
 import sys
 import zipimport
+from importlib.machinery import FileFinder
 
-__all__ = ("invalidate",)
+__all__ = ("fresh_at", "invalidate", "listed", "reset")
+
+#: ``(import epoch, cells started)`` at which the caches are known fresh:
+#: a page connected to a kernel where no code had run yet (see :func:`fresh_at`).
+_FRESH: tuple[int, int] | None = None
 
 
-def invalidate() -> None:
+def fresh_at(epoch: int, count: int) -> None:
+    """Record that the caches are fresh at import epoch ``epoch``
+    (``_page.PageState.import_epoch``) until cell number ``count`` has started
+    (``_page.PageState.cells``): a page connected to a kernel where no code
+    had run yet, so no file was created since the caches were filled but
+    those the page reports."""
+    global _FRESH
+    _FRESH = (epoch, count)
+
+
+def invalidate(fresh: tuple[int, int] | None = None) -> None:
     """``importlib.invalidate_caches()`` (every meta path finder, every
     ``sys.path_importer_cache`` entry, namespace package paths), except that
     the ``zipimporter`` of each archive under an absolute path keeps its cache
     (and its place in ``sys.path_importer_cache``). Raises nothing that
-    ``importlib.invalidate_caches()`` does not."""
+    ``importlib.invalidate_caches()`` does not.
+
+    ``fresh``: ``(import epoch, cells started)`` now. When it is the mark
+    :func:`fresh_at` recorded, no cell has run since a page connected to a
+    kernel where no code had run and nothing was created since: nothing is
+    done (in JupyterLite, that saves a listing of each ``/drive`` folder on
+    the path at its next look-up, a request to the page: the first LiveImport
+    cell of a lesson). Once the caches are invalidated the mark is gone (code
+    may create files the page does not report, e.g. through Pyodide's ``FS``)."""
+    global _FRESH
+    if fresh is not None and fresh == _FRESH:
+        return
+    _FRESH = None
+    _invalidate()
+
+
+def listed(path: str) -> bool:
+    """Whether a listing a ``FileFinder`` of ``sys.path_importer_cache``
+    made of the directory of ``path`` (absolute, normalised) holds its name:
+    then the file (or directory) existed when that listing was made, and a
+    report of it creates nothing. The last listing counts even after
+    :func:`invalidate` (``FileFinder.invalidate_caches`` only marks it for a
+    new listing at the next look-up). False when no finder of the directory
+    has made one (``FileFinder._path_cache``)."""
+    directory, name = os.path.split(path)
+    for finder in list(sys.path_importer_cache.values()):
+        if isinstance(finder, FileFinder) and finder.path == directory:
+            names = getattr(finder, "_path_cache", None)
+            return isinstance(names, set) and name in names
+    return False
+
+
+def reset() -> None:
+    """Forget the mark of :func:`fresh_at` (``liveimport._reset()``)."""
+    global _FRESH
+    _FRESH = None
+
+
+def _invalidate() -> None:
     cache = sys.path_importer_cache
     archives = {
         path: finder

@@ -12,7 +12,7 @@ from IPython.core.error import UsageError
 from IPython.core.inputtransformer2 import TransformerManager
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from . import _import_caches
+from . import _import_caches, _page
 from ._core import register
 
 __all__ = ("LiveImportMagics",)
@@ -106,8 +106,11 @@ class LiveImportMagics(Magics):
             raise RuntimeError("No IPython shell for %%liveimport")
 
         # Modules created since the kernel started must import even where
-        # directory mtimes never change (JupyterLite's /drive).
-        _import_caches.invalidate()
+        # directory mtimes never change (JupyterLite's /drive): unless no
+        # cell ran since a page connected to a fresh kernel and the page
+        # reported nothing created (``_import_caches.fresh_at``).
+        page = _page.active()
+        _import_caches.invalidate(page.cache_mark() if page is not None else None)
 
         # Keep the cell's line numbers in tracebacks: the magic line becomes a
         # comment line, unless the body starts with another cell magic.

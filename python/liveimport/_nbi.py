@@ -166,10 +166,12 @@ class _Handler:
             return
         now = _monotonic()
         previous_end, self.last_cell_end = self.last_cell_end, now
+        page = _page.active()
+        if page is not None:
+            page.cells += 1
         if not _SETTINGS.enabled:
             return
         bootstrap = not getattr(info, "store_history", True)
-        page = _page.active()
         decision = page.cell_decision(now - previous_end) if page is not None else None
         if decision is None:
             decision = now - previous_end >= _SETTINGS.grace
@@ -208,10 +210,11 @@ class _Handler:
         page = _page.active()
         full = page is None or page.full_sync()
         # (A module created since the kernel started imports in a reload:
-        # ``_core._sync`` invalidates the import caches before reloading.)
+        # ``_core._sync`` invalidates the import caches before reloading
+        # when one may have been created, from the page's reports.)
         try:
             # str() at once: the age is the age when the change was detected.
-            _core._sync(lambda event: lines.append(str(event)), full=full)
+            _core._sync(lambda event: lines.append(str(event)), full=full, page_events=True)
         except Exception as error:
             failures.append(error)
         finally:

@@ -151,6 +151,20 @@ class _Need:
         self.text = text
 
 
+def _read_bytes(path: str) -> bytes:
+    """The bytes of the file at ``path``, read without a ``fstat`` of the
+    open file (``open(path, "rb").read()`` stats it to size its buffer: in
+    JupyterLite, one more request to the page). Raises ``OSError``."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
 class _Walk:
     """The workspace modules reached from the starts, and what they need."""
 
@@ -161,6 +175,9 @@ class _Walk:
         #: ``(file, line, text, top)`` of imports no package provides.
         self.unavailable: list[tuple[str, int, str, str]] = []
         self.locations: dict[str, list[str] | None] = {}
+        #: ``find_spec`` of top-level names not loaded (None: not found, or
+        #: it raised).
+        self.specs: dict[str, Any] = {}
 
     def in_workspace(self, path: str | None) -> bool:
         return path is not None and any(path.startswith(d) for d in self.workspace)
@@ -172,25 +189,32 @@ class _Walk:
         if top in self.locations:
             return self.locations[top]
         found: list[str] | None = None
-        module = sys.modules.get(top)
-        try:
-            spec = module.__spec__ if module is not None else importlib.util.find_spec(top)
-        except (ImportError, ValueError):
-            spec = None
+        spec = self.top_spec(top)
         if spec is not None and self.in_workspace(spec.origin):
             found = list(spec.submodule_search_locations or [])
         self.locations[top] = found
         return found
 
+    def top_spec(self, top: str) -> Any:
+        """The spec of top-level module ``top``: its ``__spec__`` when
+        loaded, else ``importlib.util.find_spec`` (asked once per walk: in
+        JupyterLite each look-up stats the folder and the file, requests to
+        the page); None when it raises ``ImportError`` or ``ValueError``."""
+        module = sys.modules.get(top)
+        if module is not None:
+            return module.__spec__
+        if top not in self.specs:
+            try:
+                self.specs[top] = importlib.util.find_spec(top)
+            except (ImportError, ValueError):
+                self.specs[top] = None
+        return self.specs[top]
+
     def module_file(self, name: str) -> str | None:
         """The source file of workspace module ``name`` (not imported yet)."""
         top, _, rest = name.partition(".")
         if name == top:
-            module = sys.modules.get(top)
-            try:
-                spec = module.__spec__ if module is not None else importlib.util.find_spec(top)
-            except (ImportError, ValueError):
-                return None
+            spec = self.top_spec(top)
             origin = spec.origin if spec is not None else None
             return origin if self.in_workspace(origin) and str(origin).endswith(".py") else None
         locations = self.top_locations(top) or []
@@ -206,15 +230,17 @@ class _Walk:
                     return candidate
         return None
 
-    def visit(self, name: str, file: str) -> None:
-        """Read workspace module ``name`` (source ``file``) and follow its
-        top-level imports."""
+    def visit(self, name: str, file: str, data: bytes | None = None) -> None:
+        """Read workspace module ``name`` (source ``file``; its bytes
+        ``data`` when the engine just read them) and follow its top-level
+        imports."""
         if file in self.seen:
             return
         self.seen.add(file)
         try:
-            with open(file, "rb") as f:
-                source = importlib.util.decode_source(f.read())
+            if data is None:
+                data = _read_bytes(file)
+            source = importlib.util.decode_source(data)
         except (OSError, SyntaxError, UnicodeDecodeError):
             return  # the import reports it
         package = name if os.path.basename(file) == "__init__.py" else name.rpartition(".")[0]
@@ -311,8 +337,8 @@ async def _prepare(code: str, sync: bool) -> list[str]:
     if not planned and all(top in sys.modules for top, _, _, _ in cell):
         return []  # the common case: nothing new
     walk = _Walk(_core.workspace_directories())
-    for name, file in planned:
-        walk.visit(name, file)
+    for name, file, data in planned:
+        walk.visit(name, file, data)
     walk.follow(cell, "")
     for file, line, text, top in walk.unavailable:
         sys.stderr.write(

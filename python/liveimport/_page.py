@@ -31,7 +31,7 @@ import posixpath
 import sys
 from collections.abc import Callable
 
-from . import _core, _engine, _incidents
+from . import _core, _engine, _import_caches, _incidents
 
 __all__ = ("PageState", "STALE_RUN_GAP", "active", "activate")
 
@@ -60,6 +60,10 @@ class PageState:
         (``_core._mark_missing``).
     :param forget: drops the kernel's cached file-system nodes of kernel
         paths (``_drive.forget``).
+    :param tracked_files: the source files of the tracked modules (kernel
+        paths, ``_core._tracked_files``).
+    :param other_writes: how many writes of kernel code changed a path other
+        than a tracked module's source (``_core._other_writes``).
     """
 
     def __init__(
@@ -69,11 +73,18 @@ class PageState:
         *,
         mark_missing: Callable[[list[str]], int] = lambda paths: 0,
         forget: Callable[[list[str]], bool] = lambda paths: False,
+        tracked_files: Callable[[], set[str]] = set,
+        other_writes: Callable[[], int] = lambda: 0,
     ) -> None:
         self._mark_dirty = mark_dirty
         self._note_writes = note_writes
         self._mark_missing = mark_missing
         self._forget = forget
+        self._tracked_files = tracked_files
+        self._other_writes = other_writes
+        #: How many reports may have created, renamed or deleted a file that
+        #: changes how modules are found (see :meth:`import_epoch`).
+        self.creations = 0
         #: The user's choice (setting ``fileEvents``, message key ``file_events``).
         self.allowed = True
         #: The kernel path of the page's drive root, once the page connected.
@@ -89,6 +100,9 @@ class PageState:
         self.need_full = True
         #: A file changed since the last sync (new modules: import caches).
         self.changed = False
+        #: How many cells started since the page state was made (counted by
+        #: the notebook hooks, ``_nbi``).
+        self.cells = 0
         #: A run is open, and whether its sync has happened.
         self.run_open = False
         self.run_synced = False
@@ -103,6 +117,7 @@ class PageState:
         cwd: str | None = None,
         deleted: list[str] | None = None,
         console: bool = False,
+        fresh: bool = False,
     ) -> bool:
         """The page's ``file_events`` message: it reports every change from
         now on; ``paths`` changed since it connected to the kernel (all of
@@ -114,7 +129,8 @@ class PageState:
         hold the notebook. ``console``: ``notebook_path`` is a console's
         session path, which names no file (JupyterLab's
         ``console-1-<uuid>``): the root must hold its directory. Otherwise
-        events stay unused.
+        events stay unused. ``fresh``: no user code has run in the kernel yet
+        (the import caches hold no file created since the kernel started).
         """
         cwd = os.getcwd() if cwd is None else cwd
         root = _drive_root(cwd, notebook_path, console=console)
@@ -132,6 +148,14 @@ class PageState:
         # kernel, before which nothing was tracked; after a reconnection the
         # changes in between may have been lost.
         self.need_full = self.connected_before or not complete
+        if self.need_full:
+            self.creations += 1  # changes may have been lost
+        elif fresh:
+            # No code ran in the kernel yet but LiveImport's: every file the
+            # import caches could miss was created after the page connected
+            # to the kernel, so it is among ``paths`` (counted below). Until
+            # the next cell has started (``cells`` + 1), no code can create any.
+            _import_caches.fresh_at(self.creations + self._other_writes(), self.cells + 1)
         self.connected_before = True
         self.files_changed(paths, deleted)
         return self.in_use
@@ -166,11 +190,43 @@ class PageState:
             for k in (kernel(p) for p in paths if isinstance(p, str) and p not in gone_set)
             if k is not None
         ]
+        if any(map(_may_change_imports, gone)):
+            self.creations += 1
+        else:
+            candidates = [k for k in changed if _may_change_imports(k)]
+            tracked = self._tracked_files() if candidates else set()
+            if any(k not in tracked and not _import_caches.listed(k) for k in candidates):
+                self.creations += 1
         if gone:
             self._forget(gone)
             self._mark_missing(gone)
         if changed:
             self._mark_dirty(changed)
+
+    def cache_mark(self) -> tuple[int, int] | None:
+        """``(import epoch, cells started)`` for ``_import_caches.invalidate``;
+        None when the epoch is unknown."""
+        epoch = self.import_epoch()
+        return None if epoch is None else (epoch, self.cells)
+
+    def import_epoch(self) -> int | None:
+        """A number that grows whenever a file that may change how modules
+        are found could have been created, renamed or deleted: reported by
+        the page (a deletion, or a change of a path that is no tracked
+        module's source and that no cached directory listing of the import
+        system holds, ``_import_caches.listed``, except notebooks and a few
+        data formats, :func:`_may_change_imports`: the page reports saves and
+        creations alike), or written by kernel code (``Engine.other_writes``).
+        ``_import_caches`` and ``_reload_source`` trust what they found at an
+        equal epoch.
+
+        None while no page is connected to a drive it owns (``root``); the
+        page reports every change whether or not the user turned the use of
+        events for syncs off (``allowed``), and a reconnection counts as a
+        creation (changes in between may have been lost)."""
+        if self.root is None:
+            return None
+        return self.creations + self._other_writes()
 
     def kernel_path(self, contents_path: str) -> str | None:
         """The kernel path of a contents path, or None for a path on another
@@ -232,6 +288,18 @@ class PageState:
         self.changed = False
 
 
+#: Suffixes of files that never change how modules are found: the notebooks
+#: and the text and data files a lesson saves often (anything else, a path
+#: without a suffix included, may be a module, a package or a directory).
+_INERT_SUFFIXES = frozenset((".ipynb", ".md", ".txt", ".csv", ".json"))
+
+
+def _may_change_imports(path: str) -> bool:
+    """Whether creating, renaming or deleting ``path`` may change how modules
+    are found (see :data:`_INERT_SUFFIXES`)."""
+    return posixpath.splitext(path)[1].lower() not in _INERT_SUFFIXES
+
+
 def _drive_root(cwd: str, notebook_path: str, *, console: bool = False) -> str | None:
     """The drive root, given the kernel's working directory and the
     notebook's contents path, or None when they do not fit together (the
@@ -274,7 +342,10 @@ def activate() -> PageState:
             _engine.note_writes,
             mark_missing=_core._mark_missing,
             forget=_drive.forget,
+            tracked_files=_core._tracked_files,
+            other_writes=_core._other_writes,
         )
+        _core._set_import_epoch(_ACTIVE.import_epoch)
     return _ACTIVE
 
 
@@ -282,3 +353,4 @@ def reset() -> None:
     """Forget the page state (``liveimport._reset()``, for tests)."""
     global _ACTIVE
     _ACTIVE = None
+    _core._set_import_epoch(None)

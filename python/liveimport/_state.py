@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from . import _engine, _records
@@ -39,6 +39,11 @@ def new_engine(workspace: list[str]) -> _engine.Engine:
     :param workspace: absolute, normalised directory paths."""
     version = (sys.version_info[0], sys.version_info[1])
     return _engine.Engine(workspace, version, check_syntax)
+
+
+def _no_epoch() -> int | None:
+    """No import epoch: no page reports the files that are created."""
+    return None
 
 
 class Reloaded(NamedTuple):
@@ -75,7 +80,15 @@ class State:
     are for ``liveimport._core`` (the only writer); readers use the methods.
     """
 
-    __slots__ = ("_reloaded", "_stats", "engine", "lazy_watch", "namespaces")
+    __slots__ = (
+        "_reloaded",
+        "_stats",
+        "engine",
+        "import_epoch",
+        "lazy_watch",
+        "namespaces",
+        "sources",
+    )
 
     def __init__(self) -> None:
         #: The engine; replaced by :meth:`reset`.
@@ -85,6 +98,13 @@ class State:
         #: Lazily imported (PEP 810) dependency names not yet loaded
         #: (``liveimport.poll_lazy_imports``).
         self.lazy_watch: set[str] = set()
+        #: The import epoch now, or None when unknown (set when a page
+        #: connects: ``_page.PageState.import_epoch``; see ``_reload_source``).
+        self.import_epoch: Callable[[], int | None] = _no_epoch
+        #: ``(file, mtime, bytes)`` by module: the sources a plan read for
+        #: the next sync (``Engine.take_sources``), kept from a plan made
+        #: before it (``_core.planned_modified``) until that sync.
+        self.sources: dict[str, tuple[str, float, bytes]] = {}
         self._stats = ReloadStats(0, None, ())
         #: Every module a sync reloaded since the import or the last reset.
         self._reloaded: set[str] = set()
@@ -105,6 +125,7 @@ class State:
         self.engine = new_engine([os.path.abspath(os.getcwd())])
         self.namespaces.clear()
         self.lazy_watch.clear()
+        self.sources.clear()
         self._reloaded.clear()
 
     # -- reads --------------------------------------------------------------------

@@ -9,6 +9,7 @@
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyImportError, PySyntaxError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use std::sync::Arc;
 
@@ -161,6 +162,16 @@ impl Engine {
         let Engine { inner, check_syntax } = self;
         let host = PyHostParser { py, check: check_syntax };
         contract::plan_sync(inner, full, &host).map_err(|e| to_py_err(py, e))
+    }
+
+    /// The sources plan_sync read for modified modules: [(module, file, mtime, bytes)], each once.
+    fn take_sources<'py>(&mut self, py: Python<'py>) -> Vec<(String, String, f64, Bound<'py, PyBytes>)> {
+        contract::take_sources(&mut self.inner).into_iter().map(|(m, f, t, b)| (m, f, t, PyBytes::new(py, &b))).collect()
+    }
+
+    /// How many noted writes changed a path other than a tracked source file (notes taken first).
+    fn other_writes(&mut self) -> u64 {
+        contract::other_writes(&mut self.inner)
     }
 
     /// Record the planned mtimes of the reloaded modules as seen.

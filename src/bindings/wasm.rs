@@ -237,6 +237,25 @@ impl Engine {
         outcome(Ok(contract::kept_host_errors::<_, usize>(&self.inner)))
     }
 
+    /// The sources `plan_sync` read for modified modules, as the outcome
+    /// `[0, [[module, file, mtime, Uint8Array], ...]]` (bytes as a typed array, not a list of
+    /// numbers).
+    pub fn take_sources(&mut self) -> JsValue {
+        let sources: Array = contract::take_sources(&mut self.inner)
+            .into_iter()
+            .map(|(module, file, mtime, bytes)| -> JsValue {
+                Array::of4(&JsValue::from_str(&module), &JsValue::from_str(&file), &JsValue::from_f64(mtime), &Uint8Array::from(&bytes[..]))
+                    .into()
+            })
+            .collect();
+        Array::of2(&JsValue::from_f64(0.0), &sources).into()
+    }
+
+    /// How many noted writes changed a path other than a tracked source file (notes taken first).
+    pub fn other_writes(&mut self) -> JsValue {
+        outcome(Ok(contract::other_writes(&mut self.inner)))
+    }
+
     /// Records the planned mtimes of the reloaded modules as seen.
     pub fn commit(&mut self, reloaded: JsValue) -> JsValue {
         outcome(from_js::<Vec<String>>(reloaded, "reloaded").map(|r| self.inner.commit(&r)))

@@ -32,7 +32,9 @@ pub trait System {
 
     /// The modification time and the whole contents of the regular file at `path` (absolute),
     /// the mtime read no later than the contents (so a change during the read shows as a newer
-    /// mtime at the next stat); `None` as for [`System::read_mtime`], or when reading fails.
+    /// mtime at the next stat), with one stat of the file (in JupyterLite's `/drive`: one stat
+    /// request and one request for the contents); `None` as for [`System::read_mtime`], or when
+    /// reading fails.
     fn read_source(&self, path: &str) -> Option<(Mtime, Vec<u8>)>;
 }
 
@@ -92,13 +94,57 @@ mod tests {
         let order: Vec<(&str, &str)> = plan.entries.iter().map(|e| (e.module.as_str(), e.reason.as_str())).collect();
         assert_eq!(order, [("b", "modified"), ("a", "dependent")]);
         assert_eq!(plan.entries[0].mtime, 20.0);
-        assert_eq!(fs.reads(), (1, 3), "one stat of the marked file, one read to re-analyse it");
+        assert_eq!(fs.reads(), (0, 3), "the marked file read once (its mtime from the read), nothing else");
 
         engine.commit(&["b".into(), "a".into()]);
         fs.remove("/w/a.py");
         assert!(engine.plan_sync(true, host).entries.is_empty(), "a missing file is skipped");
-        assert_eq!(fs.reads(), (3, 3));
+        assert_eq!(fs.reads(), (2, 3)); // a full sync: one stat per module
         assert_eq!(engine.status(None).0[0].mtime, None, "missing at the last stat");
         assert_eq!(engine.take_missing(), [("a".to_string(), "/w/a.py".to_string())]);
+    }
+
+    /// A module CPython just imported from source (its source kept by the audit hook) is
+    /// tracked with a stat alone; one whose file changed since is read.
+    #[test]
+    fn tracking_takes_the_source_importlib_read() {
+        use crate::analysis::{python_version, EngineVerdict};
+        use crate::engine::Engine;
+        use crate::mtime::Mtime;
+        use crate::records::{Record, RecordKind};
+        use std::path::Path;
+        let _lock = crate::writes::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let fs = MemorySystem::new();
+        fs.write("/k/a.py", "import b\n", 10);
+        fs.write("/k/b.py", "x = 1\n", 10);
+        let imported = |file: &str, source: &[u8]| {
+            crate::compiled::note_open(Path::new(file), Mtime(20_000_000_000));
+            crate::compiled::note_compile(Path::new(file), source);
+            crate::compiled::note_exec(Path::new(file));
+        };
+        imported("/k/a.py", b"import b\n");
+        imported("/k/b.py", b"x = 1\n");
+        fs.write("/k/b.py", "x = 2\n", 19); // saved within the margin before the read
+        let mut engine = Engine::with_system(vec!["/k".into()], python_version(3, 14), &fs);
+        let record = Record { kind: RecordKind::Import, module: "a".into(), name: None, asname: None };
+        let spec =
+            |name: &str| crate::engine::ModuleSpec { name: name.into(), file: Some(format!("/k/{name}.py")), package: String::new() };
+        engine.register(1, &[record], &[spec("a")], false, &EngineVerdict).unwrap();
+        assert_eq!(fs.reads(), (1, 0), "a: one stat, its source from the import");
+        assert_eq!(engine.untracked_dependencies(), ["b"]);
+        assert!(engine.track_indirect(&[spec("b")], &EngineVerdict).1.is_empty());
+        assert_eq!(fs.reads(), (2, 1), "b changed near the read: stat, then read");
+        assert!(!crate::compiled::keeps(Path::new("/k/b.py")), "taken either way");
+
+        // Written by code in this interpreter (noted by the audit hook): not used, whatever the
+        // mtime (`os.utime` can set any).
+        fs.write("/k/c.py", "x = 3\n", 10);
+        imported("/k/c.py", b"x = 1\n");
+        crate::writes::take();
+        crate::writes::note(Path::new("/k/c.py"));
+        engine.note_writes(crate::writes::take()); // as every contract call examining files does
+        assert!(engine.track_indirect(&[spec("c")], &EngineVerdict).1.is_empty());
+        assert_eq!(fs.reads(), (2, 2), "read, not taken");
+        assert!(!crate::compiled::keeps(Path::new("/k/c.py")));
     }
 }

@@ -30,19 +30,21 @@ fn read_mtime(path: &Path) -> Option<Mtime> {
     metadata.modified().ok().map(Mtime::from_system_time)
 }
 
-/// Reads a source file's mtime and contents through one open file: `open`, one `fstat` and the
-/// reads, with no second look-up of the path. `None` when the file is missing, is not a regular
-/// file or cannot be read.
+/// Reads a source file's mtime, then its contents: one `stat` of the path, then `open` and the
+/// reads, with no `fstat` of the open file (in Pyodide's `/drive`, every stat is a request to
+/// the page, and the contents are fetched at `open`: the mtime is read before the contents, so
+/// a change in between shows as a newer mtime at the next stat). `None` when the file is
+/// missing, is not a regular file or cannot be read.
 fn read_source(path: &Path) -> Option<(Mtime, Vec<u8>)> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
-    let metadata = file.metadata().ok()?;
+    let metadata = std::fs::metadata(path).ok()?;
     if !metadata.is_file() {
         return None;
     }
     let mtime = metadata.modified().ok().map(Mtime::from_system_time)?;
+    let mut file = std::fs::File::open(path).ok()?;
     // Read straight into a buffer one byte longer than the file: one read, then the end of the
-    // file (`File::read_to_end` would fstat again, and read in 8 KiB steps).
+    // file (`File::read_to_end` would fstat the open file, and read in 8 KiB steps).
     let mut bytes = vec![0u8; usize::try_from(metadata.len()).unwrap_or(0).saturating_add(1)];
     let mut filled = 0;
     loop {
@@ -53,7 +55,7 @@ fn read_source(path: &Path) -> Option<(Mtime, Vec<u8>)> {
             Err(_) => return None,
         }
         if filled == bytes.len() {
-            bytes.resize(filled * 2, 0); // the file grew since the fstat
+            bytes.resize(filled * 2, 0); // the file grew since the stat
         }
     }
     bytes.truncate(filled);

@@ -57,9 +57,9 @@ def page_nb(nb, monkeypatch):
     nb.syncs = []
     real_sync = core._sync
 
-    def spy(observer=None, *, full=True):
+    def spy(observer=None, *, full=True, **options):
         nb.syncs.append(full)
-        return real_sync(observer, full=full)
+        return real_sync(observer, full=full, **options)
 
     monkeypatch.setattr(core, "_sync", spy)
     return nb
