@@ -99,7 +99,8 @@ def attributes(module):
     loader = module.__loader__
     return {
         "file": module.__file__,
-        "cached": module.__cached__,
+        # Python 3.15 no longer sets ``__cached__`` (deprecated since 3.13).
+        "cached": getattr(module, "__cached__", "<not set>"),
         "package": module.__package__,
         "path": getattr(module, "__path__", None),
         "loader type": type(loader),

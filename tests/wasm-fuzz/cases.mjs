@@ -103,24 +103,32 @@ const PATHS = ["/w/a.py", "/w/b.py", "/w/pkg/m.py", "/w/pkg", "/w", "/x/out.py",
 const WORKSPACES = [["/w"], ["/w"], ["/w/pkg"], ["/w", "/x"], [], ["/"], ["/w/"]];
 const NAMESPACES = [1, 2, 2 ** 40];
 
-/** The Emscripten FS the engine reads (`stat`, `readFile`), in memory. */
+/** The Emscripten FS the engine reads (`stat`; `open`, `read`, `close`), in memory. */
 class MemoryFs {
   constructor(rng) {
     this.files = new Map();
     this.numbers = rng.bool(0.3); // older Emscriptens keep mtimes as numbers
   }
+  file(path) {
+    const file = this.files.get(path);
+    if (!file) throw Object.assign(new Error(`ENOENT: ${path}`), { errno: 44 });
+    return file;
+  }
   stat(path) {
-    if (path === "/w" || path === "/w/pkg" || path === "/x") return { mode: 0o40755, mtime: new Date(0) };
-    const file = this.files.get(path);
-    if (!file) throw Object.assign(new Error(`ENOENT: ${path}`), { errno: 44 });
+    if (path === "/w" || path === "/w/pkg" || path === "/x") return { mode: 0o40755, size: 4096, mtime: new Date(0) };
+    const file = this.file(path);
     if (file.odd !== undefined) return file.odd; // what no Emscripten gives: must read as no file or a time
-    return { mode: 0o100644, mtime: this.numbers ? file.mtime : new Date(file.mtime) };
+    return { mode: 0o100644, size: file.bytes.length, mtime: this.numbers ? file.mtime : new Date(file.mtime) };
   }
-  readFile(path) {
-    const file = this.files.get(path);
-    if (!file) throw Object.assign(new Error(`ENOENT: ${path}`), { errno: 44 });
-    return file.bytes;
+  open(path) {
+    return { bytes: this.file(path).bytes };
   }
+  read(stream, buffer, offset, length, position) {
+    const chunk = stream.bytes.subarray(position, position + length);
+    buffer.set(chunk, offset);
+    return chunk.length;
+  }
+  close() {}
 }
 
 const encoder = new TextEncoder();

@@ -2,7 +2,7 @@
 // The fuzz harness of the wasm-bindgen engine (issue 17, item 6), under Node: the engine as
 // scripts/build.sh builds it (build/wasm/liveimport_engine.js, `--target no-modules`, and its
 // .wasm), loaded the way python/liveimport/_engine_wasm.py loads it (the glue made a function,
-// `initSync` with the module's bytes), with an in-memory Emscripten FS (`stat`, `readFile`)
+// `initSync` with the module's bytes), with an in-memory Emscripten FS (`stat`, `open`, `read`, `close`)
 // instead of Pyodide's. Counts inputs, traps (a `WebAssembly.RuntimeError`: the build aborts on
 // any panic) and violated properties; prints one line of counts and, for each failure, the
 // seed and index that repeat it.
@@ -76,7 +76,7 @@ function runShare({ n, seed, start, step, wasmDir, corpus }) {
     try {
       if (kind === 0) sourceCase(m, rng, corpus);
       else {
-        engine = kind === 1 ? new m.Engine({ stat() { throw new Error("ENOENT"); }, readFile() { throw new Error("ENOENT"); } }, [], [3, 14], () => -1) : undefined;
+        engine = kind === 1 ? new m.Engine({ stat() { throw new Error("ENOENT"); }, open() { throw new Error("ENOENT"); }, read() { return 0; }, close() {} }, [], [3, 14], () => -1) : undefined;
         if (kind === 1) registrationCase(m, rng, corpus, engine);
         else sessionCase(m, rng, corpus, counts);
       }
