@@ -59,7 +59,7 @@ const READ_SOURCE: (&str, &str) = (
      const ms = typeof m === 'number' ? m : (m instanceof Date ? m.getTime() : NaN);
      let stream; try { stream = FS.open(path, 0); } catch (e) { return null; }
      try {
-       let bytes = new Uint8Array(Math.max(0, s.size) + 1);
+       let bytes = new Uint8Array((s.size > 0 ? s.size : 0) + 1);
        let filled = 0;
        for (;;) {
          const n = FS.read(stream, bytes, filled, bytes.length - filled, filled);
