@@ -59,6 +59,17 @@ fn track_all(engine: &mut Engine, specs: &[ModuleSpec]) -> Vec<AnalysisError> {
     }
 }
 
+/// An engine with `b` (`import a`) registered and `a` tracked as its dependency, both written
+/// at mtime 100 in `ws`; with their specs.
+fn b_importing_a(ws: &Workspace) -> (Engine, ModuleSpec, ModuleSpec) {
+    let a = ws.write("a", "x = 1\n", 100);
+    let b = ws.write("b", "import a\n", 100);
+    let mut engine = Engine::new(vec![ws.root()], PY);
+    engine.register(1, &[import("b")], std::slice::from_ref(&b), false, &EngineVerdict).unwrap();
+    track_all(&mut engine, std::slice::from_ref(&a));
+    (engine, a, b)
+}
+
 fn plan_names(plan: &Plan) -> Vec<(String, &'static str, Vec<String>)> {
     plan.entries.iter().map(|e| (e.module.clone(), e.reason.as_str(), e.after.clone())).collect()
 }
@@ -227,11 +238,7 @@ fn package_relative_dependencies() {
 #[test]
 fn without_full_only_marked_files_are_examined() {
     let ws = Workspace::new();
-    let a = ws.write("a", "x = 1\n", 100);
-    let b = ws.write("b", "import a\n", 100);
-    let mut engine = Engine::new(vec![ws.root()], PY);
-    engine.register(1, &[import("b")], &[b], false, &EngineVerdict).unwrap();
-    track_all(&mut engine, std::slice::from_ref(&a));
+    let (mut engine, a, _) = b_importing_a(&ws);
     ws.touch("a", 200);
     assert!(engine.plan_sync(false, &EngineVerdict).entries.is_empty(), "no event, no stat");
     assert_eq!(engine.mark_dirty(&[ws.root()]), 2, "a directory marks the files under it");
@@ -284,11 +291,7 @@ fn noted_writes_are_examined_at_every_sync() {
 #[test]
 fn missing_files_are_handed_out_once_and_come_back() {
     let ws = Workspace::new();
-    let a = ws.write("a", "x = 1\n", 100);
-    let b = ws.write("b", "import a\n", 100);
-    let mut engine = Engine::new(vec![ws.root()], PY);
-    engine.register(1, &[import("b")], std::slice::from_ref(&b), false, &EngineVerdict).unwrap();
-    track_all(&mut engine, std::slice::from_ref(&a));
+    let (mut engine, a, b) = b_importing_a(&ws);
     assert!(engine.take_missing().is_empty());
     // Found missing by a stat.
     std::fs::remove_file(a.file.as_deref().unwrap()).unwrap();
@@ -334,11 +337,7 @@ fn missing_files_are_handed_out_once_and_come_back() {
 #[test]
 fn plans_keep_the_sources_they_read_until_taken() {
     let ws = Workspace::new();
-    let a = ws.write("a", "x = 1\n", 100);
-    let b = ws.write("b", "import a\n", 100);
-    let mut engine = Engine::new(vec![ws.root()], PY);
-    engine.register(1, &[import("b")], std::slice::from_ref(&b), false, &EngineVerdict).unwrap();
-    track_all(&mut engine, std::slice::from_ref(&a));
+    let (mut engine, a, _) = b_importing_a(&ws);
     assert!(engine.take_sources().is_empty(), "tracking keeps nothing");
     std::fs::write(a.file.as_deref().unwrap(), "x = 2\n").unwrap();
     ws.touch("a", 200);

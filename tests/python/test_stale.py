@@ -207,8 +207,9 @@ def test_stale_name_shape_and_errors(mods, ns):
     assert "stale" in liveimport.__all__ and "StaleName" in liveimport.__all__
 
 
-def test_classes_made_unhashable_by_their_metaclass(mods, ns):
-    source = """\
+#: A module whose classes are unhashable: their metaclass defines ``__eq__``
+#: without ``__hash__``.
+UNHASHABLE_CLASSES = """\
 class Meta(type):
     def __eq__(cls, other):  # no __hash__: its classes are unhashable
         return cls is other
@@ -216,6 +217,10 @@ class Meta(type):
 class Odd(metaclass=Meta):
     pass
 """
+
+
+def test_classes_made_unhashable_by_their_metaclass(mods, ns):
+    source = UNHASHABLE_CLASSES
     mods.write("odd.py", source)
     mods.load(ns, "import odd")
     ns["old"] = ns["odd"].Odd()

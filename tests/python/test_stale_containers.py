@@ -12,7 +12,7 @@ import gc
 import liveimport
 from liveimport import StaleName
 from liveimport_fixtures import mods, ns, synced  # noqa: F401  (fixtures)
-from test_stale import load_shapes, reload_shapes
+from test_stale import UNHASHABLE_CLASSES, load_shapes, reload_shapes
 
 
 def entry(name, kind="instance", qualname="Square"):
@@ -173,14 +173,7 @@ def test_the_same_container_under_two_names_and_private_containers(mods, ns):
 
 
 def test_unhashable_classes_inside_long_containers_and_dicts(mods, ns):
-    source = """\
-class Meta(type):
-    def __eq__(cls, other):  # no __hash__: its classes are unhashable
-        return cls is other
-
-class Odd(metaclass=Meta):
-    pass
-"""
+    source = UNHASHABLE_CLASSES
     mods.write("odd.py", source)
     mods.load(ns, "import odd")
     ns["long"] = [0] * 1500 + [ns["odd"].Odd()]
