@@ -1,7 +1,7 @@
 //! Tests of [`Engine`] through its Rust API, on real files in a temporary directory.
 
 use super::*;
-use crate::analysis::EngineVerdict;
+use crate::analysis::{AnalysisCause, EngineVerdict};
 
 const PY: PythonVersion = PythonVersion::PY314;
 use crate::records::RecordKind;

@@ -36,6 +36,7 @@ pub mod guard;
 pub mod imports;
 pub mod mtime;
 pub mod records;
+pub mod shapes;
 pub mod source;
 pub mod source_read;
 pub mod system;
