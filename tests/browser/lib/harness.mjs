@@ -16,6 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
+// Cell-output helpers, also importable from here as before.
+export { reportLines } from './outputs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root. */
@@ -589,14 +591,6 @@ export async function startDemo(name) {
   const range = await s.cellIndex('projectile_range(speed, angle)');
   const first = await s.runCell(range);
   return { s, range, first };
-}
-
-/** Lines of `text` that start with "Reloaded ". */
-export function reportLines(text) {
-  return text
-    .split('\n')
-    .map(line => line.trim())
-    .filter(line => line.startsWith('Reloaded '));
 }
 
 /** Print a measurement so that it shows in the test output (and in build/browser-artifacts/timings.txt). */

@@ -118,3 +118,11 @@ export async function assertSyncError(s, index, { module, ename, evalue }) {
   );
   return lines;
 }
+
+/** Lines of `text` that start with "Reloaded ". */
+export function reportLines(text) {
+  return text
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line.startsWith('Reloaded '));
+}
