@@ -19,6 +19,11 @@
 //!   hook always did: the wasm-bindgen hook's extra `.py` test is gone); and `open` with mode
 //!   `"r"` for reading (`io.open_code`, importlib reading a source) of a `.py` file under the
 //!   current directory, with the time, so that the source compiled next is kept.
+//! - Also once [`set_note_compiles`] was called: LiveImport's own event [`SOURCE_READ_EVENT`]
+//!   (`sys.audit("liveimport.source_read", path, read_ns)`), raised when an import is given the
+//!   bytes of a `.py` file that LiveImport read itself at `read_ns` (nanoseconds since the epoch,
+//!   `time.time_ns()`) instead of importlib opening the file (`liveimport._reload_source`): noted
+//!   as that `open` would have been, with that time, under the same conditions.
 //!
 //! Every other event is ignored; [`may_note`] tells so from the name alone, before any
 //! argument is converted.
@@ -53,6 +58,10 @@ pub trait AuditArgs {
     }
 }
 
+/// The audit event LiveImport raises when an import compiles bytes LiveImport read from a `.py`
+/// file (arguments: the path, the time of the read in nanoseconds since the epoch).
+pub const SOURCE_READ_EVENT: &str = "liveimport.source_read";
+
 /// Whether `compile` and `exec` events are noted ([`set_note_compiles`]).
 static COMPILES: AtomicBool = AtomicBool::new(false);
 
@@ -74,6 +83,7 @@ pub fn may_note(name: &[u8]) -> bool {
     match name.first() {
         Some(b'o') => writes::audited_event(name).is_some(),
         Some(b'c' | b'e') => (name == b"compile" || name == b"exec") && notes_compiles(),
+        Some(b'l') => name == SOURCE_READ_EVENT.as_bytes() && notes_compiles(),
         _ => false,
     }
 }
@@ -83,7 +93,7 @@ pub fn may_note(name: &[u8]) -> bool {
 pub fn noted_event_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = writes::AUDITED_EVENTS.iter().map(|e| e.name).collect();
     if notes_compiles() {
-        names.extend(["compile", "exec"]);
+        names.extend(["compile", "exec", SOURCE_READ_EVENT]);
     }
     names
 }
@@ -108,7 +118,13 @@ pub fn note_event(name: &[u8], args: &dyn AuditArgs) {
         return;
     }
     if name == b"open" && notes_compiles() && is_open_code(args) {
-        note_open_code(args);
+        note_source_open(args, crate::mtime::Mtime::now());
+        return;
+    }
+    if name == SOURCE_READ_EVENT.as_bytes() {
+        if let (true, Some(read_ns)) = (notes_compiles(), args.int(1)) {
+            note_source_open(args, crate::mtime::Mtime(i128::from(read_ns)));
+        }
         return;
     }
     let Some(shape) = writes::audited_event(name) else { return };
@@ -141,16 +157,17 @@ fn is_open_code(args: &dyn AuditArgs) -> bool {
     args.string(1).as_deref() == Some("r") && args.int(2).is_some_and(|f| f & writes::WRITE_ACCESS == 0)
 }
 
-/// importlib opens a `.py` file under the current directory to compile it: noted with the
-/// time, so that its source is kept ([`crate::compiled::note_open`]).
-fn note_open_code(args: &dyn AuditArgs) {
+/// importlib opens (or is given the bytes LiveImport read of) the `.py` file `args[0]` under the
+/// current directory to compile it: noted with the time of the read `when`, so that its source is
+/// kept ([`crate::compiled::note_open`]).
+fn note_source_open(args: &dyn AuditArgs, when: crate::mtime::Mtime) {
     let (Some(path), Some(cwd)) = (args.path(0), args.cwd()) else { return };
     if path.extension().is_none_or(|e| e != "py") {
         return;
     }
     let path = writes::absolute(&path, &cwd);
     if path.starts_with(writes::absolute(&cwd, Path::new("/"))) {
-        crate::compiled::note_open(&path, crate::mtime::Mtime::now());
+        crate::compiled::note_open(&path, when);
     }
 }
 

@@ -190,3 +190,35 @@ fn sources_importlib_opens_under_the_cwd_are_kept() {
     assert_eq!(crate::compiled::take_kept(std::path::Path::new("/kept/nb/a.py"), long_ago), Some(source.to_vec()));
     assert!(crate::compiled::take_kept(std::path::Path::new("/kept/nb/lib/b.py"), now).is_none(), "changed since");
 }
+
+#[test]
+fn sources_liveimport_read_are_kept_with_the_time_of_the_read() {
+    let _lock = writes::TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    use Arg::*;
+    set_note_compiles();
+    assert!(may_note(SOURCE_READ_EVENT.as_bytes()));
+    assert!(noted_event_names().contains(&SOURCE_READ_EVENT));
+    let source: &'static [u8] = b"import json\n";
+    let at = |cwd: &'static str, list: Vec<Arg>| Args { args: list, cwd: Some(cwd) };
+    let now = crate::mtime::Mtime::now();
+    let secs = |s: i128| crate::mtime::Mtime(now.0 + s * 1_000_000_000);
+    let read_ns = |s: i128| Int(i64::try_from(secs(s).0).unwrap());
+    let run = |file: &'static str, event: Args| {
+        writes::take();
+        note_event(SOURCE_READ_EVENT.as_bytes(), &event);
+        note_event(b"compile", &at("/", vec![Bytes(source), Str(file)]));
+        note_event(b"exec", &at("/", vec![Code("<module>", file)]));
+        assert!(writes::take().paths.is_empty(), "a read is no write");
+        crate::compiled::keeps(std::path::Path::new(file))
+    };
+    // Read 30 s ago: the source is taken for a file last modified before that read (minus the
+    // margin), not for one modified after it, whatever the time of the import.
+    assert!(run("/served/nb/a.py", at("/served/nb", vec![Str("a.py"), read_ns(-30)])));
+    assert_eq!(crate::compiled::take_kept(std::path::Path::new("/served/nb/a.py"), secs(-40)), Some(source.to_vec()));
+    assert!(run("/served/nb/b.py", at("/served/nb", vec![Str("/served/nb/b.py"), read_ns(-30)])));
+    assert!(crate::compiled::take_kept(std::path::Path::new("/served/nb/b.py"), secs(-20)).is_none(), "changed after the read");
+    // Not kept: outside the cwd, not .py, no time.
+    assert!(!run("/served/lib/c.py", at("/served/nb", vec![Str("/served/lib/c.py"), read_ns(-30)])));
+    assert!(!run("/served/nb/d.py", at("/served/nb", vec![Str("/served/nb/d.txt"), read_ns(-30)])));
+    assert!(!run("/served/nb/e.py", at("/served/nb", vec![Str("/served/nb/e.py"), Str("soon")])));
+}

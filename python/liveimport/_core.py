@@ -408,6 +408,12 @@ def _set_import_epoch(source: Callable[[], int | None] | None) -> None:
     STATE.import_epoch = source if source is not None else _no_epoch
 
 
+def import_epoch() -> int | None:
+    """The import epoch now (``_page.PageState.import_epoch``; None while no
+    page reports file changes)."""
+    return STATE.import_epoch()
+
+
 def _no_epoch() -> int | None:
     return None
 

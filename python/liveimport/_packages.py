@@ -37,10 +37,11 @@ import importlib.util
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import _core, _engine, _incidents, _page
+from . import _core, _engine, _incidents, _page, _prepared_imports, _reload_source
 
 __all__ = ("install", "load_packages", "prepare", "reset", "uninstall")
 
@@ -178,6 +179,10 @@ class _Walk:
         #: ``find_spec`` of top-level names not loaded (None: not found, or
         #: it raised).
         self.specs: dict[str, Any] = {}
+        #: Top-level modules found by ``find_spec`` with a plain source spec,
+        #: and their bytes: what the cell's imports may be served
+        #: (``_prepared_imports``).
+        self.prepared: dict[str, _prepared_imports.Prepared] = {}
 
     def in_workspace(self, path: str | None) -> bool:
         return path is not None and any(path.startswith(d) for d in self.workspace)
@@ -237,8 +242,17 @@ class _Walk:
         if file in self.seen:
             return
         self.seen.add(file)
+        spec = self.specs.get(name)
         try:
-            if data is None:
+            if data is None and spec is not None and _reload_source.plain_spec(name, spec, file):
+                # What the path finder gave: its import may take these bytes
+                # (with the stat made before the read, as the loader's own).
+                stat = os.stat(file)
+                read_ns = time.time_ns()
+                data = _read_bytes(file)
+                stats = {"mtime": stat.st_mtime, "size": stat.st_size}
+                self.prepared[name] = _prepared_imports.Prepared(spec, stats, data, read_ns)
+            elif data is None:
                 data = _read_bytes(file)
             source = importlib.util.decode_source(data)
         except (OSError, SyntaxError, UnicodeDecodeError):
@@ -336,6 +350,7 @@ async def _prepare(code: str, sync: bool) -> list[str]:
     planned = _core.planned_modified(_full_sync()) if sync else []
     if not planned and all(top in sys.modules for top, _, _, _ in cell):
         return []  # the common case: nothing new
+    epoch = _core.import_epoch()
     walk = _Walk(_core.workspace_directories())
     for name, file, data in planned:
         walk.visit(name, file, data)
@@ -346,6 +361,8 @@ async def _prepare(code: str, sync: bool) -> list[str]:
             f"{top!r}; install it with %pip install {top}\n"
         )
     needs = list(walk.needs.values())
+    if not needs:  # a loaded package could change what the imports find
+        _prepared_imports.offer(walk.prepared, epoch, _core.import_epoch)
     loaded = (
         [] if all(n.piplite for n in needs) else await _load([n for n in needs if not n.piplite])
     )
@@ -449,6 +466,7 @@ def _report(needs: list[_Need], timed_out: bool, errors: list[str]) -> list[str]
 async def _before_cell(lines: list[str]) -> list[str]:
     """pyodide-kernel line transform: prepare, and hand the lines on as they
     are. Never raises (the kernel would fail the request)."""
+    _prepared_imports.withdraw()  # the last cell's, if still there
     try:
         await prepare("".join(lines), sync=_sync_enabled())
     except BaseException as error:  # a cancelled load too: the cell still runs
@@ -457,6 +475,14 @@ async def _before_cell(lines: list[str]) -> list[str]:
 
 
 _before_cell._liveimport_hook = True  # type: ignore[attr-defined]
+
+
+def _after_cell() -> None:
+    """IPython ``post_execute``: the cell's imports are over."""
+    _prepared_imports.withdraw()
+
+
+_after_cell._liveimport_hook = True  # type: ignore[attr-defined]
 
 
 def _never() -> bool:
@@ -480,6 +506,10 @@ def uninstall(shell: Any) -> None:
     transforms = _transforms(shell)
     if transforms is not None:
         transforms[:] = [t for t in transforms if not getattr(t, "_liveimport_hook", False)]
+    events = getattr(shell, "events", None)
+    for callback in list(getattr(events, "callbacks", {}).get("post_execute", [])):
+        if getattr(callback, "_liveimport_hook", False):
+            events.unregister("post_execute", callback)
 
 
 def install(shell: Any, sync_enabled: Callable[[], bool]) -> bool:
@@ -497,4 +527,5 @@ def install(shell: Any, sync_enabled: Callable[[], bool]) -> bool:
         return False
     uninstall(shell)
     transforms.append(_before_cell)
+    shell.events.register("post_execute", _after_cell)
     return True

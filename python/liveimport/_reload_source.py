@@ -55,7 +55,7 @@ from importlib.util import cache_from_source, spec_from_file_location
 from types import ModuleType
 from typing import Any
 
-__all__ = ("applies", "found", "reload", "reset")
+__all__ = ("applies", "found", "lookup", "plain_spec", "reload", "reset", "serve", "strip")
 
 #: ``(epoch, lookup)`` of each module when a normal reload found its spec.
 _FOUND: dict[str, tuple[int, tuple[Any, ...]]] = {}
@@ -73,20 +73,28 @@ def _search_path(name: str) -> Any:
     return getattr(sys.modules.get(parent), "__path__", None)
 
 
-def _lookup(name: str) -> tuple[Any, ...] | None:
+def lookup(name: str) -> tuple[Any, ...] | None:
     """What decides where the path finder finds ``name``: the search path's
-    entries, their cached finders, the meta path and the path hooks (objects,
-    compared by identity: :func:`_same`). None when there is no search path."""
+    entries, their cached finders, the meta path, the path hooks (objects,
+    compared by identity: :func:`same`) and the current directory (where an
+    empty entry of ``sys.path`` points). None when there is no search path."""
     path = _search_path(name)
     if path is None:
         return None
     entries = tuple(path)
     cache = sys.path_importer_cache
     finders = tuple(cache.get(entry) for entry in entries if isinstance(entry, str))
-    return (*entries, None, *finders, None, *sys.meta_path, None, *sys.path_hooks)
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None
+    meta = (*sys.meta_path, None, *sys.path_hooks, None, cwd)
+    return (*entries, None, *finders, None, *meta)
 
 
-def _same(a: tuple[Any, ...], b: tuple[Any, ...] | None) -> bool:
+def same(a: tuple[Any, ...], b: tuple[Any, ...] | None) -> bool:
+    """Whether two :func:`lookup` results are equal (strings by value, other
+    objects by identity)."""
     return (
         b is not None
         and len(a) == len(b)
@@ -98,20 +106,27 @@ def _plain_source_spec(name: str, module: ModuleType, file: str) -> ModuleSpec |
     """The module's spec when it is what ``FileFinder`` gives for the source
     file ``file``, else None."""
     spec = getattr(module, "__spec__", None)
+    if not isinstance(spec, ModuleSpec) or getattr(module, "__loader__", None) is not spec.loader:
+        return None
+    if getattr(module, "__file__", None) != file:
+        return None
+    return plain_spec(name, spec, file)
+
+
+def plain_spec(name: str, spec: Any, file: str) -> ModuleSpec | None:
+    """``spec`` when it is what ``FileFinder`` gives for the source file
+    ``file`` of module ``name`` (a plain ``SourceFileLoader`` with only its
+    name and path, the file's location and cached-bytecode path), else None."""
     if not isinstance(spec, ModuleSpec):
         return None
     loader = spec.loader
-    if (
-        not isinstance(loader, SourceFileLoader)
-        or type(loader) is not SourceFileLoader
-        or getattr(module, "__loader__", None) is not loader
-    ):
+    if not isinstance(loader, SourceFileLoader) or type(loader) is not SourceFileLoader:
         return None
     if vars(loader) != {"name": name, "path": file}:
         return None
     if spec.name != name or spec.origin != file or not spec.has_location:
         return None
-    if getattr(module, "__file__", None) != file or spec.loader_state is not None:
+    if spec.loader_state is not None:
         return None
     if not os.path.isabs(file) or os.path.normpath(file) != file:
         return None
@@ -137,9 +152,9 @@ def found(name: str, module: ModuleType, file: str | None, epoch: int | None) ->
     _FOUND.pop(name, None)
     if file is None or _plain_source_spec(name, module, file) is None:
         return
-    lookup = _lookup(name)
-    if lookup is not None:
-        _FOUND[name] = (epoch, lookup)
+    found_by = lookup(name)
+    if found_by is not None:
+        _FOUND[name] = (epoch, found_by)
 
 
 def applies(name: str, module: ModuleType, file: str | None, epoch: int | None) -> bool:
@@ -152,7 +167,7 @@ def applies(name: str, module: ModuleType, file: str | None, epoch: int | None) 
         return False
     if _plain_source_spec(name, module, file) is None:
         return False
-    return _same(record[1], _lookup(name))
+    return same(record[1], lookup(name))
 
 
 class _Finder:
@@ -176,8 +191,61 @@ def _remove(finder: _Finder) -> None:
             return
 
 
-def _strip(loader: SourceFileLoader) -> None:
-    """Remove the loader's instance attributes ``path_stats`` and ``get_data``."""
+def serve(
+    loader: SourceFileLoader,
+    file: str,
+    stats: Mapping[str, Any],
+    source: bytes,
+    epoch: int,
+    read_ns: int | None = None,
+) -> None:
+    """Make ``loader`` (a plain ``SourceFileLoader`` of ``file``) answer
+    ``path_stats(file)`` with ``stats`` (``{"mtime": seconds, "size":
+    bytes}``, as ``os.stat`` gave them before ``source`` was read) and
+    ``get_data(file)`` with ``source``, through two instance attributes that
+    it removes when the source is asked for (before it is compiled) or when a
+    cached ``.pyc`` is found (then the loader reads the source itself, if at
+    all). The ``.pyc`` is looked up as the loader does, except where it was
+    found missing at ``epoch`` before. With ``read_ns`` (when the bytes were
+    read, ``time.time_ns()``), the audit event ``liveimport.source_read``
+    (path, ``read_ns``) is raised as the source is handed over, so that the
+    engine keeps it as it keeps a source importlib opened (``src/audit.rs``).
+    Undo with :func:`strip`."""
+    bytecode = cache_from_source(file)
+    stats = dict(stats)
+
+    def path_stats(path: str) -> Mapping[str, Any]:
+        if path == file:
+            return dict(stats)
+        return SourceFileLoader.path_stats(loader, path)
+
+    def get_data(path: str) -> bytes:
+        if path == file:
+            strip(loader)  # before the source is compiled and run
+            if read_ns is not None:
+                sys.audit("liveimport.source_read", file, read_ns)
+            return source
+        if path == bytecode:
+            if (bytecode, epoch) in _NO_BYTECODE:
+                raise FileNotFoundError(2, "No such file or directory", path)
+            try:
+                data = SourceFileLoader.get_data(loader, path)
+            except FileNotFoundError:
+                _NO_BYTECODE.add((bytecode, epoch))
+                raise
+            # Cached bytecode: it may be used without the source; if it is
+            # not, the loader reads the source file itself, as usual.
+            strip(loader)
+            return data
+        return SourceFileLoader.get_data(loader, path)
+
+    contents = vars(loader)
+    contents["path_stats"] = path_stats
+    contents["get_data"] = get_data
+
+
+def strip(loader: SourceFileLoader) -> None:
+    """Remove the instance attributes :func:`serve` gave ``loader``."""
     contents = vars(loader)
     contents.pop("path_stats", None)
     contents.pop("get_data", None)
@@ -199,42 +267,14 @@ def reload(
         submodule_search_locations=[os.path.dirname(file)] if package else None,
     )
     assert spec is not None  # a location and a loader were given
-    bytecode = cache_from_source(file)
-    stats = {"mtime": mtime, "size": len(source)}
-
-    def path_stats(path: str) -> Mapping[str, Any]:
-        if path == file:
-            return dict(stats)
-        return SourceFileLoader.path_stats(loader, path)
-
-    def get_data(path: str) -> bytes:
-        if path == file:
-            _strip(loader)  # before the source is compiled and run
-            return source
-        if path == bytecode:
-            if (bytecode, epoch) in _NO_BYTECODE:
-                raise FileNotFoundError(2, "No such file or directory", path)
-            try:
-                data = SourceFileLoader.get_data(loader, path)
-            except FileNotFoundError:
-                _NO_BYTECODE.add((bytecode, epoch))
-                raise
-            # Cached bytecode: it may be used without the source; if it is
-            # not, the loader reads the source file itself, as usual.
-            _strip(loader)
-            return data
-        return SourceFileLoader.get_data(loader, path)
-
-    contents = vars(loader)
-    contents["path_stats"] = path_stats
-    contents["get_data"] = get_data
+    serve(loader, file, {"mtime": mtime, "size": len(source)}, source, epoch)
     finder = _Finder(name, spec)
     sys.meta_path.insert(0, finder)
     try:
         importlib.reload(module)
     finally:
         _remove(finder)
-        _strip(loader)
+        strip(loader)
 
 
 def reset() -> None:

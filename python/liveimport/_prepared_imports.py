@@ -1,0 +1,155 @@
+"""A cell's first imports of workspace modules, from the bytes the package
+walk read just before the cell (JupyterLite).
+
+Before a cell runs, ``_packages`` reads the workspace modules the cell will
+import for the first time, to find the Pyodide packages they need. In
+JupyterLite each read and stat of a ``/drive`` file is a blocking request to
+the page, and the import that follows would find and read each file again:
+the folder's stat, the file's stat (twice), the ``__pycache__`` look-up and
+the read, the slowest request. :func:`offer` puts a finder first on
+``sys.meta_path`` for the cell: asked for one of those top-level modules, it
+returns the very spec the path finder gave the walk (``importlib.util.find_spec``),
+whose ``SourceFileLoader`` answers ``path_stats`` and ``get_data`` of the
+source from the walk's ``os.stat`` and bytes (``_reload_source.serve``); the
+import then only looks up the ``.pyc``. Everything else is the normal import:
+``_bootstrap._load_unlocked``, the loader's own ``get_code`` and
+``exec_module``; ``__spec__``, ``__loader__``, ``__file__``, ``__cached__``
+are what the path finder's spec gives, and the loader's instance attributes
+are gone before the module's code runs. The bytes handed over are announced
+with the audit event ``liveimport.source_read``, so that the engine keeps
+them as it keeps a source importlib read (``src/compiled.rs``), and
+registration needs only a stat.
+
+A module is served only when, at the import, the path finder would give the
+same spec: the import epoch is the walk's (no file that could change how
+modules are found was created, renamed or deleted since, as far as the page
+and the kernel's own writes tell: ``_page.PageState.import_epoch``), the
+search path, its cached finders, the meta path, the path hooks and the
+current directory are those of the walk (``_reload_source.lookup``), no
+package was loaded by the walk, and ``sys.dont_write_bytecode`` is set.
+Otherwise the finder answers None and the import is the normal one. Each
+module is served once; the finder leaves ``sys.meta_path`` when it has
+nothing more to serve, and in any case when the cell ends (:func:`withdraw`,
+``post_execute``) or the next cell is prepared.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from importlib.machinery import ModuleSpec, SourceFileLoader
+from typing import Any, NamedTuple
+
+from . import _reload_source
+
+__all__ = ("Prepared", "offer", "withdraw")
+
+
+class Prepared(NamedTuple):
+    """A top-level workspace module the walk found and read.
+
+    :param spec: what ``importlib.util.find_spec(name)`` gave (checked with
+        ``_reload_source.plain_spec``).
+    :param stats: ``{"mtime": seconds, "size": bytes}`` of ``os.stat`` of
+        ``spec.origin``, made before the read.
+    :param source: the bytes read.
+    :param read_ns: when they were read (``time.time_ns()`` before the read).
+    """
+
+    spec: ModuleSpec
+    stats: Mapping[str, Any]
+    source: bytes
+    read_ns: int
+
+
+class _CellFinder:
+    """The meta path finder of one cell's prepared modules (module docstring)."""
+
+    def __init__(
+        self, prepared: dict[str, Prepared], epoch: int, import_epoch: Callable[[], int | None]
+    ) -> None:
+        self.prepared = prepared
+        self.epoch = epoch
+        self.import_epoch = import_epoch
+        self.lookups: dict[str, tuple[Any, ...] | None] = {}
+        #: The loaders given the walk's bytes (:func:`withdraw` strips them).
+        self.served: list[SourceFileLoader] = []
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        entry = self.prepared.pop(name, None)
+        if entry is None or path is not None or target is not None:
+            if not self.prepared:
+                _remove(self)
+            return None
+        # Compared with the finder still in place, as when the walk's were taken.
+        found_by = self.lookups.get(name)
+        unchanged = (
+            sys.dont_write_bytecode
+            and self.import_epoch() == self.epoch
+            and found_by is not None
+            and _reload_source.same(found_by, _reload_source.lookup(name))
+        )
+        if not self.prepared:
+            _remove(self)
+        if not unchanged:
+            return None
+        spec = entry.spec
+        loader = spec.loader
+        assert isinstance(loader, SourceFileLoader)  # plain_spec checked it
+        assert spec.origin is not None
+        _reload_source.serve(
+            loader, spec.origin, entry.stats, entry.source, self.epoch, entry.read_ns
+        )
+        self.served.append(loader)
+        return spec
+
+
+#: The finder on ``sys.meta_path`` (at most one), and every finder of the
+#: cell (:func:`withdraw` strips the loaders they served).
+_ACTIVE: list[_CellFinder] = []
+_SERVED: list[_CellFinder] = []
+
+
+def _remove(finder: _CellFinder) -> None:
+    meta_path = sys.meta_path
+    for i, entry in enumerate(meta_path):
+        if entry is finder:
+            del meta_path[i]
+            break
+    if finder in _ACTIVE:
+        _ACTIVE.remove(finder)
+
+
+def offer(
+    prepared: dict[str, Prepared], epoch: int | None, import_epoch: Callable[[], int | None]
+) -> bool:
+    """Serve the first imports of ``prepared`` (top-level module name ->
+    what the walk found and read) from the walk's bytes while the cell runs,
+    where that gives what the normal import would (module docstring): the
+    walk ran at import epoch ``epoch`` (None: unknown, nothing is served);
+    ``import_epoch()`` gives the epoch at each import. Withdraws an earlier
+    offer first. Returns whether a finder was put on ``sys.meta_path``."""
+    withdraw()
+    if epoch is None or not prepared or not sys.dont_write_bytecode:
+        return False
+    finder = _CellFinder(dict(prepared), epoch, import_epoch)
+    sys.meta_path.insert(0, finder)
+    _ACTIVE.append(finder)
+    _SERVED.append(finder)
+    # With the finder in place: the meta path as the import will see it.
+    finder.lookups = {name: _reload_source.lookup(name) for name in prepared}
+    return True
+
+
+def withdraw(*_: Any) -> None:
+    """Take the finder of the last :func:`offer` off ``sys.meta_path`` and
+    give the loaders it served back their class's methods (a spec found
+    but never loaded keeps none). Idempotent; accepts and ignores event
+    arguments."""
+    for finder in list(_ACTIVE):
+        _remove(finder)
+        finder.prepared.clear()
+    for finder in _SERVED:
+        for loader in finder.served:
+            _reload_source.strip(loader)
+    _SERVED.clear()
