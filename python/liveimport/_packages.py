@@ -506,7 +506,7 @@ def uninstall(shell: Any) -> None:
     transforms = _transforms(shell)
     if transforms is not None:
         transforms[:] = [t for t in transforms if not getattr(t, "_liveimport_hook", False)]
-    events = getattr(shell, "events", None)
+    events: Any = getattr(shell, "events", None)
     for callback in list(getattr(events, "callbacks", {}).get("post_execute", [])):
         if getattr(callback, "_liveimport_hook", False):
             events.unregister("post_execute", callback)
