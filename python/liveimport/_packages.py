@@ -516,8 +516,10 @@ def install(shell: Any, sync_enabled: Callable[[], bool]) -> bool:
     """In a pyodide-kernel shell (JupyterLite), add :func:`prepare` as an
     async line transform of the kernel's ``lite_transform_manager``, run
     before IPython runs each cell; ``sync_enabled()`` says whether the cell
-    will sync (then the modules the sync reloads are prepared too). Returns
-    whether it was added (False elsewhere: desktop kernels, plain IPython)."""
+    will sync (then the modules the sync reloads are prepared too); and, on
+    IPython's ``post_execute``, the withdrawal of what a cell was offered
+    (``_prepared_imports``). Returns whether it was added (False elsewhere:
+    desktop kernels, plain IPython)."""
     global _sync_enabled
     _sync_enabled = sync_enabled
     if sys.platform != "emscripten":
@@ -527,5 +529,7 @@ def install(shell: Any, sync_enabled: Callable[[], bool]) -> bool:
         return False
     uninstall(shell)
     transforms.append(_before_cell)
-    shell.events.register("post_execute", _after_cell)
+    events = getattr(shell, "events", None)
+    if events is not None:  # IPython's: the cell's end withdraws what it was offered
+        events.register("post_execute", _after_cell)
     return True
