@@ -42,6 +42,11 @@ own ``get_data``) until it was found missing at the same epoch: no ``.pyc``
 can appear without a creation that changes the epoch. The first reload of a
 module therefore costs its normal path's requests plus the engine's read;
 later ones only the engine's stat and read.
+
+The loader's answers from bytes (:func:`serve`) also give a cell's first
+imports the bytes the package walk read just before the cell
+(``_prepared_imports``), and :func:`lookup`/:func:`same`/:func:`plain_spec`
+are its conditions too.
 """
 
 from __future__ import annotations
