@@ -164,3 +164,25 @@ def test_a_module_the_cell_does_not_import_is_withdrawn_when_the_cell_ends(drive
     nb.events.clear()
     assert nb.run("import circles").error is None
     assert nb.events == [("open", str(nb.root / "circles.py"))], "a normal import"
+
+
+def test_a_package_is_served_as_its_init_and_its_submodules_import_as_usual(drive):
+    nb = drive
+    nb.write("kit/__init__.py", "NAME = 'kit'\n")
+    nb.write("kit/parts.py", "from . import NAME\nPARTS = NAME * 2\n")
+    importlib.invalidate_caches()
+    code = "import kit.parts\n"
+    prepare(code)
+    nb.events.clear()
+    cell = nb.run(code)
+    assert cell.error is None, cell.stdout + cell.stderr
+    assert nb.ns["kit"].parts.PARTS == "kitkit"
+    init, parts = str(nb.root / "kit" / "__init__.py"), str(nb.root / "kit" / "parts.py")
+    assert nb.events == [("liveimport.source_read", init), ("open", parts)]
+    served = attributes(sys.modules["kit"])
+    assert served["location"][1] == [str(nb.root / "kit")]
+    del sys.modules["kit"], sys.modules["kit.parts"]
+    import kit  # noqa: F401  (a normal import, for comparison)
+
+    assert attributes(sys.modules["kit"]) == served
+    del sys.modules["kit"]
