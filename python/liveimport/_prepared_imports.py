@@ -65,6 +65,9 @@ class Prepared(NamedTuple):
 class _CellFinder:
     """The meta path finder of one cell's prepared modules (module docstring)."""
 
+    #: Marks the finders of every copy of this module (:func:`withdraw`).
+    _liveimport_cell_finder = True
+
     def __init__(
         self, prepared: dict[str, Prepared], epoch: int, import_epoch: Callable[[], int | None]
     ) -> None:
@@ -104,20 +107,16 @@ class _CellFinder:
         return spec
 
 
-#: The finder on ``sys.meta_path`` (at most one), and every finder of the
-#: cell (:func:`withdraw` strips the loaders they served).
-_ACTIVE: list[_CellFinder] = []
-_SERVED: list[_CellFinder] = []
+#: The finders of the offers not yet withdrawn (:func:`withdraw`).
+_OFFERED: list[_CellFinder] = []
 
 
-def _remove(finder: _CellFinder) -> None:
+def _remove(finder: object) -> None:
     meta_path = sys.meta_path
     for i, entry in enumerate(meta_path):
         if entry is finder:
             del meta_path[i]
-            break
-    if finder in _ACTIVE:
-        _ACTIVE.remove(finder)
+            return
 
 
 def offer(
@@ -134,22 +133,22 @@ def offer(
         return False
     finder = _CellFinder(dict(prepared), epoch, import_epoch)
     sys.meta_path.insert(0, finder)
-    _ACTIVE.append(finder)
-    _SERVED.append(finder)
+    _OFFERED.append(finder)
     # With the finder in place: the meta path as the import will see it.
     finder.lookups = {name: _reload_source.lookup(name) for name in prepared}
     return True
 
 
 def withdraw(*_: Any) -> None:
-    """Take the finder of the last :func:`offer` off ``sys.meta_path`` and
-    give the loaders it served back their class's methods (a spec found
-    but never loaded keeps none). Idempotent; accepts and ignores event
-    arguments."""
-    for finder in list(_ACTIVE):
-        _remove(finder)
+    """Take the finders of earlier offers (by any copy of this module) off
+    ``sys.meta_path`` and give the loaders they served back their class's
+    methods (a spec found but never loaded keeps none). Idempotent; accepts
+    and ignores event arguments."""
+    for entry in list(sys.meta_path):
+        if getattr(type(entry), "_liveimport_cell_finder", False):
+            _remove(entry)
+    for finder in _OFFERED:
         finder.prepared.clear()
-    for finder in _SERVED:
         for loader in finder.served:
             _reload_source.strip(loader)
-    _SERVED.clear()
+    _OFFERED.clear()
