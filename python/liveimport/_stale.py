@@ -108,6 +108,8 @@ class StaleName:
         }
 
 
+_new_object = object.__new__
+
 # (kind, module, qualname) of one stale value.
 _Origin = tuple[str, str, str]
 
@@ -241,18 +243,21 @@ class _Scan:
 # with the values of that type.
 _IGNORED = 0  # cannot be stale, holds nothing examined
 _CONTAINER = 1  # an exact list, tuple, set, frozenset or dict: its elements
-_NAMED = 2  # a function or a class: stale unless it is a module's current one
+_FUNCTION = 2  # a function: stale unless it is a module's current one
 _METHOD = 3  # a bound method: stale when its owner is an old instance or class
 _INSTANCE = 4  # an instance of a stale class (a stale dict subclass too)
 _DICT_SUBCLASS = 5  # a dict subclass that is not stale: its values, one by one
+_CLASS = 6  # a class: stale unless it is a module's current one
 
 
 def _top_code(scan: _Scan, cls: type) -> int:
     """The code of a top-level value of type ``cls`` (``_CONTAINER`` ...)."""
     if cls in _SEQUENCES or cls is dict:
         return _CONTAINER
-    if cls is _FunctionType or issubclass(cls, type):
-        return _NAMED
+    if cls is _FunctionType:
+        return _FUNCTION
+    if issubclass(cls, type):
+        return _CLASS
     if cls is _MethodType:
         return _METHOD
     if scan.flags_element(cls):
@@ -268,6 +273,15 @@ def _elements(container: object) -> Iterable[object]:
     if isinstance(container, dict):
         return dict.values(container)
     return container  # type: ignore[return-value]
+
+
+def _all_below_256(lengths: list[int]) -> bool:
+    """Whether every length is below 256 (one C pass: ``bytes``)."""
+    try:
+        bytes(lengths)
+    except ValueError:
+        return False
+    return True
 
 
 def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
@@ -288,10 +302,13 @@ def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
     flagged ones mapped back to their container by the containers' lengths.
 
     :raises TypeError: an element's class is unhashable (its metaclass)."""
-    lengths = list(map(len, containers))  # exact builtin types: no user code runs
+    # Exact builtin types: their length, no user code runs (``length_hint``
+    # costs half of ``len`` in Pyodide); ``bytes`` of the lengths fails when
+    # one is over 255, only then is their maximum needed.
+    lengths = list(map(operator.length_hint, containers))
     hits: list[int] = []
     within: Sequence[int] = range(len(containers))
-    if max(lengths) > CONTAINER_LIMIT:
+    if not _all_below_256(lengths) and max(lengths) > CONTAINER_LIMIT:
         within = [i for i, length in enumerate(lengths) if length <= CONTAINER_LIMIT]
         for index in (i for i, length in enumerate(lengths) if length > CONTAINER_LIMIT):
             kinds = list(map(type, itertools.islice(_elements(containers[index]), CONTAINER_LIMIT)))
@@ -301,10 +318,10 @@ def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
         lengths = [lengths[i] for i in within]
     if containers:
         elements = gc.get_referents(*containers)
-        if len(elements) != sum(lengths):
-            elements = list(itertools.chain.from_iterable(map(_elements, containers)))
-        flagged = flags.look_up(list(map(type, elements)))
         ends = list(itertools.accumulate(lengths))
+        if len(elements) != ends[-1]:
+            elements = list(itertools.chain.from_iterable(map(_elements, containers)))
+        flagged = flags.look_up(tuple(map(type, elements)))
         find = flagged.find
         at = find(1)
         while at >= 0:
@@ -314,10 +331,13 @@ def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
     return sorted(hits)
 
 
-def _current_ids(modules: frozenset[str]) -> dict[int, bool]:
-    """The ``id`` of each function and class defined at the top level of a
-    reloaded module and bound there under its own name: what
-    :meth:`_Scan.origin` would find current, known without a lookup."""
+def _current(modules: frozenset[str]) -> tuple[dict[object, bool], dict[int, bool]]:
+    """The functions, and the ``id`` of the classes, defined at the top level
+    of a reloaded module and bound there under their own name: what
+    :meth:`_Scan.origin` would find current, known without a lookup. (A
+    function hashes and compares by identity, so no user code runs; a class
+    may not, its metaclass decides: by ``id``, which costs more in Pyodide.)"""
+    functions: dict[object, bool] = {}
     ids: dict[int, bool] = {}
     for name in modules:
         module = sys.modules.get(name)
@@ -326,14 +346,13 @@ def _current_ids(modules: frozenset[str]) -> dict[int, bool]:
         for key, value in list(vars(module).items()):
             home: object
             if type(value) is _FunctionType:
-                home = value.__module__
+                if value.__module__ == name and value.__qualname__ == key:
+                    functions[value] = True
             elif isinstance(value, type):
                 home = value.__dict__.get("__module__")
-            else:
-                continue
-            if home == name and getattr(value, "__qualname__", None) == key:
-                ids[id(value)] = True
-    return ids
+                if home == name and getattr(value, "__qualname__", None) == key:
+                    ids[id(value)] = True
+    return functions, ids
 
 
 _SELF = operator.attrgetter("__self__")
@@ -395,11 +414,15 @@ def find(
         # and classes other than the modules' current ones, methods bound to
         # a stale instance or to a class. Sorted out in C loops.
         todo = where(codes, _INSTANCE)
-        at = where(codes, _NAMED)
-        if at:
-            current = _current_ids(modules)
+        functions = where(codes, _FUNCTION)
+        classes = where(codes, _CLASS)
+        if functions or classes:
+            current, ids = _current(modules)
             todo += itertools.compress(
-                at, map(operator.not_, map(current.get, map(id, pick(values, at))))
+                functions, map(operator.not_, map(current.get, pick(values, functions)))
+            )
+            todo += itertools.compress(
+                classes, map(operator.not_, map(ids.get, map(id, pick(values, classes))))
             )
         at = where(codes, _METHOD)
         if at:
@@ -441,13 +464,20 @@ def find(
                 found.append((index, origin))
             elif type(value) in _SEQUENCES or isinstance(value, dict):
                 found += [(index, o) for o in scan.element_origins(value, every)]
-    result: list[StaleName] = []
-    for index, (kind, module, qualname) in found:
-        name, value = keys[index], values[index]
-        if isinstance(value, types.ModuleType):
-            continue
-        cell = cell_of(name) if cell_of is not None else None
-        result.append(StaleName(name, kind, module, qualname, cell))
+    found = [pair for pair in found if not isinstance(values[pair[0]], types.ModuleType)]
+    result: list[StaleName] = list(map(_new_object, itertools.repeat(StaleName, len(found))))
+    for entry, (index, (kind, module, qualname)) in zip(result, found):
+        # StaleName(name, kind, module, qualname, cell) without the frozen
+        # dataclass's five object.__setattr__ calls: the same instance dict
+        # (keys in field order), so equality, hash and repr are the same.
+        name = keys[index]
+        vars(entry).update(
+            name=name,
+            kind=kind,
+            module=module,
+            qualname=qualname,
+            cell=None if cell_of is None else cell_of(name),
+        )
     return result
 
 
