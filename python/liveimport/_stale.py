@@ -136,17 +136,25 @@ def _lookup(module: types.ModuleType, qualname: str) -> Any:
     return value
 
 
+def _key(cls: type) -> object:
+    """A class's key among verdicts: itself when its metaclass is ``type``
+    (hashed and compared by identity: no user code runs), else its ``id`` (a
+    metaclass may define ``__hash__`` and ``__eq__``). ``id`` makes an
+    ``int``: 0.2 µs in Pyodide 314, 0.6 µs in 0.29 (measured)."""
+    return cls if type(cls) is type else id(cls)
+
+
 class _Scan:
     """One detection pass: the reloaded modules and a verdict per class seen
-    (by ``id``: the classes stay alive through the values holding them)."""
+    (by :func:`_key`: the classes stay alive through the values holding them)."""
 
     def __init__(self, modules: frozenset[str]) -> None:
         self.modules = modules
-        self.classes: dict[int, tuple[str, str] | None] = {}
+        self.classes: dict[object, tuple[str, str] | None] = {}
 
     def class_origin(self, cls: type) -> tuple[str, str] | None:
         """``(module, qualname)`` when ``cls`` is stale, else ``None``."""
-        key = id(cls)
+        key = _key(cls)
         if key in self.classes:
             return self.classes[key]
         self.classes[key] = None  # a base's verdict never loops back here
@@ -203,7 +211,7 @@ class _Scan:
         if isinstance(value, type):
             found = self.class_origin(value)
             return None if found is None else ("class", *found)
-        verdict = self.classes.get(id(cls), _MISSING)
+        verdict = self.classes.get(_key(cls), _MISSING)
         if verdict is _MISSING:
             verdict = self.class_origin(cls)
         if verdict is None:
@@ -218,7 +226,7 @@ class _Scan:
         instances ...) is settled by its type alone."""
         if cls is _FunctionType or cls is _MethodType or issubclass(cls, type):
             return True
-        verdict = self.classes.get(id(cls), _MISSING)
+        verdict = self.classes.get(_key(cls), _MISSING)
         if verdict is _MISSING:
             verdict = self.class_origin(cls)
         return verdict is not None
@@ -331,14 +339,13 @@ def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
     return sorted(hits)
 
 
-def _current(modules: frozenset[str]) -> tuple[dict[object, bool], dict[int, bool]]:
-    """The functions, and the ``id`` of the classes, defined at the top level
-    of a reloaded module and bound there under their own name: what
-    :meth:`_Scan.origin` would find current, known without a lookup. (A
-    function hashes and compares by identity, so no user code runs; a class
-    may not, its metaclass decides: by ``id``, which costs more in Pyodide.)"""
+def _current(modules: frozenset[str]) -> tuple[dict[object, bool], dict[object, bool]]:
+    """The functions, and the classes (by :func:`_key`), defined at the top
+    level of a reloaded module and bound there under their own name: what
+    :meth:`_Scan.origin` would find current, known without a lookup (a
+    function hashes and compares by identity: no user code runs)."""
     functions: dict[object, bool] = {}
-    ids: dict[int, bool] = {}
+    ids: dict[object, bool] = {}
     for name in modules:
         module = sys.modules.get(name)
         if module is None:
@@ -351,7 +358,7 @@ def _current(modules: frozenset[str]) -> tuple[dict[object, bool], dict[int, boo
             elif isinstance(value, type):
                 home = value.__dict__.get("__module__")
                 if home == name and getattr(value, "__qualname__", None) == key:
-                    ids[id(value)] = True
+                    ids[_key(value)] = True
     return functions, ids
 
 
@@ -422,7 +429,7 @@ def find(
                 functions, map(operator.not_, map(current.get, pick(values, functions)))
             )
             todo += itertools.compress(
-                classes, map(operator.not_, map(ids.get, map(id, pick(values, classes))))
+                classes, map(operator.not_, map(ids.get, map(_key, pick(values, classes))))
             )
         at = where(codes, _METHOD)
         if at:
