@@ -416,7 +416,7 @@ def find(
     found: list[tuple[int, _Origin]] = []
     try:
         top = TypeCodes(functools.partial(_top_code, scan))
-        codes = top.look_up(list(map(type, values)), unseen=True)
+        codes = top.look_up(tuple(map(type, values)), unseen=True)
         # Values looked at one by one: instances of stale classes, functions
         # and classes other than the modules' current ones, methods bound to
         # a stale instance or to a class. Sorted out in C loops.
@@ -473,7 +473,7 @@ def find(
                 found += [(index, o) for o in scan.element_origins(value, every)]
     found = [pair for pair in found if not isinstance(values[pair[0]], types.ModuleType)]
     result: list[StaleName] = list(map(_new_object, itertools.repeat(StaleName, len(found))))
-    for entry, (index, (kind, module, qualname)) in zip(result, found):
+    for entry, (index, (kind, module, qualname)) in zip(result, found, strict=True):
         # StaleName(name, kind, module, qualname, cell) without the frozen
         # dataclass's five object.__setattr__ calls: the same instance dict
         # (keys in field order), so equality, hash and repr are the same.
