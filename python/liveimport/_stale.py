@@ -108,8 +108,6 @@ class StaleName:
         }
 
 
-_new_object = object.__new__
-
 # (kind, module, qualname) of one stale value.
 _Origin = tuple[str, str, str]
 
@@ -471,20 +469,13 @@ def find(
                 found.append((index, origin))
             elif type(value) in _SEQUENCES or isinstance(value, dict):
                 found += [(index, o) for o in scan.element_origins(value, every)]
-    found = [pair for pair in found if not isinstance(values[pair[0]], types.ModuleType)]
-    result: list[StaleName] = list(map(_new_object, itertools.repeat(StaleName, len(found))))
-    for entry, (index, (kind, module, qualname)) in zip(result, found, strict=True):
-        # StaleName(name, kind, module, qualname, cell) without the frozen
-        # dataclass's five object.__setattr__ calls: the same instance dict
-        # (keys in field order), so equality, hash and repr are the same.
-        name = keys[index]
-        vars(entry).update(
-            name=name,
-            kind=kind,
-            module=module,
-            qualname=qualname,
-            cell=None if cell_of is None else cell_of(name),
-        )
+    result: list[StaleName] = []
+    for index, (kind, module, qualname) in found:
+        name, value = keys[index], values[index]
+        if isinstance(value, types.ModuleType):
+            continue
+        cell = cell_of(name) if cell_of is not None else None
+        result.append(StaleName(name, kind, module, qualname, cell))
     return result
 
 
