@@ -414,7 +414,7 @@ def find(
     found: list[tuple[int, _Origin]] = []
     try:
         top = TypeCodes(functools.partial(_top_code, scan))
-        codes = top.look_up(tuple(map(type, values)), unseen=True)
+        codes = top.look_up(list(map(type, values)), unseen=True)
         # Values looked at one by one: instances of stale classes, functions
         # and classes other than the modules' current ones, methods bound to
         # a stale instance or to a class. Sorted out in C loops.
