@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import operator
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 __all__ = ("TypeCodes", "pick", "where")
@@ -39,20 +39,21 @@ class TypeCodes(dict[type, int]):
         verdict = self[cls] = self.judge(cls)
         return verdict
 
-    def look_up(self, keys: list[type], *, unseen: bool = False) -> bytes:
+    def look_up(self, keys: Sequence[type], *, unseen: bool = False) -> bytes:
         """``bytes(self[k] for k in keys)``, the look-ups done in C
         (``operator.itemgetter``): Python code runs once per new type only.
         ``unseen``: most types of ``keys`` are new (then, before 3.14, they
-        are found with a ``set`` first).
+        are found with a ``set`` first, and looked up in one pass).
 
         :raises TypeError: a key is unhashable (a class, by its metaclass)."""
         if len(keys) < 2:
             return bytes([self[k] for k in keys])
         if not _SLOW_SUBCLASS_SUBSCRIPT:
             return bytes(operator.itemgetter(*keys)(self))
-        if unseen:
-            self.seed(set(keys))
         known = dict(self)
+        if unseen:  # every type judged first: one look-up pass, no retries
+            self.seed(set(keys).difference(known))
+            return bytes(operator.itemgetter(*keys)(dict(self)))
         parts = []
         retries = _RETRIES
         for start in range(0, len(keys), _CHUNK):

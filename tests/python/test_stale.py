@@ -4,6 +4,10 @@ what is reloaded or rebound. Notebook behaviour is in ``test_notebook_stale.py``
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
+
 import pytest
 
 import liveimport
@@ -205,6 +209,21 @@ def test_stale_name_shape_and_errors(mods, ns):
     with pytest.raises(TypeError):
         liveimport.stale([])  # type: ignore[arg-type]
     assert "stale" in liveimport.__all__ and "StaleName" in liveimport.__all__
+
+
+def test_found_entries_are_the_same_as_constructed_ones(mods, ns):
+    shapes = load_shapes(mods, ns)
+    ns["sq"] = shapes.Square()
+    reload_shapes(mods)
+    [found] = liveimport.stale(ns)
+    made = entry("sq", "instance", "Square")
+    assert type(found) is StaleName
+    assert list(vars(found).items()) == list(vars(made).items())  # same fields, same order
+    assert (found, hash(found), repr(found)) == (made, hash(made), repr(made))
+    assert copy.copy(found) == made and pickle.loads(pickle.dumps(found)) == made
+    assert dataclasses.replace(found, cell=3) == StaleName("sq", "instance", "shapes", "Square", 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.name = "other"  # type: ignore[misc]
 
 
 #: A module whose classes are unhashable: their metaclass defines ``__eq__``
