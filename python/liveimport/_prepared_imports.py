@@ -82,7 +82,7 @@ class _CellFinder:
         entry = self.prepared.pop(name, None)
         if entry is None or path is not None or target is not None:
             if not self.prepared:
-                _remove(self)
+                _reload_source.remove_finder(self)
             return None
         # Compared with the finder still in place, as when the walk's were taken.
         found_by = self.lookups.get(name)
@@ -93,7 +93,7 @@ class _CellFinder:
             and _reload_source.same(found_by, _reload_source.lookup(name))
         )
         if not self.prepared:
-            _remove(self)
+            _reload_source.remove_finder(self)
         if not unchanged:
             return None
         spec = entry.spec
@@ -109,14 +109,6 @@ class _CellFinder:
 
 #: The finders of the offers not yet withdrawn (:func:`withdraw`).
 _OFFERED: list[_CellFinder] = []
-
-
-def _remove(finder: object) -> None:
-    meta_path = sys.meta_path
-    for i, entry in enumerate(meta_path):
-        if entry is finder:
-            del meta_path[i]
-            return
 
 
 def offer(
@@ -146,7 +138,7 @@ def withdraw(*_: Any) -> None:
     and ignores event arguments."""
     for entry in list(sys.meta_path):
         if getattr(type(entry), "_liveimport_cell_finder", False):
-            _remove(entry)
+            _reload_source.remove_finder(entry)
     for finder in _OFFERED:
         finder.prepared.clear()
         for loader in finder.served:

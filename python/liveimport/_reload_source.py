@@ -60,7 +60,18 @@ from importlib.util import cache_from_source, spec_from_file_location
 from types import ModuleType
 from typing import Any
 
-__all__ = ("applies", "found", "lookup", "plain_spec", "reload", "reset", "serve", "strip")
+__all__ = (
+    "applies",
+    "found",
+    "lookup",
+    "plain_spec",
+    "reload",
+    "remove_finder",
+    "reset",
+    "same",
+    "serve",
+    "strip",
+)
 
 #: ``(epoch, lookup)`` of each module when a normal reload found its spec.
 _FOUND: dict[str, tuple[int, tuple[Any, ...]]] = {}
@@ -183,12 +194,13 @@ class _Finder:
         self.spec: ModuleSpec | None = spec
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
-        _remove(self)
+        remove_finder(self)
         spec, self.spec = self.spec, None
         return spec if name == self.name else None
 
 
-def _remove(finder: _Finder) -> None:
+def remove_finder(finder: object) -> None:
+    """Take ``finder`` off ``sys.meta_path``, if it is there."""
     meta_path = sys.meta_path
     for i, entry in enumerate(meta_path):
         if entry is finder:
@@ -278,7 +290,7 @@ def reload(
     try:
         importlib.reload(module)
     finally:
-        _remove(finder)
+        remove_finder(finder)
         strip(loader)
 
 
