@@ -15,7 +15,10 @@ import then only looks up the ``.pyc``. Everything else is the normal import:
 ``_bootstrap._load_unlocked``, the loader's own ``get_code`` and
 ``exec_module``; ``__spec__``, ``__loader__``, ``__file__``, ``__cached__``
 are what the path finder's spec gives, and the loader's instance attributes
-are gone before the module's code runs. The bytes handed over are announced
+are gone before the module's code runs. Having found the module as the path
+finder would, it also counts as the normal reload after which a module's
+reloads take the engine's read (``_reload_source.found_first``): then even
+the module's first reload costs only that stat and read. The bytes handed over are announced
 with the audit event ``liveimport.source_read``, so that the engine keeps
 them as it keeps a source importlib read (``src/compiled.rs``), and
 registration needs only a stat.
@@ -86,11 +89,12 @@ class _CellFinder:
             return None
         # Compared with the finder still in place, as when the walk's were taken.
         found_by = self.lookups.get(name)
+        now = _reload_source.lookup(name)
         unchanged = (
             sys.dont_write_bytecode
             and self.import_epoch() == self.epoch
             and found_by is not None
-            and _reload_source.same(found_by, _reload_source.lookup(name))
+            and _reload_source.same(found_by, now)
         )
         if not self.prepared:
             _reload_source.remove_finder(self)
@@ -104,6 +108,11 @@ class _CellFinder:
             loader, spec.origin, entry.stats, entry.source, self.epoch, entry.read_ns
         )
         self.served.append(loader)
+        # Where the path finder found it, as a reload will see the meta path
+        # (this finder gone): the module's first reload may take the engine's
+        # read too (``_reload_source.applies``).
+        assert now is not None  # same() checked it
+        _reload_source.found_first(name, self.epoch, tuple(x for x in now if x is not self))
         return spec
 
 

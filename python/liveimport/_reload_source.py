@@ -27,7 +27,9 @@ finder would find the same file with the same spec:
 
 - the module's spec and loader are what the path finder gives for a source
   file (a ``SourceFileLoader``, not a subclass, for ``module.__file__``);
-- a normal reload of it found exactly that spec, and since then: no file that
+- a normal reload of it found exactly that spec (or its first import was
+  given that spec by the path finder through the package walk,
+  ``_prepared_imports``: :func:`found_first`), and since then: no file that
   could change how modules are found was created, renamed or deleted (the
   caller's ``epoch``: the page's reports of such files plus the engine's count
   of writes by kernel code to other paths, ``_page.PageState.import_epoch``),
@@ -63,6 +65,7 @@ from typing import Any
 __all__ = (
     "applies",
     "found",
+    "found_first",
     "lookup",
     "plain_spec",
     "reload",
@@ -171,6 +174,14 @@ def found(name: str, module: ModuleType, file: str | None, epoch: int | None) ->
     found_by = lookup(name)
     if found_by is not None:
         _FOUND[name] = (epoch, found_by)
+
+
+def found_first(name: str, epoch: int, found_by: tuple[Any, ...]) -> None:
+    """Record that the first import of ``name`` was just given the path
+    finder's plain source spec, found at ``epoch`` with ``found_by`` (what
+    :func:`lookup` gives once the finder that gave it is gone:
+    ``_prepared_imports``), as :func:`found` records a normal reload's."""
+    _FOUND[name] = (epoch, found_by)
 
 
 def applies(name: str, module: ModuleType, file: str | None, epoch: int | None) -> bool:

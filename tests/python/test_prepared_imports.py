@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from importlib.machinery import SourceFileLoader
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ import pytest
 import liveimport._frontend as frontend
 import liveimport._packages as packages
 import liveimport._page as page
+import liveimport._reload_source as reload_source
+from liveimport_fixtures import page_write
 from nbshell import nb  # noqa: F401  (fixture)
 
 CELL = "%%liveimport\nimport circles\n"
@@ -101,11 +104,44 @@ def test_the_first_import_reads_the_file_once_and_is_a_normal_import(drive):
     import circles  # noqa: F401  (a normal import, for comparison)
 
     assert attributes(sys.modules["circles"]) == served
-    # Tracked like any module: an edit reloads it.
-    nb.events = None
-    nb.write("circles.py", "R = 3\n")
+
+
+def test_a_module_imported_so_reloads_from_the_engines_read_from_its_first_edit(drive, monkeypatch):
+    nb = drive
+    path = nb.root / "circles.py"
+    prepare(CELL)
+    assert nb.run(CELL).error is None
+    fast: list[str] = []
+    real_reload = reload_source.reload
+
+    def spy_reload(name: str, *args: Any) -> None:
+        fast.append(name)
+        real_reload(name, *args)
+
+    monkeypatch.setattr(reload_source, "reload", spy_reload)
+    nb.events.clear()
+    page_write(path, "R = 3\n", path.stat().st_mtime + 10)
     send(type="files_changed", paths=["circles.py"])
-    assert nb.run("print(circles.R)").stdout.strip() == "3"
+    cell = nb.run("print(circles.R)")
+    assert cell.stdout.strip() == "3", cell.stdout + cell.stderr
+    assert fast == ["circles"]
+    assert nb.events == [], "importlib read nothing: the source came from the engine's read"
+    loader = sys.modules["circles"].__loader__
+    assert type(loader) is SourceFileLoader and vars(loader) == {
+        "name": "circles",
+        "path": str(path),
+    }
+    # A module imported without the walk (no prepare): its first reload is a normal one.
+    fast.clear()
+    other = nb.write("squares.py", "S = 1\n")
+    importlib.invalidate_caches()
+    assert nb.run("%%liveimport\nimport squares\n").error is None
+    send(type="file_events", notebook_path="nb.ipynb", paths=[], complete=True)
+    page_write(other, "S = 2\n", other.stat().st_mtime + 10)
+    send(type="files_changed", paths=["squares.py"])
+    assert nb.run("print(squares.S)").stdout.strip() == "2"
+    assert fast == []
+    sys.modules.pop("squares")
 
 
 def test_a_change_of_what_the_import_would_find_makes_it_a_normal_import(drive):
