@@ -17,11 +17,16 @@ import sys
 import zipimport
 from importlib.machinery import FileFinder
 
-__all__ = ("fresh_at", "invalidate", "listed", "reset")
+__all__ = ("fresh_at", "invalidate", "listed", "release", "reset")
 
 #: ``(import epoch, cells started)`` at which the caches are known fresh:
 #: a page connected to a kernel where no code had run yet (see :func:`fresh_at`).
 _FRESH: tuple[int, int] | None = None
+
+#: ``(import epoch, cells started)`` at which the caches were just
+#: invalidated for a cell about to run (:func:`invalidate` with ``hold``),
+#: until the cell is over (:func:`release`).
+_HELD: tuple[int, int] | None = None
 
 
 def fresh_at(epoch: int, count: int) -> None:
@@ -34,7 +39,7 @@ def fresh_at(epoch: int, count: int) -> None:
     _FRESH = (epoch, count)
 
 
-def invalidate(fresh: tuple[int, int] | None = None) -> None:
+def invalidate(fresh: tuple[int, int] | None = None, *, hold: bool = False) -> None:
     """``importlib.invalidate_caches()`` (every meta path finder, every
     ``sys.path_importer_cache`` entry, namespace package paths), except that
     the ``zipimporter`` of each archive under an absolute path keeps its cache
@@ -47,11 +52,18 @@ def invalidate(fresh: tuple[int, int] | None = None) -> None:
     done (in JupyterLite, that saves a listing of each ``/drive`` folder on
     the path at its next look-up, a request to the page: the first LiveImport
     cell of a lesson). Once the caches are invalidated the mark is gone (code
-    may create files the page does not report, e.g. through Pyodide's ``FS``)."""
-    global _FRESH
-    if fresh is not None and fresh == _FRESH:
+    may create files the page does not report, e.g. through Pyodide's ``FS``).
+
+    ``hold``: the caches are invalidated for a cell about to run, whose
+    ``fresh`` is given (``_page.PageState.next_cell_mark``): until
+    :func:`release` (the cell's end), a call with that same mark does nothing
+    (``_packages`` looks modules up before a ``%%liveimport`` cell, whose
+    magic then need not list the folders again)."""
+    global _FRESH, _HELD
+    if fresh is not None and fresh in (_FRESH, _HELD):
         return
     _FRESH = None
+    _HELD = fresh if hold else None
     _invalidate()
 
 
@@ -71,10 +83,18 @@ def listed(path: str) -> bool:
     return False
 
 
+def release() -> None:
+    """The cell is over: forget the mark of :func:`invalidate`'s ``hold``."""
+    global _HELD
+    _HELD = None
+
+
 def reset() -> None:
-    """Forget the mark of :func:`fresh_at` (``liveimport._reset()``)."""
-    global _FRESH
+    """Forget the marks of :func:`fresh_at` and :func:`invalidate`'s ``hold``
+    (``liveimport._reset()``)."""
+    global _FRESH, _HELD
     _FRESH = None
+    _HELD = None
 
 
 def _invalidate() -> None:

@@ -98,6 +98,19 @@ def set_link_check(check: Callable[[], bool]) -> None:
 # ---------------------------------------------------------------------------
 
 _HIDDEN_MAGIC_RE = re.compile(r"#[ \t]*_(?=%%liveimport\b)")
+_MAGIC_LINE_RE = re.compile(r"[ \t]*(#[ \t]*_)?%%liveimport\b")
+
+
+def liveimport_cell(code: str) -> bool:
+    """Whether ``code`` (a cell as the frontend sent it) runs as a
+    ``%%liveimport`` cell: its first non-blank line starts with
+    ``%%liveimport``, or with ``#_%%liveimport`` while the hidden cell magic
+    is on (:func:`hidden_cell_magic`)."""
+    for line in code.splitlines():
+        if line.strip():
+            match = _MAGIC_LINE_RE.match(line)
+            return match is not None and (match.group(1) is None or _SETTINGS.hidden)
+    return False
 
 
 def _unhide_cell_magic(lines: list[str]) -> list[str]:
@@ -320,7 +333,7 @@ def _install(shell: Any) -> _Handler:
     _cells.install(shell)
     from . import _packages
 
-    _packages.install(shell, auto_sync_enabled)
+    _packages.install(shell, auto_sync_enabled, liveimport_cell)
     return handler
 
 

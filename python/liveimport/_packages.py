@@ -41,7 +41,15 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import _core, _engine, _incidents, _page, _prepared_imports, _reload_source
+from . import (
+    _core,
+    _engine,
+    _import_caches,
+    _incidents,
+    _page,
+    _prepared_imports,
+    _reload_source,
+)
 
 __all__ = ("install", "load_packages", "prepare", "reset", "uninstall")
 
@@ -350,6 +358,11 @@ async def _prepare(code: str, sync: bool) -> list[str]:
     planned = _core.planned_modified(_full_sync()) if sync else []
     if not planned and all(top in sys.modules for top, _, _, _ in cell):
         return []  # the common case: nothing new
+    if _liveimport_cell(code):
+        # Its magic invalidates the import caches before its imports, so that
+        # a module created since imports; look modules up as they will, once.
+        page = _page.active()
+        _import_caches.invalidate(page.next_cell_mark() if page is not None else None, hold=True)
     epoch = _core.import_epoch()
     walk = _Walk(_core.workspace_directories())
     for name, file, data in planned:
@@ -467,6 +480,7 @@ async def _before_cell(lines: list[str]) -> list[str]:
     """pyodide-kernel line transform: prepare, and hand the lines on as they
     are. Never raises (the kernel would fail the request)."""
     _prepared_imports.withdraw()  # the last cell's, if still there
+    _import_caches.release()
     try:
         await prepare("".join(lines), sync=_sync_enabled())
     except BaseException as error:  # a cancelled load too: the cell still runs
@@ -480,6 +494,7 @@ _before_cell._liveimport_hook = True  # type: ignore[attr-defined]
 def _after_cell() -> None:
     """IPython ``post_execute``: the cell's imports are over."""
     _prepared_imports.withdraw()
+    _import_caches.release()
 
 
 _after_cell._liveimport_hook = True  # type: ignore[attr-defined]
@@ -492,6 +507,15 @@ def _never() -> bool:
 #: Whether cells sync before they run (``_nbi.auto_sync_enabled``, given to
 #: :func:`install`).
 _sync_enabled: Callable[[], bool] = _never
+
+
+def _no_magic(code: str) -> bool:
+    return False
+
+
+#: Whether a cell's code runs as a ``%%liveimport`` cell
+#: (``_nbi.liveimport_cell``, given to :func:`install`).
+_liveimport_cell: Callable[[str], bool] = _no_magic
 
 
 def _transforms(shell: Any) -> list[Any] | None:
@@ -512,16 +536,23 @@ def uninstall(shell: Any) -> None:
             events.unregister("post_execute", callback)
 
 
-def install(shell: Any, sync_enabled: Callable[[], bool]) -> bool:
+def install(
+    shell: Any,
+    sync_enabled: Callable[[], bool],
+    liveimport_cell: Callable[[str], bool] = _no_magic,
+) -> bool:
     """In a pyodide-kernel shell (JupyterLite), add :func:`prepare` as an
     async line transform of the kernel's ``lite_transform_manager``, run
     before IPython runs each cell; ``sync_enabled()`` says whether the cell
-    will sync (then the modules the sync reloads are prepared too); and, on
-    IPython's ``post_execute``, the withdrawal of what a cell was offered
-    (``_prepared_imports``). Returns whether it was added (False elsewhere:
-    desktop kernels, plain IPython)."""
-    global _sync_enabled
+    will sync (then the modules the sync reloads are prepared too),
+    ``liveimport_cell(code)`` whether it runs as a ``%%liveimport`` cell
+    (then modules are looked up with fresh import caches, as its magic
+    will); and, on IPython's ``post_execute``, the withdrawal of what a cell
+    was offered (``_prepared_imports``). Returns whether it was added (False
+    elsewhere: desktop kernels, plain IPython)."""
+    global _liveimport_cell, _sync_enabled
     _sync_enabled = sync_enabled
+    _liveimport_cell = liveimport_cell
     if sys.platform != "emscripten":
         return False
     transforms = _transforms(shell)

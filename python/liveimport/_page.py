@@ -209,6 +209,13 @@ class PageState:
         epoch = self.import_epoch()
         return None if epoch is None else (epoch, self.cells)
 
+    def next_cell_mark(self) -> tuple[int, int] | None:
+        """:meth:`cache_mark` as the next cell will see it once started
+        (IPython's ``pre_run_cell`` counts it), for work done before it runs
+        (``_packages``); None when the epoch is unknown."""
+        epoch = self.import_epoch()
+        return None if epoch is None else (epoch, self.cells + 1)
+
     def import_epoch(self) -> int | None:
         """A number that grows whenever a file that may change how modules
         are found could have been created, renamed or deleted: reported by

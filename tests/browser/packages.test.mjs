@@ -7,7 +7,9 @@
  * before the sync reloads the module); a plain cell importing a workspace module that
  * needs a third through another module; an import no package provides (one line naming
  * module, import line and `%pip install NAME`, then the module's ModuleNotFoundError); a
- * package only the site's own piplite index has (scripts/site_prepare.py piplite-demo).
+ * package only the site's own piplite index has (scripts/site_prepare.py piplite-demo); a
+ * module saved after the kernel listed the folder, imported by the next LiveImport cell
+ * (looked up with fresh import caches, as the cell's magic will).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -39,7 +41,8 @@ before(async () => {
     'print("kind:", kind())',
     'import pk_plots\nprint("value:", pk_plots.VALUE)',
     'import pk_broken',
-    'import pk_site\nprint("name:", pk_site.NAME)'
+    'import pk_site\nprint("name:", pk_site.NAME)',
+    '#_%%liveimport\nimport pk_late'
   ]);
   await s.openNotebook(NOTEBOOK);
 });
@@ -96,5 +99,21 @@ test("a package only the site's piplite index has: installed with piplite from t
   const r = await s.runCell(4);
   assert.match(r.text, /^Loaded pk_piplite_demo for pk_site\.py$/m, r.text);
   assert.match(r.text, /name: pk_piplite_demo/, r.text);
+  s.assertOffline();
+});
+
+test('a module saved after the kernel listed the folder: looked up before the next LiveImport cell', async () => {
+  await s.saveFile('pk_late.py', 'import no_such_late_xyz\n');
+  const r = await s.runCell(5);
+  assert.match(
+    r.text,
+    /pk_late\.py, line 1: import no_such_late_xyz: no package of this Pyodide provides 'no_such_late_xyz'; install it with %pip install no_such_late_xyz/,
+    r.text
+  );
+  assert.match(
+    r.text,
+    /ModuleNotFoundError: No module named 'no_such_late_xyz'/,
+    r.text
+  );
   s.assertOffline();
 });

@@ -4,11 +4,18 @@ while zip archives on ``sys.path`` (Pyodide's zipped standard library) are not
 re-read at each of them."""
 
 import importlib
+import importlib.util
 import os
 import sys
 import zipfile
+from types import SimpleNamespace
+
+import pytest
 
 import liveimport
+import liveimport._nbi as nbi
+import liveimport._packages as packages
+from liveimport import _import_caches
 from liveimport_fixtures import mods, ns, reloads, synced  # noqa: F401 (fixtures)
 from nbshell import nb  # noqa: F401 (fixture)
 
@@ -31,6 +38,55 @@ def test_module_created_later_imports_from_the_next_liveimport_cell(nb):
     assert cell.error is None, cell.stdout
     assert "B is 2" in cell.stdout
     assert liveimport.status(nb.ns).module("second") is not None
+
+
+def prepare(code):
+    """Run ``_packages.prepare`` (before a cell, in JupyterLite) with the
+    notebook layer's rules, to its end (nothing to load: it never suspends)."""
+    packages.install(SimpleNamespace(), nbi.auto_sync_enabled, nbi.liveimport_cell)
+    with pytest.raises(StopIteration):
+        packages.prepare(code, sync=False).send(None)
+
+
+NO_PACKAGE = (
+    "late.py, line 1: import no_such_late_xyz: no package of this Pyodide provides "
+    "'no_such_late_xyz'; install it with %pip install no_such_late_xyz\n"
+)
+
+
+def test_module_created_later_is_looked_up_before_a_liveimport_cell_as_its_magic_will(mods, capsys):
+    assert importlib.util.find_spec("not_there_yet") is None  # the folder is listed
+    write_keeping_folder_mtime(str(mods.path("late.py")), "import no_such_late_xyz\n")
+    prepare("x = 1\nimport late\n")  # a plain cell: the import system's view, as without us
+    assert capsys.readouterr().err == ""
+    prepare("#_%%liveimport\nimport late\n")  # its magic will find late.py: so does the walk
+    assert capsys.readouterr().err == NO_PACKAGE
+    liveimport.hidden_cell_magic(False)
+    try:
+        assert not nbi.liveimport_cell("#_%%liveimport\nimport late\n")
+    finally:
+        liveimport.hidden_cell_magic(True)
+    assert nbi.liveimport_cell("\n  %%liveimport -c  # comment\nimport late\n")
+    assert not nbi.liveimport_cell("import late\n%%liveimport\n")
+    assert not nbi.liveimport_cell("%%liveimports\n")
+
+
+def test_caches_invalidated_for_a_cell_are_not_invalidated_again_in_it(mods):
+    mark = (7, 3)  # (import epoch, cells started), as the page gives it
+    _import_caches.invalidate(mark, hold=True)
+    assert importlib.util.find_spec("first_late") is None  # the folder is listed
+    write_keeping_folder_mtime(str(mods.path("first_late.py")), "A = 1\n")
+    _import_caches.invalidate(mark)  # the cell's magic: already done for this cell
+    assert importlib.util.find_spec("first_late") is None
+    _import_caches.invalidate((8, 3))  # something was created since: done again
+    assert importlib.util.find_spec("first_late") is not None
+    write_keeping_folder_mtime(str(mods.path("second_late.py")), "B = 2\n")
+    _import_caches.invalidate((9, 4), hold=True)
+    assert importlib.util.find_spec("second_late") is not None
+    write_keeping_folder_mtime(str(mods.path("third_late.py")), "C = 3\n")
+    _import_caches.release()  # the cell is over: the next one invalidates
+    _import_caches.invalidate((9, 4))
+    assert importlib.util.find_spec("third_late") is not None
 
 
 def test_module_a_reloaded_module_newly_imports_is_found(mods, ns):
