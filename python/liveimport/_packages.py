@@ -442,8 +442,10 @@ async def _install_from_site(needs: list[_Need]) -> list[str]:
 
 def _report(needs: list[_Need], timed_out: bool, errors: list[str]) -> list[str]:
     """Say which packages loaded (stdout) and which did not (stderr);
-    return the names of those loaded."""
-    importlib.invalidate_caches()
+    return the names of those loaded. The import caches are invalidated first
+    (the packages' files are new), zip archives' excepted (re-reading the
+    zipped standard library's directory costs 50 to 70 ms in Pyodide 0.27)."""
+    _import_caches.invalidate()
     loaded: list[str] = []
     for need in needs:
         users = ", ".join(_name(u) for u in need.users)

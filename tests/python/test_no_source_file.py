@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 import liveimport
-from liveimport_fixtures import mods, ns, reloads, synced  # noqa: F401 (fixtures)
+from liveimport_fixtures import invalidate_caches, mods, ns, reloads, synced  # noqa: F401 (fixtures)
 from nbshell import nb  # noqa: F401 (fixture)
 
 
@@ -93,7 +93,7 @@ def test_zip_imported_module_registers(mods, ns, monkeypatch):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("zipped_mod.py", "Z = 1\n")
     monkeypatch.syspath_prepend(str(archive))
-    importlib.invalidate_caches()
+    invalidate_caches()
     mods.load(ns, "from zipped_mod import Z")
     info = tracked("zipped_mod")
     assert info is not None and info.mtime is None  # its "file" lives inside the archive

@@ -12,7 +12,6 @@ it natively too."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 from importlib.machinery import SourceFileLoader
 from typing import Any
@@ -23,7 +22,7 @@ import liveimport._frontend as frontend
 import liveimport._packages as packages
 import liveimport._page as page
 import liveimport._reload_source as reload_source
-from liveimport_fixtures import page_write
+from liveimport_fixtures import invalidate_caches, page_write
 from nbshell import nb  # noqa: F401  (fixture)
 
 CELL = "%%liveimport\nimport circles\n"
@@ -55,7 +54,7 @@ def drive(nb, monkeypatch):
     (nb.root / "nb.ipynb").write_text("{}")
     nb.write("circles.py", "import json\nR = 2\n")
     nb.write("lib/circles.py", "R = 'lib'\n")
-    importlib.invalidate_caches()
+    invalidate_caches()
     cell = nb.run("%%liveimport\nimport json\n")
     assert cell.error is None, cell.stdout
     send(type="file_events", notebook_path="nb.ipynb", paths=[], complete=True)
@@ -134,7 +133,7 @@ def test_a_module_imported_so_reloads_from_the_engines_read_from_its_first_edit(
     # A module imported without the walk (no prepare): its first reload is a normal one.
     fast.clear()
     other = nb.write("squares.py", "S = 1\n")
-    importlib.invalidate_caches()
+    invalidate_caches()
     assert nb.run("%%liveimport\nimport squares\n").error is None
     send(type="file_events", notebook_path="nb.ipynb", paths=[], complete=True)
     page_write(other, "S = 2\n", other.stat().st_mtime + 10)
@@ -206,7 +205,7 @@ def test_a_package_is_served_as_its_init_and_its_submodules_import_as_usual(driv
     nb = drive
     nb.write("kit/__init__.py", "NAME = 'kit'\n")
     nb.write("kit/parts.py", "from . import NAME\nPARTS = NAME * 2\n")
-    importlib.invalidate_caches()
+    invalidate_caches()
     code = "import kit.parts\n"
     prepare(code)
     nb.events.clear()

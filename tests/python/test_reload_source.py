@@ -22,7 +22,7 @@ import liveimport._frontend as frontend
 import liveimport._import_caches as import_caches
 import liveimport._page as page
 import liveimport._reload_source as reload_source
-from liveimport_fixtures import page_write
+from liveimport_fixtures import invalidate_caches, page_write
 from nbshell import nb  # noqa: F401  (fixture)
 
 
@@ -60,7 +60,7 @@ def lesson(nb, monkeypatch):
     nb.write("shapes.py", "def area():\n    return 1\n")
     nb.write("pkg/__init__.py", "VALUE = 1\n")
     nb.write("pkg/sub.py", "from . import VALUE\nTWICE = 2 * VALUE\n")
-    importlib.invalidate_caches()
+    invalidate_caches()
     cell = nb.run("%%liveimport\nimport shapes\nimport pkg\nimport pkg.sub")
     assert cell.error is None, cell.stdout
     send(type="file_events", notebook_path="nb.ipynb", paths=[], complete=True)
@@ -274,7 +274,7 @@ def test_the_first_liveimport_cell_of_a_fresh_kernel_keeps_the_caches(nb, monkey
     real_invalidate = import_caches._invalidate
     monkeypatch.setattr(import_caches, "_invalidate", lambda: (calls.append(1), real_invalidate()))
     send(type="file_events", notebook_path="nb.ipynb", paths=[], complete=True)
-    importlib.invalidate_caches()  # the test's own files are newer than its caches
+    invalidate_caches()  # the test's own files are newer than its caches
     assert nb.run("%%liveimport\nimport shapes").error is None
     assert calls == [], "nothing created, no cell ran since the page connected"
     assert nb.run("%%liveimport\nimport shapes").error is None
@@ -294,7 +294,7 @@ def test_a_saved_file_the_import_system_had_listed_changes_nothing(lesson):
     # notes.py existed when the import system listed the folder: a save of it
     # (which the page reports as it reports a creation) creates nothing.
     nb.page.edit("notes.py", "N = 1\n", report=False)
-    importlib.invalidate_caches()
+    invalidate_caches()
     assert nb.run("import notes").error is None
     assert import_caches.listed(str(nb.root / "notes.py"))
     epoch = page.active().import_epoch()
