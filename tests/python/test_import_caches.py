@@ -30,6 +30,14 @@ def write_keeping_folder_mtime(path, text):
     os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
+def listing_is_stale_or_skip(name):
+    """Skip unless the import system still misses module ``name`` just
+    written by :func:`write_keeping_folder_mtime` (in Pyodide 0.26 and 0.27
+    the folder's listing is made again whatever its mtime says)."""
+    if importlib.util.find_spec(name) is not None:
+        pytest.skip("the import system lists this folder again: no stale listing to test")
+
+
 def test_module_created_later_imports_from_the_next_liveimport_cell(nb):
     nb.write("first.py", "A = 1\n")
     assert nb.run("%%liveimport\nimport first").error is None
@@ -57,6 +65,7 @@ NO_PACKAGE = (
 def test_module_created_later_is_looked_up_before_a_liveimport_cell_as_its_magic_will(mods, capsys):
     assert importlib.util.find_spec("not_there_yet") is None  # the folder is listed
     write_keeping_folder_mtime(str(mods.path("late.py")), "import no_such_late_xyz\n")
+    listing_is_stale_or_skip("late")
     prepare("x = 1\nimport late\n")  # a plain cell: the import system's view, as without us
     assert capsys.readouterr().err == ""
     prepare("#_%%liveimport\nimport late\n")  # its magic will find late.py: so does the walk
@@ -76,6 +85,7 @@ def test_caches_invalidated_for_a_cell_are_not_invalidated_again_in_it(mods):
     _import_caches.invalidate(mark, hold=True)
     assert importlib.util.find_spec("first_late") is None  # the folder is listed
     write_keeping_folder_mtime(str(mods.path("first_late.py")), "A = 1\n")
+    listing_is_stale_or_skip("first_late")
     _import_caches.invalidate(mark)  # the cell's magic: already done for this cell
     assert importlib.util.find_spec("first_late") is None
     _import_caches.invalidate((8, 3))  # something was created since: done again
