@@ -45,6 +45,13 @@ def invalidate_caches() -> None:
             cache.setdefault(path, finder)
 
 
+def syspath_prepend(monkeypatch: Any, path: str) -> None:
+    """``monkeypatch.syspath_prepend(path)`` with :func:`invalidate_caches`
+    (pytest's calls ``importlib.invalidate_caches()``)."""
+    monkeypatch.setattr(sys, "path", [path, *sys.path])
+    invalidate_caches()
+
+
 def page_write(path: Path, text: str, mtime: float) -> None:
     """Change a file the way the page does, behind Python's back (no audit
     event, so the kernel's write notes cannot see it): through Emscripten's FS
@@ -123,7 +130,7 @@ def isolated_directory(
     old_cwd = os.getcwd()
     os.chdir(root)
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    monkeypatch.syspath_prepend(str(root))
+    syspath_prepend(monkeypatch, str(root))
     before = set(sys.modules)
     reset()
     invalidate_caches()

@@ -16,6 +16,7 @@ import pytest
 import liveimport
 import liveimport._drive as drive
 import liveimport._page as page
+from liveimport_fixtures import syspath_prepend
 from nbshell import nb  # noqa: F401  (fixture)
 from test_page_events import V1, V2, V3, page_nb, send  # noqa: F401  (page_nb: fixture)
 
@@ -166,7 +167,7 @@ def drive_nb(nb, monkeypatch):
     monkeypatch.setattr(page, "_page_owns", lambda r: True)
     cwd = os.getcwd()
     os.chdir(root)
-    monkeypatch.syspath_prepend(root)
+    syspath_prepend(monkeypatch, root)
     try:
         nb.drive = controls
         nb.drive_root = root

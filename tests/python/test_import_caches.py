@@ -16,7 +16,7 @@ import liveimport
 import liveimport._nbi as nbi
 import liveimport._packages as packages
 from liveimport import _import_caches
-from liveimport_fixtures import mods, ns, reloads, synced  # noqa: F401 (fixtures)
+from liveimport_fixtures import mods, ns, reloads, synced, syspath_prepend  # noqa: F401 (fixtures)
 from nbshell import nb  # noqa: F401 (fixture)
 
 
@@ -138,7 +138,7 @@ def test_zip_archive_is_not_read_again_and_still_imports(mods, ns, monkeypatch):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("zipped_a.py", "A = 1\n")
         zf.writestr("zipped_b.py", "B = 2\n")
-    monkeypatch.syspath_prepend(archive)
+    syspath_prepend(monkeypatch, archive)
     importlib.invalidate_caches()
     mods.load(ns, "import zipped_a")
     mods.write("helpers.py", "H = 1\n")

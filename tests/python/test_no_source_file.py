@@ -13,7 +13,14 @@ import zipfile
 import pytest
 
 import liveimport
-from liveimport_fixtures import invalidate_caches, mods, ns, reloads, synced  # noqa: F401 (fixtures)
+from liveimport_fixtures import (  # noqa: F401 (fixtures)
+    invalidate_caches,
+    mods,
+    ns,
+    reloads,
+    synced,
+    syspath_prepend,
+)
 from nbshell import nb  # noqa: F401 (fixture)
 
 
@@ -92,7 +99,7 @@ def test_zip_imported_module_registers(mods, ns, monkeypatch):
     archive = mods.path("bundle.zip")
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("zipped_mod.py", "Z = 1\n")
-    monkeypatch.syspath_prepend(str(archive))
+    syspath_prepend(monkeypatch, str(archive))
     invalidate_caches()
     mods.load(ns, "from zipped_mod import Z")
     info = tracked("zipped_mod")

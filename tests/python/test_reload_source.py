@@ -22,7 +22,7 @@ import liveimport._frontend as frontend
 import liveimport._import_caches as import_caches
 import liveimport._page as page
 import liveimport._reload_source as reload_source
-from liveimport_fixtures import invalidate_caches, page_write
+from liveimport_fixtures import invalidate_caches, page_write, syspath_prepend
 from nbshell import nb  # noqa: F401  (fixture)
 
 
@@ -218,7 +218,7 @@ def test_a_changed_sys_path_takes_the_normal_path(lesson, monkeypatch):
     other = nb.root / "other"
     other.mkdir()
     page_write(other / "shapes.py", "def area():\n    return 50\n", 1.7e9)  # no write noted
-    monkeypatch.syspath_prepend(str(other))
+    syspath_prepend(monkeypatch, str(other))
     cell = edit_and_run(nb, "shapes.py", "def area():\n    return 3\n", "print(shapes.area())")
     assert nb.fast == []
     assert "50" in cell.stdout, "found first on the path, as a normal reload does"

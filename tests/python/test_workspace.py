@@ -9,7 +9,7 @@ import pytest
 
 import liveimport
 from liveimport import ModuleError
-from liveimport_fixtures import ModuleDir, mods, ns, reloads, synced  # noqa: F401
+from liveimport_fixtures import ModuleDir, mods, ns, reloads, synced, syspath_prepend  # noqa: F401
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def outside(mods, monkeypatch):
     """A second module directory on sys.path but outside the workspace."""
     root = mods.root.parent / "outside"
     root.mkdir()
-    monkeypatch.syspath_prepend(str(root))
+    syspath_prepend(monkeypatch, str(root))
     return ModuleDir(root)
 
 
