@@ -17,6 +17,8 @@
 //!   change them.
 //! - [`audit`]: the audit rule: what each audit event notes ([`writes`], [`compiled`]).
 //! - [`engine`]: the state tying them together.
+//! - [`type_codes`]: codes per type over many values (the stale-name detection's passes, run
+//!   in Rust by the pyo3 engine).
 //! - [`contract`]: the engine contract of `python/liveimport/_engine.pyi` (value shapes,
 //!   errors, and the rules around every call) that both bindings call.
 //!
@@ -40,6 +42,7 @@ pub mod shapes;
 pub mod source;
 pub mod source_read;
 pub mod system;
+pub mod type_codes;
 pub mod writes;
 
 #[cfg(any(feature = "python", feature = "wasm"))]

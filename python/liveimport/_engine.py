@@ -38,10 +38,12 @@ __all__ = (
     "Engine",
     "__version__",
     "canonical_statement",
+    "containers_holding",
     "engine_syntax_error",
     "import_lines",
     "note_compiles",
     "note_writes",
+    "type_codes",
 )
 
 
@@ -125,3 +127,7 @@ note_writes = _backend.note_writes
 note_compiles = _backend.note_compiles
 #: The engine's version (the Rust crate's).
 __version__ = _backend.__version__
+#: The stale-name detection's code passes in Rust (``_engine.pyi``): the pyo3
+#: engine's functions, ``None`` with the wasm-bindgen engine.
+type_codes = _backend.type_codes
+containers_holding = _backend.containers_holding

@@ -56,10 +56,12 @@ __all__ = (
     "Engine",
     "__version__",
     "canonical_statement",
+    "containers_holding",
     "engine_syntax_error",
     "import_lines",
     "note_compiles",
     "note_writes",
+    "type_codes",
 )
 
 #: The engine in use: ``"pyo3"`` or ``"wasm-bindgen"`` (``liveimport._engine`` chooses it).
@@ -325,3 +327,24 @@ def note_writes() -> None:
     :raises RuntimeError: (or the vetoing hook's exception) when the
         interpreter refuses the audit hook.
     """
+
+#: The stale-name detection's code passes (``liveimport._type_codes``) run in
+#: Rust: ``type_codes(values, table) -> bytes`` gives ``table[type(v)]`` for
+#: each value of the list ``values``, in order; ``table`` is a dict of type
+#: to code (an int from 0 to 255) that judges a missing type when subscripted
+#: (``_type_codes.TypeCodes``). ``None`` in the wasm-bindgen engine (it cannot
+#: see Python objects); the caller then runs the same passes in Python.
+#:
+#: :raises TypeError: what judging a type raises (an unhashable class), or a
+#:     code that is not an int; ``OverflowError``: a code out of range.
+type_codes: Callable[[list[object], dict[type, int]], bytes] | None
+
+#: ``containers_holding(containers, table, code, limit) -> list[int]``: the
+#: positions, in order, of the ``containers`` (a list of exact ``list``,
+#: ``tuple``, ``set``, ``frozenset`` or ``dict`` values) that have among their
+#: first ``limit`` elements (a dict's values, in insertion order; a set's in
+#: iteration order) one whose type's code in ``table`` is ``code``; every type
+#: met is judged (as :data:`type_codes`). ``None`` in the wasm-bindgen engine.
+#:
+#: :raises TypeError: a container of another type, or as :data:`type_codes`.
+containers_holding: Callable[[list[object], dict[type, int], int, int], list[int]] | None

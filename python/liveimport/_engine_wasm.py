@@ -47,6 +47,8 @@ __all__ = (
     "import_lines",
     "note_compiles",
     "note_writes",
+    "type_codes",
+    "containers_holding",
 )
 
 
@@ -93,6 +95,12 @@ _FS = pyodide_js.FS
 
 #: The engine's version (the Rust crate's).
 __version__: str = _MODULE.version()
+
+#: The stale-name detection's code passes (``_engine.pyi``) are not in this
+#: engine: it cannot see Python objects, so ``liveimport._type_codes`` runs
+#: them in Python.
+type_codes: Callable[[list[object], dict[type, int]], bytes] | None = None
+containers_holding: Callable[[list[object], dict[type, int], int, int], list[int]] | None = None
 
 
 class AnalysisError(Exception):

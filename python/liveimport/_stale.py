@@ -52,7 +52,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from typing import Any
 
-from . import _cells
+from . import _cells, _engine
 from ._state import STATE
 from ._type_codes import TypeCodes, pick, where
 
@@ -307,7 +307,13 @@ def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
     (:meth:`_type_codes.TypeCodes.look_up`, code 1: may be stale), and the
     flagged ones mapped back to their container by the containers' lengths.
 
+    With the pyo3 engine the same pass runs in Rust
+    (``_engine.containers_holding``), each container's elements read in
+    iteration order up to the limit.
+
     :raises TypeError: an element's class is unhashable (its metaclass)."""
+    if _engine.containers_holding is not None:
+        return _engine.containers_holding(containers, flags, 1, CONTAINER_LIMIT)
     # Exact builtin types: their length, no user code runs (``length_hint``
     # costs half of ``len`` in Pyodide); ``bytes`` of the lengths fails when
     # one is over 255, only then is their maximum needed.
@@ -414,7 +420,7 @@ def find(
     found: list[tuple[int, _Origin]] = []
     try:
         top = TypeCodes(functools.partial(_top_code, scan))
-        codes = top.look_up(list(map(type, values)), unseen=True)
+        codes = top.codes_of(values)
         # Values looked at one by one: instances of stale classes, functions
         # and classes other than the modules' current ones, methods bound to
         # a stale instance or to a class. Sorted out in C loops.

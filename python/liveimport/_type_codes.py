@@ -7,7 +7,10 @@ a reload, in a few milliseconds inside Pyodide. Here the values' types are
 mapped to codes by ``map(type, ...)`` and ``operator.itemgetter`` over a dict
 of codes (:class:`TypeCodes`), giving one byte per value; positions of a code
 are found in those bytes (:func:`where`) and values picked by position
-(:func:`pick`). Python code runs once per distinct type, not per value.
+(:func:`pick`). Python code runs once per distinct type, not per value. With
+the pyo3 engine the same passes run in Rust (``_engine.type_codes``,
+``_engine.containers_holding``; ``src/type_codes.rs``), judging each new type
+through the same table.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import operator
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+from . import _engine
 
 __all__ = ("TypeCodes", "pick", "where")
 
@@ -38,6 +43,16 @@ class TypeCodes(dict[type, int]):
     def __missing__(self, cls: type) -> int:
         verdict = self[cls] = self.judge(cls)
         return verdict
+
+    def codes_of(self, values: list[Any]) -> bytes:
+        """``bytes(self[type(v)] for v in values)``, most of the types new:
+        in Rust with the pyo3 engine (``_engine.type_codes``), else
+        :meth:`look_up` of the values' types (``unseen``).
+
+        :raises TypeError: a type is unhashable (a class, by its metaclass)."""
+        if _engine.type_codes is not None:
+            return _engine.type_codes(values, self)
+        return self.look_up(list(map(type, values)), unseen=True)
 
     def look_up(self, keys: Sequence[type], *, unseen: bool = False) -> bytes:
         """``bytes(self[k] for k in keys)``, the look-ups done in C

@@ -5,5 +5,7 @@
 mod python;
 #[cfg(feature = "python")]
 mod python_audit;
+#[cfg(feature = "python")]
+mod python_type_codes;
 #[cfg(feature = "wasm")]
 mod wasm;

@@ -247,5 +247,7 @@ fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(note_compiles, m)?)?;
     m.add_function(wrap_pyfunction!(engine_syntax_error, m)?)?;
     m.add_function(wrap_pyfunction!(import_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(super::python_type_codes::type_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(super::python_type_codes::containers_holding, m)?)?;
     Ok(())
 }

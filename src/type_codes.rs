@@ -1,0 +1,151 @@
+//! Codes per type, looked up for many values at once: the passes over a namespace's values and
+//! its containers' elements that the stale-name detection makes after a reload
+//! (`python/liveimport/_stale.py`, `_type_codes.py`; issue 18).
+//!
+//! A value is seen here only through the key of its type (the pyo3 binding's key: the type
+//! object's address, valid while the values are alive and no Python code runs). What a code
+//! means is Python's: `_stale` judges each type the first time it is met and gives it a small
+//! code (0 to 255). So a pass either gives every value's code, or names the types met that have
+//! none yet ([`Unjudged`]); the caller judges those and runs the pass again. No pass stops
+//! early: every type among the values looked at is judged, as `_type_codes.TypeCodes.look_up`
+//! does, so `TypeCodes.having(code)` lists the same types whichever implementation ran.
+
+use rustc_hash::FxHashMap;
+use std::hash::Hash;
+
+/// The types met in a pass that have no code yet, distinct, in the order first met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unjudged<K>(pub Vec<K>);
+
+/// A code per type key.
+#[derive(Debug, Clone)]
+pub struct CodeTable<K> {
+    codes: FxHashMap<K, u8>,
+}
+
+impl<K: Copy + Eq + Hash> Default for CodeTable<K> {
+    fn default() -> Self {
+        Self { codes: FxHashMap::default() }
+    }
+}
+
+impl<K: Copy + Eq + Hash> FromIterator<(K, u8)> for CodeTable<K> {
+    fn from_iter<I: IntoIterator<Item = (K, u8)>>(entries: I) -> Self {
+        Self { codes: entries.into_iter().collect() }
+    }
+}
+
+/// Looks codes up with the last key's code kept: the values of a container are often of one
+/// type in a row.
+struct Cursor<'t, K> {
+    table: &'t FxHashMap<K, u8>,
+    last: Option<(K, Option<u8>)>,
+}
+
+impl<K: Copy + Eq + Hash> Cursor<'_, K> {
+    fn code(&mut self, key: K) -> Option<u8> {
+        match self.last {
+            Some((last, code)) if last == key => code,
+            _ => {
+                let code = self.table.get(&key).copied();
+                self.last = Some((key, code));
+                code
+            }
+        }
+    }
+}
+
+/// Adds `key` to `unjudged` unless it is there (few keys: a linear search).
+fn note<K: Copy + Eq>(unjudged: &mut Vec<K>, key: K) {
+    if !unjudged.contains(&key) {
+        unjudged.push(key);
+    }
+}
+
+impl<K: Copy + Eq + Hash> CodeTable<K> {
+    /// Gives `key` the code `code` (a judged type).
+    pub fn insert(&mut self, key: K, code: u8) {
+        self.codes.insert(key, code);
+    }
+
+    /// The code of `key`, if judged.
+    pub fn get(&self, key: K) -> Option<u8> {
+        self.codes.get(&key).copied()
+    }
+
+    /// How many types have a code.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// Whether no type has a code.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    fn cursor(&self) -> Cursor<'_, K> {
+        Cursor { table: &self.codes, last: None }
+    }
+
+    /// The code of each key, in order (`_type_codes.TypeCodes.look_up`).
+    ///
+    /// # Errors
+    /// [`Unjudged`]: the keys without a code (then no codes are given).
+    pub fn codes(&self, keys: impl IntoIterator<Item = K>) -> Result<Vec<u8>, Unjudged<K>> {
+        let keys = keys.into_iter();
+        let mut codes = Vec::with_capacity(keys.size_hint().0);
+        let mut unjudged = Vec::new();
+        let mut cursor = self.cursor();
+        for key in keys {
+            match cursor.code(key) {
+                Some(code) => codes.push(code),
+                None => note(&mut unjudged, key),
+            }
+        }
+        if unjudged.is_empty() {
+            Ok(codes)
+        } else {
+            Err(Unjudged(unjudged))
+        }
+    }
+
+    /// The positions, in order, of the containers that have, among their first `limit`
+    /// elements' keys, one whose code is `code` (`_stale._holding`: the containers holding a
+    /// value that may be stale). Each container is given as its elements' keys, in the order
+    /// the limit counts them (a list's order, a dict's values in insertion order).
+    ///
+    /// # Errors
+    /// [`Unjudged`]: the keys without a code among the elements looked at (then no positions
+    /// are given).
+    pub fn holding<C: IntoIterator<Item = K>>(
+        &self,
+        containers: impl IntoIterator<Item = C>,
+        code: u8,
+        limit: usize,
+    ) -> Result<Vec<usize>, Unjudged<K>> {
+        let mut positions = Vec::new();
+        let mut unjudged = Vec::new();
+        let mut cursor = self.cursor();
+        for (position, elements) in containers.into_iter().enumerate() {
+            let mut holds = false;
+            for key in elements.into_iter().take(limit) {
+                match cursor.code(key) {
+                    Some(found) => holds |= found == code,
+                    None => note(&mut unjudged, key),
+                }
+            }
+            if holds {
+                positions.push(position);
+            }
+        }
+        if unjudged.is_empty() {
+            Ok(positions)
+        } else {
+            Err(Unjudged(unjudged))
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "type_codes_tests.rs"]
+mod tests;

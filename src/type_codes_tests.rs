@@ -1,0 +1,75 @@
+//! Tests of the code passes ([`super`]), with small integers standing for type keys.
+
+use super::*;
+
+fn table(entries: &[(u32, u8)]) -> CodeTable<u32> {
+    entries.iter().copied().collect()
+}
+
+#[test]
+fn codes_in_order_when_every_key_is_judged() {
+    let t = table(&[(10, 0), (20, 1), (30, 4)]);
+    assert_eq!(t.codes([10, 20, 20, 30, 10]), Ok(vec![0, 1, 1, 4, 0]));
+    assert_eq!(t.codes([]), Ok(vec![]));
+}
+
+#[test]
+fn codes_name_each_unjudged_key_once_in_first_met_order() {
+    let t = table(&[(10, 0)]);
+    assert_eq!(t.codes([10, 40, 50, 40, 10, 50, 60]), Err(Unjudged(vec![40, 50, 60])));
+}
+
+#[test]
+fn judging_then_passing_again_gives_the_codes() {
+    let mut t = table(&[(10, 0)]);
+    let keys = [10, 40, 10, 40];
+    let Err(Unjudged(unjudged)) = t.codes(keys) else { panic!("40 is not judged yet") };
+    for key in unjudged {
+        t.insert(key, 3);
+    }
+    assert_eq!(t.codes(keys), Ok(vec![0, 3, 0, 3]));
+    assert_eq!(t.get(40), Some(3));
+    assert_eq!(t.len(), 2);
+}
+
+#[test]
+fn the_last_key_kept_does_not_hide_a_change_of_key() {
+    // A run of one key, then another: each looked up, not the run's code reused.
+    let t = table(&[(1, 0), (2, 1)]);
+    assert_eq!(t.codes([1, 1, 1, 2, 2, 1]), Ok(vec![0, 0, 0, 1, 1, 0]));
+}
+
+#[test]
+fn holding_gives_the_positions_of_containers_with_an_element_of_the_code() {
+    let t = table(&[(1, 0), (2, 1), (3, 0)]);
+    let containers: Vec<Vec<u32>> = vec![vec![1, 1], vec![1, 2], vec![], vec![3, 3, 3], vec![2]];
+    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000), Ok(vec![1, 4]));
+    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 0, 1000), Ok(vec![0, 1, 3]));
+}
+
+#[test]
+fn holding_looks_at_the_first_limit_elements_only() {
+    let t = table(&[(1, 0), (2, 1)]);
+    let long: Vec<u32> = [vec![1; 1000], vec![2]].concat();
+    let containers = [long.clone(), long[..999].iter().copied().chain([2]).collect()];
+    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000), Ok(vec![1]));
+    // Beyond the limit, an unjudged key is not met either.
+    let unjudged_late: Vec<u32> = [vec![1; 1000], vec![9]].concat();
+    assert_eq!(t.holding([unjudged_late.iter().copied()], 1, 1000), Ok(vec![]));
+}
+
+#[test]
+fn holding_judges_every_type_met_even_after_a_hit() {
+    // As the Python pass does: a container holding an element of the code still has its other
+    // elements' types judged, so the types of the code are all known afterwards.
+    let t = table(&[(1, 0), (2, 1)]);
+    let containers = [vec![2, 7], vec![1, 8, 7]];
+    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000), Err(Unjudged(vec![7, 8])));
+}
+
+#[test]
+fn a_limit_of_zero_looks_at_nothing() {
+    let t: CodeTable<u32> = CodeTable::default();
+    assert!(t.is_empty());
+    assert_eq!(t.holding([[5, 6]], 1, 0), Ok(vec![]));
+}

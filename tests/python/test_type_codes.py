@@ -1,0 +1,178 @@
+"""The stale-name detection's code passes (``liveimport._type_codes``): the
+pyo3 engine runs them in Rust (``_engine.type_codes``,
+``_engine.containers_holding``; ``src/type_codes.rs``), the wasm-bindgen
+engine in Python. Both must give the same codes, the same containers and the
+same judged types; what a user sees, ``liveimport.stale()``, must not depend
+on which ran."""
+
+from __future__ import annotations
+
+import collections
+import random
+
+import pytest
+
+import liveimport
+from liveimport import _engine, _stale
+from liveimport._type_codes import TypeCodes
+from liveimport_fixtures import mods, ns  # noqa: F401  (fixtures)
+from test_stale import load_shapes, reload_shapes
+from test_stale_containers import _random_container, _random_element
+
+RUST = pytest.mark.skipif(
+    _engine.type_codes is None, reason="the code passes run in Rust with the pyo3 engine only"
+)
+
+
+class Counted(TypeCodes):
+    """A table whose judge counts its calls per type: code 1 for ``bool``,
+    ``float`` and classes named ``Flag*``, else 0."""
+
+    def __init__(self) -> None:
+        self.calls: collections.Counter[type] = collections.Counter()
+        super().__init__(self._judge)
+
+    def _judge(self, cls: type) -> int:
+        self.calls[cls] += 1
+        return int(cls in (bool, float) or cls.__name__.startswith("Flag"))
+
+
+class FlagA:
+    pass
+
+
+class FlagB:
+    pass
+
+
+class Other:
+    pass
+
+
+def python_passes(monkeypatch):
+    """Make ``_type_codes`` and ``_stale`` run the passes in Python (as with
+    the wasm-bindgen engine)."""
+    monkeypatch.setattr(_engine, "type_codes", None)
+    monkeypatch.setattr(_engine, "containers_holding", None)
+
+
+@RUST
+def test_type_codes_give_each_value_its_types_code_and_judge_each_type_once():
+    table = Counted()
+    table[int] = 0
+    values = [1, 2.5, "s", True, FlagA(), 3, FlagA(), Other(), None]
+    assert _engine.type_codes(values, table) == bytes([0, 1, 0, 1, 1, 0, 1, 0, 0])
+    assert table.calls == {float: 1, str: 1, bool: 1, FlagA: 1, Other: 1, type(None): 1}
+    assert _engine.type_codes(values, table) == bytes([0, 1, 0, 1, 1, 0, 1, 0, 0])
+    assert max(table.calls.values()) == 1
+    assert _engine.type_codes([], table) == b""
+
+
+@RUST
+def test_containers_holding_reads_each_kind_of_container_up_to_the_limit():
+    table = Counted()
+    long = [0] * 1000 + [FlagA()]
+    containers = [
+        [1, 2],
+        (3, FlagA()),
+        {4, 5.0},
+        frozenset({"x"}),
+        {"k": 1, "v": FlagB()},
+        {FlagA(): 1},  # a dict's keys are not looked at
+        long,
+        [*long[:999], FlagB()],
+        [],
+    ]
+    assert _engine.containers_holding(containers, table, 1, 1000) == [1, 2, 4, 7]
+    # Every type among the elements looked at is judged, after a hit too; none beyond the limit.
+    assert set(table.calls) == {int, float, str, FlagA, FlagB}
+    assert _engine.containers_holding(containers, table, 0, 1000) == [0, 1, 2, 3, 4, 5, 6, 7]
+
+
+@RUST
+def test_containers_holding_refuses_other_containers_and_bad_codes():
+    table = Counted()
+    with pytest.raises(TypeError, match="exact list, tuple, set, frozenset or dict: OrderedDict"):
+        _engine.containers_holding([[1], collections.OrderedDict(a=1)], table, 1, 1000)
+    bad = TypeCodes(lambda cls: 300)
+    with pytest.raises(OverflowError):
+        _engine.type_codes([1], bad)
+    with pytest.raises(OverflowError):
+        _engine.containers_holding([[1]], bad, 1, 1000)
+
+
+class _UnhashableMeta(type):
+    __hash__ = None  # type: ignore[assignment]
+
+
+@RUST
+def test_an_unhashable_class_raises_type_error_from_both_passes():
+    unhashable = _UnhashableMeta("Unhashable", (), {})
+    with pytest.raises(TypeError, match="unhashable"):
+        _engine.type_codes([unhashable()], Counted())
+    with pytest.raises(TypeError, match="unhashable"):
+        _engine.containers_holding([[1, unhashable()]], Counted(), 1, 1000)
+
+
+@RUST
+def test_a_judge_that_keeps_adding_new_types_stops_with_type_error():
+    """Judging runs Python code; one that puts an element of a new type in a
+    container every time cannot keep the pass going (the kernel never waits
+    forever on us)."""
+    box: list[object] = [1]
+
+    def judge(cls: type) -> int:
+        box.append(type(f"New{len(box)}", (), {})())
+        return 0
+
+    with pytest.raises(TypeError, match="kept changing"):
+        _engine.containers_holding([box], TypeCodes(judge), 1, 100_000)
+
+
+def _namespace(seed, plain, pools):
+    rng = random.Random(seed)
+    namespace = {}
+    for k in range(300):
+        if rng.random() < 0.5:
+            namespace[f"v{k}"] = _random_container(rng, plain, pools)
+        else:
+            namespace[f"v{k}"] = _random_element(rng, pools)
+    return namespace
+
+
+@RUST
+def test_rust_and_python_passes_agree_on_random_containers(monkeypatch):
+    plain = [0, 1, 2.5, "text", None, True, b"x", (1, 2), len, int, [3], {"k": 1}]
+    pools = [plain, plain, [FlagA(), FlagB(), Other(), FlagA]]
+    for seed in range(6):
+        containers = [
+            c
+            for c in _namespace(seed, plain, pools).values()
+            if type(c) in (list, tuple, set, frozenset, dict)
+        ]
+        values = [v for c in containers for v in _stale._elements(c)]
+        rust_table, python_table = Counted(), Counted()
+        rust = _stale._holding(rust_table, containers), rust_table.codes_of(values)
+        with monkeypatch.context() as patch:
+            python_passes(patch)
+            python = _stale._holding(python_table, containers), python_table.codes_of(values)
+        assert rust == python, f"seed {seed}"
+        assert rust[0], f"seed {seed}: no container holds a flagged element"
+        assert rust_table.having(1) == python_table.having(1), f"seed {seed}"
+
+
+def test_stale_entries_are_the_same_whichever_passes_ran(mods, ns, monkeypatch):
+    """``liveimport.stale()`` through the engine's passes (Rust with pyo3) and
+    through the Python ones, on random namespaces of old and new objects."""
+    shapes = load_shapes(mods, ns)
+    old = [shapes.Square(), shapes.Color.RED, shapes.area, shapes.Square, shapes.Square().area]
+    reload_shapes(mods)
+    new = [ns["shapes"].Square(), ns["shapes"].area]
+    plain = [0, 1, 2.5, "text", None, True, (1, 2), len, [3], {"k": 1}]
+    for seed in range(4):
+        namespace = _namespace(seed, plain, [plain, plain, new, old])
+        engine = liveimport.stale(namespace)
+        with monkeypatch.context() as patch:
+            python_passes(patch)
+            assert liveimport.stale(namespace) == engine, f"seed {seed}"
+        assert any(isinstance(namespace[e.name], list) for e in engine), f"seed {seed}"
