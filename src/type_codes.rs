@@ -109,41 +109,49 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
         }
     }
 
-    /// The positions, in order, of the containers that have, among their first `limit`
-    /// elements' keys, one whose code is `code` (`_stale._holding`: the containers holding a
-    /// value that may be stale). Each container is given as its elements' keys, in the order
-    /// the limit counts them (a list's order, a dict's values in insertion order).
+    /// The containers that have, among their first `limit` elements' keys, one whose code is
+    /// `code` (`_stale._holding`: the containers holding a value that may be stale). Each
+    /// container is given as its elements' keys, in the order the limit counts them (a list's
+    /// order, a dict's values in insertion order). Every key met is looked up, after a hit
+    /// too, so that every type met is judged.
     ///
-    /// # Errors
-    /// [`Unjudged`]: the keys without a code among the elements looked at (then no positions
-    /// are given).
-    pub fn holding<C: IntoIterator<Item = K>>(
-        &self,
-        containers: impl IntoIterator<Item = C>,
-        code: u8,
-        limit: usize,
-    ) -> Result<Vec<usize>, Unjudged<K>> {
-        let mut positions = Vec::new();
-        let mut unjudged = Vec::new();
+    /// Returns the positions found (complete when no key met was unjudged); else the caller
+    /// judges [`Holding::unjudged`] and passes the [`Holding::undecided`] containers again.
+    pub fn holding<C: IntoIterator<Item = K>>(&self, containers: impl IntoIterator<Item = C>, code: u8, limit: usize) -> Holding<K> {
+        let mut found = Holding { positions: Vec::new(), undecided: Vec::new(), unjudged: Unjudged(Vec::new()) };
         let mut cursor = self.cursor();
         for (position, elements) in containers.into_iter().enumerate() {
             let mut holds = false;
+            let mut unjudged = false;
             for key in elements.into_iter().take(limit) {
                 match cursor.code(key) {
-                    Some(found) => holds |= found == code,
-                    None => note(&mut unjudged, key),
+                    Some(known) => holds |= known == code,
+                    None => {
+                        unjudged = true;
+                        note(&mut found.unjudged.0, key);
+                    }
                 }
             }
             if holds {
-                positions.push(position);
+                found.positions.push(position);
+            } else if unjudged {
+                found.undecided.push(position);
             }
         }
-        if unjudged.is_empty() {
-            Ok(positions)
-        } else {
-            Err(Unjudged(unjudged))
-        }
+        found
     }
+}
+
+/// What a [`CodeTable::holding`] pass found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holding<K> {
+    /// The positions, in order, of the containers found holding an element of the code.
+    pub positions: Vec<usize>,
+    /// The positions, in order, of the other containers that met a key without a code: each
+    /// is decided once those keys are judged.
+    pub undecided: Vec<usize>,
+    /// The keys without a code met (the containers' other elements were all looked up).
+    pub unjudged: Unjudged<K>,
 }
 
 #[cfg(test)]

@@ -39,12 +39,16 @@ fn the_last_key_kept_does_not_hide_a_change_of_key() {
     assert_eq!(t.codes([1, 1, 1, 2, 2, 1]), Ok(vec![0, 0, 0, 1, 1, 0]));
 }
 
+fn done(positions: Vec<usize>) -> Holding<u32> {
+    Holding { positions, undecided: vec![], unjudged: Unjudged(vec![]) }
+}
+
 #[test]
 fn holding_gives_the_positions_of_containers_with_an_element_of_the_code() {
     let t = table(&[(1, 0), (2, 1), (3, 0)]);
     let containers: Vec<Vec<u32>> = vec![vec![1, 1], vec![1, 2], vec![], vec![3, 3, 3], vec![2]];
-    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000), Ok(vec![1, 4]));
-    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 0, 1000), Ok(vec![0, 1, 3]));
+    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000), done(vec![1, 4]));
+    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 0, 1000), done(vec![0, 1, 3]));
 }
 
 #[test]
@@ -52,24 +56,42 @@ fn holding_looks_at_the_first_limit_elements_only() {
     let t = table(&[(1, 0), (2, 1)]);
     let long: Vec<u32> = [vec![1; 1000], vec![2]].concat();
     let containers = [long.clone(), long[..999].iter().copied().chain([2]).collect()];
-    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000), Ok(vec![1]));
+    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000), done(vec![1]));
     // Beyond the limit, an unjudged key is not met either.
     let unjudged_late: Vec<u32> = [vec![1; 1000], vec![9]].concat();
-    assert_eq!(t.holding([unjudged_late.iter().copied()], 1, 1000), Ok(vec![]));
+    assert_eq!(t.holding([unjudged_late.iter().copied()], 1, 1000), done(vec![]));
 }
 
 #[test]
 fn holding_judges_every_type_met_even_after_a_hit() {
     // As the Python pass does: a container holding an element of the code still has its other
-    // elements' types judged, so the types of the code are all known afterwards.
+    // elements' types judged, so the types of the code are all known afterwards. Only the
+    // containers not found holding are left undecided.
     let t = table(&[(1, 0), (2, 1)]);
-    let containers = [vec![2, 7], vec![1, 8, 7]];
-    assert_eq!(t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000), Err(Unjudged(vec![7, 8])));
+    let containers = [vec![2, 7], vec![1, 8, 7], vec![1], vec![9, 2]];
+    assert_eq!(
+        t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000),
+        Holding { positions: vec![0, 3], undecided: vec![1], unjudged: Unjudged(vec![7, 8, 9]) }
+    );
+}
+
+#[test]
+fn judging_then_passing_the_undecided_again_decides_them() {
+    let mut t = table(&[(1, 0)]);
+    let containers = [vec![1, 5], vec![1], vec![6], vec![5, 6]];
+    let first = t.holding(containers.iter().map(|c| c.iter().copied()), 1, 1000);
+    assert_eq!(first.undecided, vec![0, 2, 3]);
+    t.insert(5, 0);
+    t.insert(6, 1);
+    let again = t.holding(first.undecided.iter().map(|&p| containers[p].iter().copied()), 1, 1000);
+    assert_eq!(again, done(vec![1, 2]));
+    let positions: Vec<usize> = again.positions.iter().map(|&p| first.undecided[p]).collect();
+    assert_eq!(positions, vec![2, 3]);
 }
 
 #[test]
 fn a_limit_of_zero_looks_at_nothing() {
     let t: CodeTable<u32> = CodeTable::default();
     assert!(t.is_empty());
-    assert_eq!(t.holding([[5, 6]], 1, 0), Ok(vec![]));
+    assert_eq!(t.holding([[5, 6]], 1, 0), done(vec![]));
 }

@@ -117,18 +117,27 @@ impl Iterator for Elements<'_> {
 
 /// The positions, in order, of the `containers` (exact `list`, `tuple`, `set`, `frozenset` or
 /// `dict`) having among their first `limit` elements (a dict's values) one whose type's code
-/// in `table` is `code` (`_stale._holding`). Every type met is judged. Raises `TypeError` for
-/// another container type, and what [`type_codes`] raises.
+/// in `table` is `code` (`_stale._holding`). Every type met is judged; after judging, only the
+/// containers left undecided are passed again. Raises `TypeError` for another container type,
+/// and what [`type_codes`] raises.
 #[pyfunction]
 pub fn containers_holding(containers: &Bound<'_, PyList>, table: &Bound<'_, PyDict>, code: u8, limit: usize) -> PyResult<Vec<usize>> {
     let py = containers.py();
     let mut codes = code_table(table)?;
+    let mut positions = Vec::new();
+    let mut todo: Vec<Bound<'_, PyAny>> = containers.iter().collect();
+    let mut at: Vec<usize> = (0..todo.len()).collect();
     for _ in 0..ROUNDS {
-        let elements = containers.iter().map(|c| Elements::new(&c)).collect::<PyResult<Vec<_>>>()?;
-        match codes.holding(elements, code, limit) {
-            Ok(positions) => return Ok(positions),
-            Err(unjudged) => judge(py, table, &mut codes, unjudged)?,
+        let elements = todo.iter().map(Elements::new).collect::<PyResult<Vec<_>>>()?;
+        let found = codes.holding(elements, code, limit);
+        positions.extend(found.positions.iter().map(|&p| at[p]));
+        if found.unjudged.0.is_empty() {
+            positions.sort_unstable();
+            return Ok(positions);
         }
+        judge(py, table, &mut codes, found.unjudged)?;
+        todo = found.undecided.iter().map(|&p| todo[p].clone()).collect();
+        at = found.undecided.iter().map(|&p| at[p]).collect();
     }
     Err(too_many_rounds())
 }
