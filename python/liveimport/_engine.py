@@ -1,6 +1,8 @@
 """The sync engine that ``liveimport._core`` uses, contract in ``_engine.pyi``:
 ``Engine``, ``AnalysisError``, ``canonical_statement``, ``engine_syntax_error``,
-``note_compiles``, ``note_writes``.
+``note_compiles``, ``note_writes``; and the stale-name detection's code passes
+``type_codes`` and ``containers_holding`` (``liveimport._type_codes``), which
+only the pyo3 engine has (``None`` with the wasm-bindgen engine).
 
 Two builds of the same Rust engine (``src/``) implement that contract:
 

@@ -391,11 +391,13 @@ def find(
         the namespace, in its order).
 
     Cost: each distinct type is judged once (:class:`_type_codes.TypeCodes`); the
-    values' types, and those of the containers' elements (gathered by
-    ``gc.get_referents``, see :func:`_holding`), are looked up in C loops
-    (``map``, ``operator.itemgetter``, ``bytes.find``), so Python code runs
-    only for the values that may be stale (functions, methods, classes,
-    instances of stale classes) and the containers holding some (figures:
+    values' types, and those of the containers' elements, are looked up in
+    Rust with the pyo3 engine (``_engine.type_codes``,
+    ``_engine.containers_holding``), else in C loops (elements gathered by
+    ``gc.get_referents``, see :func:`_holding`; ``map``,
+    ``operator.itemgetter``, ``bytes.find``), so Python code runs only for
+    the values that may be stale (functions, methods, classes, instances of
+    stale classes) and the containers holding some (figures:
     ``bench/README.md``, "Stale names").
     """
     if not modules:
