@@ -3,9 +3,14 @@
  * The stale-name benchmark (bench/stale.py, issue 18) inside Pyodide under Node.
  *
  * Usage: node bench/stale.mjs [--pyodide VERSION] [--engine pyo3|wasm-bindgen|auto] [--rounds N]
+ *                               [--pyo3-so FILE]
  *   --pyodide  one of tests/pyodide/env.mjs PYODIDE_VERSIONS (default 314.0.7)
  *   --engine   LIVEIMPORT_ENGINE of the instance (default auto: pyo3 in 314, wasm-bindgen in 0.29)
  *   --rounds   passed to bench/stale.py (default 30)
+ *   --pyo3-so  a pyo3 engine built for this Pyodide's CPython but not shipped in a wheel (e.g. for
+ *              Pyodide 0.29: `PYO3_CROSS_PYTHON_VERSION=3.13` with scripts/build.sh's cargo
+ *              command), written into the installed package as
+ *              `_engine_pyo3.cpython-3XY-wasm32-emscripten.so` before the benchmark runs
  *
  * Boots one fresh Pyodide from npm, installs LiveImport with installLiveImport() (the wheels
  * scripts/build.sh put in js/wheels), copies bench/stale.py in and runs it: it prints its
@@ -20,9 +25,18 @@ import { DEFAULT_PYODIDE, bootPyodide } from "../tests/pyodide/env.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-async function main(version, engine, rounds) {
+async function main(version, engine, rounds, pyo3So) {
   const pyodide = await bootPyodide({ version, env: engine === "auto" ? {} : { LIVEIMPORT_ENGINE: engine } });
   const installed = await installLiveImport(pyodide);
+  if (pyo3So) {
+    const target = pyodide.runPython(`
+import importlib.util, os, sys
+spec = importlib.util.find_spec("liveimport")
+os.path.join(os.path.dirname(spec.origin), f"_engine_pyo3.cpython-{sys.version_info[0]}{sys.version_info[1]}-wasm32-emscripten.so")
+`);
+    pyodide.FS.writeFile(target, readFileSync(pyo3So));
+    console.log(`pyo3 engine put in by hand: ${pyo3So} -> ${target}`);
+  }
   console.log(`pyodide ${pyodide.version}: liveimport-lite ${installed.version} (${installed.wheel.split("/").pop()})`);
   pyodide.FS.mkdirTree("/bench");
   pyodide.FS.writeFile("/bench/stale.py", readFileSync(path.join(HERE, "stale.py")));
@@ -43,11 +57,13 @@ const args = process.argv.slice(2);
 let version = DEFAULT_PYODIDE;
 let engine = "auto";
 let rounds = 30;
+let pyo3So = null;
 while (args.length > 0) {
   const [option, value] = args.splice(0, 2);
   if (option === "--pyodide") version = value;
   else if (option === "--engine") engine = value;
   else if (option === "--rounds") rounds = Number(value);
+  else if (option === "--pyo3-so") pyo3So = value;
   else {
     console.error(`unknown option ${option}`);
     process.exit(3);
@@ -55,7 +71,7 @@ while (args.length > 0) {
 }
 let status;
 try {
-  status = await main(version, engine, rounds);
+  status = await main(version, engine, rounds, pyo3So);
 } catch (err) {
   console.error(`stale benchmark: set-up failed: ${err.stack ?? err}`);
   status = 3;
