@@ -5,11 +5,13 @@
 //!
 //! Conversion only: a value becomes its type's key (the type object's address), the Python
 //! table (`_type_codes.TypeCodes`, a dict of type to code) a [`CodeTable`]. A pass reads
-//! values and types only, so no Python code runs during it and every address stays valid.
-//! The types a pass names unjudged are then held (a strong reference each) and judged by the
-//! table itself (`table[cls]`, which runs `TypeCodes.__missing__`), and the pass runs again.
+//! values and types only, with the cyclic garbage collector off ([`NoCollection`]), so no Python
+//! code runs during it and every address stays valid. The types a pass names unjudged are
+//! then held (a strong reference each) and judged by the table itself (`table[cls]`, which runs
+//! `TypeCodes.__missing__`), and the pass runs again.
 
 use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{iter, PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyTuple};
 
@@ -31,12 +33,38 @@ fn code_table(table: &Bound<'_, PyDict>) -> PyResult<CodeTable<usize>> {
     table.iter().map(|(cls, code)| Ok((cls.as_ptr() as usize, code.extract::<u8>()?))).collect()
 }
 
-/// Judges the unjudged types through `table` and adds their codes to `codes`.
-fn judge(py: Python<'_>, table: &Bound<'_, PyDict>, codes: &mut CodeTable<usize>, unjudged: Unjudged<usize>) -> PyResult<()> {
-    // Each key is the address of a live type: the pass that named it ran no Python code, and
-    // none has run since. Hold them all before the first judgement runs any.
-    let classes: Vec<Bound<'_, PyAny>> =
-        unjudged.0.iter().map(|&address| unsafe { Bound::from_borrowed_ptr(py, address as *mut pyo3::ffi::PyObject) }).collect();
+/// Keeps CPython's cyclic garbage collector off while alive, and puts it back as it was: a
+/// pass allocates Python objects (a set's iterator), and a collection then could run finalizers
+/// (Python code) that change the containers being read or free the types noted.
+struct NoCollection {
+    was_enabled: bool,
+}
+
+impl NoCollection {
+    fn new(_py: Python<'_>) -> Self {
+        // SAFETY: attached to the interpreter (`_py`); `PyGC_Disable` only sets a flag.
+        Self { was_enabled: unsafe { ffi::PyGC_Disable() } == 1 }
+    }
+}
+
+impl Drop for NoCollection {
+    fn drop(&mut self) {
+        if self.was_enabled {
+            // SAFETY: still attached (the guard lives within a call from Python).
+            unsafe { ffi::PyGC_Enable() };
+        }
+    }
+}
+
+/// A strong reference to each unjudged type, taken before any Python code runs.
+fn hold<'py>(py: Python<'py>, unjudged: &Unjudged<usize>) -> Vec<Bound<'py, PyAny>> {
+    // SAFETY: each key is the address of a live type, read from a value the caller holds by a
+    // pass that ran no Python code, and none has run since.
+    unjudged.0.iter().map(|&address| unsafe { Bound::from_borrowed_ptr(py, address as *mut ffi::PyObject) }).collect()
+}
+
+/// Judges `classes` through `table` (Python code runs) and adds their codes to `codes`.
+fn judge(table: &Bound<'_, PyDict>, codes: &mut CodeTable<usize>, classes: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
     for cls in classes {
         let code = table.as_any().get_item(&cls)?.extract::<u8>()?;
         codes.insert(key_of_type(&cls), code);
@@ -62,9 +90,10 @@ pub fn type_codes<'py>(values: &Bound<'py, PyList>, table: &Bound<'py, PyDict>) 
     let py = values.py();
     let mut codes = code_table(table)?;
     for _ in 0..ROUNDS {
+        // A list's items are read in place: nothing is allocated, no collection can run.
         match codes.codes(values.iter().map(|value| key(&value))) {
             Ok(found) => return Ok(PyBytes::new(py, &found)),
-            Err(unjudged) => judge(py, table, &mut codes, unjudged)?,
+            Err(unjudged) => judge(table, &mut codes, hold(py, &unjudged))?,
         }
     }
     Err(too_many_rounds())
@@ -128,14 +157,19 @@ pub fn containers_holding(containers: &Bound<'_, PyList>, table: &Bound<'_, PyDi
     let mut todo: Vec<Bound<'_, PyAny>> = containers.iter().collect();
     let mut at: Vec<usize> = (0..todo.len()).collect();
     for _ in 0..ROUNDS {
-        let elements = todo.iter().map(Elements::new).collect::<PyResult<Vec<_>>>()?;
-        let found = codes.holding(elements, code, limit);
+        let (found, unjudged) = {
+            let _off = NoCollection::new(py);
+            let elements = todo.iter().map(Elements::new).collect::<PyResult<Vec<_>>>()?;
+            let found = codes.holding(elements, code, limit);
+            let unjudged = hold(py, &found.unjudged);
+            (found, unjudged)
+        };
         positions.extend(found.positions.iter().map(|&p| at[p]));
-        if found.unjudged.0.is_empty() {
+        if unjudged.is_empty() {
             positions.sort_unstable();
             return Ok(positions);
         }
-        judge(py, table, &mut codes, found.unjudged)?;
+        judge(table, &mut codes, unjudged)?;
         todo = found.undecided.iter().map(|&p| todo[p].clone()).collect();
         at = found.undecided.iter().map(|&p| at[p]).collect();
     }

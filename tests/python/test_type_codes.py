@@ -8,6 +8,7 @@ on which ran."""
 from __future__ import annotations
 
 import collections
+import gc
 import random
 
 import pytest
@@ -127,6 +128,49 @@ def test_a_judge_that_keeps_adding_new_types_stops_with_type_error():
 
     with pytest.raises(TypeError, match="kept changing"):
         _engine.containers_holding([box], TypeCodes(judge), 1, 100_000)
+
+
+class _Finalized:
+    """Cyclic garbage whose finalizer changes a container being read."""
+
+    def __init__(self, victim: dict[str, object]) -> None:
+        self.cycle = self
+        self.victim = victim
+
+    def __del__(self) -> None:
+        self.victim.clear()
+        self.victim["new"] = FlagA()
+
+
+@RUST
+def test_no_collection_runs_finalizers_during_a_pass():
+    """A pass allocates (a set's iterator), and a collection then would run
+    finalizers: here one that empties a dict being read. The collector is off
+    during a pass and put back as it was after."""
+    victim = {"a": 1, "b": 2}
+    containers = [victim, *({k} for k in range(200))]
+    table = Counted()
+    table[int] = 0  # nothing to judge: one pass
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.disable()  # the garbage is made first, with no collection
+    for _ in range(50):
+        _Finalized(victim)
+    gc.set_threshold(1)
+    gc.enable()
+    try:
+        assert _engine.containers_holding(containers, table, 1, 1000) == []
+        assert gc.isenabled()
+    finally:
+        gc.set_threshold(*threshold)
+    gc.collect()
+    assert list(victim) == ["new"]  # the finalizers ran, after the pass
+    gc.disable()
+    try:
+        assert _engine.containers_holding([[FlagA()]], Counted(), 1, 1000) == [0]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def _namespace(seed, plain, pools):
