@@ -1,8 +1,8 @@
 /** Types of liveimport-pyodide (see index.js for the full documentation). */
 
-/** Pyodide major version of the platform wheel (314). */
+/** Pyodide major version of the newest platform wheel (314). */
 export const PYODIDE_MAJOR: number;
-/** The platform wheel's platform tag, "pyemscripten_2026_0_wasm32". */
+/** That platform wheel's platform tag, "pyemscripten_2026_0_wasm32". */
 export const PLATFORM_TAG: string;
 /** The oldest Pyodide supported, "0.26.0". */
 export const MIN_PYODIDE: string;
@@ -39,8 +39,8 @@ export interface ManifestWheel {
   wheel: string;
   platform?: string;
   python?: string;
-  /** Pyodide major version of a platform wheel; null for the universal wheel. */
-  pyodide?: number | null;
+  /** The Pyodide release lines a platform wheel is for (["314"], ["0.28", "0.29"]); null for the universal wheel. */
+  pyodide?: string[] | null;
   sha256?: string;
   size?: number;
 }
@@ -60,7 +60,7 @@ export function findBundledWheel(
   wheel: string;
   version: string;
   platform: string;
-  pyodide: number | null;
+  pyodide: string[] | null;
 }>;
 
 /**

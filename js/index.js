@@ -3,14 +3,16 @@
  * Pyodide from 0.26 on.
  *
  * The package carries LiveImport (the Python package plus its Rust engine) as
- * two wheels in `wheels/`, described by `wheels/manifest.json`:
+ * wheels in `wheels/`, described by `wheels/manifest.json`:
  * `{"version": "<x.y.z>", "wheels": [{"wheel": "<file>.whl", "platform",
  * "python", "pyodide", "sha256", "size"}, ...]}`:
- * - the Pyodide 314 wheel (`cp314-cp314-pyemscripten_2026_0_wasm32`, `"pyodide": 314`),
- *   whose engine is a pyo3 extension module (a wasm32 Emscripten side module);
+ * - a platform wheel per Pyodide ABI, whose engine is a pyo3 extension module
+ *   (a wasm32 Emscripten side module), `"pyodide"` listing the Pyodide release
+ *   lines it is for: `cp314-cp314-pyemscripten_2026_0_wasm32` (`["314"]`) and
+ *   `cp313-cp313-pyodide_2025_0_wasm32` (`["0.28", "0.29"]`);
  * - the universal wheel (`py3-none-any`, `"pyodide": null`), whose engine is a
  *   wasm-bindgen WebAssembly module loaded through Pyodide's FFI: every other
- *   Pyodide (0.26, 0.27, 0.29, 315, ...).
+ *   Pyodide (0.26, 0.27, 315, ...).
  * `installLiveImport` picks the one for the running Pyodide ({@link selectWheel})
  * and has Pyodide's own `loadPackage` unpack it into the instance's
  * site-packages.
@@ -21,10 +23,10 @@
  * @module liveimport-pyodide
  */
 
-/** Pyodide major version (= CPython 3.14, Emscripten ABI 2026_0) of the platform wheel. */
+/** Pyodide major version (= CPython 3.14, Emscripten ABI 2026_0) of the newest platform wheel. */
 export const PYODIDE_MAJOR = 314;
 
-/** The platform wheel's platform tag (PEP 783), matching Pyodide 314's ABI. */
+/** That platform wheel's platform tag (PEP 783), matching Pyodide 314's ABI. */
 export const PLATFORM_TAG = 'pyemscripten_2026_0_wasm32';
 
 /** The oldest Pyodide LiveImport runs in (Python 3.12; the universal wheel). */
@@ -97,13 +99,14 @@ function pyodideRelease(version) {
 }
 
 /**
- * The wheel of a manifest for a Pyodide version: the platform wheel built for
- * that Pyodide major version when there is one (Pyodide 314: the pyo3 engine),
- * otherwise the universal `py3-none-any` wheel (the wasm-bindgen engine, any
- * Pyodide from {@link MIN_PYODIDE} on). Micropip and piplite choose the same
- * way from an index listing both.
+ * The wheel of a manifest for a Pyodide version: the platform wheel whose
+ * `pyodide` lists that version's release line when there is one (`"314"` for
+ * any 314.x, `"0.29"` for any 0.29.x: the pyo3 engine), otherwise the
+ * universal `py3-none-any` wheel (the wasm-bindgen engine, any Pyodide from
+ * {@link MIN_PYODIDE} on). Micropip and piplite choose the same way from an
+ * index listing them all, by the wheels' platform tags.
  *
- * @template {{wheel: string, pyodide?: number | null}} W
+ * @template {{wheel: string, pyodide?: string[] | null}} W
  * @param {W[]} wheels the manifest's `wheels`.
  * @param {string} pyodideVersion e.g. `pyodide.version`.
  * @returns {W}
@@ -122,9 +125,11 @@ export function selectWheel(wheels, pyodideVersion) {
       `LiveImport needs Pyodide ${MIN_PYODIDE} or later, this instance is Pyodide ${pyodideVersion}`
     );
   }
+  const lines = [`${release[0]}`, `${release[0]}.${release[1]}`];
   const chosen =
     wheels.find(
-      w => typeof w.pyodide === 'number' && w.pyodide === release[0]
+      w =>
+        Array.isArray(w.pyodide) && w.pyodide.some(line => lines.includes(line))
     ) ?? wheels.find(w => w.pyodide === null || w.pyodide === undefined);
   if (chosen === undefined) {
     throw new LiveImportInstallError(
@@ -142,7 +147,7 @@ export function selectWheel(wheels, pyodideVersion) {
  *   (default: the `wheels/` folder of this package).
  * @param {string} [pyodideVersion] the running Pyodide's version (default:
  *   `"314.0.0"`, the platform wheel).
- * @returns {Promise<{url: URL, wheel: string, version: string, platform: string, pyodide: number | null}>}
+ * @returns {Promise<{url: URL, wheel: string, version: string, platform: string, pyodide: string[] | null}>}
  * @throws {LiveImportInstallError} when the manifest is missing, unreadable or
  *   names no wheel (a package built without `scripts/build.sh`), or no wheel
  *   fits that Pyodide.
@@ -183,7 +188,7 @@ export async function findBundledWheel(
     wheel: chosen.wheel,
     version: String(manifest.version ?? ''),
     platform: String(chosen.platform ?? ''),
-    pyodide: typeof chosen.pyodide === 'number' ? chosen.pyodide : null
+    pyodide: Array.isArray(chosen.pyodide) ? chosen.pyodide.map(String) : null
   };
 }
 

@@ -61,7 +61,7 @@ if [ "$ref_only" = 0 ]; then
     find_wheels() {
         pyodide_wheel="$(ls "$DIST"/liveimport_lite-*-"$PYODIDE_PLATFORM_TAG".whl 2>/dev/null | head -1 || true)"
         universal_wheel="$(ls "$DIST"/liveimport_lite-*-py3-none-any.whl 2>/dev/null | head -1 || true)"
-        native_wheel="$(ls "$DIST"/liveimport_lite-*.whl 2>/dev/null | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any |
+        native_wheel="$(ls "$DIST"/liveimport_lite-*.whl 2>/dev/null | grep -v -e _wasm32.whl -e none-any |
             head -1 || true)"
     }
     find_wheels

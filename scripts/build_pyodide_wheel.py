@@ -2,19 +2,27 @@
 """Assemble the Pyodide wheels of LiveImport from the native wheel and the wasm engines.
 
 Usage:
-  build_pyodide_wheel.py --native-wheel WHL --so ENGINE.so --wasm-dir DIR --out-dir DIR
-                         [--platform-tag pyemscripten_2026_0_wasm32] [--python-tag cp314]
+  build_pyodide_wheel.py --native-wheel WHL --wasm-dir DIR --out-dir DIR
+                         --platform ENGINE.so PYTHON_TAG PLATFORM_TAG RELEASES [--platform ...]
                          [--js-wheels-dir DIR]
 
-Writes two wheels of the same version into ``--out-dir``:
+``--platform`` (once per Pyodide ABI), e.g. ``--platform engine.so cp314
+pyemscripten_2026_0_wasm32 314`` or ``... cp313 pyodide_2025_0_wasm32
+0.28,0.29``: a pyo3 engine built for that CPython and ABI, and the Pyodide
+release lines it is for (comma-separated, for the manifest below).
 
-- ``liveimport_lite-VER-cp314-cp314-pyemscripten_2026_0_wasm32.whl`` (Pyodide
-  314): the pyo3 engine ``liveimport/_engine_pyo3.cpython-314-wasm32-emscripten.so``
-  and the wasm-bindgen engine ``liveimport/_wasm/`` (``LIVEIMPORT_ENGINE``
-  chooses; the pyo3 one by default);
+Writes wheels of the same version into ``--out-dir``:
+
+- one platform wheel per ``--platform``, e.g.
+  ``liveimport_lite-VER-cp314-cp314-pyemscripten_2026_0_wasm32.whl`` (Pyodide
+  314) and ``liveimport_lite-VER-cp313-cp313-pyodide_2025_0_wasm32.whl``
+  (Pyodide 0.28 and 0.29): the pyo3 engine
+  ``liveimport/_engine_pyo3.cpython-3XY-wasm32-emscripten.so`` and the
+  wasm-bindgen engine ``liveimport/_wasm/`` (``LIVEIMPORT_ENGINE`` chooses; the
+  pyo3 one by default);
 - ``liveimport_lite-VER-py3-none-any.whl`` (every other Pyodide, 0.26 on): the
   wasm-bindgen engine only. Installers prefer any platform wheel that fits over
-  it (pip natively, micropip in Pyodide 314).
+  it (pip natively, micropip in Pyodide).
 
 maturin cannot target Emscripten without an Emscripten SDK, so the pyo3 engine is
 linked by ``cargo build --target wasm32-unknown-emscripten`` (see
@@ -27,11 +35,12 @@ wheel that maturin built from ``pyproject.toml``, so all wheels carry the same
 package; the native extension module is left out and ``WHEEL`` gets the new
 tag. ``RECORD`` is written by ``wheel.wheelfile.WheelFile``.
 
-With ``--js-wheels-dir``, both wheels are also copied there with a
+With ``--js-wheels-dir``, the wheels are also copied there with a
 ``manifest.json`` that the npm package ``liveimport-pyodide`` reads:
 ``{"version", "wheels": [{"wheel", "platform", "python", "pyodide", "sha256",
-"size"}, ...]}``, the platform wheel first; ``pyodide`` is the Pyodide major
-version the wheel is for (``314``), or ``null`` for the universal wheel.
+"size"}, ...]}``, the platform wheels first; ``pyodide`` lists the Pyodide
+release lines a platform wheel is for (``["314"]``, ``["0.28", "0.29"]``), and
+is ``null`` for the universal wheel.
 
 Prints the paths of the new wheels. Exits with an error message when the
 native wheel has no ``*.dist-info/WHEEL`` or no ``liveimport/_engine_pyo3``
@@ -103,18 +112,19 @@ def write_wheel(native, out_dir, tag, purelib, extra, generator):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--native-wheel", required=True)
-    ap.add_argument("--so", required=True)
+    ap.add_argument("--platform", nargs=4, action="append", required=True,
+                    metavar=("ENGINE_SO", "PYTHON_TAG", "PLATFORM_TAG", "RELEASES"))
     ap.add_argument("--wasm-dir", required=True)
     ap.add_argument("--out-dir", required=True)
-    ap.add_argument("--platform-tag", default="pyemscripten_2026_0_wasm32")
-    ap.add_argument("--python-tag", default="cp314")
-    ap.add_argument("--pyodide-major", type=int, default=314)
     ap.add_argument("--js-wheels-dir")
     args = ap.parse_args()
 
-    with open(args.so, "rb") as f:
-        engine = f.read()
-    check_side_module(engine)
+    engines = []
+    for so, python_tag, platform_tag, releases in args.platform:
+        with open(so, "rb") as f:
+            engine = f.read()
+        check_side_module(engine)
+        engines.append((engine, python_tag, platform_tag, releases.split(",")))
     wasm = {}
     for name in WASM_FILES:
         try:
@@ -135,11 +145,15 @@ def main():
             sys.exit(f"build_pyodide_wheel: {args.native_wheel} has no {ENGINE_PREFIX}* extension")
         generator = email.parser.Parser().parsestr(native.read(wheel_meta[0]).decode())["Generator"]
         os.makedirs(args.out_dir, exist_ok=True)
-        so_name = f"{ENGINE_PREFIX}cpython-{args.python_tag[2:]}-wasm32-emscripten.so"
-        platform_wheel = write_wheel(
-            native, args.out_dir, f"{args.python_tag}-{args.python_tag}-{args.platform_tag}", False,
-            {so_name: engine, **wasm}, generator)
+        wheels = []
+        for engine, python_tag, platform_tag, releases in engines:
+            so_name = f"{ENGINE_PREFIX}cpython-{python_tag[2:]}-wasm32-emscripten.so"
+            out = write_wheel(
+                native, args.out_dir, f"{python_tag}-{python_tag}-{platform_tag}", False,
+                {so_name: engine, **wasm}, generator)
+            wheels.append((out, platform_tag, python_tag, releases))
         universal_wheel = write_wheel(native, args.out_dir, "py3-none-any", True, wasm, generator)
+        wheels.append((universal_wheel, "any", "py3", None))
 
     if args.js_wheels_dir:
         os.makedirs(args.js_wheels_dir, exist_ok=True)
@@ -147,20 +161,18 @@ def main():
             if old.endswith(".whl"):
                 os.remove(os.path.join(args.js_wheels_dir, old))
         entries = []
-        for out, platform, python, major in (
-                (platform_wheel, args.platform_tag, args.python_tag, args.pyodide_major),
-                (universal_wheel, "any", "py3", None)):
+        for out, platform, python, releases in wheels:
             shutil.copy2(out, args.js_wheels_dir)
             with open(out, "rb") as f:
                 data = f.read()
             entries.append({"wheel": os.path.basename(out), "platform": platform, "python": python,
-                            "pyodide": major, "sha256": hashlib.sha256(data).hexdigest(),
+                            "pyodide": releases, "sha256": hashlib.sha256(data).hexdigest(),
                             "size": len(data)})
         with open(os.path.join(args.js_wheels_dir, "manifest.json"), "w") as f:
             json.dump({"version": version, "wheels": entries}, f, indent=1)
             f.write("\n")
-    print(platform_wheel)
-    print(universal_wheel)
+    for out, *_ in wheels:
+        print(out)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,12 @@ WASM_TARGET="wasm32-unknown-emscripten"
 # Pyodide 314.0.7 runs CPython 3.14, Emscripten ABI 2026_0 (PEP 783 platform tag).
 PYODIDE_PY_VERSION="3.14"
 PYODIDE_PLATFORM_TAG="pyemscripten_2026_0_wasm32"
+# The Pyodide lines with a pyo3 engine build, one per Emscripten ABI: "CPython platform-tag
+# releases" (releases: the Pyodide lines of that ABI, comma-separated, for liveimport-pyodide's
+# manifest). 314.x: CPython 3.14, ABI 2026_0; 0.28.x and 0.29.x: CPython 3.13, ABI 2025_0 (both
+# use WebAssembly exception handling, as Rust's wasm32-unknown-emscripten std does). Older Pyodides
+# (0.26, 0.27: JavaScript exception handling) and newer ones take the universal wheel.
+PYODIDE_PLATFORMS=("3.14 pyemscripten_2026_0_wasm32 314" "3.13 pyodide_2025_0_wasm32 0.28,0.29")
 # The npm workspace: package.json at the root lists js/, jupyterlite-ext/, tests/pyodide,
 # tests/browser and tests/jupyterlab-4.4; one package-lock.json, installed into one node_modules at
 # the root (npm_workspace below; only the JupyterLab 4.4 packages that conflict with the

@@ -40,7 +40,7 @@ setup() {
         "$ROOT/scripts/site.sh" build >&2
     fi
     local native_wheel
-    native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v "$PYODIDE_PLATFORM_TAG" | head -1)"
+    native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e _wasm32.whl -e none-any | head -1)"
     [ -n "$native_wheel" ] || die "no native liveimport-lite wheel in $DIST"
     make_venv "$DESKTOP_VENV" "${DESKTOP_REQUIREMENTS[@]}"
     make_venv "$BARE_VENV" "${BARE_REQUIREMENTS[@]}"

@@ -8,6 +8,7 @@
 # Artifacts (VER: the version of Cargo.toml / the packages' package.json):
 #   liveimport_lite-VER-cp310-abi3-<this platform>.whl          native wheel   (scripts/build.sh)
 #   liveimport_lite-VER-cp314-cp314-pyemscripten_2026_0_wasm32.whl  Pyodide 314 (scripts/build.sh)
+#   liveimport_lite-VER-cp313-cp313-pyodide_2025_0_wasm32.whl    Pyodide 0.28/0.29 (scripts/build.sh)
 #   liveimport_lite-VER-py3-none-any.whl                          other Pyodides (scripts/build.sh)
 #   liveimport_lite_autoload-VER-py3-none-any.whl                 the autoload extra (scripts/build.sh)
 #   liveimport_lite-VER.tar.gz                                    sdist (maturin sdist; builds with Rust)
@@ -77,7 +78,8 @@ artifacts=(  # globs, expanded in dist/
     done
     # shellcheck disable=SC2068  # the patterns are globs
     sha256sum ${artifacts[@]} > SHA256SUMS
-    [ "$(grep -c pyemscripten SHA256SUMS)" = 1 ] && [ "$(grep -c 'liveimport_lite-.*-py3-none-any' SHA256SUMS)" = 1 ] &&
+    [ "$(grep -c '_wasm32\.whl' SHA256SUMS)" = "${#PYODIDE_PLATFORMS[@]}" ] &&
+        [ "$(grep -c 'liveimport_lite-.*-py3-none-any' SHA256SUMS)" = 1 ] &&
         [ "$(grep -c 'abi3' SHA256SUMS)" = 1 ] || die "release: expected one wheel of each kind in $DIST"
     sha256sum --quiet -c SHA256SUMS
 )
@@ -95,7 +97,7 @@ fi
 
 step "checks (tests/packaging$([ "$sdist_check" = 1 ] && echo ', with the sdist source install'))"
 # tests/packaging/test_wheels.py imports liveimport in the dev venv: the native wheel, as test.sh.
-native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any | head -1)"
+native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e _wasm32.whl -e none-any | head -1)"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
     "$native_wheel" "$DIST"/liveimport_lite_autoload-*.whl
 rc=0

@@ -74,8 +74,8 @@ pyodide_npm() {
 }
 
 # The kernel wheels the extension ships (static/pypi): those of the liveimport-pyodide workspace
-# package, js/wheels/ (the Pyodide 314 wheel and the universal one), listed by its manifest.json,
-# which scripts/build.sh writes with the wheels' sha256. jupyterlite-ext/scripts/pypi-index.mjs
+# package, js/wheels/ (the platform wheels of Pyodide 314 and 0.28/0.29, and the universal one),
+# listed by its manifest.json, which scripts/build.sh writes with the wheels' sha256. jupyterlite-ext/scripts/pypi-index.mjs
 # reads that manifest, as installLiveImport does.
 KERNEL_WHEELS_MANIFEST="$ROOT/js/wheels/manifest.json"
 

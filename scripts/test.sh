@@ -92,7 +92,7 @@ fi
 
 if run_step "build (both wheels)" "$LOGS/build.log" "$ROOT/scripts/build.sh" --no-setup; then
     build_ok=1
-    native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e "$PYODIDE_PLATFORM_TAG" -e none-any | head -1)"
+    native_wheel="$(ls "$DIST"/liveimport_lite-*.whl | grep -v -e _wasm32.whl -e none-any | head -1)"
     # With the autoload extra (its startup file; tests/python/test_autoload.py runs IPython with it).
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
         "$native_wheel" "$DIST"/liveimport_lite_autoload-*.whl
@@ -186,9 +186,9 @@ if [ "$build_ok" = 1 ]; then
     read -r p f < <(pytest_counts "$LOGS/pytest-native.log")
     record "pytest native" "$rc" "$p" "$f" "$([ "$rc" = 5 ] && echo 'no tests collected')"
 
-    # The suite in every Pyodide under Node: 314 once per engine (its wheel has both), the others
-    # with the universal wheel (wasm-bindgen engine). The default run (314, pyo3) also writes
-    # build/pyodide-timings.json.
+    # The suite in every Pyodide under Node: 314 once per engine (its wheel has both), 0.29 with
+    # its platform wheel (pyo3 engine), the others with the universal wheel (wasm-bindgen engine).
+    # The default run (314, pyo3) also writes build/pyodide-timings.json.
     for version in "${PYODIDE_TEST_VERSIONS[@]}"; do
         engines=(auto)
         [ "$version" = "$PYODIDE_DEFAULT_VERSION" ] && engines=(pyo3 wasm-bindgen)
@@ -229,7 +229,7 @@ if [ "$build_ok" = 1 ]; then
     record "browser" "$rc" "$bp" "$bf"
 
     # The main scenario on the older JupyterLite lines (their own jupyterlite-core, kernel and
-    # Pyodide; the same extension build; the universal wheel): first #_%%liveimport cell, edits
+    # Pyodide; the same extension build; 0.7's platform wheel, 0.6's universal wheel): first #_%%liveimport cell, edits
     # and the report, a broken save and its fix, Run All, no /drive request for an unchanged cell,
     # the engine the kernel uses, Pyodide packages loaded for workspace modules.
     for line in 0.7 0.6; do

@@ -5,11 +5,12 @@
  * with URLs relative to the index), with:
  *
  * - every kernel wheel of LiveImport, of one version, listed under the same
- *   release: the Pyodide 314 wheel (`liveimport_lite-*-pyemscripten_2026_0_wasm32.whl`,
- *   pyo3 engine) and the universal wheel (`liveimport_lite-*-py3-none-any.whl`,
- *   wasm-bindgen engine, every other Pyodide): piplite's micropip picks the
- *   platform wheel where its tag fits the kernel's Pyodide and the universal
- *   one elsewhere. They are the wheels of the npm package liveimport-pyodide
+ *   release: the platform wheels (pyo3 engine: Pyodide 314's
+ *   `liveimport_lite-*-pyemscripten_2026_0_wasm32.whl`, Pyodide 0.28/0.29's
+ *   `liveimport_lite-*-pyodide_2025_0_wasm32.whl`) and the universal wheel
+ *   (`liveimport_lite-*-py3-none-any.whl`, wasm-bindgen engine, every other
+ *   Pyodide): piplite's micropip picks the platform wheel whose tag fits the
+ *   kernel's Pyodide and the universal one elsewhere. They are the wheels of the npm package liveimport-pyodide
  *   (the repository's js/, a package of the same npm workspace and a
  *   devDependency of the extension), listed by its `wheels/manifest.json`
  *   (scripts/build.sh writes both), the same wheels and manifest its
@@ -37,7 +38,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PLATFORM_TAG = 'pyemscripten_2026_0_wasm32';
 const UNIVERSAL_TAG = 'py3-none-any';
 
 /** Wheels the JupyterLite 0.8.6 Pyodide kernel installs that Pyodide 314 does not have. */
@@ -147,9 +147,9 @@ export function kernelWheelsManifest() {
 }
 
 /**
- * The kernel wheels a manifest of liveimport-pyodide lists: `[platform wheel,
- * universal wheel]` (absolute paths), each checked against the manifest's
- * size and sha256.
+ * The kernel wheels a manifest of liveimport-pyodide lists: `[...platform
+ * wheels, universal wheel]` (absolute paths, the platform wheels in the
+ * manifest's order), each checked against the manifest's size and sha256.
  * @param {string} [manifestPath] a `wheels/manifest.json` (default:
  *   {@link kernelWheelsManifest}).
  * @returns {string[]}
@@ -165,15 +165,7 @@ export function findKernelWheels(manifestPath = kernelWheelsManifest()) {
     });
   }
   const entries = Array.isArray(manifest?.wheels) ? manifest.wheels : [];
-  const wheelOf = suffix => {
-    const entry = entries.find(
-      w => typeof w?.wheel === 'string' && w.wheel.endsWith(`-${suffix}.whl`)
-    );
-    if (!entry) {
-      throw new Error(
-        `${manifestPath} lists no *-${suffix}.whl: run scripts/build.sh`
-      );
-    }
+  const fileOf = entry => {
     const file = path.join(path.dirname(manifestPath), entry.wheel);
     let bytes;
     try {
@@ -191,7 +183,17 @@ export function findKernelWheels(manifestPath = kernelWheelsManifest()) {
     }
     return file;
   };
-  const wheels = [wheelOf(PLATFORM_TAG), wheelOf(UNIVERSAL_TAG)];
+  const named = entries.filter(w => typeof w?.wheel === 'string');
+  const platform = named.filter(
+    w => w.wheel.endsWith('_wasm32.whl') && Array.isArray(w.pyodide)
+  );
+  const universal = named.find(w => w.wheel.endsWith(`-${UNIVERSAL_TAG}.whl`));
+  if (platform.length === 0 || !universal) {
+    throw new Error(
+      `${manifestPath} lists no ${platform.length === 0 ? 'platform (*_wasm32.whl)' : `*-${UNIVERSAL_TAG}.whl`} wheel: run scripts/build.sh`
+    );
+  }
+  const wheels = [...platform, universal].map(fileOf);
   const versions = new Set(wheels.map(w => path.basename(w).split('-')[1]));
   if (versions.size !== 1 || !versions.has(manifest.version)) {
     throw new Error(

@@ -7,11 +7,13 @@ only the pyo3 engine has (``None`` with the wasm-bindgen engine).
 Two builds of the same Rust engine (``src/``) implement that contract:
 
 - ``pyo3``: ``liveimport._engine_pyo3``, a CPython extension module, in the
-  native wheels and in the Pyodide 314 wheel (``cp314-pyemscripten_2026_0``).
+  native wheels and in the Pyodide platform wheels: Pyodide 314's
+  (``cp314-pyemscripten_2026_0``) and Pyodide 0.28/0.29's
+  (``cp313-pyodide_2025_0``).
 - ``wasm-bindgen``: ``liveimport._engine_wasm``, a WebAssembly module with no
   CPython ABI, loaded through Pyodide's FFI; it runs in every Pyodide from
-  0.26 on. The ``py3-none-any`` wheel carries only this one; the Pyodide 314
-  wheel carries both.
+  0.26 on. The ``py3-none-any`` wheel carries only this one; the platform
+  wheels carry both.
 
 The pyo3 engine is used wherever it imports, the wasm-bindgen engine
 elsewhere inside Pyodide. The environment variable ``LIVEIMPORT_ENGINE``,
@@ -79,7 +81,8 @@ def _no_engine(detail: str) -> ImportError:
     return ImportError(
         f"liveimport-lite has no engine for this interpreter ({where}): {detail}. "
         "Supported: CPython >= 3.11 with a native wheel of liveimport-lite (pyo3 engine), "
-        "Pyodide 314 (its cp314-pyemscripten_2026_0 wheel) and every Pyodide from 0.26 on "
+        "Pyodide 314 and 0.28/0.29 (their cp314-pyemscripten_2026_0 and cp313-pyodide_2025_0 "
+        "wheels) and every Pyodide from 0.26 on "
         "(the py3-none-any wheel, wasm-bindgen engine). For a native build from source "
         f"(needs Rust): {_SOURCE_INSTALL_COMMAND} ({_SOURCE_INSTALL_NOTE}).",
         name="liveimport._engine",

@@ -1,15 +1,16 @@
 /**
- * Which engine the site's kernel uses: the pyo3 one in JupyterLite 0.8 (Pyodide 314, the
- * platform wheel piplite picks from the extension's index), the wasm-bindgen one in 0.6 and 0.7
- * (the universal wheel); $LIVEIMPORT_LITE_LINE names the site's line (default 0.8).
+ * Which engine the site's kernel uses: the pyo3 one in JupyterLite 0.8 and 0.7 (Pyodide 314
+ * and 0.29, the platform wheel piplite picks from the extension's index for each), the
+ * wasm-bindgen one in 0.6 (the universal wheel); $LIVEIMPORT_LITE_LINE names the site's line
+ * (default 0.8).
  *
  * The wasm-bindgen engine inside a JupyterLite kernel (a browser Web Worker):
- * liveimport._engine_wasm loads its glue and .wasm from the installed Pyodide
- * 314 wheel through Pyodide's FFI (no network: the session checks), and its
+ * liveimport._engine_wasm loads its glue and .wasm from the installed wheel
+ * (every wheel carries it) through Pyodide's FFI (no network: the session checks), and its
  * engine reads /drive (JupyterLite's DriveFS) itself with FS.stat/FS.readFile:
  * it tracks a module saved by the page, sees the page's next save with the
  * mtime Python's os.stat reports, and reports a syntax error with file and line.
- * (The 0.8 site's kernel uses the pyo3 engine; this checks the other one there.)
+ * (The 0.8 and 0.7 sites' kernels use the pyo3 engine; this checks the other one there.)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -46,7 +47,7 @@ test(`JupyterLite ${LINE}: the kernel installed the wheel for its Pyodide`, asyn
   );
   const [backend, tag, python] = JSON.parse(probe.text.trim().split('\n').pop());
   const expected = { '0.8': ['pyo3', 'pyemscripten_2026_0_wasm32', [3, 14]],
-                     '0.7': ['wasm-bindgen', 'py3-none-any', [3, 13]],
+                     '0.7': ['pyo3', 'pyodide_2025_0_wasm32', [3, 13]],
                      '0.6': ['wasm-bindgen', 'py3-none-any', [3, 12]] }[LINE];
   assert.equal(backend, expected[0]);
   assert.ok(tag.endsWith(expected[1]), tag);

@@ -3,8 +3,9 @@ universal wheel does outside Pyodide (issue 12).
 
 Run natively after scripts/build.sh (scripts/test.sh does):
 ``python -m pytest tests/packaging``. The wheels are those in ``dist/`` (or
-``$LIVEIMPORT_DIST``): the native abi3 wheel, the Pyodide 314 wheel and the
-universal ``py3-none-any`` wheel, one version. ``pip`` is the running
+``$LIVEIMPORT_DIST``): the native abi3 wheel, the Pyodide platform wheels
+(314's and 0.28/0.29's, ``*_wasm32``) and the universal ``py3-none-any`` wheel,
+one version. ``pip`` is the running
 interpreter's.
 """
 
@@ -45,9 +46,9 @@ def pip_choice(find_links):
 
 
 def test_pip_prefers_the_native_wheel_over_the_universal_one(tmp_path, universal):
-    native = [w for w in wheels("*") if "pyemscripten" not in w.name and not w.name.endswith("-none-any.whl")]
+    native = [w for w in wheels("*") if not w.name.endswith(("_wasm32.whl", "-none-any.whl"))]
     assert native, f"no native wheel in {DIST}"
-    for wheel in [*native, universal, *wheels("*pyemscripten*")]:
+    for wheel in [*native, universal, *wheels("*_wasm32")]:
         shutil.copy(wheel, tmp_path)
     assert pip_choice(tmp_path) == [native[-1].name]
 
@@ -87,7 +88,7 @@ def test_forcing_an_engine_natively(tmp_path):
 def test_every_wheel_ships_the_type_information():
     # PEP 561: py.typed marks the package as typed; _engine.pyi types the engine module.
     found = wheels("*")
-    assert len(found) >= 3, f"expected the native, Pyodide 314 and universal wheels in {DIST}"
+    assert len(found) >= 4, f"expected the native, Pyodide 314 and 0.29 and universal wheels in {DIST}"
     for wheel in found:
         names = zipfile.ZipFile(wheel).namelist()
         assert "liveimport/py.typed" in names, wheel.name

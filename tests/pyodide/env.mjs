@@ -68,6 +68,9 @@ export function wheelSet(set, version = DEFAULT_PYODIDE) {
   return index[set].map((name) => path.join(dir, name));
 }
 
+/** The factory each Pyodide version left in `globalThis._createPyodideModule` ({@link bootPyodide}). */
+const MODULE_FACTORIES = new Map();
+
 /**
  * Boot a Pyodide instance whose stdout/stderr go straight to this process's.
  * @param {object} [options]
@@ -79,6 +82,12 @@ export function wheelSet(set, version = DEFAULT_PYODIDE) {
  */
 export async function bootPyodide({ quiet = false, version = DEFAULT_PYODIDE, env = {}, load = {} } = {}) {
   const { loadPyodide } = await import(pyodidePackage(version));
+  // Pyodide 0.26-0.29's pyodide.asm.js, run once per process (an ES import), leaves its factory in
+  // the global `_createPyodideModule`, and their loaders take that global when it is set: an
+  // older Pyodide booted after a newer one in the same process would run the newer one's. Each
+  // version gets its own factory back (314 and later keep theirs to themselves).
+  if (MODULE_FACTORIES.has(version)) globalThis._createPyodideModule = MODULE_FACTORIES.get(version);
+  else delete globalThis._createPyodideModule;
   const write = (stream) => ({
     write(bytes) {
       if (!quiet) stream.write(bytes);
@@ -91,6 +100,9 @@ export async function bootPyodide({ quiet = false, version = DEFAULT_PYODIDE, en
     env: { HOME: "/home/pyodide", ...env },
     ...load,
   });
+  if (typeof globalThis._createPyodideModule === "function") {
+    MODULE_FACTORIES.set(version, globalThis._createPyodideModule);
+  }
   pyodide.setStdout(write(process.stdout));
   pyodide.setStderr(write(process.stderr));
   return pyodide;

@@ -3,7 +3,8 @@
  * package liveimport-pyodide (installLiveImport, the wheel it picks for each
  * Pyodide, its errors) and the kernel wheels installed with micropip, from a
  * file and from the same index the JupyterLite extension ships (one all.json
- * with the Pyodide 314 wheel and the universal wheel).
+ * with the platform wheels, Pyodide 314's and 0.28/0.29's, and the universal
+ * wheel).
  *
  * Run: node --test tests/pyodide/ (after scripts/build.sh).
  */
@@ -24,31 +25,41 @@ import { bootPyodide, installWheels, wheelSet } from "./env.mjs";
 import { serveIndex } from "./index-server.mjs";
 
 const wheel = await findBundledWheel();
-const universal = await findBundledWheel(undefined, "0.29.5");
-/** The Pyodide of the JupyterLite 0.7 line, where only the universal wheel fits. */
-const OLDER = "0.29.5";
+/** The Pyodide of the JupyterLite 0.7 line: the cp313 platform wheel (pyo3 engine). */
+const LINE_0_29 = "0.29.5";
+const wheel029 = await findBundledWheel(undefined, LINE_0_29);
+/** The Pyodide of the JupyterLite 0.6 line, where only the universal wheel fits. */
+const OLDER = "0.27.7";
+const universal = await findBundledWheel(undefined, OLDER);
 
-test("the bundled wheels: the Pyodide 314 wheel and the universal wheel of one version", () => {
+test("the bundled wheels: the platform wheels of Pyodide 314 and 0.28/0.29, the universal wheel, one version", () => {
   assert.match(wheel.wheel, new RegExp(`^${PACKAGE_NAME}-[^-]+-cp314-cp314-${PLATFORM_TAG}\\.whl$`));
   assert.equal(wheel.platform, PLATFORM_TAG);
-  assert.equal(wheel.pyodide, 314);
+  assert.deepEqual(wheel.pyodide, ["314"]);
+  assert.match(wheel029.wheel, new RegExp(`^${PACKAGE_NAME}-[^-]+-cp313-cp313-pyodide_2025_0_wasm32\\.whl$`));
+  assert.equal(wheel029.platform, "pyodide_2025_0_wasm32");
+  assert.deepEqual(wheel029.pyodide, ["0.28", "0.29"]);
   assert.match(universal.wheel, new RegExp(`^${PACKAGE_NAME}-[^-]+-py3-none-any\\.whl$`));
   assert.equal(universal.pyodide, null);
-  assert.equal(universal.version, wheel.version);
-  assert.equal(universal.wheel.split("-")[1], wheel.wheel.split("-")[1]);
+  for (const other of [wheel029, universal]) {
+    assert.equal(other.version, wheel.version);
+    assert.equal(other.wheel.split("-")[1], wheel.wheel.split("-")[1]);
+  }
 });
 
-test("selectWheel: the platform wheel on 314.x, the universal wheel on every other Pyodide", () => {
+test("selectWheel: a platform wheel on the release lines it lists, the universal wheel on every other Pyodide", () => {
   const wheels = [
-    { wheel: "p.whl", pyodide: 314 },
+    { wheel: "p314.whl", pyodide: ["314"] },
+    { wheel: "p029.whl", pyodide: ["0.28", "0.29"] },
     { wheel: "u.whl", pyodide: null },
   ];
-  for (const version of ["314.0.0", "314.0.7"]) assert.equal(selectWheel(wheels, version).wheel, "p.whl");
-  for (const version of ["0.26.4", "0.27.7", "0.29.5", "315.0.0-alpha.2"]) {
+  for (const version of ["314.0.0", "314.0.7"]) assert.equal(selectWheel(wheels, version).wheel, "p314.whl");
+  for (const version of ["0.28.3", "0.29.0", "0.29.5"]) assert.equal(selectWheel(wheels, version).wheel, "p029.whl");
+  for (const version of ["0.26.4", "0.27.7", "0.30.0", "3.14.0", "315.0.0-alpha.2"]) {
     assert.equal(selectWheel(wheels, version).wheel, "u.whl", version);
   }
   assert.throws(() => selectWheel(wheels, "0.25.1"), /needs Pyodide 0\.26\.0 or later, this instance is Pyodide 0\.25\.1/);
-  assert.throws(() => selectWheel([{ wheel: "p.whl", pyodide: 314 }], "0.29.5"), /no bundled wheel fits Pyodide 0\.29\.5/);
+  assert.throws(() => selectWheel([{ wheel: "p.whl", pyodide: ["314"] }], "0.27.7"), /no bundled wheel fits Pyodide 0\.27\.7/);
 });
 
 test("installLiveImport rejects what is not a Pyodide instance", async () => {
@@ -96,6 +107,16 @@ test("installLiveImport in Pyodide 314: the platform wheel, pyo3 engine; a secon
   assert.equal(second.location, first.location);
 });
 
+test(`installLiveImport in Pyodide ${LINE_0_29}: the cp313 platform wheel, pyo3 engine`, async () => {
+  const pyodide = await bootPyodide({ quiet: true, version: LINE_0_29 });
+  const installed = await installLiveImport(pyodide);
+  assert.equal(path.basename(installed.wheel), wheel029.wheel);
+  const [backend, file, statement] = engineOf(pyodide);
+  assert.equal(backend, "pyo3");
+  assert.match(file, /_engine_pyo3\.cpython-313-wasm32-emscripten\.so$/);
+  assert.equal(statement, "from m import n as k");
+});
+
 test(`installLiveImport in Pyodide ${OLDER}: the universal wheel, wasm-bindgen engine`, async () => {
   const pyodide = await bootPyodide({ quiet: true, version: OLDER });
   const installed = await installLiveImport(pyodide);
@@ -139,9 +160,10 @@ import liveimport._engine as engine
 
 for (const [version, expected, backend] of [
   ["314.0.7", "pyemscripten_2026_0_wasm32", "pyo3"],
+  [LINE_0_29, "pyodide_2025_0_wasm32", "pyo3"],
   [OLDER, "py3-none-any", "wasm-bindgen"],
 ]) {
-  test(`micropip in Pyodide ${version}, from the extension's index of both wheels, picks the ${expected} wheel`, async () => {
+  test(`micropip in Pyodide ${version}, from the extension's index of every wheel, picks the ${expected} wheel`, async () => {
     const server = await serveIndex(findKernelWheels());
     try {
       const pyodide = await bootPyodide({ quiet: true, version });
