@@ -5,11 +5,12 @@
  * Usage: node bench/stale.mjs [--pyodide VERSION] [--engine pyo3|wasm-bindgen|auto] [--rounds N]
  *                               [--pyo3-so FILE]
  *   --pyodide  one of tests/pyodide/env.mjs PYODIDE_VERSIONS (default 314.0.7)
- *   --engine   LIVEIMPORT_ENGINE of the instance (default auto: pyo3 in 314, wasm-bindgen in 0.29)
+ *   --engine   LIVEIMPORT_ENGINE of the instance (default auto: pyo3 in 314 and 0.29, wasm-bindgen
+ *              in 0.26, 0.27 and 315)
  *   --rounds   passed to bench/stale.py (default 30)
- *   --pyo3-so  a pyo3 engine built for this Pyodide's CPython but not shipped in a wheel (e.g. for
- *              Pyodide 0.29: `PYO3_CROSS_PYTHON_VERSION=3.13` with scripts/build.sh's cargo
- *              command), written into the installed package as
+ *   --pyo3-so  a pyo3 engine built for this Pyodide's CPython but not shipped in a wheel (e.g.
+ *              `PYO3_CROSS_PYTHON_VERSION=3.X` with scripts/build.sh's cargo command), written
+ *              into the installed package as
  *              `_engine_pyo3.cpython-3XY-wasm32-emscripten.so` before the benchmark runs
  *
  * Boots one fresh Pyodide from npm, installs LiveImport with installLiveImport() (the wheels
