@@ -10,7 +10,8 @@
 //! early: every type among the values looked at is judged, as `_type_codes.TypeCodes.look_up`
 //! does, so `TypeCodes.having(code)` lists the same types whichever implementation ran.
 
-use rustc_hash::FxHashMap;
+use indexmap::IndexSet;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::hash::Hash;
 
 /// The types met in a pass that have no code yet, distinct, in the order first met.
@@ -55,12 +56,9 @@ impl<K: Copy + Eq + Hash> Cursor<'_, K> {
     }
 }
 
-/// Adds `key` to `unjudged` unless it is there (few keys: a linear search).
-fn note<K: Copy + Eq>(unjudged: &mut Vec<K>, key: K) {
-    if !unjudged.contains(&key) {
-        unjudged.push(key);
-    }
-}
+/// The keys without a code met in a pass, each once, in the order first met (a namespace may
+/// hold thousands of types the first time it is looked at).
+type Met<K> = IndexSet<K, FxBuildHasher>;
 
 impl<K: Copy + Eq + Hash> CodeTable<K> {
     /// Gives `key` the code `code` (a judged type).
@@ -94,18 +92,20 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
     pub fn codes(&self, keys: impl IntoIterator<Item = K>) -> Result<Vec<u8>, Unjudged<K>> {
         let keys = keys.into_iter();
         let mut codes = Vec::with_capacity(keys.size_hint().0);
-        let mut unjudged = Vec::new();
+        let mut unjudged = Met::default();
         let mut cursor = self.cursor();
         for key in keys {
             match cursor.code(key) {
                 Some(code) => codes.push(code),
-                None => note(&mut unjudged, key),
+                None => {
+                    unjudged.insert(key);
+                }
             }
         }
         if unjudged.is_empty() {
             Ok(codes)
         } else {
-            Err(Unjudged(unjudged))
+            Err(Unjudged(unjudged.into_iter().collect()))
         }
     }
 
@@ -118,7 +118,9 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
     /// Returns the positions found (complete when no key met was unjudged); else the caller
     /// judges [`Holding::unjudged`] and passes the [`Holding::undecided`] containers again.
     pub fn holding<C: IntoIterator<Item = K>>(&self, containers: impl IntoIterator<Item = C>, code: u8, limit: usize) -> Holding<K> {
-        let mut found = Holding { positions: Vec::new(), undecided: Vec::new(), unjudged: Unjudged(Vec::new()) };
+        let mut positions = Vec::new();
+        let mut undecided = Vec::new();
+        let mut met = Met::default();
         let mut cursor = self.cursor();
         for (position, elements) in containers.into_iter().enumerate() {
             let mut holds = false;
@@ -128,17 +130,17 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
                     Some(known) => holds |= known == code,
                     None => {
                         unjudged = true;
-                        note(&mut found.unjudged.0, key);
+                        met.insert(key);
                     }
                 }
             }
             if holds {
-                found.positions.push(position);
+                positions.push(position);
             } else if unjudged {
-                found.undecided.push(position);
+                undecided.push(position);
             }
         }
-        found
+        Holding { positions, undecided, unjudged: Unjudged(met.into_iter().collect()) }
     }
 }
 

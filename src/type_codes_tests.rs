@@ -95,3 +95,15 @@ fn a_limit_of_zero_looks_at_nothing() {
     assert!(t.is_empty());
     assert_eq!(t.holding([[5, 6]], 1, 0), done(vec![]));
 }
+
+#[test]
+fn many_unjudged_keys_are_each_named_once_in_first_met_order() {
+    // The first look at a namespace: thousands of types, none judged yet.
+    let t: CodeTable<u32> = CodeTable::default();
+    let keys: Vec<u32> = (0..20_000).map(|k| k % 10_000).collect();
+    let Err(Unjudged(unjudged)) = t.codes(keys.iter().copied()) else { panic!("nothing is judged") };
+    assert_eq!(unjudged, (0..10_000).collect::<Vec<u32>>());
+    let found = t.holding(keys.chunks(7).map(|c| c.iter().copied()), 1, 1000);
+    assert_eq!(found.unjudged.0.len(), 10_000);
+    assert_eq!(found.undecided.len(), keys.chunks(7).count());
+}
