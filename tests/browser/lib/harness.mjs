@@ -326,18 +326,31 @@ export class Session {
    */
   async runCell(index, { timeout = 120000 } = {}) {
     await this.showNotebook();
-    const before = await this.page.evaluate(index => {
-      const nb = window.__liveimportTest.notebook.content;
-      nb.activeCellIndex = index;
-      nb.mode = 'command';
-      nb.node.focus();
-      // A new run always ends with a count; clearing it first tells runs apart
-      // even when counts start again at 1 (kernel restart).
-      nb.widgets[index].model.executionCount = null;
-      return null;
-    }, index);
+    // A new run always ends with a count; clearing it first tells runs apart even when counts
+    // start again at 1 (kernel restart). JupyterLab's CodeCell.execute skips a cell silently
+    // while the session has no kernel object (a connection being replaced): a cell that has not
+    // started 15 s after Shift+Enter gets it once more.
+    const focus = clear =>
+      this.page.evaluate(([index, clear]) => {
+        const nb = window.__liveimportTest.notebook.content;
+        nb.activeCellIndex = index;
+        nb.mode = 'command';
+        nb.node.focus();
+        if (clear) nb.widgets[index].model.executionCount = null;
+      }, [index, clear]);
+    const before = null;
+    await focus(true);
     const t0 = Date.now();
     await this.page.keyboard.press('Shift+Enter');
+    const started = index => {
+      const model = window.__liveimportTest.notebook.content.widgets[index].model;
+      return model.executionState === 'running' || model.executionCount !== null;
+    };
+    if (!(await this.page.waitForFunction(started, index, { timeout: 15000 }).then(() => true, () => false))) {
+      console.log(`# runCell: cell ${index} had not started 15 s after Shift+Enter; pressing it again`);
+      await focus(false);
+      await this.page.keyboard.press('Shift+Enter');
+    }
     await this.waitRan(index, before, timeout);
     const ms = Date.now() - t0;
     return { ms, text: await this.outputText(index), count: await this.executionCount(index) };
