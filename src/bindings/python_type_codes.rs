@@ -30,7 +30,7 @@ fn key(value: &Bound<'_, PyAny>) -> usize {
 /// The table's codes by key. Raises `TypeError`/`OverflowError` for a code that is not an int
 /// from 0 to 255.
 fn code_table(table: &Bound<'_, PyDict>) -> PyResult<CodeTable<usize>> {
-    table.iter().map(|(cls, code)| Ok((cls.as_ptr() as usize, code.extract::<u8>()?))).collect()
+    table.iter().map(|(cls, code)| Ok((key_of_type(&cls), code.extract::<u8>()?))).collect()
 }
 
 /// Keeps CPython's cyclic garbage collector off while alive, and puts it back as it was: a
