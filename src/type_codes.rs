@@ -14,6 +14,44 @@ use indexmap::IndexSet;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::hash::Hash;
 
+/// A set of codes (the codes a pass looks for).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeSet([bool; 256]);
+
+impl CodeSet {
+    /// Whether `code` is in the set.
+    pub fn contains(&self, code: u8) -> bool {
+        self.0[usize::from(code)]
+    }
+}
+
+impl From<&[u8]> for CodeSet {
+    fn from(codes: &[u8]) -> Self {
+        let mut set = [false; 256];
+        for &code in codes {
+            set[usize::from(code)] = true;
+        }
+        Self(set)
+    }
+}
+
+/// The positions of each code of `wanted` in `codes`: one list per entry of `wanted`, in that
+/// order, each ascending (`_type_codes.TypeCodes.positions_of`: the values of a namespace grouped
+/// by what their type means). A code listed twice gets its positions in the first list only.
+pub fn positions(codes: &[u8], wanted: &[u8]) -> Vec<Vec<usize>> {
+    let mut slot = [usize::MAX; 256];
+    for (index, &code) in wanted.iter().enumerate().rev() {
+        slot[usize::from(code)] = index;
+    }
+    let mut groups = vec![Vec::new(); wanted.len()];
+    for (position, &code) in codes.iter().enumerate() {
+        if let Some(group) = groups.get_mut(slot[usize::from(code)]) {
+            group.push(position);
+        }
+    }
+    groups
+}
+
 /// The types met in a pass that have no code yet, distinct, in the order first met.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unjudged<K>(pub Vec<K>);
@@ -109,15 +147,54 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
         }
     }
 
-    /// The containers that have, among their first `limit` elements' keys, one whose code is
-    /// `code` (`_stale._holding`: the containers holding a value that may be stale). Each
+    /// The elements whose key's code is in `wanted` among the first `limit` of each container, as
+    /// `(container position, element)` pairs in order (`_stale._flagged_elements`: the elements
+    /// of the containers found holding one that may be stale). Each container is given as its
+    /// elements, each with its key, in the order the limit counts them.
+    ///
+    /// # Errors
+    /// [`Unjudged`]: the keys without a code met (then no elements are given).
+    pub fn elements_with<T, C: IntoIterator<Item = (K, T)>>(
+        &self,
+        containers: impl IntoIterator<Item = C>,
+        wanted: &CodeSet,
+        limit: usize,
+    ) -> Result<Vec<(usize, T)>, Unjudged<K>> {
+        let mut found = Vec::new();
+        let mut unjudged = Met::default();
+        let mut cursor = self.cursor();
+        for (position, elements) in containers.into_iter().enumerate() {
+            for (key, element) in elements.into_iter().take(limit) {
+                match cursor.code(key) {
+                    Some(known) if wanted.contains(known) => found.push((position, element)),
+                    Some(_) => {}
+                    None => {
+                        unjudged.insert(key);
+                    }
+                }
+            }
+        }
+        if unjudged.is_empty() {
+            Ok(found)
+        } else {
+            Err(Unjudged(unjudged.into_iter().collect()))
+        }
+    }
+
+    /// The containers that have, among their first `limit` elements' keys, one whose code is in
+    /// `wanted` (`_stale._holding`: the containers holding a value that may be stale). Each
     /// container is given as its elements' keys, in the order the limit counts them (a list's
     /// order, a dict's values in insertion order). Every key met is looked up, after a hit
     /// too, so that every type met is judged.
     ///
     /// Returns the positions found (complete when no key met was unjudged); else the caller
     /// judges [`Holding::unjudged`] and passes the [`Holding::undecided`] containers again.
-    pub fn holding<C: IntoIterator<Item = K>>(&self, containers: impl IntoIterator<Item = C>, code: u8, limit: usize) -> Holding<K> {
+    pub fn holding<C: IntoIterator<Item = K>>(
+        &self,
+        containers: impl IntoIterator<Item = C>,
+        wanted: &CodeSet,
+        limit: usize,
+    ) -> Holding<K> {
         let mut positions = Vec::new();
         let mut undecided = Vec::new();
         let mut met = Met::default();
@@ -127,7 +204,7 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
             let mut unjudged = false;
             for key in elements.into_iter().take(limit) {
                 match cursor.code(key) {
-                    Some(known) => holds |= known == code,
+                    Some(known) => holds |= wanted.contains(known),
                     None => {
                         unjudged = true;
                         met.insert(key);
@@ -147,7 +224,7 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
 /// What a [`CodeTable::holding`] pass found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holding<K> {
-    /// The positions, in order, of the containers found holding an element of the code.
+    /// The positions, in order, of the containers found holding an element of a wanted code.
     pub positions: Vec<usize>,
     /// The positions, in order, of the other containers that met a key without a code: each
     /// is decided once those keys are judged.

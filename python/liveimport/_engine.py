@@ -1,8 +1,9 @@
 """The sync engine that ``liveimport._core`` uses, contract in ``_engine.pyi``:
 ``Engine``, ``AnalysisError``, ``canonical_statement``, ``engine_syntax_error``,
 ``note_compiles``, ``note_writes``; and the stale-name detection's code passes
-``type_codes`` and ``containers_holding`` (``liveimport._type_codes``), which
-only the pyo3 engine has (``None`` with the wasm-bindgen engine).
+``type_codes``, ``code_positions``, ``containers_holding`` and
+``elements_with`` (``liveimport._type_codes``, ``_stale``), which only the pyo3
+engine has (``None`` with the wasm-bindgen engine).
 
 Two builds of the same Rust engine (``src/``) implement that contract:
 
@@ -42,7 +43,9 @@ __all__ = (
     "Engine",
     "__version__",
     "canonical_statement",
+    "code_positions",
     "containers_holding",
+    "elements_with",
     "engine_syntax_error",
     "import_lines",
     "note_compiles",
@@ -135,4 +138,6 @@ __version__ = _backend.__version__
 #: The stale-name detection's code passes in Rust (``_engine.pyi``): the pyo3
 #: engine's functions, ``None`` with the wasm-bindgen engine.
 type_codes = _backend.type_codes
+code_positions = _backend.code_positions
 containers_holding = _backend.containers_holding
+elements_with = _backend.elements_with

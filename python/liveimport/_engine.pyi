@@ -56,7 +56,9 @@ __all__ = (
     "Engine",
     "__version__",
     "canonical_statement",
+    "code_positions",
     "containers_holding",
+    "elements_with",
     "engine_syntax_error",
     "import_lines",
     "note_compiles",
@@ -339,12 +341,37 @@ def note_writes() -> None:
 #:     code that is not an int; ``OverflowError``: a code out of range.
 type_codes: Callable[[list[object], dict[type, int]], bytes] | None
 
-#: ``containers_holding(containers, table, code, limit) -> list[int]``: the
-#: positions, in order, of the ``containers`` (a list of exact ``list``,
-#: ``tuple``, ``set``, ``frozenset`` or ``dict`` values) that have among their
-#: first ``limit`` elements (a dict's values, in insertion order; a set's in
-#: iteration order) one whose type's code in ``table`` is ``code``; every type
-#: met is judged (as :data:`type_codes`). ``None`` in the wasm-bindgen engine.
+#: ``code_positions(codes, wanted) -> list[list[int]]``: the positions of
+#: each code of ``wanted`` (bytes) in ``codes`` (bytes, e.g. from
+#: :data:`type_codes`), one list per byte of ``wanted`` in that order, each
+#: ascending (a code listed twice gets its positions in the first list only).
+#: ``None`` in the wasm-bindgen engine.
+code_positions: Callable[[bytes, bytes], list[list[int]]] | None
+
+#: ``containers_holding(values, codes, container_code, table, wanted, limit)
+#: -> list[int]``: the positions, in order, of the values whose code in
+#: ``codes`` (one per value) is ``container_code``, each an exact ``list``,
+#: ``tuple``, ``set``, ``frozenset`` or ``dict``, that have among their first
+#: ``limit`` elements (a dict's values, in insertion order; a set's in
+#: iteration order) one whose type's code in ``table`` is in ``wanted``
+#: (bytes); every type met is judged (as :data:`type_codes`). ``None`` in the
+#: wasm-bindgen engine.
 #:
-#: :raises TypeError: a container of another type, or as :data:`type_codes`.
-containers_holding: Callable[[list[object], dict[type, int], int, int], list[int]] | None
+#: :raises ValueError: ``codes`` does not give one code per value;
+#:     ``TypeError``: a container of another type, or as :data:`type_codes`.
+containers_holding: (
+    Callable[[list[object], bytes, int, dict[type, int], bytes, int], list[int]] | None
+)
+
+#: ``elements_with(values, positions, table, wanted, limit) -> (owners,
+#: elements)``: the elements whose type's code in ``table`` is in ``wanted``
+#: among the first ``limit`` of each container at ``positions`` (a list of
+#: ints; read as by :data:`containers_holding`), in order, each with its
+#: container's position in ``owners``. ``None`` in the wasm-bindgen engine.
+#:
+#: :raises IndexError: a position out of range; ``TypeError``: as
+#:     :data:`containers_holding`.
+elements_with: (
+    Callable[[list[object], list[int], dict[type, int], bytes, int], tuple[list[int], list[object]]]
+    | None
+)

@@ -48,7 +48,9 @@ __all__ = (
     "note_compiles",
     "note_writes",
     "type_codes",
+    "code_positions",
     "containers_holding",
+    "elements_with",
 )
 
 
@@ -100,7 +102,14 @@ __version__: str = _MODULE.version()
 #: engine: it cannot see Python objects, so ``liveimport._type_codes`` runs
 #: them in Python.
 type_codes: Callable[[list[object], dict[type, int]], bytes] | None = None
-containers_holding: Callable[[list[object], dict[type, int], int, int], list[int]] | None = None
+code_positions: Callable[[bytes, bytes], list[list[int]]] | None = None
+containers_holding: (
+    Callable[[list[object], bytes, int, dict[type, int], bytes, int], list[int]] | None
+) = None
+elements_with: (
+    Callable[[list[object], list[int], dict[type, int], bytes, int], tuple[list[int], list[object]]]
+    | None
+) = None
 
 
 class AnalysisError(Exception):

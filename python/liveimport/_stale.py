@@ -41,6 +41,7 @@ cell) are kept for the ``status`` comm message (:func:`watched`).
 from __future__ import annotations
 
 import bisect
+import collections
 import enum
 import functools
 import gc
@@ -54,7 +55,7 @@ from typing import Any
 
 from . import _cells, _engine
 from ._state import STATE
-from ._type_codes import TypeCodes, pick, where
+from ._type_codes import TypeCodes, pick, positions, where
 
 __all__ = (
     "CONTAINER_LIMIT",
@@ -115,6 +116,7 @@ _MISSING: Any = object()
 _FunctionType = types.FunctionType
 _MethodType = types.MethodType
 _SEQUENCES = (list, tuple, set, frozenset)
+_SEQUENCES_AND_DICT = frozenset({*_SEQUENCES, dict})
 # Types common among container elements, judged before the elements are.
 _ATOMIC = (int, float, complex, str, bytes, bool, type(None), *_SEQUENCES, dict)
 
@@ -209,6 +211,11 @@ class _Scan:
         if isinstance(value, type):
             found = self.class_origin(value)
             return None if found is None else ("class", *found)
+        return self.instance_origin(cls)
+
+    def instance_origin(self, cls: type) -> _Origin | None:
+        """``(kind, module, qualname)`` of an instance of ``cls`` (that does
+        not claim to be a class) when ``cls`` is stale, else ``None``."""
         verdict = self.classes.get(_key(cls), _MISSING)
         if verdict is _MISSING:
             verdict = self.class_origin(cls)
@@ -290,30 +297,35 @@ def _all_below_256(lengths: list[int]) -> bool:
     return True
 
 
-def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
-    """Which of ``containers`` (exact ``list``, ``tuple``, ``set``,
-    ``frozenset`` and ``dict`` values) hold an element of a flagged type among
-    their first :data:`CONTAINER_LIMIT`: their positions in the list, in order.
+def _holding(table: TypeCodes, values: list[Any], codes: bytes, wanted: bytes) -> list[int]:
+    """The positions, in order, of the values whose code in ``codes`` (one per
+    value, ``table``'s) is ``_CONTAINER`` (exact ``list``, ``tuple``, ``set``,
+    ``frozenset`` and ``dict`` values) that hold, among their first
+    :data:`CONTAINER_LIMIT` elements, one whose type's code in ``table`` is in
+    ``wanted``.
 
-    The elements of the containers within the limit (all their elements)
-    are gathered in one C call, ``gc.get_referents``: a list's, tuple's and
-    set's referents are its items (in some order), a dict whose keys are all
-    strings refers to its values only, and no container gives fewer
-    referents than its ``len()``; so when the total is the sum of the
+    With the pyo3 engine the pass runs in Rust (``_engine.containers_holding``),
+    each container's elements read in iteration order up to the limit.
+    Otherwise the elements of the containers within the limit (all their
+    elements) are gathered in one C call, ``gc.get_referents``: a list's,
+    tuple's and set's referents are its items (in some order), a dict whose
+    keys are all strings refers to its values only, and no container gives
+    fewer referents than its ``len()``; so when the total is the sum of the
     lengths, each gave exactly its elements (else, e.g. a dict with other
     keys also gave its keys, the elements are gathered by iteration). The
     longer containers' first elements are gathered one container at a time
-    (``itertools.islice``). The elements' types are judged in C
-    (:meth:`_type_codes.TypeCodes.look_up`, code 1: may be stale), and the
-    flagged ones mapped back to their container by the containers' lengths.
-
-    With the pyo3 engine the same pass runs in Rust
-    (``_engine.containers_holding``), each container's elements read in
-    iteration order up to the limit.
+    (``itertools.islice``). The elements' types are looked up in C
+    (:meth:`_type_codes.TypeCodes.look_up` of a table of 1 for a type whose
+    code is wanted), and the flagged ones mapped back to their container by
+    the containers' lengths.
 
     :raises TypeError: an element's class is unhashable (its metaclass)."""
     if _engine.containers_holding is not None:
-        return _engine.containers_holding(containers, flags, 1, CONTAINER_LIMIT)
+        return _engine.containers_holding(values, codes, _CONTAINER, table, wanted, CONTAINER_LIMIT)
+    positions = where(codes, _CONTAINER)
+    containers = pick(values, positions)
+    flags = TypeCodes(lambda cls: int(table[cls] in wanted))
+    flags.seed(itertools.chain(_ATOMIC, table))
     # Exact builtin types: their length, no user code runs (``length_hint``
     # costs half of ``len`` in Pyodide); ``bytes`` of the lengths fails when
     # one is over 255, only then is their maximum needed.
@@ -340,33 +352,161 @@ def _holding(flags: TypeCodes, containers: list[Any]) -> list[int]:
             position = bisect.bisect_right(ends, at)
             hits.append(within[position])
             at = find(1, ends[position])
-    return sorted(hits)
+    return [positions[i] for i in sorted(hits)]
 
 
-def _current(modules: frozenset[str]) -> tuple[dict[object, bool], dict[object, bool]]:
-    """The functions, and the classes (by :func:`_key`), defined at the top
-    level of a reloaded module and bound there under their own name: what
-    :meth:`_Scan.origin` would find current, known without a lookup (a
-    function hashes and compares by identity: no user code runs)."""
-    functions: dict[object, bool] = {}
-    ids: dict[object, bool] = {}
-    for name in modules:
-        module = sys.modules.get(name)
-        if module is None:
-            continue
-        for key, value in list(vars(module).items()):
-            home: object
-            if type(value) is _FunctionType:
-                if value.__module__ == name and value.__qualname__ == key:
-                    functions[value] = True
-            elif isinstance(value, type):
-                home = value.__dict__.get("__module__")
-                if home == name and getattr(value, "__qualname__", None) == key:
-                    ids[_key(value)] = True
-    return functions, ids
+def _flagged_elements(
+    table: TypeCodes, values: list[Any], positions: list[int], wanted: bytes
+) -> tuple[list[int], list[Any]]:
+    """``(owners, elements)``: the elements whose type's code in ``table`` is
+    in ``wanted`` among the first :data:`CONTAINER_LIMIT` of each container at
+    ``positions`` of ``values`` (a dict's values, through ``dict.values``: a
+    dict subclass's too), in order, each with its container's position in
+    ``owners``. In Rust with the pyo3 engine for exact containers
+    (``_engine.elements_with``).
+
+    :raises TypeError: an element's class is unhashable (its metaclass)."""
+    containers = pick(values, positions)
+    if _engine.elements_with is not None and all(
+        map(_SEQUENCES_AND_DICT.__contains__, map(type, containers))
+    ):
+        return _engine.elements_with(values, positions, table, wanted, CONTAINER_LIMIT)
+    gathered = list(
+        map(
+            list,
+            map(itertools.islice, map(_elements, containers), itertools.repeat(CONTAINER_LIMIT)),
+        )
+    )
+    owners = list(
+        itertools.chain.from_iterable(map(itertools.repeat, positions, map(len, gathered)))
+    )
+    elements = list(itertools.chain.from_iterable(gathered))
+    kept = list(map(wanted.__contains__, table.look_up(list(map(type, elements)))))
+    return list(itertools.compress(owners, kept)), list(itertools.compress(elements, kept))
 
 
 _SELF = operator.attrgetter("__self__")
+_FUNC = operator.attrgetter("__func__")
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
+# The codes (:func:`_top_code`) of the values that may be stale themselves, in
+# the order of :func:`_origins`'s groups.
+_MAY_BE_STALE = bytes([_INSTANCE, _FUNCTION, _CLASS, _METHOD])
+
+
+def _origins(scan: _Scan, values: list[Any], groups: list[list[int]]) -> list[tuple[int, _Origin]]:
+    """``(position, origin)`` of each value of ``values`` that is stale
+    (:meth:`_Scan.origin`), in position order; ``groups`` are the positions of
+    the values of each code of :data:`_MAY_BE_STALE`
+    (``TypeCodes.positions_of``; the other values cannot be stale).
+
+    The same verdicts as :meth:`_Scan.origin` value by value, with Python code
+    run once per distinct origin's key, not per value: an instance's origin
+    depends on its type only, a function's on itself, a bound method's on its
+    owner's type and its ``__func__``. The values are grouped by those keys in
+    C loops (``map``, ``zip``, ``dict.fromkeys``); a value whose
+    ``isinstance(value, type)`` is true without being a class (a ``__class__``
+    claiming a class) and a method bound to a class are looked at one by one,
+    as are classes.
+
+    :raises TypeError: a class is unhashable (its metaclass)."""
+    instances, functions, classes, methods = groups
+    pairs: list[tuple[int, _Origin | None]] = []
+    if instances:
+        picked = pick(values, instances)
+        claims = list(map(isinstance, picked, itertools.repeat(type)))
+        if any(claims):  # examined as classes, one by one
+            pairs += zip(
+                itertools.compress(instances, claims),
+                map(scan.origin, itertools.compress(picked, claims)),
+                strict=True,
+            )
+            kept = list(map(operator.not_, claims))
+            instances = list(itertools.compress(instances, kept))
+            picked = list(itertools.compress(picked, kept))
+        types_ = list(map(type, picked))
+        verdicts = {cls: scan.instance_origin(cls) for cls in set(types_)}
+        pairs += zip(instances, map(verdicts.__getitem__, types_), strict=True)
+    if functions:
+        picked = pick(values, functions)
+        verdicts_f = {f: scan.origin(f) for f in dict.fromkeys(picked)}  # hashed by identity
+        old = {f for f, verdict in verdicts_f.items() if verdict is not None}
+        if old:  # the pairs of the old ones only (most functions are current)
+            kept = list(map(old.__contains__, picked))
+            picked = list(itertools.compress(picked, kept))
+            pairs += zip(
+                itertools.compress(functions, kept),
+                map(verdicts_f.__getitem__, picked),
+                strict=True,
+            )
+    if classes:
+        pairs += zip(classes, map(scan.origin, pick(values, classes)), strict=True)
+    if methods:
+        picked = pick(values, methods)
+        owners = list(map(_SELF, picked))
+        to_class = list(map(isinstance, owners, itertools.repeat(type)))
+        if any(to_class):  # bound to a class (or to a value claiming to be one): one by one
+            pairs += zip(
+                itertools.compress(methods, to_class),
+                map(scan.origin, itertools.compress(picked, to_class)),
+                strict=True,
+            )
+            kept = list(map(operator.not_, to_class))
+            methods = list(itertools.compress(methods, kept))
+            picked = list(itertools.compress(picked, kept))
+            owners = list(itertools.compress(owners, kept))
+        # Bound to an instance: stale only when the instance's class is.
+        classes_of = list(map(type, owners))
+        old_classes = {cls for cls in set(classes_of) if scan.instance_origin(cls) is not None}
+        if old_classes:
+            kept = list(map(old_classes.__contains__, classes_of))
+            methods = list(itertools.compress(methods, kept))
+            picked = list(itertools.compress(picked, kept))
+            classes_of = list(itertools.compress(classes_of, kept))
+            keys = list(zip(classes_of, map(id, map(_FUNC, picked)), strict=True))
+            verdicts_m = {
+                key: scan.origin(method)
+                for key, method in dict(zip(keys, picked, strict=True)).items()
+            }
+            pairs += zip(methods, map(verdicts_m.__getitem__, keys), strict=True)
+    found: list[tuple[int, _Origin]] = list(filter(_SECOND, pairs))  # type: ignore[arg-type]
+    found.sort(key=_FIRST)
+    return found
+
+
+def _element_origins(
+    scan: _Scan, top: TypeCodes, owners: list[int], elements: list[Any]
+) -> list[tuple[int, _Origin]]:
+    """``(owner, origin)`` of the distinct stale origins among ``elements``,
+    each of the container at position ``owners[i]`` (:func:`_flagged_elements`),
+    each container's in the order first met (as :meth:`_Scan.element_origins`)."""
+    found = _origins(scan, elements, positions(top.codes_of(elements), _MAY_BE_STALE))
+    at = map(owners.__getitem__, map(_FIRST, found))
+    return list(dict.fromkeys(zip(at, map(_SECOND, found), strict=True)))
+
+
+def _reported(
+    keys: list[str],
+    values: list[Any],
+    found: list[tuple[int, _Origin]],
+    skip: Container[str],
+    hidden: Mapping[str, object],
+) -> list[tuple[int, _Origin]]:
+    """``found`` without the names never reported: a key that is not a
+    string, one starting with ``_``, in ``skip``, or bound to its ``hidden``
+    value; and without the modules."""
+    kept: list[tuple[int, _Origin]] = []
+    module_type = types.ModuleType
+    for pair in found:
+        index = pair[0]
+        name = keys[index]
+        if type(name) is not str or name[:1] == "_" or name in skip:
+            continue
+        value = values[index]
+        if hidden.get(name, _MISSING) is value or isinstance(value, module_type):
+            continue
+        kept.append(pair)
+    return kept
 
 
 def find(
@@ -395,10 +535,11 @@ def find(
     Rust with the pyo3 engine (``_engine.type_codes``,
     ``_engine.containers_holding``), else in C loops (elements gathered by
     ``gc.get_referents``, see :func:`_holding`; ``map``,
-    ``operator.itemgetter``, ``bytes.find``), so Python code runs only for
-    the values that may be stale (functions, methods, classes, instances of
-    stale classes) and the containers holding some (figures:
-    ``bench/README.md``, "Stale names").
+    ``operator.itemgetter``, ``bytes.find``); the values that may be stale
+    (functions, methods, classes, instances of stale classes), and the
+    elements of the containers holding some, are grouped in C loops and
+    Python code runs once per group (:func:`_origins`). Figures:
+    ``bench/README.md``, "Stale names".
     """
     if not modules:
         return []
@@ -409,82 +550,71 @@ def find(
     else:
         keys = [k for k in names if k in namespace]
         values = [namespace[k] for k in keys]
-    hidden = hidden or {}
-
-    def reported(index: int) -> bool:
-        """Whether the name at ``index`` may be reported (the name rules;
-        the value's own test, a module, is left to the end)."""
-        name = keys[index]
-        return not (
-            name.startswith("_") or name in skip or hidden.get(name, _MISSING) is values[index]
-        )
-
-    found: list[tuple[int, _Origin]] = []
     try:
         top = TypeCodes(functools.partial(_top_code, scan))
         codes = top.codes_of(values)
-        # Values looked at one by one: instances of stale classes, functions
-        # and classes other than the modules' current ones, methods bound to
-        # a stale instance or to a class. Sorted out in C loops.
-        todo = where(codes, _INSTANCE)
-        functions = where(codes, _FUNCTION)
-        classes = where(codes, _CLASS)
-        if functions or classes:
-            current, ids = _current(modules)
-            todo += itertools.compress(
-                functions, map(operator.not_, map(current.get, pick(values, functions)))
-            )
-            todo += itertools.compress(
-                classes, map(operator.not_, map(ids.get, map(_key, pick(values, classes))))
-            )
-        at = where(codes, _METHOD)
-        if at:
-            owners = list(map(type, map(_SELF, pick(values, at))))
-            bound = {t: True for t in set(owners) if issubclass(t, type) or scan.flags_element(t)}
-            todo += itertools.compress(at, map(bound.get, owners))
-        dicts = where(codes, _DICT_SUBCLASS)  # not stale: their values are examined
-        for index in sorted(filter(reported, todo)):
-            origin = scan.origin(values[index])
-            if origin is not None:
-                found.append((index, origin))
-            elif codes[index] == _INSTANCE and isinstance(values[index], dict):
-                dicts.append(index)  # a stale class's dict claiming another class
-        # Containers: those holding an element that may be stale, found in C
-        # loops (_holding); their elements then looked at one by one.
-        flags = TypeCodes(lambda cls: int(scan.flags_element(cls)))
-        flags.seed(itertools.chain(_ATOMIC, top))
-        at = where(codes, _CONTAINER)
-        hits = [at[i] for i in _holding(flags, pick(values, at))] if at else []
-        for index in dicts:
-            elements = itertools.islice(_elements(values[index]), CONTAINER_LIMIT)
-            if 1 in flags.look_up(list(map(type, elements))):
-                hits.append(index)
-        hits = sorted(filter(reported, hits))
-        if hits:
-            wanted = flags.having(1)
-            for index in hits:
-                for origin in scan.element_origins(values[index], wanted):
-                    found.append((index, origin))
-            found.sort(key=lambda pair: pair[0])
+        groups = positions(codes, _MAY_BE_STALE + bytes([_DICT_SUBCLASS]))
+        found = _origins(scan, values, groups[:4])
+        # A dict subclass that is not stale has its values examined, and so
+        # has a stale class's dict examined as a class (its origin is then
+        # None).
+        stale_at = set(map(_FIRST, found))
+        dicts = groups[4] + [
+            i for i in groups[0] if i not in stale_at and isinstance(values[i], dict)
+        ]
+        # Containers: those holding an element that may be stale (_holding),
+        # then those elements (_flagged_elements) grouped by origin.
+        hits = _holding(top, values, codes, _MAY_BE_STALE)
+        owners, elements = _flagged_elements(top, values, hits, _MAY_BE_STALE)
+        if dicts:
+            more_owners, more = _flagged_elements(top, values, sorted(dicts), _MAY_BE_STALE)
+            owners += more_owners
+            elements += more
+        if elements:
+            found += _element_origins(scan, top, owners, elements)
+            found.sort(key=_FIRST)
     except TypeError:  # a class made unhashable by its metaclass: one value at a time
-        found = []
-        every = _AnyType()
-        for index, value in enumerate(values):
-            if not reported(index):
-                continue
-            origin = scan.origin(value)
-            if origin is not None:
-                found.append((index, origin))
-            elif type(value) in _SEQUENCES or isinstance(value, dict):
-                found += [(index, o) for o in scan.element_origins(value, every)]
-    result: list[StaleName] = []
-    for index, (kind, module, qualname) in found:
-        name, value = keys[index], values[index]
-        if isinstance(value, types.ModuleType):
-            continue
-        cell = cell_of(name) if cell_of is not None else None
-        result.append(StaleName(name, kind, module, qualname, cell))
-    return result
+        found = _one_by_one(scan, values)
+    found = _reported(keys, values, found, skip, hidden or {})
+    names_found = pick(keys, list(map(_FIRST, found)))
+    # ``cells`` may be endless (``repeat``): ``_entries`` stops with the names.
+    cells = map(cell_of, names_found) if cell_of is not None else itertools.repeat(None)
+    return _entries(names_found, list(map(_SECOND, found)), cells)
+
+
+def _one_by_one(scan: _Scan, values: list[Any]) -> list[tuple[int, _Origin]]:
+    """What :func:`find` finds, value by value (:meth:`_Scan.origin`,
+    :meth:`_Scan.element_origins`): its way when a class is unhashable, and
+    the reference its grouped passes are tested against."""
+    found: list[tuple[int, _Origin]] = []
+    every = _AnyType()
+    for index, value in enumerate(values):
+        origin = scan.origin(value)
+        if origin is not None:
+            found.append((index, origin))
+        elif type(value) in _SEQUENCES or isinstance(value, dict):
+            found += [(index, o) for o in scan.element_origins(value, every)]
+    return found
+
+
+def _entries(
+    names: list[str], origins: list[_Origin], cells: Iterable[int | None]
+) -> list[StaleName]:
+    """A :class:`StaleName` per name, ``(kind, module, qualname)`` origin and
+    cell, each equal to ``StaleName(name, kind, module, qualname, cell)`` and
+    made without the frozen dataclass's ``__init__`` (five
+    ``object.__setattr__`` calls): ``object.__new__``, then its ``__dict__``
+    set whole, in C loops. Pyodide 314: 0.7 ms for 400 entries against 1.5
+    (measured)."""
+    dicts = [
+        {"name": name, "kind": kind, "module": module, "qualname": qualname, "cell": cell}
+        for name, (kind, module, qualname), cell in zip(names, origins, cells, strict=False)
+    ]
+    entries: list[StaleName] = list(map(object.__new__, itertools.repeat(StaleName, len(dicts))))
+    collections.deque(
+        map(object.__setattr__, entries, itertools.repeat("__dict__"), dicts), maxlen=0
+    )
+    return entries
 
 
 class _AnyType(set[type]):

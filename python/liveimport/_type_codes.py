@@ -9,7 +9,8 @@ of codes (:class:`TypeCodes`), giving one byte per value; positions of a code
 are found in those bytes (:func:`where`) and values picked by position
 (:func:`pick`). Python code runs once per distinct type, not per value. With
 the pyo3 engine the same passes run in Rust (``_engine.type_codes``,
-``_engine.containers_holding``; ``src/type_codes.rs``), judging each new type
+``_engine.code_positions``, ``_engine.containers_holding``,
+``_engine.elements_with``; ``src/type_codes.rs``), judging each new type
 through the same table.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 from . import _engine
 
-__all__ = ("TypeCodes", "pick", "where")
+__all__ = ("TypeCodes", "pick", "positions", "where")
 
 #: Codes are below this (they are bytes of a mask; :func:`where` has a table each).
 CODES = 8
@@ -149,3 +150,14 @@ def where(mask: bytes, code: int) -> list[int]:
         _indexes = tuple(range(size))
     indexes: Iterable[int] = _indexes if size <= len(_indexes) else range(size)
     return list(itertools.compress(indexes, mask.translate(_SELECT[code])))
+
+
+def positions(codes: bytes, wanted: bytes) -> list[list[int]]:
+    """The positions of each code of ``wanted`` (codes below :data:`CODES`)
+    in ``codes``: one list per byte of ``wanted``, in that order, each
+    ascending; a code listed twice gets its positions in the first list only.
+    In Rust with the pyo3 engine (``_engine.code_positions``), else
+    :func:`where`."""
+    if _engine.code_positions is not None:
+        return _engine.code_positions(codes, wanted)
+    return [[] if code in wanted[:i] else where(codes, code) for i, code in enumerate(wanted)]

@@ -248,6 +248,8 @@ fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(engine_syntax_error, m)?)?;
     m.add_function(wrap_pyfunction!(import_lines, m)?)?;
     m.add_function(wrap_pyfunction!(super::python_type_codes::type_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(super::python_type_codes::code_positions, m)?)?;
     m.add_function(wrap_pyfunction!(super::python_type_codes::containers_holding, m)?)?;
+    m.add_function(wrap_pyfunction!(super::python_type_codes::elements_with, m)?)?;
     Ok(())
 }

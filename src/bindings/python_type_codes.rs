@@ -1,7 +1,8 @@
-//! The stale-name detection's code passes ([`crate::type_codes`]) over Python values: two
-//! functions of `liveimport._engine_pyo3` that `liveimport._type_codes` calls when the pyo3
-//! engine is loaded (`_engine.pyi`: `type_codes`, `containers_holding`; `None` in the
-//! wasm-bindgen engine, which cannot see Python objects).
+//! The stale-name detection's code passes ([`crate::type_codes`]) over Python values: four
+//! functions of `liveimport._engine_pyo3` that `liveimport._type_codes` and `_stale` call when
+//! the pyo3 engine is loaded (`_engine.pyi`: `type_codes`, `code_positions`,
+//! `containers_holding`, `elements_with`; `None` in the wasm-bindgen engine, which cannot see
+//! Python objects).
 //!
 //! Conversion only: a value becomes its type's key (the type object's address), the Python
 //! table (`_type_codes.TypeCodes`, a dict of type to code) a [`CodeTable`]. A pass reads
@@ -10,22 +11,17 @@
 //! then held (a strong reference each) and judged by the table itself (`table[cls]`, which runs
 //! `TypeCodes.__missing__`), and the pass runs again.
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{iter, PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyTuple};
 
-use crate::type_codes::{CodeTable, Unjudged};
+use crate::type_codes::{positions, CodeSet, CodeTable, Unjudged};
 
 /// Passes run at most this many times in one call: a judgement (Python code) can change a
 /// container only through a metaclass's `__hash__` or `__eq__`, and one doing so on every call
 /// would otherwise keep the pass going.
 const ROUNDS: usize = 8;
-
-/// A value's type key.
-fn key(value: &Bound<'_, PyAny>) -> usize {
-    value.get_type_ptr() as usize
-}
 
 /// The table's codes by key. Raises `TypeError`/`OverflowError` for a code that is not an int
 /// from 0 to 255.
@@ -90,8 +86,11 @@ pub fn type_codes<'py>(values: &Bound<'py, PyList>, table: &Bound<'py, PyDict>) 
     let py = values.py();
     let mut codes = code_table(table)?;
     for _ in 0..ROUNDS {
-        // A list's items are read in place: nothing is allocated, no collection can run.
-        match codes.codes(values.iter().map(|value| key(&value))) {
+        // A list's items are read in place (a subclass's too): no Python object is allocated,
+        // no collection can run.
+        let mut gathered = Gathered::default();
+        gathered.sequence(values.as_any(), values.len(), usize::MAX);
+        match codes.codes(gathered.keys.iter().copied()) {
             Ok(found) => return Ok(PyBytes::new(py, &found)),
             Err(unjudged) => judge(table, &mut codes, hold(py, &unjudged))?,
         }
@@ -99,79 +98,228 @@ pub fn type_codes<'py>(values: &Bound<'py, PyList>, table: &Bound<'py, PyDict>) 
     Err(too_many_rounds())
 }
 
-/// The elements of one container, as type keys: a `list`'s, `tuple`'s, `set`'s or
-/// `frozenset`'s items in iteration order, a `dict`'s values in insertion order.
-enum Elements<'py> {
-    List(iter::BoundListIterator<'py>),
-    Tuple(iter::BoundTupleIterator<'py>),
-    Set(iter::BoundSetIterator<'py>),
-    FrozenSet(iter::BoundFrozenSetIterator<'py>),
-    Dict(iter::BoundDictIterator<'py>),
+/// The positions of each code of `wanted` in `codes` (one list per byte of `wanted`, in that
+/// order, each ascending; [`positions`], `_type_codes.TypeCodes.positions_of`).
+#[pyfunction]
+pub fn code_positions(codes: &[u8], wanted: &[u8]) -> Vec<Vec<usize>> {
+    positions(codes, wanted)
 }
 
-impl<'py> Elements<'py> {
-    /// Raises `TypeError` for anything but an exact `list`, `tuple`, `set`, `frozenset` or `dict`
-    /// (a subclass may override iteration: Python code).
-    fn new(container: &Bound<'py, PyAny>) -> PyResult<Self> {
+/// The first elements of some containers (a `list`'s, `tuple`'s, `set`'s or `frozenset`'s items
+/// in iteration order, a `dict`'s values in insertion order), gathered for a pass: each one's
+/// type key in one vector (and, when asked, a borrowed reference to it in another), and where
+/// each container's end.
+///
+/// Lists, tuples and dicts are read through borrowed references (no reference count changes,
+/// nothing allocated by Python): a list's or tuple's item array in place
+/// (`PySequence_Fast_ITEMS`; `PyList_GetItem`/`PyTuple_GetItem` in the abi3 build, whose limited
+/// API has no item array), a dict's values by `PyDict_Next`. Sets go through pyo3's iterator
+/// (CPython has no borrowed set iteration in its public API). The references stay valid while
+/// the containers are held and no Python code runs: gather anew after each judgement.
+#[derive(Default)]
+struct Gathered {
+    keys: Vec<usize>,
+    items: Vec<*mut ffi::PyObject>,
+    ends: Vec<usize>,
+    with_items: bool,
+}
+
+impl Gathered {
+    /// The first `limit` elements of each of `containers`. Raises `TypeError` for anything but
+    /// an exact `list`, `tuple`, `set`, `frozenset` or `dict` (a subclass may override
+    /// iteration: Python code).
+    fn new(containers: &[Bound<'_, PyAny>], limit: usize, with_items: bool) -> PyResult<Self> {
+        let mut gathered = Self { ends: Vec::with_capacity(containers.len()), with_items, ..Self::default() };
+        for container in containers {
+            gathered.container(container, limit)?;
+            gathered.ends.push(gathered.keys.len());
+        }
+        Ok(gathered)
+    }
+
+    /// One element.
+    ///
+    /// # Safety
+    /// `item` points to a live object.
+    unsafe fn element(&mut self, item: *mut ffi::PyObject) {
+        // SAFETY: the caller's contract; `Py_TYPE` reads the object's header only.
+        self.keys.push(unsafe { ffi::Py_TYPE(item) } as usize);
+        if self.with_items {
+            self.items.push(item);
+        }
+    }
+
+    /// The first `limit` items of a list or tuple (a subclass's too: read in place, no override
+    /// runs) of `len` items.
+    fn sequence(&mut self, sequence: &Bound<'_, PyAny>, len: usize, limit: usize) {
+        let count = len.min(limit);
+        #[cfg(not(feature = "abi3"))]
+        {
+            // SAFETY: `sequence` is a held list or tuple of `len` items, unchanged while no
+            // Python code runs; its item array holds live objects.
+            let items = unsafe { std::slice::from_raw_parts(ffi::PySequence_Fast_ITEMS(sequence.as_ptr()), count) };
+            // SAFETY: as above.
+            self.keys.extend(items.iter().map(|&item| unsafe { ffi::Py_TYPE(item) } as usize));
+            if self.with_items {
+                self.items.extend_from_slice(items);
+            }
+        }
+        #[cfg(feature = "abi3")]
+        {
+            let is_list = sequence.is_instance_of::<PyList>();
+            for index in 0..count as ffi::Py_ssize_t {
+                // SAFETY: `index` is below the length of a held, unchanged list or tuple; both
+                // functions return a borrowed reference to a live item.
+                unsafe {
+                    let item = if is_list {
+                        ffi::PyList_GetItem(sequence.as_ptr(), index)
+                    } else {
+                        ffi::PyTuple_GetItem(sequence.as_ptr(), index)
+                    };
+                    self.element(item);
+                }
+            }
+        }
+    }
+
+    fn container(&mut self, container: &Bound<'_, PyAny>, limit: usize) -> PyResult<()> {
         if let Ok(list) = container.cast_exact::<PyList>() {
-            Ok(Self::List(list.clone().into_iter()))
+            self.sequence(container, list.len(), limit);
         } else if let Ok(tuple) = container.cast_exact::<PyTuple>() {
-            Ok(Self::Tuple(tuple.clone().into_iter()))
+            self.sequence(container, tuple.len(), limit);
         } else if let Ok(dict) = container.cast_exact::<PyDict>() {
-            Ok(Self::Dict(dict.clone().into_iter()))
+            let (mut position, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+            for _ in 0..limit {
+                // SAFETY: `dict` is held and unchanged while no Python code runs; `PyDict_Next`
+                // advances `position` and gives borrowed references to live objects.
+                unsafe {
+                    if ffi::PyDict_Next(dict.as_ptr(), &mut position, &mut key, &mut value) == 0 {
+                        break;
+                    }
+                    self.element(value);
+                }
+            }
         } else if let Ok(set) = container.cast_exact::<PySet>() {
-            Ok(Self::Set(set.clone().into_iter()))
+            // SAFETY: the set is held and unchanged, so it keeps a reference to each item after
+            // pyo3's is dropped.
+            set.iter().take(limit).for_each(|item| unsafe { self.element(item.as_ptr()) });
         } else if let Ok(set) = container.cast_exact::<PyFrozenSet>() {
-            Ok(Self::FrozenSet(set.clone().into_iter()))
+            // SAFETY: as for a set.
+            set.iter().take(limit).for_each(|item| unsafe { self.element(item.as_ptr()) });
         } else {
             let name = container.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string());
-            Err(PyTypeError::new_err(format!("not an exact list, tuple, set, frozenset or dict: {name}")))
+            return Err(PyTypeError::new_err(format!("not an exact list, tuple, set, frozenset or dict: {name}")));
         }
+        Ok(())
+    }
+
+    /// Each container's keys, in order.
+    fn containers(&self) -> impl Iterator<Item = std::iter::Copied<std::slice::Iter<'_, usize>>> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(|(start, end)| self.keys[start..end].iter().copied())
+    }
+
+    /// Each container's elements, as (key, reference) pairs, in order (gathered `with_items`).
+    fn containers_with_items(&self) -> impl Iterator<Item = impl Iterator<Item = (usize, *mut ffi::PyObject)> + '_> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(start, end)| self.keys[start..end].iter().copied().zip(self.items[start..end].iter().copied()))
     }
 }
 
-impl Iterator for Elements<'_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        match self {
-            Self::List(items) => items.next().map(|v| key(&v)),
-            Self::Tuple(items) => items.next().map(|v| key(&v)),
-            Self::Set(items) => items.next().map(|v| key(&v)),
-            Self::FrozenSet(items) => items.next().map(|v| key(&v)),
-            Self::Dict(items) => items.next().map(|(_, v)| key(&v)),
-        }
-    }
+/// The positions listed (ints), read in place: nothing is allocated, so no collection runs
+/// before a pass either. Raises `TypeError`/`OverflowError` for an item that is not an int
+/// from 0.
+fn positions_in(positions: &Bound<'_, PyList>) -> PyResult<Vec<usize>> {
+    positions.iter().map(|p| p.extract::<usize>()).collect()
 }
 
-/// The positions, in order, of the `containers` (exact `list`, `tuple`, `set`, `frozenset` or
-/// `dict`) having among their first `limit` elements (a dict's values) one whose type's code
-/// in `table` is `code` (`_stale._holding`). Every type met is judged; after judging, only the
-/// containers left undecided are passed again. Raises `TypeError` for another container type,
-/// and what [`type_codes`] raises.
+/// The containers at `positions` in `values` (an IndexError for a position out of range).
+fn containers_at<'py>(values: &Bound<'py, PyList>, positions: &[usize]) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    positions.iter().map(|&p| values.get_item(p)).collect()
+}
+
+/// The positions, in order, of the values whose code in `codes` (one per value:
+/// [`type_codes`]) is `container_code`, each an exact `list`, `tuple`, `set`, `frozenset` or
+/// `dict`, that have among their first `limit` elements (a dict's values) one whose type's code
+/// in `table` is in `wanted` (`_stale._holding`). Every type met is judged; after judging, only
+/// the containers left undecided are passed again. Raises `ValueError` when `codes` does not
+/// give one code per value, `TypeError` for another container type, and what [`type_codes`]
+/// raises.
 #[pyfunction]
-pub fn containers_holding(containers: &Bound<'_, PyList>, table: &Bound<'_, PyDict>, code: u8, limit: usize) -> PyResult<Vec<usize>> {
-    let py = containers.py();
-    let mut codes = code_table(table)?;
-    let mut positions = Vec::new();
-    let mut todo: Vec<Bound<'_, PyAny>> = containers.iter().collect();
-    let mut at: Vec<usize> = (0..todo.len()).collect();
+pub fn containers_holding(
+    values: &Bound<'_, PyList>,
+    codes: &[u8],
+    container_code: u8,
+    table: &Bound<'_, PyDict>,
+    wanted: &[u8],
+    limit: usize,
+) -> PyResult<Vec<usize>> {
+    let py = values.py();
+    if codes.len() != values.len() {
+        return Err(PyValueError::new_err(format!("{} codes for {} values", codes.len(), values.len())));
+    }
+    let wanted = CodeSet::from(wanted);
+    let mut known = code_table(table)?;
+    let mut hits = Vec::new();
+    let mut at: Vec<usize> = codes.iter().enumerate().filter(|&(_, &c)| c == container_code).map(|(p, _)| p).collect();
+    let mut todo = containers_at(values, &at)?;
     for _ in 0..ROUNDS {
         let (found, unjudged) = {
             let _off = NoCollection::new(py);
-            let elements = todo.iter().map(Elements::new).collect::<PyResult<Vec<_>>>()?;
-            let found = codes.holding(elements, code, limit);
+            let gathered = Gathered::new(&todo, limit, false)?;
+            let found = known.holding(gathered.containers(), &wanted, limit);
             let unjudged = hold(py, &found.unjudged);
             (found, unjudged)
         };
-        positions.extend(found.positions.iter().map(|&p| at[p]));
+        hits.extend(found.positions.iter().map(|&p| at[p]));
         if unjudged.is_empty() {
-            positions.sort_unstable();
-            return Ok(positions);
+            hits.sort_unstable();
+            return Ok(hits);
         }
-        judge(table, &mut codes, unjudged)?;
+        judge(table, &mut known, unjudged)?;
         todo = found.undecided.iter().map(|&p| todo[p].clone()).collect();
         at = found.undecided.iter().map(|&p| at[p]).collect();
+    }
+    Err(too_many_rounds())
+}
+
+/// The elements whose type's code in `table` is in `wanted` among the first `limit` of each
+/// container at `positions` in `values` (exact `list`, `tuple`, `set`, `frozenset` or `dict`; a
+/// dict's values): `(owners, elements)`, each element with its container's position in
+/// `owners`, in order (`_stale._flagged_elements`). Every type met is judged. Raises
+/// `IndexError` for a position out of range, `TypeError`/`OverflowError` for one that is not
+/// an int from 0, and what [`containers_holding`] raises.
+#[pyfunction]
+pub fn elements_with<'py>(
+    values: &Bound<'py, PyList>,
+    positions: &Bound<'py, PyList>,
+    table: &Bound<'py, PyDict>,
+    wanted: &[u8],
+    limit: usize,
+) -> PyResult<(Vec<usize>, Vec<Bound<'py, PyAny>>)> {
+    let py = values.py();
+    let positions = positions_in(positions)?;
+    let wanted = CodeSet::from(wanted);
+    let mut codes = code_table(table)?;
+    let containers = containers_at(values, &positions)?;
+    for _ in 0..ROUNDS {
+        let unjudged = {
+            let _off = NoCollection::new(py);
+            let gathered = Gathered::new(&containers, limit, true)?;
+            match codes.elements_with(gathered.containers_with_items(), &wanted, limit) {
+                Ok(found) => {
+                    let owners = found.iter().map(|&(c, _)| positions[c]).collect();
+                    // SAFETY: each is an element of a held container, read by a pass that ran no
+                    // Python code, and none has run since.
+                    let elements = found.iter().map(|&(_, e)| unsafe { Bound::from_borrowed_ptr(py, e) }).collect();
+                    return Ok((owners, elements));
+                }
+                Err(unjudged) => hold(py, &unjudged),
+            }
+        };
+        judge(table, &mut codes, unjudged)?;
     }
     Err(too_many_rounds())
 }

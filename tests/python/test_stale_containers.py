@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import gc
+import os
 
 import liveimport
 from liveimport import StaleName
@@ -242,8 +243,16 @@ def test_same_entries_as_one_value_at_a_time_on_random_namespaces(mods, ns):
     ]
     reload_shapes(mods)
     new_shapes = ns["shapes"]
-    new = [new_shapes.Square(), new_shapes.Color.RED, new_shapes.area, new_shapes.Square]
+    new = [
+        new_shapes.Square(),
+        new_shapes.Color.RED,
+        new_shapes.area,
+        new_shapes.Square,
+        new_shapes.Square().area,  # a current method, grouped with the old ones' owners
+        new_shapes.Square.unit,
+    ]
     plain = [0, 1, 2.5, "text", None, True, b"x", (1, 2), len, int, [3], {"k": 1}]
+    plain += [new_shapes, os.path.join, collections.OrderedDict(v=old[0])]
     pools = [plain, plain, plain, new, old]
     for seed in range(4):
         rng = random.Random(seed)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import collections
 import gc
+import operator
 import random
 
 import pytest
 
 import liveimport
 from liveimport import _engine, _stale
-from liveimport._type_codes import TypeCodes
+from liveimport._type_codes import TypeCodes, positions
 from liveimport_fixtures import mods, ns  # noqa: F401  (fixtures)
 from test_stale import load_shapes, reload_shapes
 from test_stale_containers import _random_container, _random_element
@@ -53,8 +54,18 @@ class Other:
 def python_passes(monkeypatch):
     """Make ``_type_codes`` and ``_stale`` run the passes in Python (as with
     the wasm-bindgen engine)."""
-    monkeypatch.setattr(_engine, "type_codes", None)
-    monkeypatch.setattr(_engine, "containers_holding", None)
+    for name in ("type_codes", "code_positions", "containers_holding", "elements_with"):
+        monkeypatch.setattr(_engine, name, None)
+
+
+def holding(containers, table, code, limit):
+    """``_engine.containers_holding`` over all of ``containers``, looking for
+    an element of code ``code``."""
+    assert _engine.containers_holding is not None
+    every = bytes([_stale._CONTAINER]) * len(containers)
+    return _engine.containers_holding(
+        containers, every, _stale._CONTAINER, table, bytes([code]), limit
+    )
 
 
 @RUST
@@ -84,22 +95,63 @@ def test_containers_holding_reads_each_kind_of_container_up_to_the_limit():
         [*long[:999], FlagB()],
         [],
     ]
-    assert _engine.containers_holding(containers, table, 1, 1000) == [1, 2, 4, 7]
+    assert holding(containers, table, 1, 1000) == [1, 2, 4, 7]
     # Every type among the elements looked at is judged, after a hit too; none beyond the limit.
     assert set(table.calls) == {int, float, str, FlagA, FlagB}
-    assert _engine.containers_holding(containers, table, 0, 1000) == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert holding(containers, table, 0, 1000) == [0, 1, 2, 3, 4, 5, 6, 7]
 
 
 @RUST
 def test_containers_holding_refuses_other_containers_and_bad_codes():
     table = Counted()
     with pytest.raises(TypeError, match="exact list, tuple, set, frozenset or dict: OrderedDict"):
-        _engine.containers_holding([[1], collections.OrderedDict(a=1)], table, 1, 1000)
+        holding([[1], collections.OrderedDict(a=1)], table, 1, 1000)
     bad = TypeCodes(lambda cls: 300)
     with pytest.raises(OverflowError):
         _engine.type_codes([1], bad)
     with pytest.raises(OverflowError):
-        _engine.containers_holding([[1]], bad, 1, 1000)
+        holding([[1]], bad, 1, 1000)
+
+
+@RUST
+def test_code_positions_group_the_positions_by_code(monkeypatch):
+    codes = bytes([0, 1, 4, 1, 2, 0, 4])
+    assert _engine.code_positions(codes, bytes([4, 1])) == [[2, 6], [1, 3]]
+    assert _engine.code_positions(codes, bytes([2, 7, 2])) == [[4], [], []]
+    assert _engine.code_positions(b"", bytes([0])) == [[]]
+    monkeypatch.setattr(_engine, "code_positions", None)  # the Python way
+    assert positions(codes, bytes([4, 1])) == [[2, 6], [1, 3]]
+    assert positions(codes, bytes([2, 7, 2])) == [[4], [], []]
+
+
+@RUST
+def test_containers_holding_reads_the_values_of_the_container_code_only():
+    values = [[FlagA()], "not a container", [1], (FlagB(),), {"k": FlagA()}]
+    codes = bytes([1, 0, 1, 1, 2])  # the dict's code is not the containers' one
+    assert _engine.containers_holding(values, codes, 1, Counted(), b"\x01", 1000) == [0, 3]
+    assert _engine.containers_holding(values, codes, 1, Counted(), b"", 1000) == []
+    # Elements of either code: ints (0) and flagged ones (1).
+    assert _engine.containers_holding(values, codes, 1, Counted(), b"\x00\x01", 1000) == [0, 2, 3]
+    with pytest.raises(TypeError, match="exact list, tuple, set, frozenset or dict: str"):
+        _engine.containers_holding(values, codes, 0, Counted(), b"\x01", 1000)
+    with pytest.raises(ValueError, match="4 codes for 5 values"):
+        _engine.containers_holding(values, codes[:4], 1, Counted(), b"\x01", 1000)
+
+
+@RUST
+def test_elements_with_gives_the_flagged_elements_themselves_with_their_owner():
+    a, b, c = FlagA(), FlagB(), FlagA()
+    long = [0] * 999 + [c, FlagB()]  # the 1,001st element is beyond the limit
+    values = [[1, a, "s", b], "skipped", {"k": c, "n": 2}, {b}, (), long, frozenset({1})]
+    owners, elements = _engine.elements_with(values, [0, 2, 3, 4, 5, 6], Counted(), b"\x01", 1000)
+    assert owners == [0, 0, 2, 3, 5]
+    assert list(map(id, elements)) == list(map(id, [a, b, c, b, c]))
+    with pytest.raises(TypeError, match="OrderedDict"):
+        _engine.elements_with([collections.OrderedDict(a=a)], [0], Counted(), b"\x01", 1000)
+    with pytest.raises(TypeError, match="unhashable"):
+        _engine.elements_with([[_UnhashableMeta("U", (), {})()]], [0], Counted(), b"\x01", 1000)
+    with pytest.raises(IndexError):
+        _engine.elements_with(values, [7], Counted(), b"\x01", 1000)
 
 
 class _UnhashableMeta(type):
@@ -112,7 +164,7 @@ def test_an_unhashable_class_raises_type_error_from_both_passes():
     with pytest.raises(TypeError, match="unhashable"):
         _engine.type_codes([unhashable()], Counted())
     with pytest.raises(TypeError, match="unhashable"):
-        _engine.containers_holding([[1, unhashable()]], Counted(), 1, 1000)
+        holding([[1, unhashable()]], Counted(), 1, 1000)
 
 
 @RUST
@@ -127,7 +179,7 @@ def test_a_judge_that_keeps_adding_new_types_stops_with_type_error():
         return 0
 
     with pytest.raises(TypeError, match="kept changing"):
-        _engine.containers_holding([box], TypeCodes(judge), 1, 100_000)
+        holding([box], TypeCodes(judge), 1, 100_000)
 
 
 class _Finalized:
@@ -149,6 +201,7 @@ def test_no_collection_runs_finalizers_during_a_pass():
     during a pass and put back as it was after."""
     victim = {"a": 1, "b": 2}
     containers = [victim, *({k} for k in range(200))]
+    every = bytes([_stale._CONTAINER]) * len(containers)  # made before the garbage is
     table = Counted()
     table[int] = 0  # nothing to judge: one pass
     threshold = gc.get_threshold()
@@ -159,7 +212,10 @@ def test_no_collection_runs_finalizers_during_a_pass():
     gc.set_threshold(1)
     gc.enable()
     try:
-        assert _engine.containers_holding(containers, table, 1, 1000) == []
+        assert (
+            _engine.containers_holding(containers, every, _stale._CONTAINER, table, b"\x01", 1000)
+            == []
+        )
         assert gc.isenabled()
     finally:
         gc.set_threshold(*threshold)
@@ -167,7 +223,7 @@ def test_no_collection_runs_finalizers_during_a_pass():
     assert list(victim) == ["new"]  # the finalizers ran, after the pass
     gc.disable()
     try:
-        assert _engine.containers_holding([[FlagA()]], Counted(), 1, 1000) == [0]
+        assert holding([[FlagA()]], Counted(), 1, 1000) == [0]
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -196,11 +252,25 @@ def test_rust_and_python_passes_agree_on_random_containers(monkeypatch):
         ]
         values = [v for c in containers for v in _stale._elements(c)]
         rust_table, python_table = Counted(), Counted()
-        rust = _stale._holding(rust_table, containers), rust_table.codes_of(values)
+
+        def passes(table, containers=containers, values=values):
+            every = bytes([_stale._CONTAINER]) * len(containers)
+            everywhere = list(range(len(containers)))
+            return (
+                _stale._holding(table, containers, every, b"\x01"),
+                table.codes_of(values),
+                _stale._flagged_elements(table, containers, everywhere, b"\x01"),
+                positions(table.codes_of(values), bytes([1, 0])),
+            )
+
+        rust = passes(rust_table)
         with monkeypatch.context() as patch:
             python_passes(patch)
-            python = _stale._holding(python_table, containers), python_table.codes_of(values)
-        assert rust == python, f"seed {seed}"
+            python = passes(python_table)
+        assert rust[:2] == python[:2], f"seed {seed}"
+        assert rust[2][0] == python[2][0], f"seed {seed}"  # the same owners ...
+        assert all(map(operator.is_, rust[2][1], python[2][1])), f"seed {seed}"  # ... elements
+        assert rust[3] == python[3], f"seed {seed}"
         assert rust[0], f"seed {seed}: no container holds a flagged element"
         assert rust_table.having(1) == python_table.having(1), f"seed {seed}"
 
