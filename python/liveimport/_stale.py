@@ -32,7 +32,8 @@ Never reported: names starting with ``_`` (what IPython's ``%who`` leaves out:
 ``_``, ``_4``, ``_i4`` ...), IPython's hidden names (``In``, ``Out``, ...),
 names the namespace's registered statements rebind, modules, and anything not
 from a reloaded module. Detection only reads attributes through ``vars()`` and
-``type()``: no user code runs.
+``type()`` (a value's class is its real type, whatever its ``__class__``
+claims): no user code runs.
 
 The stale names of the notebook's namespace as of the last reload (or last
 cell) are kept for the ``status`` comm message (:func:`watched`).
@@ -128,10 +129,10 @@ def _lookup(module: types.ModuleType, qualname: str) -> Any:
     parts = qualname.split(".")
     value = vars(module).get(parts[0], _MISSING)
     for part in parts[1:]:
-        if not isinstance(value, type):
+        if not issubclass(type(value), type):
             return _MISSING
         value = value.__dict__.get(part, _MISSING)
-    if isinstance(value, (staticmethod, classmethod)):
+    if issubclass(type(value), (staticmethod, classmethod)):
         value = value.__func__
     return value
 
@@ -202,14 +203,15 @@ class _Scan:
             return None if found is None else ("function", *found)
         if cls is _MethodType:
             owner = value.__self__  # type: ignore[attr-defined]
-            found = self.class_origin(owner if isinstance(owner, type) else type(owner))
+            owner_type = type(owner)
+            found = self.class_origin(owner if issubclass(owner_type, type) else owner_type)
             if found is None:
                 return None
             func = value.__func__  # type: ignore[attr-defined]
             qualname = getattr(func, "__qualname__", found[1])
             return ("method", found[0], qualname if isinstance(qualname, str) else found[1])
-        if isinstance(value, type):
-            found = self.class_origin(value)
+        if issubclass(cls, type):
+            found = self.class_origin(value)  # type: ignore[arg-type]
             return None if found is None else ("class", *found)
         return self.instance_origin(cls)
 
@@ -240,9 +242,7 @@ class _Scan:
         """The distinct stale origins among the first :data:`CONTAINER_LIMIT`
         elements of the container ``value`` (elements of a type in
         ``wanted`` are looked at, the others cannot be stale)."""
-        elements: Iterable[object] = (
-            dict.values(value) if isinstance(value, dict) else value  # type: ignore[assignment]
-        )
+        elements = _elements(value)
         seen: set[_Origin] = set()
         for element in itertools.islice(elements, CONTAINER_LIMIT):
             if type(element) in wanted:
@@ -283,8 +283,8 @@ def _top_code(scan: _Scan, cls: type) -> int:
 def _elements(container: object) -> Iterable[object]:
     """The elements examined of a container: a dict's values (through
     ``dict.values``: no override runs), a sequence's or set's items."""
-    if isinstance(container, dict):
-        return dict.values(container)
+    if issubclass(type(container), dict):
+        return dict.values(container)  # type: ignore[arg-type]
     return container  # type: ignore[return-value]
 
 
@@ -397,34 +397,22 @@ _MAY_BE_STALE = bytes([_INSTANCE, _FUNCTION, _CLASS, _METHOD])
 def _origins(scan: _Scan, values: list[Any], groups: list[list[int]]) -> list[tuple[int, _Origin]]:
     """``(position, origin)`` of each value of ``values`` that is stale
     (:meth:`_Scan.origin`), in position order; ``groups`` are the positions of
-    the values of each code of :data:`_MAY_BE_STALE`
-    (``TypeCodes.positions_of``; the other values cannot be stale).
+    the values of each code of :data:`_MAY_BE_STALE` (``positions``; the other
+    values cannot be stale).
 
     The same verdicts as :meth:`_Scan.origin` value by value, with Python code
     run once per distinct origin's key, not per value: an instance's origin
-    depends on its type only, a function's on itself, a bound method's on its
-    owner's type and its ``__func__``. The values are grouped by those keys in
-    C loops (``map``, ``zip``, ``dict.fromkeys``); a value whose
-    ``isinstance(value, type)`` is true without being a class (a ``__class__``
-    claiming a class) and a method bound to a class are looked at one by one,
-    as are classes.
+    depends on its type only, a function's on itself, a method's bound to an
+    instance on the instance's type and its ``__func__``. The values are
+    grouped by those keys in C loops (``map``, ``zip``, ``dict.fromkeys``), and
+    only the old ones paired with their origin. Classes, and methods bound to
+    a class, are looked at one by one.
 
     :raises TypeError: a class is unhashable (its metaclass)."""
     instances, functions, classes, methods = groups
     pairs: list[tuple[int, _Origin | None]] = []
-    if instances:
-        picked = pick(values, instances)
-        claims = list(map(isinstance, picked, itertools.repeat(type)))
-        if any(claims):  # examined as classes, one by one
-            pairs += zip(
-                itertools.compress(instances, claims),
-                map(scan.origin, itertools.compress(picked, claims)),
-                strict=True,
-            )
-            kept = list(map(operator.not_, claims))
-            instances = list(itertools.compress(instances, kept))
-            picked = list(itertools.compress(picked, kept))
-        types_ = list(map(type, picked))
+    if instances:  # every one is of a stale class (_INSTANCE)
+        types_ = list(map(type, pick(values, instances)))
         verdicts = {cls: scan.instance_origin(cls) for cls in set(types_)}
         pairs += zip(instances, map(verdicts.__getitem__, types_), strict=True)
     if functions:
@@ -443,27 +431,26 @@ def _origins(scan: _Scan, values: list[Any], groups: list[list[int]]) -> list[tu
         pairs += zip(classes, map(scan.origin, pick(values, classes)), strict=True)
     if methods:
         picked = pick(values, methods)
-        owners = list(map(_SELF, picked))
-        to_class = list(map(isinstance, owners, itertools.repeat(type)))
-        if any(to_class):  # bound to a class (or to a value claiming to be one): one by one
+        owners_types = list(map(type, map(_SELF, picked)))
+        distinct = set(owners_types)
+        metaclasses = {cls for cls in distinct if issubclass(cls, type)}
+        if metaclasses:  # bound to a class: one by one
+            kept = list(map(metaclasses.__contains__, owners_types))
             pairs += zip(
-                itertools.compress(methods, to_class),
-                map(scan.origin, itertools.compress(picked, to_class)),
+                itertools.compress(methods, kept),
+                map(scan.origin, itertools.compress(picked, kept)),
                 strict=True,
             )
-            kept = list(map(operator.not_, to_class))
-            methods = list(itertools.compress(methods, kept))
-            picked = list(itertools.compress(picked, kept))
-            owners = list(itertools.compress(owners, kept))
         # Bound to an instance: stale only when the instance's class is.
-        classes_of = list(map(type, owners))
-        old_classes = {cls for cls in set(classes_of) if scan.instance_origin(cls) is not None}
+        old_classes = {
+            cls for cls in distinct.difference(metaclasses) if scan.instance_origin(cls) is not None
+        }
         if old_classes:
-            kept = list(map(old_classes.__contains__, classes_of))
+            kept = list(map(old_classes.__contains__, owners_types))
             methods = list(itertools.compress(methods, kept))
             picked = list(itertools.compress(picked, kept))
-            classes_of = list(itertools.compress(classes_of, kept))
-            keys = list(zip(classes_of, map(id, map(_FUNC, picked)), strict=True))
+            owners_types = list(itertools.compress(owners_types, kept))
+            keys = list(zip(owners_types, map(id, map(_FUNC, picked)), strict=True))
             verdicts_m = {
                 key: scan.origin(method)
                 for key, method in dict(zip(keys, picked, strict=True)).items()
@@ -503,7 +490,7 @@ def _reported(
         if type(name) is not str or name[:1] == "_" or name in skip:
             continue
         value = values[index]
-        if hidden.get(name, _MISSING) is value or isinstance(value, module_type):
+        if hidden.get(name, _MISSING) is value or issubclass(type(value), module_type):
             continue
         kept.append(pair)
     return kept
@@ -555,13 +542,7 @@ def find(
         codes = top.codes_of(values)
         groups = positions(codes, _MAY_BE_STALE + bytes([_DICT_SUBCLASS]))
         found = _origins(scan, values, groups[:4])
-        # A dict subclass that is not stale has its values examined, and so
-        # has a stale class's dict examined as a class (its origin is then
-        # None).
-        stale_at = set(map(_FIRST, found))
-        dicts = groups[4] + [
-            i for i in groups[0] if i not in stale_at and isinstance(values[i], dict)
-        ]
+        dicts = groups[4]  # dict subclasses that are not stale: their values are examined
         # Containers: those holding an element that may be stale (_holding),
         # then those elements (_flagged_elements) grouped by origin.
         hits = _holding(top, values, codes, _MAY_BE_STALE)
@@ -592,7 +573,7 @@ def _one_by_one(scan: _Scan, values: list[Any]) -> list[tuple[int, _Origin]]:
         origin = scan.origin(value)
         if origin is not None:
             found.append((index, origin))
-        elif type(value) in _SEQUENCES or isinstance(value, dict):
+        elif type(value) in _SEQUENCES or issubclass(type(value), dict):
             found += [(index, o) for o in scan.element_origins(value, every)]
     return found
 

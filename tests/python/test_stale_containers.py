@@ -271,19 +271,39 @@ def test_same_entries_as_one_value_at_a_time_on_random_namespaces(mods, ns):
         assert inside and len(inside) < len(fast), f"seed {seed}: {fast}"
 
 
-def test_an_old_dict_subclass_claiming_another_class_has_its_values_examined(mods, ns):
+def test_a_value_claiming_another_class_is_judged_by_its_real_type(mods, ns):
+    """``__class__`` can lie (``isinstance(odd, type)`` is true here); the
+    detection reads ``type()`` only, so an old ``Table`` is an old instance
+    whatever it claims, and its ``__class__`` property never runs."""
     source = """\
 class Table(dict):
     @property
-    def __class__(self):  # isinstance(table, type) is true: examined as a class
+    def __class__(self):
+        raise AssertionError("user code ran")
+
+class Claims:
+    @property
+    def __class__(self):
         return type
+
+    def method(self):
+        pass
 
 class Row:
     pass
 """
     mods.write("tables.py", source)
     mods.load(ns, "import tables")
-    ns["odd"] = ns["tables"].Table(row=ns["tables"].Row())
+    tables = ns["tables"]
+    ns["odd"] = tables.Table(row=tables.Row())
+    ns["claims"] = tables.Claims()
+    ns["bound"] = tables.Claims().method
+    ns["held"] = [tables.Claims()]
     mods.write("tables.py", source + "VERSION = 2\n")
     assert [e.module for e in synced()] == ["tables"]
-    assert liveimport.stale(ns) == [StaleName("odd", "instance", "tables", "Row", None)]
+    assert liveimport.stale(ns) == [
+        StaleName("odd", "instance", "tables", "Table", None),
+        StaleName("claims", "instance", "tables", "Claims", None),
+        StaleName("bound", "method", "tables", "Claims.method", None),
+        StaleName("held", "instance", "tables", "Claims", None),
+    ]
