@@ -98,6 +98,15 @@ impl<K: Copy + Eq + Hash> Cursor<'_, K> {
 /// hold thousands of types the first time it is looked at).
 type Met<K> = IndexSet<K, FxBuildHasher>;
 
+/// A pass's result: `found` when every key met had a code, else the keys that had none.
+fn finish<K, T>(found: T, unjudged: Met<K>) -> Result<T, Unjudged<K>> {
+    if unjudged.is_empty() {
+        Ok(found)
+    } else {
+        Err(Unjudged(unjudged.into_iter().collect()))
+    }
+}
+
 impl<K: Copy + Eq + Hash> CodeTable<K> {
     /// Gives `key` the code `code` (a judged type).
     pub fn insert(&mut self, key: K, code: u8) {
@@ -140,11 +149,7 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
                 }
             }
         }
-        if unjudged.is_empty() {
-            Ok(codes)
-        } else {
-            Err(Unjudged(unjudged.into_iter().collect()))
-        }
+        finish(codes, unjudged)
     }
 
     /// The elements whose key's code is in `wanted` among the first `limit` of each container, as
@@ -174,11 +179,7 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
                 }
             }
         }
-        if unjudged.is_empty() {
-            Ok(found)
-        } else {
-            Err(Unjudged(unjudged.into_iter().collect()))
-        }
+        finish(found, unjudged)
     }
 
     /// The containers that have, among their first `limit` elements' keys, one whose code is in
