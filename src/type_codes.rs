@@ -36,7 +36,7 @@ impl From<&[u8]> for CodeSet {
 }
 
 /// The positions of each code of `wanted` in `codes`: one list per entry of `wanted`, in that
-/// order, each ascending (`_type_codes.TypeCodes.positions_of`: the values of a namespace grouped
+/// order, each ascending (`_type_codes.positions`: the values of a namespace grouped
 /// by what their type means). A code listed twice gets its positions in the first list only.
 pub fn positions(codes: &[u8], wanted: &[u8]) -> Vec<Vec<usize>> {
     let mut slot = [usize::MAX; 256];

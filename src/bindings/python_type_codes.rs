@@ -99,7 +99,7 @@ pub fn type_codes<'py>(values: &Bound<'py, PyList>, table: &Bound<'py, PyDict>) 
 }
 
 /// The positions of each code of `wanted` in `codes` (one list per byte of `wanted`, in that
-/// order, each ascending; [`positions`], `_type_codes.TypeCodes.positions_of`).
+/// order, each ascending; [`positions`], `_type_codes.positions`).
 #[pyfunction]
 pub fn code_positions(codes: &[u8], wanted: &[u8]) -> Vec<Vec<usize>> {
     positions(codes, wanted)
