@@ -41,22 +41,21 @@ cell) are kept for the ``status`` comm message (:func:`watched`).
 
 from __future__ import annotations
 
-import bisect
 import collections
 import enum
 import functools
-import gc
 import itertools
 import operator
 import sys
 import types
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import _cells, _engine
+from . import _cells
+from ._containers import CONTAINER_LIMIT, SEQUENCES, elements_of, flagged_elements, holding
 from ._state import STATE
-from ._type_codes import TypeCodes, pick, positions, where
+from ._type_codes import TypeCodes, pick, positions
 
 __all__ = (
     "CONTAINER_LIMIT",
@@ -71,9 +70,6 @@ __all__ = (
 
 #: The kinds of :class:`StaleName`, in the order the issue lists them.
 KINDS = ("instance", "class", "function", "enum member", "method")
-
-#: At most this many elements of each top-level container are examined.
-CONTAINER_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -116,10 +112,6 @@ _Origin = tuple[str, str, str]
 _MISSING: Any = object()
 _FunctionType = types.FunctionType
 _MethodType = types.MethodType
-_SEQUENCES = (list, tuple, set, frozenset)
-_SEQUENCES_AND_DICT = frozenset({*_SEQUENCES, dict})
-# Types common among container elements, judged before the elements are.
-_ATOMIC = (int, float, complex, str, bytes, bool, type(None), *_SEQUENCES, dict)
 
 
 def _lookup(module: types.ModuleType, qualname: str) -> Any:
@@ -218,31 +210,17 @@ class _Scan:
     def instance_origin(self, cls: type) -> _Origin | None:
         """``(kind, module, qualname)`` of an instance of ``cls`` (that does
         not claim to be a class) when ``cls`` is stale, else ``None``."""
-        verdict = self.classes.get(_key(cls), _MISSING)
-        if verdict is _MISSING:
-            verdict = self.class_origin(cls)
+        verdict = self.class_origin(cls)
         if verdict is None:
             return None
         kind = "enum member" if isinstance(cls, enum.EnumMeta) else "instance"
         return (kind, *verdict)
 
-    def flags_element(self, cls: type) -> bool:
-        """Whether a value of type ``cls`` may be stale (and must be looked
-        at one by one): functions, bound methods, classes, instances of a
-        stale class. Everything else (``int``, ``str``, current classes'
-        instances ...) is settled by its type alone."""
-        if cls is _FunctionType or cls is _MethodType or issubclass(cls, type):
-            return True
-        verdict = self.classes.get(_key(cls), _MISSING)
-        if verdict is _MISSING:
-            verdict = self.class_origin(cls)
-        return verdict is not None
-
     def element_origins(self, value: object, wanted: set[type]) -> Iterator[_Origin]:
         """The distinct stale origins among the first :data:`CONTAINER_LIMIT`
         elements of the container ``value`` (elements of a type in
         ``wanted`` are looked at, the others cannot be stale)."""
-        elements = _elements(value)
+        elements = elements_of(value)
         seen: set[_Origin] = set()
         for element in itertools.islice(elements, CONTAINER_LIMIT):
             if type(element) in wanted:
@@ -265,7 +243,7 @@ _CLASS = 6  # a class: stale unless it is a module's current one
 
 def _top_code(scan: _Scan, cls: type) -> int:
     """The code of a top-level value of type ``cls`` (``_CONTAINER`` ...)."""
-    if cls in _SEQUENCES or cls is dict:
+    if cls in SEQUENCES or cls is dict:
         return _CONTAINER
     if cls is _FunctionType:
         return _FUNCTION
@@ -273,116 +251,11 @@ def _top_code(scan: _Scan, cls: type) -> int:
         return _CLASS
     if cls is _MethodType:
         return _METHOD
-    if scan.flags_element(cls):
+    if scan.class_origin(cls) is not None:  # an instance of a stale class
         return _INSTANCE
     if issubclass(cls, dict):
         return _DICT_SUBCLASS
     return _IGNORED
-
-
-def _elements(container: object) -> Iterable[object]:
-    """The elements examined of a container: a dict's values (through
-    ``dict.values``: no override runs), a sequence's or set's items."""
-    if issubclass(type(container), dict):
-        return dict.values(container)  # type: ignore[arg-type]
-    return container  # type: ignore[return-value]
-
-
-def _all_below_256(lengths: list[int]) -> bool:
-    """Whether every length is below 256 (one C pass: ``bytes``)."""
-    try:
-        bytes(lengths)
-    except ValueError:
-        return False
-    return True
-
-
-def _holding(table: TypeCodes, values: list[Any], codes: bytes, wanted: bytes) -> list[int]:
-    """The positions, in order, of the values whose code in ``codes`` (one per
-    value, ``table``'s) is ``_CONTAINER`` (exact ``list``, ``tuple``, ``set``,
-    ``frozenset`` and ``dict`` values) that hold, among their first
-    :data:`CONTAINER_LIMIT` elements, one whose type's code in ``table`` is in
-    ``wanted``.
-
-    With the pyo3 engine the pass runs in Rust (``_engine.containers_holding``),
-    each container's elements read in iteration order up to the limit.
-    Otherwise the elements of the containers within the limit (all their
-    elements) are gathered in one C call, ``gc.get_referents``: a list's,
-    tuple's and set's referents are its items (in some order), a dict whose
-    keys are all strings refers to its values only, and no container gives
-    fewer referents than its ``len()``; so when the total is the sum of the
-    lengths, each gave exactly its elements (else, e.g. a dict with other
-    keys also gave its keys, the elements are gathered by iteration). The
-    longer containers' first elements are gathered one container at a time
-    (``itertools.islice``). The elements' types are looked up in C
-    (:meth:`_type_codes.TypeCodes.look_up` of a table of 1 for a type whose
-    code is wanted), and the flagged ones mapped back to their container by
-    the containers' lengths.
-
-    :raises TypeError: an element's class is unhashable (its metaclass)."""
-    if _engine.containers_holding is not None:
-        return _engine.containers_holding(values, codes, _CONTAINER, table, wanted, CONTAINER_LIMIT)
-    positions = where(codes, _CONTAINER)
-    containers = pick(values, positions)
-    flags = TypeCodes(lambda cls: int(table[cls] in wanted))
-    flags.seed(itertools.chain(_ATOMIC, table))
-    # Exact builtin types: their length, no user code runs (``length_hint``
-    # costs half of ``len`` in Pyodide); ``bytes`` of the lengths fails when
-    # one is over 255, only then is their maximum needed.
-    lengths = list(map(operator.length_hint, containers))
-    hits: list[int] = []
-    within: Sequence[int] = range(len(containers))
-    if not _all_below_256(lengths) and max(lengths) > CONTAINER_LIMIT:
-        within = [i for i, length in enumerate(lengths) if length <= CONTAINER_LIMIT]
-        for index in (i for i, length in enumerate(lengths) if length > CONTAINER_LIMIT):
-            kinds = list(map(type, itertools.islice(_elements(containers[index]), CONTAINER_LIMIT)))
-            if 1 in flags.look_up(kinds):
-                hits.append(index)
-        containers = [containers[i] for i in within]
-        lengths = [lengths[i] for i in within]
-    if containers:
-        elements = gc.get_referents(*containers)
-        ends = list(itertools.accumulate(lengths))
-        if len(elements) != ends[-1]:
-            elements = list(itertools.chain.from_iterable(map(_elements, containers)))
-        flagged = flags.look_up(tuple(map(type, elements)))
-        find = flagged.find
-        at = find(1)
-        while at >= 0:
-            position = bisect.bisect_right(ends, at)
-            hits.append(within[position])
-            at = find(1, ends[position])
-    return [positions[i] for i in sorted(hits)]
-
-
-def _flagged_elements(
-    table: TypeCodes, values: list[Any], positions: list[int], wanted: bytes
-) -> tuple[list[int], list[Any]]:
-    """``(owners, elements)``: the elements whose type's code in ``table`` is
-    in ``wanted`` among the first :data:`CONTAINER_LIMIT` of each container at
-    ``positions`` of ``values`` (a dict's values, through ``dict.values``: a
-    dict subclass's too), in order, each with its container's position in
-    ``owners``. In Rust with the pyo3 engine for exact containers
-    (``_engine.elements_with``).
-
-    :raises TypeError: an element's class is unhashable (its metaclass)."""
-    containers = pick(values, positions)
-    if _engine.elements_with is not None and all(
-        map(_SEQUENCES_AND_DICT.__contains__, map(type, containers))
-    ):
-        return _engine.elements_with(values, positions, table, wanted, CONTAINER_LIMIT)
-    gathered = list(
-        map(
-            list,
-            map(itertools.islice, map(_elements, containers), itertools.repeat(CONTAINER_LIMIT)),
-        )
-    )
-    owners = list(
-        itertools.chain.from_iterable(map(itertools.repeat, positions, map(len, gathered)))
-    )
-    elements = list(itertools.chain.from_iterable(gathered))
-    kept = list(map(wanted.__contains__, table.look_up(list(map(type, elements)))))
-    return list(itertools.compress(owners, kept)), list(itertools.compress(elements, kept))
 
 
 _SELF = operator.attrgetter("__self__")
@@ -465,7 +338,7 @@ def _element_origins(
     scan: _Scan, top: TypeCodes, owners: list[int], elements: list[Any]
 ) -> list[tuple[int, _Origin]]:
     """``(owner, origin)`` of the distinct stale origins among ``elements``,
-    each of the container at position ``owners[i]`` (:func:`_flagged_elements`),
+    each of the container at position ``owners[i]`` (:func:`_containers.flagged_elements`),
     each container's in the order first met (as :meth:`_Scan.element_origins`)."""
     found = _origins(scan, elements, positions(top.codes_of(elements), _MAY_BE_STALE))
     at = map(owners.__getitem__, map(_FIRST, found))
@@ -497,7 +370,7 @@ def find(
     values' types, and those of the containers' elements, are looked up in
     Rust with the pyo3 engine (``_engine.type_codes``,
     ``_engine.containers_holding``), else in C loops (elements gathered by
-    ``gc.get_referents``, see :func:`_holding`; ``map``,
+    ``gc.get_referents``, see :func:`_containers.holding`; ``map``,
     ``operator.itemgetter``, ``bytes.find``); the values that may be stale
     (functions, methods, classes, instances of stale classes), and the
     elements of the containers holding some, are grouped in C loops and
@@ -519,12 +392,12 @@ def find(
         groups = positions(codes, _MAY_BE_STALE + bytes([_DICT_SUBCLASS]))
         found = _origins(scan, values, groups[:4])
         dicts = groups[4]  # dict subclasses that are not stale: their values are examined
-        # Containers: those holding an element that may be stale (_holding),
-        # then those elements (_flagged_elements) grouped by origin.
-        hits = _holding(top, values, codes, _MAY_BE_STALE)
-        owners, elements = _flagged_elements(top, values, hits, _MAY_BE_STALE)
+        # Containers: those holding an element that may be stale (holding),
+        # then those elements (flagged_elements) grouped by origin.
+        hits = holding(top, values, codes, _CONTAINER, _MAY_BE_STALE)
+        owners, elements = flagged_elements(top, values, hits, _MAY_BE_STALE)
         if dicts:
-            more_owners, more = _flagged_elements(top, values, sorted(dicts), _MAY_BE_STALE)
+            more_owners, more = flagged_elements(top, values, sorted(dicts), _MAY_BE_STALE)
             owners += more_owners
             elements += more
         if elements:
@@ -545,7 +418,7 @@ def _one_by_one(scan: _Scan, values: list[Any]) -> list[tuple[int, _Origin]]:
         origin = scan.origin(value)
         if origin is not None:
             found.append((index, origin))
-        elif type(value) in _SEQUENCES or issubclass(type(value), dict):
+        elif type(value) in SEQUENCES or issubclass(type(value), dict):
             found += [(index, o) for o in scan.element_origins(value, every)]
     return found
 

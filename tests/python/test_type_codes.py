@@ -15,7 +15,7 @@ import random
 import pytest
 
 import liveimport
-from liveimport import _engine, _stale
+from liveimport import _containers, _engine, _stale
 from liveimport._type_codes import TypeCodes, positions
 from liveimport_fixtures import mods, ns  # noqa: F401  (fixtures)
 from test_stale import load_shapes, reload_shapes
@@ -250,16 +250,16 @@ def test_rust_and_python_passes_agree_on_random_containers(monkeypatch):
             for c in _namespace(seed, plain, pools).values()
             if type(c) in (list, tuple, set, frozenset, dict)
         ]
-        values = [v for c in containers for v in _stale._elements(c)]
+        values = [v for c in containers for v in _containers.elements_of(c)]
         rust_table, python_table = Counted(), Counted()
 
         def passes(table, containers=containers, values=values):
             every = bytes([_stale._CONTAINER]) * len(containers)
             everywhere = list(range(len(containers)))
             return (
-                _stale._holding(table, containers, every, b"\x01"),
+                _containers.holding(table, containers, every, _stale._CONTAINER, b"\x01"),
                 table.codes_of(values),
-                _stale._flagged_elements(table, containers, everywhere, b"\x01"),
+                _containers.flagged_elements(table, containers, everywhere, b"\x01"),
                 positions(table.codes_of(values), bytes([1, 0])),
             )
 
