@@ -144,6 +144,9 @@ class _Scan:
     def __init__(self, modules: frozenset[str]) -> None:
         self.modules = modules
         self.classes: dict[object, tuple[str, str] | None] = {}
+        #: Whether a stale class is a module type (``types.ModuleType`` or a
+        #: subclass): only then can a stale value be a module.
+        self.stale_module_type = False
 
     def class_origin(self, cls: type) -> tuple[str, str] | None:
         """``(module, qualname)`` when ``cls`` is stale, else ``None``."""
@@ -171,6 +174,8 @@ class _Scan:
                 elif current is not cls:
                     verdict = (modname, qualname)
         self.classes[key] = verdict
+        if verdict is not None and issubclass(cls, types.ModuleType):
+            self.stale_module_type = True
         return verdict
 
     def function_origin(self, function: types.FunctionType) -> tuple[str, str] | None:
@@ -379,6 +384,7 @@ def find(
     """
     if not modules:
         return []
+    hidden = hidden or {}
     scan = _Scan(modules)
     if names is None:
         keys = list(namespace)
@@ -394,10 +400,13 @@ def find(
         dicts = groups[4]  # dict subclasses that are not stale: their values are examined
         # Containers: those holding an element that may be stale (holding),
         # then those elements (flagged_elements) grouped by origin.
+        # Only those whose name may be reported (not ``__builtins__``'s classes).
         hits = holding(top, values, codes, _CONTAINER, _MAY_BE_STALE)
+        hits = _reported(scan, keys, values, hits, skip, hidden)
         owners, elements = flagged_elements(top, values, hits, _MAY_BE_STALE)
+        dicts = _reported(scan, keys, values, dicts, skip, hidden)
         if dicts:
-            more_owners, more = flagged_elements(top, values, sorted(dicts), _MAY_BE_STALE)
+            more_owners, more = flagged_elements(top, values, dicts, _MAY_BE_STALE)
             owners += more_owners
             elements += more
         if elements:
@@ -405,7 +414,7 @@ def find(
             found.sort(key=_FIRST)
     except TypeError:  # a class made unhashable by its metaclass: one value at a time
         found = _one_by_one(scan, values)
-    return _entries(keys, values, found, skip, hidden or {}, cell_of)
+    return _entries(scan, keys, values, found, skip, hidden, cell_of)
 
 
 def _one_by_one(scan: _Scan, values: list[Any]) -> list[tuple[int, _Origin]]:
@@ -423,8 +432,71 @@ def _one_by_one(scan: _Scan, values: list[Any]) -> list[tuple[int, _Origin]]:
     return found
 
 
+def _left_out(
+    scan: _Scan,
+    names: list[Any],
+    values: list[Any],
+    skip: Container[str],
+    hidden: Mapping[str, object],
+) -> set[Any]:
+    """The names of ``names`` (each bound to the value at the same position of
+    ``values``, found stale by ``scan`` or holding what it found stale) never
+    reported besides those starting with ``_``: those in ``skip``, those bound
+    to their ``hidden`` value, those bound to a module."""
+    if isinstance(skip, (set, frozenset)):
+        out = set(skip.intersection(names))
+    else:
+        out = set(filter(skip.__contains__, names))
+    hidden_here = hidden.keys() & names
+    if scan.stale_module_type:  # types are not hashed: a metaclass may forbid it
+        modules = list(map(issubclass, map(type, values), itertools.repeat(types.ModuleType)))
+        out.update(itertools.compress(names, modules))
+    if hidden_here:
+        value_of = dict(zip(names, values, strict=True))
+        out.update(name for name in hidden_here if hidden[name] is value_of[name])
+    return out
+
+
+def _kept(
+    scan: _Scan,
+    names: list[Any],
+    values: list[Any],
+    skip: Container[str],
+    hidden: Mapping[str, object],
+) -> list[bool] | None:
+    """Which of ``names`` (each bound to the value at the same position of
+    ``values``) may be reported: a string (exactly ``str``) not starting with
+    ``_`` and not :func:`_left_out`. ``None`` when all may (the usual case,
+    found in C loops: ``map(str.startswith, ...)``)."""
+    if set(map(type, names)) <= {str}:
+        underscored = list(map(str.startswith, names, itertools.repeat("_")))
+    else:  # a key that is not exactly a string (a dict given to stale())
+        underscored = [type(name) is not str or name.startswith("_") for name in names]
+    out = _left_out(scan, names, values, skip, hidden)
+    if not out and not any(underscored):
+        return None
+    return [not under and name not in out for under, name in zip(underscored, names, strict=True)]
+
+
+def _reported(
+    scan: _Scan,
+    keys: list[Any],
+    values: list[Any],
+    at: list[int],
+    skip: Container[str],
+    hidden: Mapping[str, object],
+) -> list[int]:
+    """The positions of ``at`` whose name (in ``keys``) may be reported
+    (:func:`_kept`), in order."""
+    if not at:
+        return at
+    kept = _kept(scan, pick(keys, at), pick(values, at), skip, hidden)
+    return at if kept is None else list(itertools.compress(at, kept))
+
+
 def _entries(
-    keys: list[str],
+    scan: _Scan,
+    keys: list[Any],
     values: list[Any],
     found: list[tuple[int, _Origin]],
     skip: Container[str],
@@ -432,26 +504,26 @@ def _entries(
     cell_of: Callable[[str], int | None] | None,
 ) -> list[StaleName]:
     """A :class:`StaleName` per ``(position, (kind, module, qualname))`` of
-    ``found`` whose name may be reported: not a key that is not a string, one
-    starting with ``_``, in ``skip`` or bound to its ``hidden`` value, and not
-    a module's. Each is equal to ``StaleName(name, kind, module, qualname,
-    cell)`` and made without the frozen dataclass's ``__init__`` (five
-    ``object.__setattr__`` calls): ``object.__new__``, then its ``__dict__``
-    set whole, in C loops. Pyodide 314: 0.9 ms for 400 entries, names
-    filtered, against 1.5 for the entries alone (measured)."""
-    fields: list[dict[str, Any]] = []
-    module_type = types.ModuleType
-    for index, (kind, module, qualname) in found:
-        name = keys[index]
-        if type(name) is not str or name[:1] == "_" or name in skip:
-            continue
-        value = values[index]
-        if hidden.get(name, _MISSING) is value or issubclass(type(value), module_type):
-            continue
-        cell = cell_of(name) if cell_of is not None else None
-        fields.append(
-            {"name": name, "kind": kind, "module": module, "qualname": qualname, "cell": cell}
-        )
+    ``found`` whose name may be reported (:func:`_kept`: not a key that is
+    not a string, one starting with ``_``, in ``skip`` or bound to its
+    ``hidden`` value, and not a module's). Each is equal to
+    ``StaleName(name, kind, module, qualname, cell)`` and made without the
+    frozen dataclass's ``__init__`` (five ``object.__setattr__`` calls):
+    ``object.__new__``, then its ``__dict__`` set whole, in C loops.
+    ``bench/README.md``, "Stale names", has the figures."""
+    if not found:
+        return []
+    at = list(map(_FIRST, found))
+    names = pick(keys, at)
+    kept = _kept(scan, names, pick(values, at), skip, hidden)
+    if kept is not None:
+        names = list(itertools.compress(names, kept))
+        found = list(itertools.compress(found, kept))
+    cells = list(map(cell_of, names)) if cell_of is not None else [None] * len(names)
+    fields = [
+        {"name": name, "kind": kind, "module": module, "qualname": qualname, "cell": cell}
+        for name, (_, (kind, module, qualname)), cell in zip(names, found, cells, strict=True)
+    ]
     entries: list[StaleName] = list(map(object.__new__, itertools.repeat(StaleName, len(fields))))
     collections.deque(
         map(object.__setattr__, entries, itertools.repeat("__dict__"), fields), maxlen=0

@@ -12,6 +12,7 @@ import pytest
 
 import liveimport
 import liveimport._cells
+import liveimport._stale
 from liveimport import StaleName
 from liveimport_fixtures import mods, ns, synced  # noqa: F401  (fixtures)
 
@@ -130,6 +131,44 @@ def test_registered_names_modules_private_and_current_objects_are_not_reported(m
     ns["g"] = ns["area"]  # the rebound (new) function
     assert ns["Square"] is ns["shapes"].Square
     assert liveimport.stale(ns) == []
+
+
+MODULE_TYPES = """\
+import types
+
+class Plugin(types.ModuleType):
+    pass
+
+class Widget:
+    pass
+"""
+
+
+def test_modules_hidden_and_skipped_names_are_left_out_of_the_entries(mods, ns):
+    """A module of an old module type is never reported (a list holding it
+    is); nor a name bound to its hidden value (IPython's ``Out``), one the
+    registered statements rebind (``skip``), or a key that is not a string."""
+    mods.write("plugins.py", MODULE_TYPES)
+    mods.load(ns, "import plugins")
+    plugins = ns["plugins"]
+    plugin, widget = plugins.Plugin("plugin"), plugins.Widget()
+    namespace = dict(ns)
+    namespace.update(plugin=plugin, in_list=[plugin], widget=widget, shown=widget)
+    namespace.update(kept=[widget], Out=widget, _=widget)
+    namespace[1] = widget
+    mods.write("plugins.py", MODULE_TYPES + "VERSION = 2\n")
+    assert [e.module for e in synced()] == ["plugins"]
+    found = liveimport._stale.find(
+        namespace,
+        frozenset({"plugins"}),
+        skip={"kept"},
+        hidden={"Out": widget, "shown": object()},
+    )
+    assert [(e.name, e.kind, e.qualname) for e in found] == [
+        ("in_list", "instance", "Plugin"),
+        ("widget", "instance", "Widget"),
+        ("shown", "instance", "Widget"),
+    ]
 
 
 def test_remade_objects_leave_the_list(mods, ns):
