@@ -19,6 +19,8 @@
 //! - [`engine`]: the state tying them together.
 //! - [`type_codes`]: codes per type over many values (the stale-name detection's passes, run
 //!   in Rust by the pyo3 engine).
+//! - [`key_groups`]: items grouped by a key, each distinct key judged once (the same
+//!   detection's instances, functions and bound methods).
 //! - [`contract`]: the engine contract of `python/liveimport/_engine.pyi` (value shapes,
 //!   errors, and the rules around every call) that both bindings call.
 //!
@@ -36,6 +38,7 @@ pub mod engine;
 pub mod graph;
 pub mod guard;
 pub mod imports;
+pub mod key_groups;
 pub mod mtime;
 pub mod records;
 pub mod shapes;

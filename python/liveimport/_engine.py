@@ -1,9 +1,10 @@
 """The sync engine that ``liveimport._core`` uses, contract in ``_engine.pyi``:
 ``Engine``, ``AnalysisError``, ``canonical_statement``, ``engine_syntax_error``,
 ``note_compiles``, ``note_writes``; and the stale-name detection's code passes
-``type_codes``, ``code_positions``, ``containers_holding`` and
-``elements_with`` (``liveimport._type_codes``, ``_stale``), which only the pyo3
-engine has (``None`` with the wasm-bindgen engine).
+``type_codes``, ``code_positions``, ``containers_holding``,
+``elements_with`` and ``judged_once`` (``liveimport._type_codes``,
+``_containers``, ``_stale``), which only the pyo3 engine has (``None`` with
+the wasm-bindgen engine).
 
 Two builds of the same Rust engine (``src/``) implement that contract:
 
@@ -48,6 +49,7 @@ __all__ = (
     "elements_with",
     "engine_syntax_error",
     "import_lines",
+    "judged_once",
     "note_compiles",
     "note_writes",
     "type_codes",
@@ -141,3 +143,4 @@ type_codes = _backend.type_codes
 code_positions = _backend.code_positions
 containers_holding = _backend.containers_holding
 elements_with = _backend.elements_with
+judged_once = _backend.judged_once

@@ -61,6 +61,7 @@ __all__ = (
     "elements_with",
     "engine_syntax_error",
     "import_lines",
+    "judged_once",
     "note_compiles",
     "note_writes",
     "type_codes",
@@ -373,5 +374,24 @@ containers_holding: (
 #:     :data:`containers_holding`.
 elements_with: (
     Callable[[list[object], list[int], dict[type, int], bytes, int], tuple[list[int], list[object]]]
+    | None
+)
+
+#: ``judged_once(values, positions, key, judge) -> [(position, verdict),
+#: ...]``: the values of ``values`` at ``positions`` (ascending ints) grouped
+#: by ``key``, ``judge`` called once per group on its first value (in the
+#: order first met), and ``(position, verdict)`` for each value whose group's
+#: verdict is not ``None``, in position order. ``key``: ``0`` the value's type
+#: (``judge`` gets the type), ``1`` the value itself (by identity), ``2`` a
+#: bound method's owner class (``__self__`` when it is a class, else
+#: ``type(__self__)``) and ``__func__`` (``judge`` gets the method). No
+#: ``__hash__`` or ``__eq__`` runs: objects are told apart by identity.
+#: ``None`` in the wasm-bindgen engine.
+#:
+#: :raises ValueError: another ``key``; ``IndexError``: a position out of
+#:     range; ``TypeError``: with key ``2``, a value that is not exactly a
+#:     bound method; or what ``judge`` raises.
+judged_once: (
+    Callable[[list[object], list[int], int, Callable[[object], object]], list[tuple[int, object]]]
     | None
 )

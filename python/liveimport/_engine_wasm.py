@@ -51,6 +51,7 @@ __all__ = (
     "code_positions",
     "containers_holding",
     "elements_with",
+    "judged_once",
 )
 
 
@@ -108,6 +109,10 @@ containers_holding: (
 ) = None
 elements_with: (
     Callable[[list[object], list[int], dict[type, int], bytes, int], tuple[list[int], list[object]]]
+    | None
+) = None
+judged_once: (
+    Callable[[list[object], list[int], int, Callable[[object], object]], list[tuple[int, object]]]
     | None
 ) = None
 

@@ -52,7 +52,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import _cells
+from . import _cells, _engine
 from ._containers import CONTAINER_LIMIT, SEQUENCES, elements_of, flagged_elements, holding
 from ._state import STATE
 from ._type_codes import TypeCodes, pick, positions
@@ -286,8 +286,13 @@ def _origins(scan: _Scan, values: list[Any], groups: list[list[int]]) -> list[tu
     only the old ones paired with their origin. Classes, and methods bound to
     a class, are looked at one by one.
 
+    With the pyo3 engine each group is keyed, and each key judged once, in
+    Rust (``_engine.judged_once``: by identity, no ``__hash__`` runs).
+
     :raises TypeError: a class is unhashable (its metaclass)."""
     instances, functions, classes, methods = groups
+    if _engine.judged_once is not None:
+        return _judged_once(_engine.judged_once, scan, values, groups)
     pairs: list[tuple[int, _Origin | None]] = []
     if instances:  # every one is of a stale class (_INSTANCE)
         types_ = list(map(type, pick(values, instances)))
@@ -335,6 +340,35 @@ def _origins(scan: _Scan, values: list[Any], groups: list[list[int]]) -> list[tu
             }
             pairs += zip(methods, map(verdicts_m.__getitem__, keys), strict=True)
     found: list[tuple[int, _Origin]] = list(filter(_SECOND, pairs))  # type: ignore[arg-type]
+    found.sort(key=_FIRST)
+    return found
+
+
+# Keys of ``_engine.judged_once``: a value's type, the value, a bound method's
+# owner class and function.
+_BY_TYPE = 0
+_BY_IDENTITY = 1
+_BY_METHOD = 2
+
+
+def _judged_once(
+    judged_once: Callable[
+        [list[Any], list[int], int, Callable[[Any], object]], list[tuple[int, object]]
+    ],
+    scan: _Scan,
+    values: list[Any],
+    groups: list[list[int]],
+) -> list[tuple[int, _Origin]]:
+    """:func:`_origins` with the pyo3 engine: each group of ``groups``
+    (instances, functions, classes, methods) keyed and judged once per key in
+    Rust (``judged_once``), the origins found merged in position order."""
+    instances, functions, classes, methods = groups
+    found: list[tuple[int, Any]] = []
+    if instances:  # every one is of a stale class (_INSTANCE)
+        found += judged_once(values, instances, _BY_TYPE, scan.instance_origin)
+    for group, key in ((functions, _BY_IDENTITY), (classes, _BY_IDENTITY), (methods, _BY_METHOD)):
+        if group:
+            found += judged_once(values, group, key, scan.origin)
     found.sort(key=_FIRST)
     return found
 

@@ -251,5 +251,7 @@ fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(super::python_type_codes::code_positions, m)?)?;
     m.add_function(wrap_pyfunction!(super::python_type_codes::containers_holding, m)?)?;
     m.add_function(wrap_pyfunction!(super::python_type_codes::elements_with, m)?)?;
+    super::python_key_groups::init(m.py())?;
+    m.add_function(wrap_pyfunction!(super::python_key_groups::judged_once, m)?)?;
     Ok(())
 }

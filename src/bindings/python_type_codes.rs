@@ -32,12 +32,12 @@ fn code_table(table: &Bound<'_, PyDict>) -> PyResult<CodeTable<usize>> {
 /// Keeps CPython's cyclic garbage collector off while alive, and puts it back as it was: a
 /// pass allocates Python objects (a set's iterator), and a collection then could run finalizers
 /// (Python code) that change the containers being read or free the types noted.
-struct NoCollection {
+pub(super) struct NoCollection {
     was_enabled: bool,
 }
 
 impl NoCollection {
-    fn new(_py: Python<'_>) -> Self {
+    pub(super) fn new(_py: Python<'_>) -> Self {
         // SAFETY: attached to the interpreter (`_py`); `PyGC_Disable` only sets a flag.
         Self { was_enabled: unsafe { ffi::PyGC_Disable() } == 1 }
     }
@@ -231,7 +231,7 @@ impl Gathered {
 /// The positions listed (ints), read in place: nothing is allocated, so no collection runs
 /// before a pass either. Raises `TypeError`/`OverflowError` for an item that is not an int
 /// from 0.
-fn positions_in(positions: &Bound<'_, PyList>) -> PyResult<Vec<usize>> {
+pub(super) fn positions_in(positions: &Bound<'_, PyList>) -> PyResult<Vec<usize>> {
     positions.iter().map(|p| p.extract::<usize>()).collect()
 }
 

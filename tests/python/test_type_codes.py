@@ -54,7 +54,13 @@ class Other:
 def python_passes(monkeypatch):
     """Make ``_type_codes`` and ``_stale`` run the passes in Python (as with
     the wasm-bindgen engine)."""
-    for name in ("type_codes", "code_positions", "containers_holding", "elements_with"):
+    for name in (
+        "type_codes",
+        "code_positions",
+        "containers_holding",
+        "elements_with",
+        "judged_once",
+    ):
         monkeypatch.setattr(_engine, name, None)
 
 
@@ -156,6 +162,78 @@ def test_elements_with_gives_the_flagged_elements_themselves_with_their_owner():
 
 class _UnhashableMeta(type):
     __hash__ = None  # type: ignore[assignment]
+
+
+class Owner:
+    def method(self):
+        pass
+
+    def other(self):
+        pass
+
+    @classmethod
+    def build(cls):
+        pass
+
+
+class Judge:
+    """Records what it judges; a verdict for those of ``old`` (by identity)."""
+
+    def __init__(self, *old):
+        self.old = old
+        self.judged = []
+
+    def __call__(self, value):
+        self.judged.append(value)
+        return ("old", len(self.judged)) if any(value is o for o in self.old) else None
+
+
+@RUST
+def test_judged_once_judges_each_type_once_by_identity():
+    a, b, c = FlagA(), FlagB(), FlagA()
+    odd = _UnhashableMeta("Odd", (), {})
+    values = [a, "skipped", b, c, odd(), odd()]
+    judge = Judge(FlagA, odd)
+    found = _engine.judged_once(values, [0, 2, 3, 4, 5], _stale._BY_TYPE, judge)
+    assert found == [(0, ("old", 1)), (3, ("old", 1)), (4, ("old", 3)), (5, ("old", 3))]
+    assert judge.judged == [FlagA, FlagB, odd]  # first met order, no hash of a class
+
+
+@RUST
+def test_judged_once_by_identity_and_by_method():
+    def f():
+        pass
+
+    def g():
+        pass
+
+    judge = Judge(f)
+    found = _engine.judged_once([f, g, f, g, f], [0, 1, 2, 3, 4], _stale._BY_IDENTITY, judge)
+    assert found == [(0, ("old", 1)), (2, ("old", 1)), (4, ("old", 1))]
+    assert judge.judged == [f, g]
+    first, second = Owner(), Owner()
+    methods = [first.method, second.method, first.other, Owner.build, Owner.build]
+    judge = Judge(methods[0], methods[3])
+    found = _engine.judged_once(methods, [0, 1, 2, 3, 4], _stale._BY_METHOD, judge)
+    # One group per (owner class, function): the same verdict for the two instances' method.
+    assert found == [(0, ("old", 1)), (1, ("old", 1)), (3, ("old", 3)), (4, ("old", 3))]
+    assert judge.judged == [methods[0], methods[2], methods[3]]
+
+
+@RUST
+def test_judged_once_errors():
+    def fails(value):
+        raise LookupError("judge failed")
+
+    with pytest.raises(ValueError, match="key must be 0"):
+        _engine.judged_once([1], [0], 3, Judge())
+    with pytest.raises(IndexError):
+        _engine.judged_once([1], [1], _stale._BY_TYPE, Judge())
+    with pytest.raises(TypeError, match="not a bound method: builtin_function_or_method"):
+        _engine.judged_once([len, Owner().method], [1, 0], _stale._BY_METHOD, Judge())
+    with pytest.raises(LookupError, match="judge failed"):
+        _engine.judged_once([1], [0], _stale._BY_IDENTITY, fails)
+    assert _engine.judged_once([1], [], _stale._BY_TYPE, fails) == []
 
 
 @RUST
@@ -280,8 +358,10 @@ def test_stale_entries_are_the_same_whichever_passes_ran(mods, ns, monkeypatch):
     through the Python ones, on random namespaces of old and new objects."""
     shapes = load_shapes(mods, ns)
     old = [shapes.Square(), shapes.Color.RED, shapes.area, shapes.Square, shapes.Square().area]
+    old += [shapes.Square.unit, shapes.Shape().area]
     reload_shapes(mods)
-    new = [ns["shapes"].Square(), ns["shapes"].area]
+    current = ns["shapes"]
+    new = [current.Square(), current.area, current.Square().area, current.Square.unit]
     plain = [0, 1, 2.5, "text", None, True, (1, 2), len, [3], {"k": 1}]
     for seed in range(4):
         namespace = _namespace(seed, plain, [plain, plain, new, old])
