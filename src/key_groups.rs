@@ -23,8 +23,7 @@ impl<K: Copy + Eq + Hash> KeyGroups<K> {
     /// Groups `keys`, one per item, in item order.
     pub fn new(keys: impl IntoIterator<Item = K>) -> Self {
         let keys = keys.into_iter();
-        let mut groups =
-            Self { keys: IndexSet::default(), firsts: Vec::new(), group_of: Vec::with_capacity(keys.size_hint().0) };
+        let mut groups = Self { keys: IndexSet::default(), firsts: Vec::new(), group_of: Vec::with_capacity(keys.size_hint().0) };
         for (item, key) in keys.enumerate() {
             let (group, new) = groups.keys.insert_full(key);
             if new {
