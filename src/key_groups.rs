@@ -9,7 +9,10 @@
 
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
+
+/// How many groups [`KeyGroups::new`] keeps at hand (a power of two).
+const RECENT: usize = 64;
 
 /// The distinct keys of a sequence of items, in the order first met, and each item's group.
 #[derive(Debug, Clone)]
@@ -24,11 +27,23 @@ impl<K: Copy + Eq + Hash> KeyGroups<K> {
     pub fn new(keys: impl IntoIterator<Item = K>) -> Self {
         let keys = keys.into_iter();
         let mut groups = Self { keys: IndexSet::default(), firsts: Vec::new(), group_of: Vec::with_capacity(keys.size_hint().0) };
+        // The groups of keys met lately, by their hash's low bits: a namespace's values have few
+        // distinct types, and an array slot is read faster than the set is searched.
+        let mut recent: [Option<(K, usize)>; RECENT] = [None; RECENT];
+        let hasher = FxBuildHasher;
         for (item, key) in keys.enumerate() {
-            let (group, new) = groups.keys.insert_full(key);
-            if new {
-                groups.firsts.push(item);
-            }
+            let slot = hasher.hash_one(key) as usize % RECENT;
+            let group = match recent[slot] {
+                Some((recent_key, group)) if recent_key == key => group,
+                _ => {
+                    let (group, new) = groups.keys.insert_full(key);
+                    if new {
+                        groups.firsts.push(item);
+                    }
+                    recent[slot] = Some((key, group));
+                    group
+                }
+            };
             groups.group_of.push(group);
         }
         groups
@@ -47,6 +62,12 @@ impl<K: Copy + Eq + Hash> KeyGroups<K> {
     /// How many items were grouped.
     pub fn items(&self) -> usize {
         self.group_of.len()
+    }
+
+    /// Each item's group's value (`per_group`, one per group in group order), in item order;
+    /// `None` when a group has no entry in `per_group`.
+    pub fn spread<V: Copy>(&self, per_group: &[V]) -> Option<Vec<V>> {
+        self.group_of.iter().map(|&group| per_group.get(group).copied()).collect()
     }
 
     /// `(item, verdict)` for each item whose group's verdict (`verdicts`, one per group in

@@ -31,3 +31,21 @@ fn no_items_no_groups() {
     assert_eq!((groups.keys().count(), groups.items()), (0, 0));
     assert!(groups.judged(&[Some(1)]).is_empty());
 }
+
+#[test]
+fn spread_gives_each_item_its_groups_value() {
+    let groups = KeyGroups::new([7, 7, 3, 7, 3, 3, 9]);
+    assert_eq!(groups.spread(&[1, 2, 3]), Some(vec![1, 1, 2, 1, 2, 2, 3]));
+    assert_eq!(groups.spread(&[1, 2]), None);
+    assert_eq!(groups.firsts(), &[0, 2, 6]);
+}
+
+#[test]
+fn many_keys_sharing_slots_keep_their_own_groups() {
+    // More distinct keys than slots kept at hand: each still gets its own group.
+    let keys: Vec<u32> = (0..5_000).map(|k| (k * 7919) % 1_000).collect();
+    let groups = KeyGroups::new(keys.iter().copied());
+    assert_eq!(groups.keys().count(), 1_000);
+    let per_group: Vec<u32> = groups.keys().collect();
+    assert_eq!(groups.spread(&per_group), Some(keys));
+}

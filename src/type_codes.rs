@@ -10,6 +10,7 @@
 //! early: every type among the values looked at is judged, as `_type_codes.TypeCodes.look_up`
 //! does, so `TypeCodes.having(code)` lists the same types whichever implementation ran.
 
+use crate::key_groups::KeyGroups;
 use indexmap::IndexSet;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::hash::Hash;
@@ -132,24 +133,14 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
         Cursor { table: &self.codes, last: None }
     }
 
-    /// The code of each key, in order (`_type_codes.TypeCodes.look_up`).
-    ///
-    /// # Errors
-    /// [`Unjudged`]: the keys without a code (then no codes are given).
-    pub fn codes(&self, keys: impl IntoIterator<Item = K>) -> Result<Vec<u8>, Unjudged<K>> {
-        let keys = keys.into_iter();
-        let mut codes = Vec::with_capacity(keys.size_hint().0);
-        let mut unjudged = Met::default();
-        let mut cursor = self.cursor();
-        for key in keys {
-            match cursor.code(key) {
-                Some(code) => codes.push(code),
-                None => {
-                    unjudged.insert(key);
-                }
-            }
-        }
-        finish(codes, unjudged)
+    /// The code of each key, in order (`_type_codes.TypeCodes.look_up`), each distinct key looked
+    /// up once: the keys are grouped ([`KeyGroups`]) and the groups looked up; those without a
+    /// code are [`Codes::unjudged`]. The caller judges them, [`insert`](Self::insert)s their
+    /// codes, and gets every key's with [`Codes::finish`], without passing the keys again.
+    pub fn codes(&self, keys: impl IntoIterator<Item = K>) -> Codes<K> {
+        let groups = KeyGroups::new(keys);
+        let found = groups.keys().map(|key| self.get(key)).collect();
+        Codes { groups, found }
     }
 
     /// The elements whose key's code is in `wanted` among the first `limit` of each container, as
@@ -219,6 +210,43 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
             }
         }
         Holding { positions, undecided, unjudged: Unjudged(met.into_iter().collect()) }
+    }
+}
+
+/// The keys of a [`CodeTable::codes`] look-up, grouped, with the codes found.
+#[derive(Debug, Clone)]
+pub struct Codes<K> {
+    groups: KeyGroups<K>,
+    found: Vec<Option<u8>>,
+}
+
+impl<K: Copy + Eq + Hash> Codes<K> {
+    /// The distinct keys that had no code, in the order first met.
+    pub fn unjudged(&self) -> Unjudged<K> {
+        Unjudged(self.groups.keys().zip(&self.found).filter(|(_, code)| code.is_none()).map(|(key, _)| key).collect())
+    }
+
+    /// Each key's code, in order: those found, else `table`'s now (after judging).
+    ///
+    /// # Errors
+    /// [`Unjudged`]: the keys `table` still has no code for (then no codes are given).
+    pub fn finish(self, table: &CodeTable<K>) -> Result<Vec<u8>, Unjudged<K>> {
+        let mut missing = Vec::new();
+        let codes: Vec<u8> = self
+            .groups
+            .keys()
+            .zip(&self.found)
+            .map(|(key, &code)| {
+                code.or_else(|| table.get(key)).unwrap_or_else(|| {
+                    missing.push(key);
+                    0
+                })
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(Unjudged(missing));
+        }
+        Ok(self.groups.spread(&codes).unwrap_or_default())
     }
 }
 

@@ -6,37 +6,47 @@ fn table(entries: &[(u32, u8)]) -> CodeTable<u32> {
     entries.iter().copied().collect()
 }
 
+/// `t.codes(keys)` when no key is unjudged.
+fn codes_of(t: &CodeTable<u32>, keys: &[u32]) -> Result<Vec<u8>, Unjudged<u32>> {
+    let found = t.codes(keys.iter().copied());
+    assert_eq!(found.unjudged(), Unjudged(vec![]));
+    found.finish(t)
+}
+
 #[test]
 fn codes_in_order_when_every_key_is_judged() {
     let t = table(&[(10, 0), (20, 1), (30, 4)]);
-    assert_eq!(t.codes([10, 20, 20, 30, 10]), Ok(vec![0, 1, 1, 4, 0]));
-    assert_eq!(t.codes([]), Ok(vec![]));
+    assert_eq!(codes_of(&t, &[10, 20, 20, 30, 10]), Ok(vec![0, 1, 1, 4, 0]));
+    assert_eq!(codes_of(&t, &[]), Ok(vec![]));
 }
 
 #[test]
 fn codes_name_each_unjudged_key_once_in_first_met_order() {
     let t = table(&[(10, 0)]);
-    assert_eq!(t.codes([10, 40, 50, 40, 10, 50, 60]), Err(Unjudged(vec![40, 50, 60])));
+    let found = t.codes([10, 40, 50, 40, 10, 50, 60]);
+    assert_eq!(found.unjudged(), Unjudged(vec![40, 50, 60]));
+    // Not judged: no codes.
+    assert_eq!(found.finish(&t), Err(Unjudged(vec![40, 50, 60])));
 }
 
 #[test]
-fn judging_then_passing_again_gives_the_codes() {
+fn judging_the_unjudged_then_finishing_gives_every_code() {
     let mut t = table(&[(10, 0)]);
-    let keys = [10, 40, 10, 40];
-    let Err(Unjudged(unjudged)) = t.codes(keys) else { panic!("40 is not judged yet") };
-    for key in unjudged {
-        t.insert(key, 3);
-    }
-    assert_eq!(t.codes(keys), Ok(vec![0, 3, 0, 3]));
-    assert_eq!(t.get(40), Some(3));
-    assert_eq!(t.len(), 2);
+    let found = t.codes([10, 40, 10, 40, 50]);
+    let Unjudged(unjudged) = found.unjudged();
+    assert_eq!(unjudged, vec![40, 50]);
+    t.insert(40, 3);
+    assert_eq!(found.clone().finish(&t), Err(Unjudged(vec![50])));
+    t.insert(50, 2);
+    assert_eq!(found.finish(&t), Ok(vec![0, 3, 0, 3, 2]));
+    assert_eq!((t.get(40), t.len()), (Some(3), 3));
 }
 
 #[test]
-fn the_last_key_kept_does_not_hide_a_change_of_key() {
+fn a_run_of_one_key_does_not_hide_a_change_of_key() {
     // A run of one key, then another: each looked up, not the run's code reused.
     let t = table(&[(1, 0), (2, 1)]);
-    assert_eq!(t.codes([1, 1, 1, 2, 2, 1]), Ok(vec![0, 0, 0, 1, 1, 0]));
+    assert_eq!(codes_of(&t, &[1, 1, 1, 2, 2, 1]), Ok(vec![0, 0, 0, 1, 1, 0]));
 }
 
 /// The set of code 1 alone.
@@ -106,7 +116,7 @@ fn many_unjudged_keys_are_each_named_once_in_first_met_order() {
     // The first look at a namespace: thousands of types, none judged yet.
     let t: CodeTable<u32> = CodeTable::default();
     let keys: Vec<u32> = (0..20_000).map(|k| k % 10_000).collect();
-    let Err(Unjudged(unjudged)) = t.codes(keys.iter().copied()) else { panic!("nothing is judged") };
+    let Unjudged(unjudged) = t.codes(keys.iter().copied()).unjudged();
     assert_eq!(unjudged, (0..10_000).collect::<Vec<u32>>());
     let found = t.holding(keys.chunks(7).map(|c| c.iter().copied()), &one(), 1000);
     assert_eq!(found.unjudged.0.len(), 10_000);

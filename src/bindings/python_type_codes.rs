@@ -11,10 +11,10 @@
 //! then held (a strong reference each) and judged by the table itself (`table[cls]`, which runs
 //! `TypeCodes.__missing__`), and the pass runs again.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyList, PySet};
 
 use crate::type_codes::{positions, CodeSet, CodeTable, Unjudged};
 
@@ -79,23 +79,28 @@ fn too_many_rounds() -> PyErr {
 
 /// `bytes(table[type(v)] for v in values)`: one code per value, in order
 /// (`_type_codes.TypeCodes.codes_of`). `table` is a `TypeCodes`: a dict of type to code (0 to
-/// 255) that judges a missing type when subscripted. Raises what judging raises (`TypeError`
-/// for an unhashable class), `TypeError`/`OverflowError` for a code out of range.
+/// 255) that judges a missing type when subscripted. The values are read once: their types are
+/// grouped ([`CodeTable::codes`]), the new ones judged, and each value given its type's code.
+/// Raises what judging raises (`TypeError` for an unhashable class), `TypeError`/`OverflowError`
+/// for a code out of range.
 #[pyfunction]
 pub fn type_codes<'py>(values: &Bound<'py, PyList>, table: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyBytes>> {
     let py = values.py();
     let mut codes = code_table(table)?;
-    for _ in 0..ROUNDS {
+    let (found, unjudged) = {
         // A list's items are read in place (a subclass's too): no Python object is allocated,
         // no collection can run.
         let mut gathered = Gathered::default();
-        gathered.sequence(values.as_any(), values.len(), usize::MAX);
-        match codes.codes(gathered.keys.iter().copied()) {
-            Ok(found) => return Ok(PyBytes::new(py, &found)),
-            Err(unjudged) => judge(table, &mut codes, hold(py, &unjudged))?,
-        }
-    }
-    Err(too_many_rounds())
+        // SAFETY: `values` is a held list of `values.len()` items, unchanged while no Python code
+        // runs (nothing here runs any).
+        unsafe { gathered.sequence(values.as_ptr(), true, values.len(), usize::MAX) };
+        let found = codes.codes(gathered.keys.iter().copied());
+        let unjudged = hold(py, &found.unjudged());
+        (found, unjudged)
+    };
+    judge(table, &mut codes, unjudged)?;
+    // Every type met now has a code (`judge` gave each one).
+    found.finish(&codes).map(|found| PyBytes::new(py, &found)).map_err(|_| too_many_rounds())
 }
 
 /// The positions of each code of `wanted` in `codes` (one list per byte of `wanted`, in that
@@ -125,13 +130,20 @@ struct Gathered {
 }
 
 impl Gathered {
-    /// The first `limit` elements of each of `containers`. Raises `TypeError` for anything but
-    /// an exact `list`, `tuple`, `set`, `frozenset` or `dict` (a subclass may override
-    /// iteration: Python code).
-    fn new(containers: &[Bound<'_, PyAny>], limit: usize, with_items: bool) -> PyResult<Self> {
-        let mut gathered = Self { ends: Vec::with_capacity(containers.len()), with_items, ..Self::default() };
-        for container in containers {
-            gathered.container(container, limit)?;
+    /// The first `limit` elements of each container at `positions` in `values`, each read in
+    /// place (a borrowed reference: no reference count changes). Raises `IndexError` for a
+    /// position out of range, `TypeError` for anything but an exact `list`, `tuple`, `set`,
+    /// `frozenset` or `dict` (a subclass may override iteration: Python code).
+    fn at(values: &Bound<'_, PyList>, positions: &[usize], limit: usize, with_items: bool) -> PyResult<Self> {
+        let len = values.len();
+        let mut gathered = Self { ends: Vec::with_capacity(positions.len()), with_items, ..Self::default() };
+        for &position in positions {
+            if position >= len {
+                return Err(PyIndexError::new_err(format!("position {position} out of range for {len} values")));
+            }
+            // SAFETY: `position` is below the length of the held list `values`, unchanged while
+            // no Python code runs: a borrowed reference to a live item, read as such.
+            unsafe { gathered.container(values.py(), list_item(values.as_ptr(), position), limit)? };
             gathered.ends.push(gathered.keys.len());
         }
         Ok(gathered)
@@ -149,15 +161,19 @@ impl Gathered {
         }
     }
 
-    /// The first `limit` items of a list or tuple (a subclass's too: read in place, no override
-    /// runs) of `len` items.
-    fn sequence(&mut self, sequence: &Bound<'_, PyAny>, len: usize, limit: usize) {
+    /// The first `limit` items of the list (`is_list`) or tuple `sequence` of `len` items (a
+    /// subclass's too: read in place, no override runs).
+    ///
+    /// # Safety
+    /// `sequence` is a live list (`is_list`) or tuple of `len` items, unchanged while no Python
+    /// code runs.
+    unsafe fn sequence(&mut self, sequence: *mut ffi::PyObject, is_list: bool, len: usize, limit: usize) {
         let count = len.min(limit);
         #[cfg(not(feature = "abi3"))]
         {
-            // SAFETY: `sequence` is a held list or tuple of `len` items, unchanged while no
-            // Python code runs; its item array holds live objects.
-            let items = unsafe { std::slice::from_raw_parts(ffi::PySequence_Fast_ITEMS(sequence.as_ptr()), count) };
+            let _ = is_list;
+            // SAFETY: the caller's contract: its item array holds `len` live objects.
+            let items = unsafe { std::slice::from_raw_parts(ffi::PySequence_Fast_ITEMS(sequence), count) };
             // SAFETY: as above.
             self.keys.extend(items.iter().map(|&item| unsafe { ffi::Py_TYPE(item) } as usize));
             if self.with_items {
@@ -165,50 +181,50 @@ impl Gathered {
             }
         }
         #[cfg(feature = "abi3")]
-        {
-            let is_list = sequence.is_instance_of::<PyList>();
-            for index in 0..count as ffi::Py_ssize_t {
-                // SAFETY: `index` is below the length of a held, unchanged list or tuple; both
-                // functions return a borrowed reference to a live item.
-                unsafe {
-                    let item = if is_list {
-                        ffi::PyList_GetItem(sequence.as_ptr(), index)
-                    } else {
-                        ffi::PyTuple_GetItem(sequence.as_ptr(), index)
-                    };
-                    self.element(item);
-                }
+        for index in 0..count as ffi::Py_ssize_t {
+            // SAFETY: `index` is below the length of a live, unchanged list or tuple; both
+            // functions return a borrowed reference to a live item.
+            unsafe {
+                let item = if is_list { ffi::PyList_GetItem(sequence, index) } else { ffi::PyTuple_GetItem(sequence, index) };
+                self.element(item);
             }
         }
     }
 
-    fn container(&mut self, container: &Bound<'_, PyAny>, limit: usize) -> PyResult<()> {
-        if let Ok(list) = container.cast_exact::<PyList>() {
-            self.sequence(container, list.len(), limit);
-        } else if let Ok(tuple) = container.cast_exact::<PyTuple>() {
-            self.sequence(container, tuple.len(), limit);
-        } else if let Ok(dict) = container.cast_exact::<PyDict>() {
-            let (mut position, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
-            for _ in 0..limit {
-                // SAFETY: `dict` is held and unchanged while no Python code runs; `PyDict_Next`
-                // advances `position` and gives borrowed references to live objects.
-                unsafe {
-                    if ffi::PyDict_Next(dict.as_ptr(), &mut position, &mut key, &mut value) == 0 {
+    /// The first `limit` elements of `container`, told apart by its exact type.
+    ///
+    /// # Safety
+    /// `container` points to a live object, unchanged while no Python code runs.
+    unsafe fn container(&mut self, py: Python<'_>, container: *mut ffi::PyObject, limit: usize) -> PyResult<()> {
+        // SAFETY: the caller's contract (each branch reads a live object of the type compared).
+        unsafe {
+            let kind = ffi::Py_TYPE(container);
+            if kind == &raw mut ffi::PyList_Type {
+                self.sequence(container, true, sequence_len(container, true), limit);
+            } else if kind == &raw mut ffi::PyTuple_Type {
+                self.sequence(container, false, sequence_len(container, false), limit);
+            } else if kind == &raw mut ffi::PyDict_Type {
+                let (mut position, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+                // `PyDict_Next` advances `position` and gives borrowed references to live objects.
+                for _ in 0..limit {
+                    if ffi::PyDict_Next(container, &mut position, &mut key, &mut value) == 0 {
                         break;
                     }
                     self.element(value);
                 }
+            } else if kind == &raw mut ffi::PySet_Type {
+                // The set is live and unchanged, so it keeps a reference to each item after
+                // pyo3's is dropped (CPython has no borrowed set iteration in its public API).
+                let set = Bound::from_borrowed_ptr(py, container).cast_into_unchecked::<PySet>();
+                set.iter().take(limit).for_each(|item| self.element(item.as_ptr()));
+            } else if kind == &raw mut ffi::PyFrozenSet_Type {
+                // As for a set.
+                let set = Bound::from_borrowed_ptr(py, container).cast_into_unchecked::<PyFrozenSet>();
+                set.iter().take(limit).for_each(|item| self.element(item.as_ptr()));
+            } else {
+                let name = Bound::from_borrowed_ptr(py, container).get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string());
+                return Err(PyTypeError::new_err(format!("not an exact list, tuple, set, frozenset or dict: {name}")));
             }
-        } else if let Ok(set) = container.cast_exact::<PySet>() {
-            // SAFETY: the set is held and unchanged, so it keeps a reference to each item after
-            // pyo3's is dropped.
-            set.iter().take(limit).for_each(|item| unsafe { self.element(item.as_ptr()) });
-        } else if let Ok(set) = container.cast_exact::<PyFrozenSet>() {
-            // SAFETY: as for a set.
-            set.iter().take(limit).for_each(|item| unsafe { self.element(item.as_ptr()) });
-        } else {
-            let name = container.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string());
-            return Err(PyTypeError::new_err(format!("not an exact list, tuple, set, frozenset or dict: {name}")));
         }
         Ok(())
     }
@@ -235,9 +251,33 @@ pub(super) fn positions_in(positions: &Bound<'_, PyList>) -> PyResult<Vec<usize>
     positions.iter().map(|p| p.extract::<usize>()).collect()
 }
 
-/// The containers at `positions` in `values` (an IndexError for a position out of range).
-fn containers_at<'py>(values: &Bound<'py, PyList>, positions: &[usize]) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    positions.iter().map(|&p| values.get_item(p)).collect()
+/// Item `index` of `list`, borrowed.
+///
+/// # Safety
+/// `list` is a live list of more than `index` items.
+unsafe fn list_item(list: *mut ffi::PyObject, index: usize) -> *mut ffi::PyObject {
+    // SAFETY: the caller's contract.
+    unsafe {
+        #[cfg(not(feature = "abi3"))]
+        return ffi::PyList_GET_ITEM(list, index as ffi::Py_ssize_t);
+        #[cfg(feature = "abi3")]
+        return ffi::PyList_GetItem(list, index as ffi::Py_ssize_t);
+    }
+}
+
+/// The length of a list (`is_list`) or tuple.
+///
+/// # Safety
+/// `sequence` is a live list (`is_list`) or tuple.
+unsafe fn sequence_len(sequence: *mut ffi::PyObject, is_list: bool) -> usize {
+    // SAFETY: the caller's contract; lengths are never negative.
+    unsafe {
+        #[cfg(not(feature = "abi3"))]
+        let len = if is_list { ffi::PyList_GET_SIZE(sequence) } else { ffi::PyTuple_GET_SIZE(sequence) };
+        #[cfg(feature = "abi3")]
+        let len = if is_list { ffi::PyList_Size(sequence) } else { ffi::PyTuple_Size(sequence) };
+        len.max(0) as usize
+    }
 }
 
 /// The positions, in order, of the values whose code in `codes` (one per value:
@@ -264,11 +304,10 @@ pub fn containers_holding(
     let mut known = code_table(table)?;
     let mut hits = Vec::new();
     let mut at: Vec<usize> = codes.iter().enumerate().filter(|&(_, &c)| c == container_code).map(|(p, _)| p).collect();
-    let mut todo = containers_at(values, &at)?;
     for _ in 0..ROUNDS {
         let (found, unjudged) = {
             let _off = NoCollection::new(py);
-            let gathered = Gathered::new(&todo, limit, false)?;
+            let gathered = Gathered::at(values, &at, limit, false)?;
             let found = known.holding(gathered.containers(), &wanted, limit);
             let unjudged = hold(py, &found.unjudged);
             (found, unjudged)
@@ -279,7 +318,6 @@ pub fn containers_holding(
             return Ok(hits);
         }
         judge(table, &mut known, unjudged)?;
-        todo = found.undecided.iter().map(|&p| todo[p].clone()).collect();
         at = found.undecided.iter().map(|&p| at[p]).collect();
     }
     Err(too_many_rounds())
@@ -303,11 +341,10 @@ pub fn elements_with<'py>(
     let positions = positions_in(positions)?;
     let wanted = CodeSet::from(wanted);
     let mut codes = code_table(table)?;
-    let containers = containers_at(values, &positions)?;
     for _ in 0..ROUNDS {
         let unjudged = {
             let _off = NoCollection::new(py);
-            let gathered = Gathered::new(&containers, limit, true)?;
+            let gathered = Gathered::at(values, &positions, limit, true)?;
             match codes.elements_with(gathered.containers_with_items(), &wanted, limit) {
                 Ok(found) => {
                     let owners = found.iter().map(|&(c, _)| positions[c]).collect();
