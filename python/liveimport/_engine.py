@@ -2,9 +2,9 @@
 ``Engine``, ``AnalysisError``, ``canonical_statement``, ``engine_syntax_error``,
 ``note_compiles``, ``note_writes``; and the stale-name detection's code passes
 ``type_codes``, ``code_positions``, ``containers_holding``,
-``elements_with`` and ``judged_once`` (``liveimport._type_codes``,
-``_containers``, ``_stale``), which only the pyo3 engine has (``None`` with
-the wasm-bindgen engine).
+``elements_with``, ``judged_once`` and ``new_instances``
+(``liveimport._type_codes``, ``_containers``, ``_stale``), which only the pyo3
+engine has (``None`` with the wasm-bindgen engine).
 
 Two builds of the same Rust engine (``src/``) implement that contract:
 
@@ -50,6 +50,7 @@ __all__ = (
     "engine_syntax_error",
     "import_lines",
     "judged_once",
+    "new_instances",
     "note_compiles",
     "note_writes",
     "type_codes",
@@ -144,3 +145,4 @@ code_positions = _backend.code_positions
 containers_holding = _backend.containers_holding
 elements_with = _backend.elements_with
 judged_once = _backend.judged_once
+new_instances = _backend.new_instances

@@ -45,7 +45,7 @@ Namespace ids are ``id(namespace)``; the Python side keeps the namespace
 alive while it has registrations.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal, TypeAlias, final
 
 from typing_extensions import Self
@@ -62,6 +62,7 @@ __all__ = (
     "engine_syntax_error",
     "import_lines",
     "judged_once",
+    "new_instances",
     "note_compiles",
     "note_writes",
     "type_codes",
@@ -395,3 +396,16 @@ judged_once: (
     Callable[[list[object], list[int], int, Callable[[object], object]], list[tuple[int, object]]]
     | None
 )
+
+#: ``new_instances(cls, fields, columns) -> list``: one instance of ``cls``
+#: per row, in order: ``object.__new__(cls)``, then
+#: ``object.__setattr__(instance, fields[i], columns[i][row])`` for each field
+#: in order (``cls.__init__`` and ``cls.__setattr__`` do not run; a data
+#: descriptor named by a field does). ``fields`` is a list of strings,
+#: ``columns`` a list of lists of one length. ``None`` in the wasm-bindgen
+#: engine.
+#:
+#: :raises ValueError: ``fields`` and ``columns`` differ in length, or the
+#:     columns do; ``TypeError``: ``cls`` has its own ``__new__`` or a builtin
+#:     base other than ``object``; or what setting an attribute raises.
+new_instances: Callable[[type, Sequence[str], list[list[object]]], list[object]] | None

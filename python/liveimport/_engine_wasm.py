@@ -24,7 +24,7 @@ tuples, the engine's error outcomes into the exceptions the contract names
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import CodeType
 from typing import Any
 
@@ -52,6 +52,7 @@ __all__ = (
     "containers_holding",
     "elements_with",
     "judged_once",
+    "new_instances",
 )
 
 
@@ -115,6 +116,7 @@ judged_once: (
     Callable[[list[object], list[int], int, Callable[[object], object]], list[tuple[int, object]]]
     | None
 ) = None
+new_instances: Callable[[type, Sequence[str], list[list[object]]], list[object]] | None = None
 
 
 class AnalysisError(Exception):

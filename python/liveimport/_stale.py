@@ -42,6 +42,7 @@ cell) are kept for the ``status`` comm message (:func:`watched`).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import enum
 import functools
 import itertools
@@ -105,6 +106,9 @@ class StaleName:
             "cell": self.cell,
         }
 
+
+#: The fields of :class:`StaleName`, in order.
+_FIELDS = tuple(field.name for field in dataclasses.fields(StaleName))
 
 # (kind, module, qualname) of one stale value.
 _Origin = tuple[str, str, str]
@@ -543,7 +547,9 @@ def _entries(
     ``hidden`` value, and not a module's). Each is equal to
     ``StaleName(name, kind, module, qualname, cell)`` and made without the
     frozen dataclass's ``__init__`` (five ``object.__setattr__`` calls):
-    ``object.__new__``, then its ``__dict__`` set whole, in C loops.
+    ``object.__new__``, then its fields set by ``object.__setattr__``, in Rust
+    with the pyo3 engine (``_engine.new_instances``), else its ``__dict__``
+    set whole, in C loops.
     ``bench/README.md``, "Stale names", has the figures."""
     if not found:
         return []
@@ -553,7 +559,11 @@ def _entries(
     if kept is not None:
         names = list(itertools.compress(names, kept))
         found = list(itertools.compress(found, kept))
-    cells = list(map(cell_of, names)) if cell_of is not None else [None] * len(names)
+    cells: list[Any] = list(map(cell_of, names)) if cell_of is not None else [None] * len(names)
+    if _engine.new_instances is not None and found:
+        origins: list[list[Any]] = list(map(list, zip(*map(_SECOND, found), strict=True)))
+        made = _engine.new_instances(StaleName, _FIELDS, [names, *origins, cells])
+        return made  # type: ignore[return-value]
     fields = [
         {"name": name, "kind": kind, "module": module, "qualname": qualname, "cell": cell}
         for name, (_, (kind, module, qualname)), cell in zip(names, found, cells, strict=True)

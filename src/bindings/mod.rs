@@ -6,6 +6,8 @@ mod python;
 #[cfg(feature = "python")]
 mod python_audit;
 #[cfg(feature = "python")]
+mod python_instances;
+#[cfg(feature = "python")]
 mod python_key_groups;
 #[cfg(feature = "python")]
 mod python_type_codes;

@@ -253,5 +253,6 @@ fn engine_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(super::python_type_codes::elements_with, m)?)?;
     super::python_key_groups::init(m.py())?;
     m.add_function(wrap_pyfunction!(super::python_key_groups::judged_once, m)?)?;
+    m.add_function(wrap_pyfunction!(super::python_instances::new_instances, m)?)?;
     Ok(())
 }

@@ -15,7 +15,7 @@ import random
 import pytest
 
 import liveimport
-from liveimport import _containers, _engine, _stale
+from liveimport import StaleName, _containers, _engine, _stale
 from liveimport._type_codes import TypeCodes, positions
 from liveimport_fixtures import mods, ns  # noqa: F401  (fixtures)
 from test_stale import load_shapes, reload_shapes
@@ -60,6 +60,7 @@ def python_passes(monkeypatch):
         "containers_holding",
         "elements_with",
         "judged_once",
+        "new_instances",
     ):
         monkeypatch.setattr(_engine, name, None)
 
@@ -370,3 +371,52 @@ def test_stale_entries_are_the_same_whichever_passes_ran(mods, ns, monkeypatch):
             python_passes(patch)
             assert liveimport.stale(namespace) == engine, f"seed {seed}"
         assert any(isinstance(namespace[e.name], list) for e in engine), f"seed {seed}"
+
+
+@RUST
+def test_new_instances_are_made_as_object_new_and_setattr_make_them():
+    made = _engine.new_instances(
+        StaleName,
+        _stale._FIELDS,
+        [["a", "b"], ["instance", "class"], ["m", "m"], ["C", "D"], [1, None]],
+    )
+    assert made == [
+        StaleName("a", "instance", "m", "C", 1),
+        StaleName("b", "class", "m", "D", None),
+    ]
+    assert [type(e) for e in made] == [StaleName, StaleName]
+    assert list(vars(made[0])) == list(_stale._FIELDS)
+    assert _engine.new_instances(StaleName, _stale._FIELDS, [[]] * 5) == []
+
+    class Slotted:
+        __slots__ = ("x",)
+
+        def __init__(self):
+            raise AssertionError("__init__ ran")
+
+        def __setattr__(self, name, value):
+            raise AssertionError("__setattr__ ran")
+
+    [one] = _engine.new_instances(Slotted, ["x"], [[5]])
+    assert one.x == 5
+
+
+@RUST
+def test_new_instances_errors():
+    class OwnNew:
+        def __new__(cls):
+            return super().__new__(cls)
+
+    class Number(int):
+        pass
+
+    with pytest.raises(TypeError, match="OwnNew is not made by object.__new__"):
+        _engine.new_instances(OwnNew, [], [])
+    with pytest.raises(TypeError, match="Number is not made by object.__new__"):
+        _engine.new_instances(Number, ["x"], [[1]])
+    with pytest.raises(ValueError, match="2 fields for 1 columns"):
+        _engine.new_instances(Owner, ["a", "b"], [[1]])
+    with pytest.raises(ValueError, match="the columns differ in length"):
+        _engine.new_instances(Owner, ["a", "b"], [[1], [1, 2]])
+    with pytest.raises(AttributeError):
+        _engine.new_instances(Number.__mro__[-1], ["x"], [[1]])  # object: no __dict__
