@@ -45,7 +45,7 @@ Namespace ids are ``id(namespace)``; the Python side keeps the namespace
 alive while it has registrations.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Literal, TypeAlias, final
 
 from typing_extensions import Self
@@ -378,34 +378,40 @@ elements_with: (
     | None
 )
 
-#: ``judged_once(values, positions, key, judge) -> [(position, verdict),
-#: ...]``: the values of ``values`` at ``positions`` (ascending ints) grouped
-#: by ``key``, ``judge`` called once per group on its first value (in the
-#: order first met), and ``(position, verdict)`` for each value whose group's
-#: verdict is not ``None``, in position order. ``key``: ``0`` the value's type
-#: (``judge`` gets the type), ``1`` the value itself (by identity), ``2`` a
-#: bound method's owner class (``__self__`` when it is a class, else
-#: ``type(__self__)``) and ``__func__`` (``judge`` gets the method). No
-#: ``__hash__`` or ``__eq__`` runs: objects are told apart by identity.
-#: ``None`` in the wasm-bindgen engine.
+#: ``judged_once(values, codes, code, key, judge) -> [(position, verdict),
+#: ...]``: the values of ``values`` whose code in ``codes`` (bytes, one per
+#: value) is ``code``, grouped by ``key``, ``judge`` called once per group on
+#: its first value (in the order first met), and ``(position, verdict)`` for
+#: each of those values whose group's verdict is not ``None``, in position
+#: order. ``key``: ``0`` the value's type (``judge`` gets the type), ``1`` the
+#: value itself (by identity), ``2`` a bound method's owner class
+#: (``__self__`` when it is a class, else ``type(__self__)``) and
+#: ``__func__`` (``judge`` gets the method). No ``__hash__`` or ``__eq__``
+#: runs: objects are told apart by identity. ``None`` in the wasm-bindgen
+#: engine.
 #:
-#: :raises ValueError: another ``key``; ``IndexError``: a position out of
-#:     range; ``TypeError``: with key ``2``, a value that is not exactly a
+#: :raises ValueError: ``codes`` does not give one code per value, or another
+#:     ``key``; ``TypeError``: with key ``2``, a value that is not exactly a
 #:     bound method; or what ``judge`` raises.
 judged_once: (
-    Callable[[list[object], list[int], int, Callable[[object], object]], list[tuple[int, object]]]
+    Callable[[list[object], bytes, int, int, Callable[[object], object]], list[tuple[int, object]]]
     | None
 )
 
 #: ``new_instances(cls, fields, columns) -> list``: one instance of ``cls``
-#: per row, in order: ``object.__new__(cls)``, then
-#: ``object.__setattr__(instance, fields[i], columns[i][row])`` for each field
-#: in order (``cls.__init__`` and ``cls.__setattr__`` do not run; a data
-#: descriptor named by a field does). ``fields`` is a list of strings,
-#: ``columns`` a list of lists of one length. ``None`` in the wasm-bindgen
-#: engine.
+#: per row, in order: ``object.__new__(cls)``, then for each ``fields[i]`` in
+#: order ``object.__setattr__(instance, fields[i], columns[i][row])``; a
+#: ``fields[i]`` that is a tuple of names unpacks ``columns[i][row]`` (a tuple
+#: of as many items) into those fields. ``cls.__init__`` and
+#: ``cls.__setattr__`` do not run (a data descriptor named by a field does).
+#: ``fields`` is a tuple, ``columns`` a list of lists of one length. ``None``
+#: in the wasm-bindgen engine.
 #:
-#: :raises ValueError: ``fields`` and ``columns`` differ in length, or the
-#:     columns do; ``TypeError``: ``cls`` has its own ``__new__`` or a builtin
-#:     base other than ``object``; or what setting an attribute raises.
-new_instances: Callable[[type, Sequence[str], list[list[object]]], list[object]] | None
+#: :raises ValueError: ``fields`` and ``columns`` differ in length, the
+#:     columns do, or a value to unpack has another length; ``TypeError``:
+#:     ``cls`` has its own ``__new__`` or a builtin base other than ``object``,
+#:     a field is not a str or a tuple of str, or a value to unpack is not a
+#:     tuple; or what setting an attribute raises.
+new_instances: (
+    Callable[[type, tuple[str | tuple[str, ...], ...], list[list[object]]], list[object]] | None
+)

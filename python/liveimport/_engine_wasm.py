@@ -24,7 +24,7 @@ tuples, the engine's error outcomes into the exceptions the contract names
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
@@ -113,10 +113,12 @@ elements_with: (
     | None
 ) = None
 judged_once: (
-    Callable[[list[object], list[int], int, Callable[[object], object]], list[tuple[int, object]]]
+    Callable[[list[object], bytes, int, int, Callable[[object], object]], list[tuple[int, object]]]
     | None
 ) = None
-new_instances: Callable[[type, Sequence[str], list[list[object]]], list[object]] | None = None
+new_instances: (
+    Callable[[type, tuple[str | tuple[str, ...], ...], list[list[object]]], list[object]] | None
+) = None
 
 
 class AnalysisError(Exception):

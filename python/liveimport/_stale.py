@@ -109,6 +109,9 @@ class StaleName:
 
 #: The fields of :class:`StaleName`, in order.
 _FIELDS = tuple(field.name for field in dataclasses.fields(StaleName))
+#: The fields of :class:`StaleName` as :func:`_entries` gives them to
+#: ``_engine.new_instances``: a name, an origin, a cell.
+_COLUMNS = (_FIELDS[0], _FIELDS[1:4], _FIELDS[4])
 
 # (kind, module, qualname) of one stale value.
 _Origin = tuple[str, str, str]
@@ -271,16 +274,15 @@ _SELF = operator.attrgetter("__self__")
 _FUNC = operator.attrgetter("__func__")
 _FIRST = operator.itemgetter(0)
 _SECOND = operator.itemgetter(1)
-# The codes (:func:`_top_code`) of the values that may be stale themselves, in
-# the order of :func:`_origins`'s groups.
+# The codes (:func:`_top_code`) of the values that may be stale themselves.
 _MAY_BE_STALE = bytes([_INSTANCE, _FUNCTION, _CLASS, _METHOD])
 
 
-def _origins(scan: _Scan, values: list[Any], groups: list[list[int]]) -> list[tuple[int, _Origin]]:
+def _origins(scan: _Scan, values: list[Any], codes: bytes) -> list[tuple[int, _Origin]]:
     """``(position, origin)`` of each value of ``values`` that is stale
-    (:meth:`_Scan.origin`), in position order; ``groups`` are the positions of
-    the values of each code of :data:`_MAY_BE_STALE` (``positions``; the other
-    values cannot be stale).
+    (:meth:`_Scan.origin`), in position order; ``codes`` gives each value's
+    code (:func:`_top_code`): only those of :data:`_MAY_BE_STALE` may be
+    stale.
 
     The same verdicts as :meth:`_Scan.origin` value by value, with Python code
     run once per distinct origin's key, not per value: an instance's origin
@@ -294,9 +296,9 @@ def _origins(scan: _Scan, values: list[Any], groups: list[list[int]]) -> list[tu
     Rust (``_engine.judged_once``: by identity, no ``__hash__`` runs).
 
     :raises TypeError: a class is unhashable (its metaclass)."""
-    instances, functions, classes, methods = groups
     if _engine.judged_once is not None:
-        return _judged_once(_engine.judged_once, scan, values, groups)
+        return _judged_once(_engine.judged_once, scan, values, codes)
+    instances, functions, classes, methods = positions(codes, _MAY_BE_STALE)
     pairs: list[tuple[int, _Origin | None]] = []
     if instances:  # every one is of a stale class (_INSTANCE)
         types_ = list(map(type, pick(values, instances)))
@@ -357,22 +359,24 @@ _BY_METHOD = 2
 
 def _judged_once(
     judged_once: Callable[
-        [list[Any], list[int], int, Callable[[Any], object]], list[tuple[int, object]]
+        [list[Any], bytes, int, int, Callable[[Any], object]], list[tuple[int, object]]
     ],
     scan: _Scan,
     values: list[Any],
-    groups: list[list[int]],
+    codes: bytes,
 ) -> list[tuple[int, _Origin]]:
-    """:func:`_origins` with the pyo3 engine: each group of ``groups``
-    (instances, functions, classes, methods) keyed and judged once per key in
-    Rust (``judged_once``), the origins found merged in position order."""
-    instances, functions, classes, methods = groups
+    """:func:`_origins` with the pyo3 engine: the values of each code of
+    :data:`_MAY_BE_STALE` keyed and judged once per key in Rust
+    (``judged_once``), the origins found merged in position order."""
     found: list[tuple[int, Any]] = []
-    if instances:  # every one is of a stale class (_INSTANCE)
-        found += judged_once(values, instances, _BY_TYPE, scan.instance_origin)
-    for group, key in ((functions, _BY_IDENTITY), (classes, _BY_IDENTITY), (methods, _BY_METHOD)):
-        if group:
-            found += judged_once(values, group, key, scan.origin)
+    for code, key, judge in (
+        (_INSTANCE, _BY_TYPE, scan.instance_origin),  # every one is of a stale class
+        (_FUNCTION, _BY_IDENTITY, scan.origin),
+        (_CLASS, _BY_IDENTITY, scan.origin),
+        (_METHOD, _BY_METHOD, scan.origin),
+    ):
+        if code in codes:
+            found += judged_once(values, codes, code, key, judge)
     found.sort(key=_FIRST)
     return found
 
@@ -383,7 +387,7 @@ def _element_origins(
     """``(owner, origin)`` of the distinct stale origins among ``elements``,
     each of the container at position ``owners[i]`` (:func:`_containers.flagged_elements`),
     each container's in the order first met (as :meth:`_Scan.element_origins`)."""
-    found = _origins(scan, elements, positions(top.codes_of(elements), _MAY_BE_STALE))
+    found = _origins(scan, elements, top.codes_of(elements))
     at = map(owners.__getitem__, map(_FIRST, found))
     return list(dict.fromkeys(zip(at, map(_SECOND, found), strict=True)))
 
@@ -433,9 +437,9 @@ def find(
     try:
         top = TypeCodes(functools.partial(_top_code, scan))
         codes = top.codes_of(values)
-        groups = positions(codes, _MAY_BE_STALE + bytes([_DICT_SUBCLASS]))
-        found = _origins(scan, values, groups[:4])
-        dicts = groups[4]  # dict subclasses that are not stale: their values are examined
+        found = _origins(scan, values, codes)
+        # Dict subclasses that are not stale: their values are examined.
+        dicts = positions(codes, bytes([_DICT_SUBCLASS]))[0] if _DICT_SUBCLASS in codes else []
         # Containers: those holding an element that may be stale (holding),
         # then those elements (flagged_elements) grouped by origin.
         # Only those whose name may be reported (not ``__builtins__``'s classes).
@@ -560,9 +564,9 @@ def _entries(
         names = list(itertools.compress(names, kept))
         found = list(itertools.compress(found, kept))
     cells: list[Any] = list(map(cell_of, names)) if cell_of is not None else [None] * len(names)
-    if _engine.new_instances is not None and found:
-        origins: list[list[Any]] = list(map(list, zip(*map(_SECOND, found), strict=True)))
-        made = _engine.new_instances(StaleName, _FIELDS, [names, *origins, cells])
+    if _engine.new_instances is not None:
+        origins: list[Any] = list(map(_SECOND, found))
+        made = _engine.new_instances(StaleName, _COLUMNS, [names, origins, cells])
         return made  # type: ignore[return-value]
     fields = [
         {"name": name, "kind": kind, "module": module, "qualname": qualname, "cell": cell}

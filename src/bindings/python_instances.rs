@@ -29,22 +29,52 @@ fn object_new(cls: &Bound<'_, PyType>) -> PyResult<ffi::newfunc> {
     Ok(unsafe { std::mem::transmute::<*mut std::ffi::c_void, ffi::newfunc>(own) })
 }
 
+/// Where a column's values go: one field, or (a tuple of field names) one field per item of
+/// each value, a tuple of as many items.
+enum Target<'py> {
+    Field(Bound<'py, PyString>),
+    Unpacked(Vec<Bound<'py, PyString>>),
+}
+
+impl<'py> Target<'py> {
+    fn new(spec: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(name) = spec.cast::<PyString>() {
+            return Ok(Self::Field(name.clone()));
+        }
+        let names = spec.cast::<PyTuple>().map_err(|_| PyTypeError::new_err("a field is a str or a tuple of str"))?;
+        Ok(Self::Unpacked(names.iter().map(|name| Ok(name.cast_into::<PyString>()?)).collect::<PyResult<_>>()?))
+    }
+}
+
+/// Sets `field` of `instance` to `value` as `object.__setattr__` does.
+fn set_field(instance: &Bound<'_, PyAny>, field: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    // SAFETY: live objects; `PyObject_GenericSetAttr` is `object.__setattr__`.
+    if unsafe { ffi::PyObject_GenericSetAttr(instance.as_ptr(), field.as_ptr(), value.as_ptr()) } < 0 {
+        return Err(PyErr::fetch(instance.py()));
+    }
+    Ok(())
+}
+
 /// `[new(row) for row in range(len(columns[0]))]`, where `new(row)` is `object.__new__(cls)`
-/// with `object.__setattr__(instance, fields[i], columns[i][row])` for each field in order
-/// (neither `cls.__init__` nor `cls.__setattr__` runs; a data descriptor named by a field
-/// does, as with `object.__setattr__`). Raises `ValueError` when `fields` and `columns` differ
-/// in length or the columns do, `TypeError` when `cls` has its own `__new__` or a builtin base
-/// other than `object`, and what setting an attribute raises.
+/// with, for each `fields[i]` in order, `object.__setattr__(instance, fields[i],
+/// columns[i][row])`; a `fields[i]` that is a tuple of names unpacks `columns[i][row]` (a tuple
+/// of as many items) into those fields. Neither `cls.__init__` nor `cls.__setattr__` runs (a
+/// data descriptor named by a field does, as with `object.__setattr__`). Raises `ValueError`
+/// when `fields` and `columns` differ in length, the columns do, or a value to unpack has
+/// another length; `TypeError` when `cls` has its own `__new__` or a builtin base other than
+/// `object`, a field is not a str or tuple of str, or a value to unpack is not a tuple; and
+/// what setting an attribute raises.
 #[pyfunction]
 pub fn new_instances<'py>(
     cls: &Bound<'py, PyType>,
-    fields: Vec<Bound<'py, PyString>>,
+    fields: &Bound<'py, PyTuple>,
     columns: Vec<Bound<'py, PyList>>,
 ) -> PyResult<Bound<'py, PyList>> {
     let py = cls.py();
     if fields.len() != columns.len() {
         return Err(PyValueError::new_err(format!("{} fields for {} columns", fields.len(), columns.len())));
     }
+    let targets = fields.iter().map(|spec| Target::new(&spec)).collect::<PyResult<Vec<_>>>()?;
     let rows = columns.first().map_or(0, |column| column.len());
     if columns.iter().any(|column| column.len() != rows) {
         return Err(PyValueError::new_err("the columns differ in length"));
@@ -56,11 +86,19 @@ pub fn new_instances<'py>(
         // SAFETY: `new` is `object`'s `tp_new`, which `cls` inherits (checked), called as
         // `object.__new__(cls)` calls it: a new reference, or null with an exception set.
         let instance = unsafe { Bound::from_owned_ptr_or_err(py, new(cls.as_ptr().cast(), empty.as_ptr(), std::ptr::null_mut()))? };
-        for (field, column) in fields.iter().zip(&columns) {
+        for (target, column) in targets.iter().zip(&columns) {
             let value = column.get_item(row)?;
-            // SAFETY: live objects; `PyObject_GenericSetAttr` is `object.__setattr__`.
-            if unsafe { ffi::PyObject_GenericSetAttr(instance.as_ptr(), field.as_ptr(), value.as_ptr()) } < 0 {
-                return Err(PyErr::fetch(py));
+            match target {
+                Target::Field(field) => set_field(&instance, field, &value)?,
+                Target::Unpacked(names) => {
+                    let items = value.cast::<PyTuple>().map_err(|_| PyTypeError::new_err("a value to unpack is not a tuple"))?;
+                    if items.len() != names.len() {
+                        return Err(PyValueError::new_err(format!("{} values to unpack into {} fields", items.len(), names.len())));
+                    }
+                    for (name, item) in names.iter().zip(items.iter()) {
+                        set_field(&instance, name, &item)?;
+                    }
+                }
             }
         }
         instances.append(instance)?;

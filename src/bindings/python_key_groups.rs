@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyType};
 
-use super::python_type_codes::{positions_in, NoCollection};
+use super::python_type_codes::NoCollection;
 use crate::key_groups::KeyGroups;
 
 /// How `judged_once` keys a value (its `key` argument, `_engine.pyi`'s `BY_TYPE` ...).
@@ -72,22 +72,27 @@ fn key_of<'py>(value: &Bound<'py, PyAny>, by: By, method_type: &Bound<'py, PyTyp
     }
 }
 
-/// `(position, verdict)` for each value of `values` at `positions` (ascending) whose key's
-/// verdict is not `None`, in position order: the values are grouped by `key` ([`By`]: 0 their
-/// type, 1 themselves, 2 a bound method's owner class and function) and `judge` is called once
-/// per distinct key, on the first value of each (on its type for 0), in the order first met.
-/// Raises `ValueError` for another `key`, `IndexError` for a position out of range, `TypeError`
-/// for a value that is not exactly a bound method (key 2), and what `judge` raises.
+/// `(position, verdict)` for each value of `values` whose code in `codes` (one per value) is
+/// `code` and whose key's verdict is not `None`, in position order: those values are grouped by
+/// `key` ([`By`]: 0 their type, 1 themselves, 2 a bound method's owner class and function) and
+/// `judge` is called once per distinct key, on the first value of each (on its type for 0), in
+/// the order first met. Raises `ValueError` when `codes` does not give one code per value or
+/// for another `key`, `TypeError` for a value that is not exactly a bound method (key 2), and
+/// what `judge` raises.
 #[pyfunction]
 pub fn judged_once<'py>(
     values: &Bound<'py, PyList>,
-    positions: &Bound<'py, PyList>,
+    codes: &[u8],
+    code: u8,
     key: u8,
     judge: &Bound<'py, PyAny>,
 ) -> PyResult<Vec<(usize, Bound<'py, PyAny>)>> {
     let py = values.py();
+    if codes.len() != values.len() {
+        return Err(PyValueError::new_err(format!("{} codes for {} values", codes.len(), values.len())));
+    }
     let by = By::from_code(key)?;
-    let positions = positions_in(positions)?;
+    let positions: Vec<usize> = codes.iter().enumerate().filter(|&(_, &c)| c == code).map(|(p, _)| p).collect();
     let method_type = METHOD_TYPE.import(py, "types", "MethodType")?;
     let (groups, representatives) = {
         let _off = NoCollection::new(py);

@@ -247,7 +247,7 @@ impl Gathered {
 /// The positions listed (ints), read in place: nothing is allocated, so no collection runs
 /// before a pass either. Raises `TypeError`/`OverflowError` for an item that is not an int
 /// from 0.
-pub(super) fn positions_in(positions: &Bound<'_, PyList>) -> PyResult<Vec<usize>> {
+fn positions_in(positions: &Bound<'_, PyList>) -> PyResult<Vec<usize>> {
     positions.iter().map(|p| p.extract::<usize>()).collect()
 }
 

@@ -189,13 +189,19 @@ class Judge:
         return ("old", len(self.judged)) if any(value is o for o in self.old) else None
 
 
+def judged(values, picked, key, judge):
+    """``_engine.judged_once`` over the values at ``picked`` (code 1, the others 0)."""
+    codes = bytes(int(i in picked) for i in range(len(values)))
+    return _engine.judged_once(values, codes, 1, key, judge)
+
+
 @RUST
 def test_judged_once_judges_each_type_once_by_identity():
     a, b, c = FlagA(), FlagB(), FlagA()
     odd = _UnhashableMeta("Odd", (), {})
     values = [a, "skipped", b, c, odd(), odd()]
     judge = Judge(FlagA, odd)
-    found = _engine.judged_once(values, [0, 2, 3, 4, 5], _stale._BY_TYPE, judge)
+    found = judged(values, [0, 2, 3, 4, 5], _stale._BY_TYPE, judge)
     assert found == [(0, ("old", 1)), (3, ("old", 1)), (4, ("old", 3)), (5, ("old", 3))]
     assert judge.judged == [FlagA, FlagB, odd]  # first met order, no hash of a class
 
@@ -209,15 +215,15 @@ def test_judged_once_by_identity_and_by_method():
         pass
 
     judge = Judge(f)
-    found = _engine.judged_once([f, g, f, g, f], [0, 1, 2, 3, 4], _stale._BY_IDENTITY, judge)
+    found = judged([f, g, f, g, f], [0, 1, 2, 3, 4], _stale._BY_IDENTITY, judge)
     assert found == [(0, ("old", 1)), (2, ("old", 1)), (4, ("old", 1))]
     assert judge.judged == [f, g]
     first, second = Owner(), Owner()
-    methods = [first.method, second.method, first.other, Owner.build, Owner.build]
+    methods = [first.method, second.method, first.other, Owner.build, 0, Owner.build]
     judge = Judge(methods[0], methods[3])
-    found = _engine.judged_once(methods, [0, 1, 2, 3, 4], _stale._BY_METHOD, judge)
+    found = judged(methods, [0, 1, 2, 3, 5], _stale._BY_METHOD, judge)
     # One group per (owner class, function): the same verdict for the two instances' method.
-    assert found == [(0, ("old", 1)), (1, ("old", 1)), (3, ("old", 3)), (4, ("old", 3))]
+    assert found == [(0, ("old", 1)), (1, ("old", 1)), (3, ("old", 3)), (5, ("old", 3))]
     assert judge.judged == [methods[0], methods[2], methods[3]]
 
 
@@ -227,14 +233,14 @@ def test_judged_once_errors():
         raise LookupError("judge failed")
 
     with pytest.raises(ValueError, match="key must be 0"):
-        _engine.judged_once([1], [0], 3, Judge())
-    with pytest.raises(IndexError):
-        _engine.judged_once([1], [1], _stale._BY_TYPE, Judge())
+        judged([1], [0], 3, Judge())
+    with pytest.raises(ValueError, match="2 codes for 1 values"):
+        _engine.judged_once([1], b"\x01\x01", 1, _stale._BY_TYPE, Judge())
     with pytest.raises(TypeError, match="not a bound method: builtin_function_or_method"):
-        _engine.judged_once([len, Owner().method], [1, 0], _stale._BY_METHOD, Judge())
+        judged([len, Owner().method], [0, 1], _stale._BY_METHOD, Judge())
     with pytest.raises(LookupError, match="judge failed"):
-        _engine.judged_once([1], [0], _stale._BY_IDENTITY, fails)
-    assert _engine.judged_once([1], [], _stale._BY_TYPE, fails) == []
+        judged([1], [0], _stale._BY_IDENTITY, fails)
+    assert judged([1], [], _stale._BY_TYPE, fails) == []
 
 
 @RUST
@@ -375,21 +381,20 @@ def test_stale_entries_are_the_same_whichever_passes_ran(mods, ns, monkeypatch):
 
 @RUST
 def test_new_instances_are_made_as_object_new_and_setattr_make_them():
-    made = _engine.new_instances(
-        StaleName,
-        _stale._FIELDS,
-        [["a", "b"], ["instance", "class"], ["m", "m"], ["C", "D"], [1, None]],
-    )
+    columns = [["a", "b"], [("instance", "m", "C"), ("class", "m", "D")], [1, None]]
+    made = _engine.new_instances(StaleName, _stale._COLUMNS, columns)
     assert made == [
         StaleName("a", "instance", "m", "C", 1),
         StaleName("b", "class", "m", "D", None),
     ]
     assert [type(e) for e in made] == [StaleName, StaleName]
     assert list(vars(made[0])) == list(_stale._FIELDS)
+    flat = _engine.new_instances(StaleName, _stale._FIELDS, [["a"], ["kind"], ["m"], ["Q"], [2]])
+    assert flat == [StaleName("a", "kind", "m", "Q", 2)]
     assert _engine.new_instances(StaleName, _stale._FIELDS, [[]] * 5) == []
 
     class Slotted:
-        __slots__ = ("x",)
+        __slots__ = ("x", "y")
 
         def __init__(self):
             raise AssertionError("__init__ ran")
@@ -397,8 +402,8 @@ def test_new_instances_are_made_as_object_new_and_setattr_make_them():
         def __setattr__(self, name, value):
             raise AssertionError("__setattr__ ran")
 
-    [one] = _engine.new_instances(Slotted, ["x"], [[5]])
-    assert one.x == 5
+    [one] = _engine.new_instances(Slotted, (("x", "y"),), [[(5, 6)]])
+    assert (one.x, one.y) == (5, 6)
 
 
 @RUST
@@ -410,13 +415,19 @@ def test_new_instances_errors():
     class Number(int):
         pass
 
-    with pytest.raises(TypeError, match="OwnNew is not made by object.__new__"):
-        _engine.new_instances(OwnNew, [], [])
-    with pytest.raises(TypeError, match="Number is not made by object.__new__"):
-        _engine.new_instances(Number, ["x"], [[1]])
+    with pytest.raises(TypeError, match=r"OwnNew is not made by object\.__new__"):
+        _engine.new_instances(OwnNew, (), [])
+    with pytest.raises(TypeError, match=r"Number is not made by object\.__new__"):
+        _engine.new_instances(Number, ("x",), [[1]])
     with pytest.raises(ValueError, match="2 fields for 1 columns"):
-        _engine.new_instances(Owner, ["a", "b"], [[1]])
+        _engine.new_instances(Owner, ("a", "b"), [[1]])
     with pytest.raises(ValueError, match="the columns differ in length"):
-        _engine.new_instances(Owner, ["a", "b"], [[1], [1, 2]])
+        _engine.new_instances(Owner, ("a", "b"), [[1], [1, 2]])
+    with pytest.raises(TypeError, match="a field is a str or a tuple of str"):
+        _engine.new_instances(Owner, (1,), [[1]])
+    with pytest.raises(TypeError, match="a value to unpack is not a tuple"):
+        _engine.new_instances(Owner, (("a", "b"),), [[[1, 2]]])
+    with pytest.raises(ValueError, match="3 values to unpack into 2 fields"):
+        _engine.new_instances(Owner, (("a", "b"),), [[(1, 2, 3)]])
     with pytest.raises(AttributeError):
-        _engine.new_instances(Number.__mro__[-1], ["x"], [[1]])  # object: no __dict__
+        _engine.new_instances(object, ("x",), [[1]])  # no __dict__
