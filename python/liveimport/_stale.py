@@ -7,26 +7,10 @@ instance made before keeps its old class, ``f = shapes.area`` keeps the old
 function, and an Enum member of the old class no longer equals the new one.
 This module names them; it changes nothing.
 
-A value is *stale* when it comes from a module that a sync reloaded
-(``STATE.reloaded_modules()``) and is no longer that module's current version:
-
-- a class whose ``__module__`` is that module and whose ``__qualname__``,
-  looked up statically in the module (``vars()``, no ``__getattr__`` runs),
-  gives another object; when the name is gone, the class's first base from the
-  same module decides (so a generic alias such as ``Model[int]`` of a current
-  ``Model`` is current), and a class without one is stale unless its
-  qualified name holds ``<`` (a class made inside a function: undecidable,
-  never reported). A name deleted from the source stays in the module after
-  ``importlib.reload``, so its old object stays current;
-- a function likewise (closures and lambdas, ``<`` in the qualified name, are
-  only reported when their name resolves to another object);
-- an instance of a stale class (kind ``"instance"``, or ``"enum member"`` when
-  its class is an Enum), a bound method of a stale instance or of a stale
-  class (``"method"``), a stale class (``"class"``) or function
-  (``"function"``) itself;
-- one level inside a ``list``, ``tuple``, ``set`` or ``frozenset`` (exact
-  types) or a ``dict`` (its values), at most :data:`CONTAINER_LIMIT` elements
-  each: the entry names the container, with the element's kind.
+A value is *stale* when it comes from an earlier version of a module that a
+sync reloaded; the rules, one level inside containers included, are
+``liveimport._origins``'s. An old element of a container is reported under the
+container's name, with the element's kind.
 
 Never reported: names starting with ``_`` (what IPython's ``%who`` leaves out:
 ``_``, ``_4``, ``_i4`` ...), IPython's hidden names (``In``, ``Out``, ...),
@@ -43,18 +27,27 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import enum
 import functools
 import itertools
 import operator
-import sys
 import types
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import _cells, _engine
-from ._containers import CONTAINER_LIMIT, SEQUENCES, elements_of, flagged_elements, holding
+from ._containers import CONTAINER_LIMIT, flagged_elements, holding
+from ._origins import (
+    CONTAINER,
+    DICT_SUBCLASS,
+    MAY_BE_STALE,
+    Origin,
+    Scan,
+    one_by_one,
+    origins,
+    origins_of_elements,
+    top_code,
+)
 from ._state import STATE
 from ._type_codes import TypeCodes, pick, positions
 
@@ -107,289 +100,14 @@ class StaleName:
         }
 
 
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
+
 #: The fields of :class:`StaleName`, in order.
 _FIELDS = tuple(field.name for field in dataclasses.fields(StaleName))
 #: The fields of :class:`StaleName` as :func:`_entries` gives them to
 #: ``_engine.new_instances``: a name, an origin, a cell.
 _COLUMNS = (_FIELDS[0], _FIELDS[1:4], _FIELDS[4])
-
-# (kind, module, qualname) of one stale value.
-_Origin = tuple[str, str, str]
-
-_MISSING: Any = object()
-_FunctionType = types.FunctionType
-_MethodType = types.MethodType
-
-
-def _lookup(module: types.ModuleType, qualname: str) -> Any:
-    """What ``qualname`` names in ``module`` now, found through ``vars()``
-    (classes' ``__dict__`` for dotted parts, ``staticmethod`` and
-    ``classmethod`` unwrapped); ``_MISSING`` when some part is absent."""
-    parts = qualname.split(".")
-    value = vars(module).get(parts[0], _MISSING)
-    for part in parts[1:]:
-        if not issubclass(type(value), type):
-            return _MISSING
-        value = value.__dict__.get(part, _MISSING)
-    if issubclass(type(value), (staticmethod, classmethod)):
-        value = value.__func__
-    return value
-
-
-def _key(cls: type) -> object:
-    """A class's key among verdicts: itself when its metaclass is ``type``
-    (hashed and compared by identity: no user code runs), else its ``id`` (a
-    metaclass may define ``__hash__`` and ``__eq__``). ``id`` makes an
-    ``int``: 0.2 µs in Pyodide 314, 0.6 µs in 0.29 (measured)."""
-    return cls if type(cls) is type else id(cls)
-
-
-class _Scan:
-    """One detection pass: the reloaded modules and a verdict per class seen
-    (by :func:`_key`: the classes stay alive through the values holding them)."""
-
-    def __init__(self, modules: frozenset[str]) -> None:
-        self.modules = modules
-        self.classes: dict[object, tuple[str, str] | None] = {}
-        #: Whether a stale class is a module type (``types.ModuleType`` or a
-        #: subclass): only then can a stale value be a module.
-        self.stale_module_type = False
-
-    def class_origin(self, cls: type) -> tuple[str, str] | None:
-        """``(module, qualname)`` when ``cls`` is stale, else ``None``."""
-        key = _key(cls)
-        if key in self.classes:
-            return self.classes[key]
-        self.classes[key] = None  # a base's verdict never loops back here
-        verdict: tuple[str, str] | None = None
-        modname = cls.__dict__.get("__module__")
-        if isinstance(modname, str) and modname in self.modules:
-            module = sys.modules.get(modname)
-            qualname = cls.__qualname__
-            if module is not None and isinstance(qualname, str):
-                current = _lookup(module, qualname)
-                if current is _MISSING:
-                    base = next(
-                        (b for b in cls.__mro__[1:] if b.__dict__.get("__module__") == modname),
-                        None,
-                    )
-                    if base is not None:
-                        if self.class_origin(base) is not None:
-                            verdict = (modname, qualname)
-                    elif "<" not in qualname:
-                        verdict = (modname, qualname)  # removed from the new version
-                elif current is not cls:
-                    verdict = (modname, qualname)
-        self.classes[key] = verdict
-        if verdict is not None and issubclass(cls, types.ModuleType):
-            self.stale_module_type = True
-        return verdict
-
-    def function_origin(self, function: types.FunctionType) -> tuple[str, str] | None:
-        """``(module, qualname)`` when ``function`` is stale, else ``None``."""
-        modname = function.__module__
-        if not isinstance(modname, str) or modname not in self.modules:
-            return None
-        module = sys.modules.get(modname)
-        qualname = function.__qualname__
-        if module is None:
-            return None
-        current = _lookup(module, qualname)
-        if current is function or (current is _MISSING and "<" in qualname):
-            return None
-        return (modname, qualname)
-
-    def origin(self, value: object) -> _Origin | None:
-        """``(kind, module, qualname)`` when ``value`` itself is stale."""
-        cls = type(value)
-        if cls is _FunctionType:
-            found = self.function_origin(value)  # type: ignore[arg-type]
-            return None if found is None else ("function", *found)
-        if cls is _MethodType:
-            owner = value.__self__  # type: ignore[attr-defined]
-            owner_type = type(owner)
-            found = self.class_origin(owner if issubclass(owner_type, type) else owner_type)
-            if found is None:
-                return None
-            func = value.__func__  # type: ignore[attr-defined]
-            qualname = getattr(func, "__qualname__", found[1])
-            return ("method", found[0], qualname if isinstance(qualname, str) else found[1])
-        if issubclass(cls, type):
-            found = self.class_origin(value)  # type: ignore[arg-type]
-            return None if found is None else ("class", *found)
-        return self.instance_origin(cls)
-
-    def instance_origin(self, cls: type) -> _Origin | None:
-        """``(kind, module, qualname)`` of an instance of ``cls`` (that does
-        not claim to be a class) when ``cls`` is stale, else ``None``."""
-        verdict = self.class_origin(cls)
-        if verdict is None:
-            return None
-        kind = "enum member" if isinstance(cls, enum.EnumMeta) else "instance"
-        return (kind, *verdict)
-
-    def element_origins(self, value: object, wanted: set[type]) -> Iterator[_Origin]:
-        """The distinct stale origins among the first :data:`CONTAINER_LIMIT`
-        elements of the container ``value`` (elements of a type in
-        ``wanted`` are looked at, the others cannot be stale)."""
-        elements = elements_of(value)
-        seen: set[_Origin] = set()
-        for element in itertools.islice(elements, CONTAINER_LIMIT):
-            if type(element) in wanted:
-                found = self.origin(element)
-                if found is not None and found not in seen:
-                    seen.add(found)
-                    yield found
-
-
-# Codes of a top-level value's type (:func:`_top_code`): what ``find`` does
-# with the values of that type.
-_IGNORED = 0  # cannot be stale, holds nothing examined
-_CONTAINER = 1  # an exact list, tuple, set, frozenset or dict: its elements
-_FUNCTION = 2  # a function: stale unless it is a module's current one
-_METHOD = 3  # a bound method: stale when its owner is an old instance or class
-_INSTANCE = 4  # an instance of a stale class (a stale dict subclass too)
-_DICT_SUBCLASS = 5  # a dict subclass that is not stale: its values, one by one
-_CLASS = 6  # a class: stale unless it is a module's current one
-
-
-def _top_code(scan: _Scan, cls: type) -> int:
-    """The code of a top-level value of type ``cls`` (``_CONTAINER`` ...)."""
-    if cls in SEQUENCES or cls is dict:
-        return _CONTAINER
-    if cls is _FunctionType:
-        return _FUNCTION
-    if issubclass(cls, type):
-        return _CLASS
-    if cls is _MethodType:
-        return _METHOD
-    if scan.class_origin(cls) is not None:  # an instance of a stale class
-        return _INSTANCE
-    if issubclass(cls, dict):
-        return _DICT_SUBCLASS
-    return _IGNORED
-
-
-_SELF = operator.attrgetter("__self__")
-_FUNC = operator.attrgetter("__func__")
-_FIRST = operator.itemgetter(0)
-_SECOND = operator.itemgetter(1)
-# The codes (:func:`_top_code`) of the values that may be stale themselves.
-_MAY_BE_STALE = bytes([_INSTANCE, _FUNCTION, _CLASS, _METHOD])
-
-
-def _origins(scan: _Scan, values: list[Any], codes: bytes) -> list[tuple[int, _Origin]]:
-    """``(position, origin)`` of each value of ``values`` that is stale
-    (:meth:`_Scan.origin`), in position order; ``codes`` gives each value's
-    code (:func:`_top_code`): only those of :data:`_MAY_BE_STALE` may be
-    stale.
-
-    The same verdicts as :meth:`_Scan.origin` value by value, with Python code
-    run once per distinct origin's key, not per value: an instance's origin
-    depends on its type only, a function's on itself, a method's bound to an
-    instance on the instance's type and its ``__func__``. The values are
-    grouped by those keys in C loops (``map``, ``zip``, ``dict.fromkeys``), and
-    only the old ones paired with their origin. Classes, and methods bound to
-    a class, are looked at one by one.
-
-    With the pyo3 engine each group is keyed, and each key judged once, in
-    Rust (``_engine.judged_once``: by identity, no ``__hash__`` runs).
-
-    :raises TypeError: a class is unhashable (its metaclass)."""
-    if _engine.judged_once is not None:
-        return _judged_once(_engine.judged_once, scan, values, codes)
-    instances, functions, classes, methods = positions(codes, _MAY_BE_STALE)
-    pairs: list[tuple[int, _Origin | None]] = []
-    if instances:  # every one is of a stale class (_INSTANCE)
-        types_ = list(map(type, pick(values, instances)))
-        verdicts = {cls: scan.instance_origin(cls) for cls in set(types_)}
-        pairs += zip(instances, map(verdicts.__getitem__, types_), strict=True)
-    if functions:
-        picked = pick(values, functions)
-        verdicts_f = {f: scan.origin(f) for f in dict.fromkeys(picked)}  # hashed by identity
-        old = {f for f, verdict in verdicts_f.items() if verdict is not None}
-        if old:  # the pairs of the old ones only (most functions are current)
-            kept = list(map(old.__contains__, picked))
-            picked = list(itertools.compress(picked, kept))
-            pairs += zip(
-                itertools.compress(functions, kept),
-                map(verdicts_f.__getitem__, picked),
-                strict=True,
-            )
-    if classes:
-        pairs += zip(classes, map(scan.origin, pick(values, classes)), strict=True)
-    if methods:
-        picked = pick(values, methods)
-        owners_types = list(map(type, map(_SELF, picked)))
-        distinct = set(owners_types)
-        metaclasses = {cls for cls in distinct if issubclass(cls, type)}
-        if metaclasses:  # bound to a class: one by one
-            kept = list(map(metaclasses.__contains__, owners_types))
-            pairs += zip(
-                itertools.compress(methods, kept),
-                map(scan.origin, itertools.compress(picked, kept)),
-                strict=True,
-            )
-        # Bound to an instance: stale only when the instance's class is.
-        old_classes = {
-            cls for cls in distinct.difference(metaclasses) if scan.instance_origin(cls) is not None
-        }
-        if old_classes:
-            kept = list(map(old_classes.__contains__, owners_types))
-            methods = list(itertools.compress(methods, kept))
-            picked = list(itertools.compress(picked, kept))
-            owners_types = list(itertools.compress(owners_types, kept))
-            keys = list(zip(owners_types, map(id, map(_FUNC, picked)), strict=True))
-            verdicts_m = {
-                key: scan.origin(method)
-                for key, method in dict(zip(keys, picked, strict=True)).items()
-            }
-            pairs += zip(methods, map(verdicts_m.__getitem__, keys), strict=True)
-    found: list[tuple[int, _Origin]] = list(filter(_SECOND, pairs))  # type: ignore[arg-type]
-    found.sort(key=_FIRST)
-    return found
-
-
-# Keys of ``_engine.judged_once``: a value's type, the value, a bound method's
-# owner class and function.
-_BY_TYPE = 0
-_BY_IDENTITY = 1
-_BY_METHOD = 2
-
-
-def _judged_once(
-    judged_once: Callable[
-        [list[Any], bytes, int, int, Callable[[Any], object]], list[tuple[int, object]]
-    ],
-    scan: _Scan,
-    values: list[Any],
-    codes: bytes,
-) -> list[tuple[int, _Origin]]:
-    """:func:`_origins` with the pyo3 engine: the values of each code of
-    :data:`_MAY_BE_STALE` keyed and judged once per key in Rust
-    (``judged_once``), the origins found merged in position order."""
-    found: list[tuple[int, Any]] = []
-    for code, key, judge in (
-        (_INSTANCE, _BY_TYPE, scan.instance_origin),  # every one is of a stale class
-        (_FUNCTION, _BY_IDENTITY, scan.origin),
-        (_CLASS, _BY_IDENTITY, scan.origin),
-        (_METHOD, _BY_METHOD, scan.origin),
-    ):
-        if code in codes:
-            found += judged_once(values, codes, code, key, judge)
-    found.sort(key=_FIRST)
-    return found
-
-
-def _element_origins(
-    scan: _Scan, top: TypeCodes, owners: list[int], elements: list[Any]
-) -> list[tuple[int, _Origin]]:
-    """``(owner, origin)`` of the distinct stale origins among ``elements``,
-    each of the container at position ``owners[i]`` (:func:`_containers.flagged_elements`),
-    each container's in the order first met (as :meth:`_Scan.element_origins`)."""
-    found = _origins(scan, elements, top.codes_of(elements))
-    at = map(owners.__getitem__, map(_FIRST, found))
-    return list(dict.fromkeys(zip(at, map(_SECOND, found), strict=True)))
 
 
 def find(
@@ -420,14 +138,16 @@ def find(
     ``gc.get_referents``, see :func:`_containers.holding`; ``map``,
     ``operator.itemgetter``, ``bytes.find``); the values that may be stale
     (functions, methods, classes, instances of stale classes), and the
-    elements of the containers holding some, are grouped in C loops and
-    Python code runs once per group (:func:`_origins`). Figures:
-    ``bench/README.md``, "Stale names".
+    elements of the containers holding some, are grouped by key and Python
+    code runs once per key (:func:`_origins.origins`: in Rust with the pyo3
+    engine, else in C loops); the containers of names never reported are not
+    looked into; the entries are made in Rust with the pyo3 engine
+    (:func:`_entries`). Figures: ``bench/README.md``, "Stale names".
     """
     if not modules:
         return []
     hidden = hidden or {}
-    scan = _Scan(modules)
+    scan = Scan(modules)
     if names is None:
         keys = list(namespace)
         values = list(namespace.values())
@@ -435,47 +155,32 @@ def find(
         keys = [k for k in names if k in namespace]
         values = [namespace[k] for k in keys]
     try:
-        top = TypeCodes(functools.partial(_top_code, scan))
+        top = TypeCodes(functools.partial(top_code, scan))
         codes = top.codes_of(values)
-        found = _origins(scan, values, codes)
+        found = origins(scan, values, codes)
         # Dict subclasses that are not stale: their values are examined.
-        dicts = positions(codes, bytes([_DICT_SUBCLASS]))[0] if _DICT_SUBCLASS in codes else []
+        dicts = positions(codes, bytes([DICT_SUBCLASS]))[0] if DICT_SUBCLASS in codes else []
         # Containers: those holding an element that may be stale (holding),
         # then those elements (flagged_elements) grouped by origin.
         # Only those whose name may be reported (not ``__builtins__``'s classes).
-        hits = holding(top, values, codes, _CONTAINER, _MAY_BE_STALE)
+        hits = holding(top, values, codes, CONTAINER, MAY_BE_STALE)
         hits = _reported(scan, keys, values, hits, skip, hidden)
-        owners, elements = flagged_elements(top, values, hits, _MAY_BE_STALE)
+        owners, elements = flagged_elements(top, values, hits, MAY_BE_STALE)
         dicts = _reported(scan, keys, values, dicts, skip, hidden)
         if dicts:
-            more_owners, more = flagged_elements(top, values, dicts, _MAY_BE_STALE)
+            more_owners, more = flagged_elements(top, values, dicts, MAY_BE_STALE)
             owners += more_owners
             elements += more
         if elements:
-            found += _element_origins(scan, top, owners, elements)
+            found += origins_of_elements(scan, top, owners, elements)
             found.sort(key=_FIRST)
     except TypeError:  # a class made unhashable by its metaclass: one value at a time
-        found = _one_by_one(scan, values)
+        found = one_by_one(scan, values)
     return _entries(scan, keys, values, found, skip, hidden, cell_of)
 
 
-def _one_by_one(scan: _Scan, values: list[Any]) -> list[tuple[int, _Origin]]:
-    """What :func:`find` finds, value by value (:meth:`_Scan.origin`,
-    :meth:`_Scan.element_origins`): its way when a class is unhashable, and
-    the reference its grouped passes are tested against."""
-    found: list[tuple[int, _Origin]] = []
-    every = _AnyType()
-    for index, value in enumerate(values):
-        origin = scan.origin(value)
-        if origin is not None:
-            found.append((index, origin))
-        elif type(value) in SEQUENCES or issubclass(type(value), dict):
-            found += [(index, o) for o in scan.element_origins(value, every)]
-    return found
-
-
 def _left_out(
-    scan: _Scan,
+    scan: Scan,
     names: list[Any],
     values: list[Any],
     skip: Container[str],
@@ -500,7 +205,7 @@ def _left_out(
 
 
 def _kept(
-    scan: _Scan,
+    scan: Scan,
     names: list[Any],
     values: list[Any],
     skip: Container[str],
@@ -521,7 +226,7 @@ def _kept(
 
 
 def _reported(
-    scan: _Scan,
+    scan: Scan,
     keys: list[Any],
     values: list[Any],
     at: list[int],
@@ -537,10 +242,10 @@ def _reported(
 
 
 def _entries(
-    scan: _Scan,
+    scan: Scan,
     keys: list[Any],
     values: list[Any],
-    found: list[tuple[int, _Origin]],
+    found: list[tuple[int, Origin]],
     skip: Container[str],
     hidden: Mapping[str, object],
     cell_of: Callable[[str], int | None] | None,
@@ -565,8 +270,8 @@ def _entries(
         found = list(itertools.compress(found, kept))
     cells: list[Any] = list(map(cell_of, names)) if cell_of is not None else [None] * len(names)
     if _engine.new_instances is not None:
-        origins: list[Any] = list(map(_SECOND, found))
-        made = _engine.new_instances(StaleName, _COLUMNS, [names, origins, cells])
+        origins_found: list[Any] = list(map(_SECOND, found))
+        made = _engine.new_instances(StaleName, _COLUMNS, [names, origins_found, cells])
         return made  # type: ignore[return-value]
     fields = [
         {"name": name, "kind": kind, "module": module, "qualname": qualname, "cell": cell}
@@ -577,13 +282,6 @@ def _entries(
         map(object.__setattr__, entries, itertools.repeat("__dict__"), fields), maxlen=0
     )
     return entries
-
-
-class _AnyType(set[type]):
-    """Stands for every type (``in`` is always true)."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
 
 
 def _context(namespace: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 //! Each distinct key judged once ([`crate::key_groups`]) over Python values: `judged_once` of
-//! `liveimport._engine_pyo3` (`_engine.pyi`), which `liveimport._stale._origins` calls when the
+//! `liveimport._engine_pyo3` (`_engine.pyi`), which `liveimport._origins.origins` calls when the
 //! pyo3 engine is loaded (`None` in the wasm-bindgen engine, whose callers group in Python).
 //!
 //! Conversion only: a value becomes its key (addresses of objects, [`By`]) and its

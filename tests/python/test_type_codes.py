@@ -15,7 +15,7 @@ import random
 import pytest
 
 import liveimport
-from liveimport import StaleName, _containers, _engine, _stale
+from liveimport import StaleName, _containers, _engine, _origins, _stale
 from liveimport._type_codes import TypeCodes, positions
 from liveimport_fixtures import mods, ns  # noqa: F401  (fixtures)
 from test_stale import load_shapes, reload_shapes
@@ -69,9 +69,9 @@ def holding(containers, table, code, limit):
     """``_engine.containers_holding`` over all of ``containers``, looking for
     an element of code ``code``."""
     assert _engine.containers_holding is not None
-    every = bytes([_stale._CONTAINER]) * len(containers)
+    every = bytes([_origins.CONTAINER]) * len(containers)
     return _engine.containers_holding(
-        containers, every, _stale._CONTAINER, table, bytes([code]), limit
+        containers, every, _origins.CONTAINER, table, bytes([code]), limit
     )
 
 
@@ -201,7 +201,7 @@ def test_judged_once_judges_each_type_once_by_identity():
     odd = _UnhashableMeta("Odd", (), {})
     values = [a, "skipped", b, c, odd(), odd()]
     judge = Judge(FlagA, odd)
-    found = judged(values, [0, 2, 3, 4, 5], _stale._BY_TYPE, judge)
+    found = judged(values, [0, 2, 3, 4, 5], _origins.BY_TYPE, judge)
     assert found == [(0, ("old", 1)), (3, ("old", 1)), (4, ("old", 3)), (5, ("old", 3))]
     assert judge.judged == [FlagA, FlagB, odd]  # first met order, no hash of a class
 
@@ -215,13 +215,13 @@ def test_judged_once_by_identity_and_by_method():
         pass
 
     judge = Judge(f)
-    found = judged([f, g, f, g, f], [0, 1, 2, 3, 4], _stale._BY_IDENTITY, judge)
+    found = judged([f, g, f, g, f], [0, 1, 2, 3, 4], _origins.BY_IDENTITY, judge)
     assert found == [(0, ("old", 1)), (2, ("old", 1)), (4, ("old", 1))]
     assert judge.judged == [f, g]
     first, second = Owner(), Owner()
     methods = [first.method, second.method, first.other, Owner.build, 0, Owner.build]
     judge = Judge(methods[0], methods[3])
-    found = judged(methods, [0, 1, 2, 3, 5], _stale._BY_METHOD, judge)
+    found = judged(methods, [0, 1, 2, 3, 5], _origins.BY_METHOD, judge)
     # One group per (owner class, function): the same verdict for the two instances' method.
     assert found == [(0, ("old", 1)), (1, ("old", 1)), (3, ("old", 3)), (5, ("old", 3))]
     assert judge.judged == [methods[0], methods[2], methods[3]]
@@ -235,12 +235,12 @@ def test_judged_once_errors():
     with pytest.raises(ValueError, match="key must be 0"):
         judged([1], [0], 3, Judge())
     with pytest.raises(ValueError, match="2 codes for 1 values"):
-        _engine.judged_once([1], b"\x01\x01", 1, _stale._BY_TYPE, Judge())
+        _engine.judged_once([1], b"\x01\x01", 1, _origins.BY_TYPE, Judge())
     with pytest.raises(TypeError, match="not a bound method: builtin_function_or_method"):
-        judged([len, Owner().method], [0, 1], _stale._BY_METHOD, Judge())
+        judged([len, Owner().method], [0, 1], _origins.BY_METHOD, Judge())
     with pytest.raises(LookupError, match="judge failed"):
-        judged([1], [0], _stale._BY_IDENTITY, fails)
-    assert judged([1], [], _stale._BY_TYPE, fails) == []
+        judged([1], [0], _origins.BY_IDENTITY, fails)
+    assert judged([1], [], _origins.BY_TYPE, fails) == []
 
 
 @RUST
@@ -286,7 +286,7 @@ def test_no_collection_runs_finalizers_during_a_pass():
     during a pass and put back as it was after."""
     victim = {"a": 1, "b": 2}
     containers = [victim, *({k} for k in range(200))]
-    every = bytes([_stale._CONTAINER]) * len(containers)  # made before the garbage is
+    every = bytes([_origins.CONTAINER]) * len(containers)  # made before the garbage is
     table = Counted()
     table[int] = 0  # nothing to judge: one pass
     threshold = gc.get_threshold()
@@ -298,7 +298,7 @@ def test_no_collection_runs_finalizers_during_a_pass():
     gc.enable()
     try:
         assert (
-            _engine.containers_holding(containers, every, _stale._CONTAINER, table, b"\x01", 1000)
+            _engine.containers_holding(containers, every, _origins.CONTAINER, table, b"\x01", 1000)
             == []
         )
         assert gc.isenabled()
@@ -339,10 +339,10 @@ def test_rust_and_python_passes_agree_on_random_containers(monkeypatch):
         rust_table, python_table = Counted(), Counted()
 
         def passes(table, containers=containers, values=values):
-            every = bytes([_stale._CONTAINER]) * len(containers)
+            every = bytes([_origins.CONTAINER]) * len(containers)
             everywhere = list(range(len(containers)))
             return (
-                _containers.holding(table, containers, every, _stale._CONTAINER, b"\x01"),
+                _containers.holding(table, containers, every, _origins.CONTAINER, b"\x01"),
                 table.codes_of(values),
                 _containers.flagged_elements(table, containers, everywhere, b"\x01"),
                 positions(table.codes_of(values), bytes([1, 0])),
