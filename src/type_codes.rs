@@ -144,7 +144,7 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
     }
 
     /// The elements whose key's code is in `wanted` among the first `limit` of each container, as
-    /// `(container position, element)` pairs in order (`_stale._flagged_elements`: the elements
+    /// `(container position, element)` pairs in order (`_containers.flagged_elements`: the elements
     /// of the containers found holding one that may be stale). Each container is given as its
     /// elements, each with its key, in the order the limit counts them.
     ///
@@ -174,7 +174,7 @@ impl<K: Copy + Eq + Hash> CodeTable<K> {
     }
 
     /// The containers that have, among their first `limit` elements' keys, one whose code is in
-    /// `wanted` (`_stale._holding`: the containers holding a value that may be stale). Each
+    /// `wanted` (`_containers.holding`: the containers holding a value that may be stale). Each
     /// container is given as its elements' keys, in the order the limit counts them (a list's
     /// order, a dict's values in insertion order). Every key met is looked up, after a hit
     /// too, so that every type met is judged.

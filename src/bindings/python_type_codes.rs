@@ -283,7 +283,7 @@ unsafe fn sequence_len(sequence: *mut ffi::PyObject, is_list: bool) -> usize {
 /// The positions, in order, of the values whose code in `codes` (one per value:
 /// [`type_codes`]) is `container_code`, each an exact `list`, `tuple`, `set`, `frozenset` or
 /// `dict`, that have among their first `limit` elements (a dict's values) one whose type's code
-/// in `table` is in `wanted` (`_stale._holding`). Every type met is judged; after judging, only
+/// in `table` is in `wanted` (`_containers.holding`). Every type met is judged; after judging, only
 /// the containers left undecided are passed again. Raises `ValueError` when `codes` does not
 /// give one code per value, `TypeError` for another container type, and what [`type_codes`]
 /// raises.
@@ -326,7 +326,7 @@ pub fn containers_holding(
 /// The elements whose type's code in `table` is in `wanted` among the first `limit` of each
 /// container at `positions` in `values` (exact `list`, `tuple`, `set`, `frozenset` or `dict`; a
 /// dict's values): `(owners, elements)`, each element with its container's position in
-/// `owners`, in order (`_stale._flagged_elements`). Every type met is judged. Raises
+/// `owners`, in order (`_containers.flagged_elements`). Every type met is judged. Raises
 /// `IndexError` for a position out of range, `TypeError`/`OverflowError` for one that is not
 /// an int from 0, and what [`containers_holding`] raises.
 #[pyfunction]
