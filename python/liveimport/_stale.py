@@ -215,7 +215,7 @@ def _kept(
     ``values``) may be reported: a string (exactly ``str``) not starting with
     ``_`` and not :func:`_left_out`. ``None`` when all may (the usual case,
     found in C loops: ``map(str.startswith, ...)``)."""
-    if set(map(type, names)) <= {str}:
+    if all(map(operator.is_, map(type, names), itertools.repeat(str))):  # no type is hashed
         underscored = list(map(str.startswith, names, itertools.repeat("_")))
     else:  # a key that is not exactly a string (a dict given to stale())
         underscored = [type(name) is not str or name.startswith("_") for name in names]

@@ -9,7 +9,9 @@
 //! values and types only, with the cyclic garbage collector off ([`NoCollection`]), so no Python
 //! code runs during it and every address stays valid. The types a pass names unjudged are
 //! then held (a strong reference each) and judged by the table itself (`table[cls]`, which runs
-//! `TypeCodes.__missing__`), and the pass runs again.
+//! `TypeCodes.__missing__`). Then `type_codes` gives each value its type's code from the groups
+//! it made (no value is read again); the containers' passes run again over the containers left
+//! undecided, read anew from the values list.
 
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::ffi;
