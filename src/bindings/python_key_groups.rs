@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyType};
 
-use super::python_type_codes::NoCollection;
+use super::python_type_codes::{positions_of, NoCollection};
 use crate::key_groups::KeyGroups;
 
 /// How `judged_once` keys a value (its `key` argument, `_engine.pyi`'s `BY_TYPE` ...).
@@ -88,11 +88,8 @@ pub fn judged_once<'py>(
     judge: &Bound<'py, PyAny>,
 ) -> PyResult<Vec<(usize, Bound<'py, PyAny>)>> {
     let py = values.py();
-    if codes.len() != values.len() {
-        return Err(PyValueError::new_err(format!("{} codes for {} values", codes.len(), values.len())));
-    }
+    let positions = positions_of(values, codes, code)?;
     let by = By::from_code(key)?;
-    let positions: Vec<usize> = codes.iter().enumerate().filter(|&(_, &c)| c == code).map(|(p, _)| p).collect();
     let method_type = METHOD_TYPE.import(py, "types", "MethodType")?;
     let (groups, representatives) = {
         let _off = NoCollection::new(py);

@@ -253,6 +253,15 @@ fn positions_in(positions: &Bound<'_, PyList>) -> PyResult<Vec<usize>> {
     positions.iter().map(|p| p.extract::<usize>()).collect()
 }
 
+/// The positions, in order, of `code` in `codes`, which gives one code per value of `values`
+/// ([`positions`]); `ValueError` when it does not.
+pub(super) fn positions_of(values: &Bound<'_, PyList>, codes: &[u8], code: u8) -> PyResult<Vec<usize>> {
+    if codes.len() != values.len() {
+        return Err(PyValueError::new_err(format!("{} codes for {} values", codes.len(), values.len())));
+    }
+    Ok(positions(codes, &[code]).into_iter().next().unwrap_or_default())
+}
+
 /// Item `index` of `list`, borrowed.
 ///
 /// # Safety
@@ -299,13 +308,10 @@ pub fn containers_holding(
     limit: usize,
 ) -> PyResult<Vec<usize>> {
     let py = values.py();
-    if codes.len() != values.len() {
-        return Err(PyValueError::new_err(format!("{} codes for {} values", codes.len(), values.len())));
-    }
+    let mut at = positions_of(values, codes, container_code)?;
     let wanted = CodeSet::from(wanted);
     let mut known = code_table(table)?;
     let mut hits = Vec::new();
-    let mut at: Vec<usize> = codes.iter().enumerate().filter(|&(_, &c)| c == container_code).map(|(p, _)| p).collect();
     for _ in 0..ROUNDS {
         let (found, unjudged) = {
             let _off = NoCollection::new(py);
